@@ -1,0 +1,93 @@
+package main
+
+import (
+	"compress/flate"
+	"compress/gzip"
+	"io"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+)
+
+// decodedBody undoes Content-Encoding in our layer, so every protocol decodes alike and a
+// compressed body cut short surfaces the decoder's unexpected-EOF as a truncation.
+// The returned reader closes raw when closed.
+func decodedBody(raw io.ReadCloser, headers [][2]string) (io.ReadCloser, error) {
+	encoding, _ := headerValue(headers, "content-encoding")
+	encoding = strings.ToLower(strings.TrimSpace(encoding))
+	switch encoding {
+	case "", "identity":
+		return raw, nil
+	case "gzip", "x-gzip":
+		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
+			zr, err := gzip.NewReader(r)
+			return zr, func() {}, err
+		}}, nil
+	case "deflate":
+		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
+			zr := flate.NewReader(r)
+			return zr, func() { _ = zr.Close() }, nil
+		}}, nil
+	case "br":
+		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
+			return brotli.NewReader(r), func() {}, nil
+		}}, nil
+	case "zstd":
+		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
+			zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+			if err != nil {
+				return nil, nil, err
+			}
+			return zr, zr.Close, nil
+		}}, nil
+	}
+	// An encoding we cannot undo is passed through untouched; the caller sees the header.
+	return raw, nil
+}
+
+// lazyDecoder opens its decompressor on first read, since opening gzip reads the header
+// and must not block the moment the response headers arrived.
+type lazyDecoder struct {
+	raw     io.ReadCloser
+	open    func(io.Reader) (io.Reader, func(), error)
+	dec     io.Reader
+	release func()
+	err     error
+}
+
+func (d *lazyDecoder) Read(p []byte) (int, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
+	if d.dec == nil {
+		dec, release, err := d.open(d.raw)
+		if err != nil {
+			d.err = asTruncation(err)
+			return 0, d.err
+		}
+		d.dec, d.release = dec, release
+	}
+	n, err := d.dec.Read(p)
+	if err != nil && err != io.EOF {
+		d.err = asTruncation(err)
+		return n, d.err
+	}
+	return n, err
+}
+
+// asTruncation turns a decoder meeting the end of its input early into io.ErrUnexpectedEOF,
+// which is classified as a truncated body; other decoder errors stay protocol errors.
+func asTruncation(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (d *lazyDecoder) Close() error {
+	if d.release != nil {
+		d.release()
+	}
+	return d.raw.Close()
+}

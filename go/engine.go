@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/url"
+)
+
+// engine is the seam between this layer and the fingerprinting HTTP core. Everything else
+// in this package (handles, streams, read-ahead, redirects, cookies, decoding, errors) is
+// ours and does not know which core sits below; an engine only performs one exchange.
+type engine interface {
+	// roundTrip sends one request and returns once the response headers arrived. It follows
+	// no redirects and touches no cookie jar. Cancelling ctx aborts it and its body.
+	roundTrip(ctx context.Context, req *outgoingRequest) (*incomingResponse, error)
+	// presetHeaders are the headers the browser preset sends, in its order.
+	presetHeaders() [][2]string
+	close()
+}
+
+type outgoingRequest struct {
+	method  string
+	url     *url.URL
+	headers [][2]string // final headers, in wire order
+	body    []byte
+}
+
+type incomingResponse struct {
+	status        int
+	reason        string
+	proto         string // "h1", "h2" or "h3"
+	headers       [][2]string
+	contentLength int64 // -1 when unknown
+	body          io.ReadCloser
+}
+
+// engineConfig is what a session asks of its engine.
+type engineConfig struct {
+	preset      string
+	httpVersion string // "auto", "h1", "h2", "h3"
+	verify      bool
+	caFile      string
+	proxy       string
+}

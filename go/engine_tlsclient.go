@@ -1,0 +1,173 @@
+package main
+
+// The provisional engine: github.com/bogdanfinn/tls-client, because the Go module proxy
+// refuses github.com/sardanioss/httpcloak here (see README). Only this file and presets.go
+// know it; replacing the core means rewriting these two against the engine interface.
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	http "github.com/bogdanfinn/fhttp"
+	tlsclient "github.com/bogdanfinn/tls-client"
+	"github.com/bogdanfinn/tls-client/profiles"
+)
+
+type tlsClientEngine struct {
+	client  tlsclient.HttpClient
+	headers [][2]string
+}
+
+// Pool and buffer sizes chosen for streaming: 64 KiB socket reads, and enough idle
+// connections per host that eight concurrent HTTP/1.1 streams are all reused afterwards.
+const (
+	engineIOBufferSize     = 64 << 10
+	engineIdleConnsPerHost = 64
+	engineIdleTimeout      = 90 * time.Second
+)
+
+func newEngine(cfg engineConfig) (engine, error) {
+	p, err := lookupPreset(cfg.preset)
+	if err != nil {
+		return nil, err
+	}
+	profile, ok := profiles.MappedTLSClients[p.profile]
+	if !ok {
+		return nil, newError(kindInternal, "engine has no profile %q", p.profile)
+	}
+	idle := engineIdleTimeout
+	transport := &tlsclient.TransportOptions{
+		IdleConnTimeout:     &idle,
+		MaxIdleConns:        1024,
+		MaxIdleConnsPerHost: engineIdleConnsPerHost,
+		ReadBufferSize:      engineIOBufferSize,
+		WriteBufferSize:     engineIOBufferSize,
+		// Bodies are decoded by our layer for every protocol alike (decode.go).
+		DisableCompression: true,
+	}
+	if cfg.caFile != "" {
+		pool, err := loadCAFile(cfg.caFile)
+		if err != nil {
+			return nil, err
+		}
+		transport.RootCAs = pool
+	}
+	opts := []tlsclient.HttpClientOption{
+		tlsclient.WithClientProfile(profile),
+		// Zero disables the client-wide deadline: ours are per phase (stream.go).
+		tlsclient.WithTimeoutSeconds(0),
+		tlsclient.WithNotFollowRedirects(),
+		tlsclient.WithTransportOptions(transport),
+	}
+	if !cfg.verify {
+		opts = append(opts, tlsclient.WithInsecureSkipVerify())
+	}
+	if cfg.proxy != "" {
+		opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy))
+	}
+	switch cfg.httpVersion {
+	case "", "auto", "h2":
+		opts = append(opts, tlsclient.WithDisableHttp3())
+	case "h1":
+		opts = append(opts, tlsclient.WithForceHttp1(), tlsclient.WithDisableHttp3())
+	case "h3":
+		return nil, newError(kindInvalidArgument, "http_version \"h3\" is not supported by the provisional engine yet")
+	default:
+		return nil, newError(kindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.httpVersion)
+	}
+	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(), opts...)
+	if err != nil {
+		return nil, classify(err, nil, "connect")
+	}
+	return &tlsClientEngine{client: client, headers: p.headers}, nil
+}
+
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, newError(kindInvalidArgument, "cannot read CA bundle: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, newError(kindInvalidArgument, "no PEM certificate found in CA bundle %s", path)
+	}
+	return pool, nil
+}
+
+func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }
+
+func (e *tlsClientEngine) close() { e.client.CloseIdleConnections() }
+
+func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
+	var body io.Reader
+	if len(out.body) > 0 {
+		body = bytes.NewReader(out.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, out.method, out.url.String(), body)
+	if err != nil {
+		return nil, newError(kindInvalidArgument, "%v", err)
+	}
+	order := make([]string, 0, len(out.headers))
+	for _, h := range out.headers {
+		if strings.EqualFold(h[0], "host") {
+			req.Host = h[1]
+			continue
+		}
+		req.Header.Add(h[0], h[1])
+		order = append(order, strings.ToLower(h[0]))
+	}
+	req.Header[http.HeaderOrderKey] = order
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	return &incomingResponse{
+		status:        resp.StatusCode,
+		reason:        reasonOf(resp.Status),
+		proto:         protoName(resp.ProtoMajor),
+		headers:       headerPairs(resp.Header),
+		contentLength: resp.ContentLength,
+		body:          resp.Body,
+	}, nil
+}
+
+func protoName(major int) string {
+	switch major {
+	case 2:
+		return "h2"
+	case 3:
+		return "h3"
+	}
+	return "h1"
+}
+
+// reasonOf takes "200 OK" to "OK".
+func reasonOf(status string) string {
+	if _, reason, ok := strings.Cut(status, " "); ok {
+		return reason
+	}
+	return ""
+}
+
+// headerPairs flattens a header map; Go keeps no order across names, so names are sorted
+// to make the result stable, and each name's values keep their received order.
+func headerPairs(h http.Header) [][2]string {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	pairs := make([][2]string, 0, len(h))
+	for _, name := range names {
+		for _, v := range h[name] {
+			pairs = append(pairs, [2]string{strings.ToLower(name), v})
+		}
+	}
+	return pairs
+}

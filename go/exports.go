@@ -1,0 +1,268 @@
+package main
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "httpcloak.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// Every export is a thin shell: decode C arguments, call the Go side, fill the error
+// out-param, and never let a panic cross into C.
+
+const (
+	readEOF     = C.HC_READ_EOF
+	readError   = C.HC_READ_ERROR
+	readPending = C.HC_READ_PENDING
+
+	// Lengths beyond this are refused rather than trusted (JSON options, bodies).
+	maxInputLength = 1 << 40
+)
+
+func setError(cerr *C.hc_error, err error) {
+	if cerr == nil {
+		return
+	}
+	if err == nil {
+		cerr.kind = C.HC_OK
+		cerr.message[0] = 0
+		return
+	}
+	k := kindInternal
+	if e, ok := err.(*hcError); ok {
+		k = e.kind
+	}
+	cerr.kind = C.int32_t(k)
+	msg := err.Error()
+	limit := len(cerr.message) - 1
+	if len(msg) > limit {
+		msg = msg[:limit]
+	}
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(&cerr.message[0])), len(cerr.message))
+	copy(dst, msg)
+	dst[len(msg)] = 0
+}
+
+// guard turns a panic into an internal error; use as `defer guard(err, &ret, failValue)`.
+func guard[T any](cerr *C.hc_error, ret *T, fail T) {
+	if r := recover(); r != nil {
+		setError(cerr, newError(kindInternal, "internal error: %v", r))
+		*ret = fail
+	}
+}
+
+func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
+	if n < 0 || n > maxInputLength {
+		return nil, newError(kindInvalidArgument, "%s length %d out of range", what, int64(n))
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if p == nil {
+		return nil, newError(kindInvalidArgument, "%s is NULL but its length is %d", what, int64(n))
+	}
+	return C.GoBytes(p, C.int(n)), nil
+}
+
+// handOut copies data into C memory that the caller frees with hc_free.
+func handOut(data []byte, out **C.char) C.int64_t {
+	p := C.malloc(C.size_t(len(data) + 1))
+	buf := unsafe.Slice((*byte)(p), len(data)+1)
+	copy(buf, data)
+	buf[len(data)] = 0
+	*out = (*C.char)(p)
+	return C.int64_t(len(data))
+}
+
+func waitDuration(ms C.int32_t) time.Duration {
+	if ms <= 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+//export hc_abi_version
+func hc_abi_version() C.int32_t { return C.HC_ABI_VERSION }
+
+//export hc_session_new
+func hc_session_new(options *C.char, optionsLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, 0)
+	raw, err := goBytes(unsafe.Pointer(options), optionsLen, "options")
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	sess, err := newSession(raw)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	setError(cerr, nil)
+	return C.int64_t(sessions.add(sess))
+}
+
+//export hc_session_close
+func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	sess, ok := sessions.take(int64(handle))
+	if !ok {
+		if sessions.issued(int64(handle)) {
+			setError(cerr, nil)
+			return 0
+		}
+		setError(cerr, newError(kindClosed, "unknown session handle %d", int64(handle)))
+		return -1
+	}
+	sess.close()
+	setError(cerr, nil)
+	return 0
+}
+
+//export hc_session_cookies
+func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, -1)
+	if out == nil {
+		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		return -1
+	}
+	sess, ok := sessions.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "session %d is closed or unknown", int64(handle)))
+		return -1
+	}
+	data, err := json.Marshal(sess.jar.list())
+	if err != nil {
+		setError(cerr, newError(kindInternal, "encoding cookies: %v", err))
+		return -1
+	}
+	setError(cerr, nil)
+	return handOut(data, out)
+}
+
+//export hc_stream_open
+func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, 0)
+	sess, ok := sessions.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "session %d is closed or unknown", int64(handle)))
+		return 0
+	}
+	raw, err := goBytes(unsafe.Pointer(request), requestLen, "request")
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	payload, err := goBytes(unsafe.Pointer(body), bodyLen, "body")
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	spec, err := parseRequest(raw, payload, sess)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	id, err := openStream(sess, spec)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	setError(cerr, nil)
+	return C.int64_t(id)
+}
+
+//export hc_stream_meta
+func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	if out == nil || outLen == nil {
+		setError(cerr, newError(kindInvalidArgument, "out or out_len is NULL"))
+		return -1
+	}
+	st, ok := streams.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		return -1
+	}
+	meta, failure := st.waitMeta(waitDuration(waitMs))
+	if failure != nil {
+		setError(cerr, failure)
+		return -1
+	}
+	setError(cerr, nil)
+	if meta == nil {
+		return 0
+	}
+	*outLen = handOut(meta, out)
+	return 1
+}
+
+//export hc_stream_read
+func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, readError)
+	if capacity <= 0 || capacity > maxInputLength || buf == nil {
+		setError(cerr, newError(kindInvalidArgument, "read buffer must be non-NULL with a positive size, got %d", int64(capacity)))
+		return readError
+	}
+	st, ok := streams.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		return readError
+	}
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
+	n, failure := st.read(dst, waitDuration(waitMs))
+	if failure != nil {
+		setError(cerr, failure)
+		return readError
+	}
+	cerr.kind = C.HC_OK
+	return C.int64_t(n)
+}
+
+//export hc_stream_cancel
+func hc_stream_cancel(handle C.int64_t) {
+	defer func() { _ = recover() }()
+	if st, ok := streams.get(int64(handle)); ok {
+		st.cancelNow()
+	}
+}
+
+//export hc_stream_close
+func hc_stream_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	st, ok := streams.take(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		return -1
+	}
+	st.close()
+	setError(cerr, nil)
+	return 0
+}
+
+//export hc_stats
+func hc_stats(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, -1)
+	if out == nil {
+		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		return -1
+	}
+	data := []byte(fmt.Sprintf(`{"sessions":%d,"streams":%d,"goroutines":%d}`,
+		sessions.len(), streams.len(), runtime.NumGoroutine()))
+	setError(cerr, nil)
+	return handOut(data, out)
+}
+
+//export hc_free
+func hc_free(p unsafe.Pointer) {
+	C.free(p)
+}
+
+func main() {}

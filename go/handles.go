@@ -1,0 +1,61 @@
+package main
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// handleTable maps opaque 64-bit ids to live objects. Ids start high and only grow, so a
+// stale, forged or zero id is never confused with a live one.
+type handleTable[T any] struct {
+	mu    sync.RWMutex
+	items map[int64]T
+	first int64
+	next  atomic.Int64
+}
+
+func newHandleTable[T any](first int64) *handleTable[T] {
+	t := &handleTable[T]{items: make(map[int64]T), first: first}
+	t.next.Store(first)
+	return t
+}
+
+// issued tells a handle that was closed from one that never existed.
+func (t *handleTable[T]) issued(id int64) bool {
+	return id > t.first && id <= t.next.Load()
+}
+
+func (t *handleTable[T]) add(item T) int64 {
+	id := t.next.Add(1)
+	t.mu.Lock()
+	t.items[id] = item
+	t.mu.Unlock()
+	return id
+}
+
+func (t *handleTable[T]) get(id int64) (T, bool) {
+	t.mu.RLock()
+	item, ok := t.items[id]
+	t.mu.RUnlock()
+	return item, ok
+}
+
+// take removes and returns the item, so exactly one caller wins a concurrent close.
+func (t *handleTable[T]) take(id int64) (T, bool) {
+	t.mu.Lock()
+	item, ok := t.items[id]
+	delete(t.items, id)
+	t.mu.Unlock()
+	return item, ok
+}
+
+func (t *handleTable[T]) len() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.items)
+}
+
+var (
+	sessions = newHandleTable[*session](1 << 32)
+	streams  = newHandleTable[*stream](1 << 40)
+)

@@ -1,0 +1,119 @@
+/*
+ * httpcloak.h - the C ABI of libhttpcloak, the Go engine behind the Python package.
+ *
+ * This header is the contract. The Go exports include it, so the C compiler rejects any
+ * export whose signature drifts from it; the Python package feeds the declarations between
+ * the HC_CDEF markers to cffi, so Python reads the same list.
+ *
+ * Conventions
+ *  - Input pointers are only read, and only during the call (cgo cannot export const).
+ *  - Handles are positive 64-bit ids from a table, never pointers. An unknown, closed or
+ *    forged handle fails with HC_ERR_CLOSED; it never crashes.
+ *  - Every fallible call takes an hc_error out-param. On failure it sets err->kind (never
+ *    HC_OK) and err->message (the Go reason, NUL-terminated, cut to fit). On success it
+ *    sets err->kind = HC_OK. err may not be NULL.
+ *  - Byte strings cross as (pointer, length): JSON for options and metadata, raw bytes for
+ *    bodies. Nothing is NUL-terminated but err->message.
+ *  - Memory handed out by Go (only *out of hc_stream_meta and hc_session_cookies) is freed
+ *    exactly once with hc_free. Nothing else is ever freed by the caller.
+ *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
+ *    keeps control: it can answer Ctrl-C or cancel from another thread between calls.
+ */
+#ifndef HTTPCLOAK_H
+#define HTTPCLOAK_H
+
+#include <stdint.h>
+
+/* HC_CDEF_BEGIN */
+
+/* Bumped whenever a declaration below changes meaning or shape. */
+#define HC_ABI_VERSION 1
+
+/* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
+enum hc_kind {
+    HC_OK = 0,
+    HC_ERR_INVALID_ARGUMENT = 1, /* bad URL, option, header, handle type, length */
+    HC_ERR_CLOSED = 2,           /* unknown or closed session/stream handle */
+    HC_ERR_DNS = 3,              /* host name did not resolve */
+    HC_ERR_CONNECT = 4,          /* TCP/QUIC connection refused, reset or unreachable */
+    HC_ERR_TLS = 5,              /* handshake failed, certificate not trusted */
+    HC_ERR_PROXY = 6,            /* the proxy refused, failed or could not be reached */
+    HC_ERR_CONNECT_TIMEOUT = 7,  /* no response headers within the connect timeout */
+    HC_ERR_READ_TIMEOUT = 8,     /* the body was silent longer than the read timeout */
+    HC_ERR_TRUNCATED = 9,        /* body ended before Content-Length / the last chunk */
+    HC_ERR_PROTOCOL = 10,        /* malformed HTTP, bad compressed data, stream reset */
+    HC_ERR_CANCELED = 11,        /* hc_stream_cancel was called */
+    HC_ERR_TOO_MANY_REDIRECTS = 12,
+    HC_ERR_INTERNAL = 13,        /* a recovered panic or a bug: please report */
+    HC_ERR_TOTAL_TIMEOUT = 14    /* the whole exchange outlived the total timeout */
+};
+
+#define HC_ERROR_MESSAGE_SIZE 1024
+
+typedef struct hc_error {
+    int32_t kind;                         /* enum hc_kind */
+    char message[1024];  /* HC_ERROR_MESSAGE_SIZE bytes, NUL-terminated reason */
+} hc_error;
+
+/* Return values of hc_stream_read besides a positive byte count. */
+#define HC_READ_EOF 0
+#define HC_READ_ERROR -1
+#define HC_READ_PENDING -2
+
+/* HC_ABI_VERSION of the loaded library. Never fails. */
+int32_t hc_abi_version(void);
+
+/* Create a session from JSON options (see go/session_options.go for the fields).
+ * Returns a session handle > 0, or 0 with err set. */
+int64_t hc_session_new(char *options_json, int64_t options_len, hc_error *err);
+
+/* Close a session and every stream still open on it. Idempotent on a valid handle that was
+ * already closed: returns 0. Returns -1 with HC_ERR_CLOSED for a handle never issued. */
+int32_t hc_session_close(int64_t session, hc_error *err);
+
+/* The session's cookie jar as JSON: [{"name","value","domain","path","expires",
+ * "secure","http_only","same_site"}...]. On success returns the length and sets *out to
+ * memory the caller frees with hc_free; on failure returns -1. */
+int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
+
+/* Start a request. request_json holds {"method","url","headers":[[name,value],...],
+ * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",
+ * "max_redirects"}; body/body_len the request body (body may be NULL when body_len is 0).
+ * The body is copied before return. Returns a stream handle > 0 at once, without waiting
+ * for the network, or 0 with err set (bad argument, closed session). */
+int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
+                       uint8_t *body, int64_t body_len, hc_error *err);
+
+/* Wait up to wait_ms for the response headers. Returns 1 and sets *out/*out_len to JSON
+ * {"status","reason","proto","headers":[[n,v]...],"content_length","url","history":[...]}
+ * (free *out with hc_free); 0 if they have not arrived yet; -1 with err set if the request
+ * failed. */
+int32_t hc_stream_meta(int64_t stream, int32_t wait_ms, char **out, int64_t *out_len,
+                       hc_error *err);
+
+/* Copy up to cap bytes of the (decoded) body into buf, waiting up to wait_ms for data.
+ * Returns >0 bytes copied (whatever has arrived, never waiting to fill buf),
+ * HC_READ_EOF when the body ended cleanly, HC_READ_PENDING when nothing arrived within
+ * wait_ms, HC_READ_ERROR with err set otherwise. An error is sticky: later reads repeat it.
+ * A failure is never reported as EOF. */
+int64_t hc_stream_read(int64_t stream, uint8_t *buf, int64_t cap, int32_t wait_ms,
+                       hc_error *err);
+
+/* Abort the stream from any thread: a blocked or later read fails with HC_ERR_CANCELED.
+ * The handle stays valid until hc_stream_close. Unknown handles are ignored. */
+void hc_stream_cancel(int64_t stream);
+
+/* Release the stream. A body not read to the end is drained when the remainder is small
+ * (HTTP/1.1 connection reuse) and aborted otherwise; never blocks on the network.
+ * Returns 0, or -1 with HC_ERR_CLOSED for an unknown or already closed handle. */
+int32_t hc_stream_close(int64_t stream, hc_error *err);
+
+/* Live counts as JSON {"sessions","streams","goroutines"}; free with hc_free. */
+int64_t hc_stats(char **out, hc_error *err);
+
+/* Free memory that this library handed out. NULL is ignored. */
+void hc_free(void *p);
+
+/* HC_CDEF_END */
+
+#endif /* HTTPCLOAK_H */

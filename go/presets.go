@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// preset names a browser: the engine profile that shapes its TLS and HTTP/2 fingerprint,
+// and the headers that browser sends on a top-level navigation, in its order.
+type preset struct {
+	profile string // engine profile name
+	headers [][2]string
+}
+
+func chromeHeaders(major string) [][2]string {
+	return [][2]string{
+		{"sec-ch-ua", fmt.Sprintf(`"Not(A:Brand";v="99", "Google Chrome";v="%s", "Chromium";v="%s"`, major, major)},
+		{"sec-ch-ua-mobile", "?0"},
+		{"sec-ch-ua-platform", `"Windows"`},
+		{"upgrade-insecure-requests", "1"},
+		{"user-agent", fmt.Sprintf("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%s.0.0.0 Safari/537.36", major)},
+		{"accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"},
+		{"sec-fetch-site", "none"},
+		{"sec-fetch-mode", "navigate"},
+		{"sec-fetch-user", "?1"},
+		{"sec-fetch-dest", "document"},
+		{"accept-encoding", "gzip, deflate, br, zstd"},
+		{"accept-language", "en-US,en;q=0.9"},
+		{"priority", "u=0, i"},
+	}
+}
+
+func firefoxHeaders(major string) [][2]string {
+	return [][2]string{
+		{"user-agent", fmt.Sprintf("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:%s.0) Gecko/20100101 Firefox/%s.0", major, major)},
+		{"accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+		{"accept-language", "en-US,en;q=0.5"},
+		{"accept-encoding", "gzip, deflate, br, zstd"},
+		{"upgrade-insecure-requests", "1"},
+		{"sec-fetch-dest", "document"},
+		{"sec-fetch-mode", "navigate"},
+		{"sec-fetch-site", "none"},
+		{"sec-fetch-user", "?1"},
+		{"priority", "u=0, i"},
+	}
+}
+
+func safariHeaders(ua string) [][2]string {
+	return [][2]string{
+		{"sec-fetch-dest", "document"},
+		{"user-agent", ua},
+		{"accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+		{"sec-fetch-site", "none"},
+		{"sec-fetch-mode", "navigate"},
+		{"accept-language", "en-US,en;q=0.9"},
+		{"priority", "u=0, i"},
+		{"accept-encoding", "gzip, deflate, br"},
+	}
+}
+
+var presets = map[string]preset{
+	"chrome-133":  {"chrome_133", chromeHeaders("133")},
+	"chrome-131":  {"chrome_131", chromeHeaders("131")},
+	"chrome-124":  {"chrome_124", chromeHeaders("124")},
+	"firefox-135": {"firefox_135", firefoxHeaders("135")},
+	"firefox-133": {"firefox_133", firefoxHeaders("133")},
+	"safari-ios-18": {"safari_ios_18_5", safariHeaders(
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1")},
+	"safari-16": {"safari_16_0", safariHeaders(
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.0 Safari/605.1.15")},
+}
+
+var presetAliases = map[string]string{
+	"chrome-latest":  "chrome-133",
+	"chrome":         "chrome-133",
+	"firefox-latest": "firefox-135",
+	"firefox":        "firefox-135",
+	"safari-latest":  "safari-ios-18",
+	"safari":         "safari-ios-18",
+}
+
+func lookupPreset(name string) (preset, error) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if key == "" {
+		key = "chrome-latest"
+	}
+	if alias, ok := presetAliases[key]; ok {
+		key = alias
+	}
+	if p, ok := presets[key]; ok {
+		return p, nil
+	}
+	return preset{}, newError(kindInvalidArgument, "unknown preset %q; available: %s",
+		name, strings.Join(presetNames(), ", "))
+}
+
+func presetNames() []string {
+	names := make([]string, 0, len(presets)+len(presetAliases))
+	for n := range presets {
+		names = append(names, n)
+	}
+	for n := range presetAliases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The pump is a per-stream goroutine that reads the body ahead of the caller into a few
+// pooled buffers, so network and Python overlap, reads can wait for a bounded slice, and a
+// read timeout or cancel interrupts a silent socket. Its buffers start small and grow only
+// while reads fill them: an idle Server-Sent Events stream holds one small buffer.
+const (
+	pumpFirstChunk = 8 << 10
+	pumpMaxChunk   = 256 << 10
+	pumpQueueDepth = 4
+
+	// A closed HTTP/1.1 body with at most this much left is read to its end in the
+	// background so the connection returns to the pool; more is cheaper to drop.
+	drainLimit   = 256 << 10
+	drainTimeout = 2 * time.Second
+)
+
+type chunk struct {
+	buf []byte
+	err *hcError
+	eof bool
+}
+
+type pump struct {
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
+	body        io.ReadCloser // decoded body
+	raw         *countingReader
+	proto       string
+	length      int64 // Content-Length of the raw body, -1 when unknown
+	readTimeout time.Duration
+
+	chunks     chan chunk
+	finishing  chan struct{}
+	finishOnce sync.Once
+
+	// consumer side, guarded by mu
+	mu        sync.Mutex
+	cur       []byte
+	curBuf    []byte
+	final     *hcError
+	eof       bool
+	waitTimer *time.Timer
+}
+
+func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.ReadCloser, raw *countingReader, proto string, length int64, readTimeout time.Duration) *pump {
+	p := &pump{
+		ctx: ctx, cancel: cancel, body: decoded, raw: raw, proto: proto, length: length,
+		readTimeout: readTimeout,
+		chunks:      make(chan chunk, pumpQueueDepth),
+		finishing:   make(chan struct{}),
+	}
+	go p.run()
+	return p
+}
+
+func (p *pump) run() {
+	defer func() {
+		if r := recover(); r != nil {
+			p.send(chunk{err: newError(kindInternal, "panic while reading the body: %v", r)})
+		}
+		_ = p.body.Close()
+	}()
+	var silence *time.Timer
+	if p.readTimeout > 0 {
+		silence = time.AfterFunc(time.Hour, func() { p.cancel(errReadTimeout) })
+		silence.Stop()
+		defer silence.Stop()
+	}
+	size := pumpFirstChunk
+	for {
+		buf := getBuffer(size)
+		if silence != nil {
+			silence.Reset(p.readTimeout)
+		}
+		n, err := p.body.Read(buf)
+		if silence != nil {
+			silence.Stop()
+		}
+		if n > 0 {
+			if !p.send(chunk{buf: buf[:n]}) {
+				p.drainIfFinishing()
+				return
+			}
+			if n == len(buf) && size < pumpMaxChunk {
+				size *= 2
+			}
+		} else {
+			putBuffer(buf)
+		}
+		if err == io.EOF {
+			p.send(chunk{eof: true})
+			return
+		}
+		if err != nil {
+			p.send(chunk{err: classify(err, p.ctx, "body")})
+			return
+		}
+	}
+}
+
+// send hands a chunk to the consumer; false means nobody will take it any more.
+func (p *pump) send(c chunk) bool {
+	select {
+	case p.chunks <- c:
+		return true
+	case <-p.ctx.Done():
+		return false
+	case <-p.finishing:
+		return false
+	}
+}
+
+// drainIfFinishing reads what little is left of an HTTP/1.1 body after close, so the
+// connection can be reused. finish() armed a deadline that cancels the context.
+func (p *pump) drainIfFinishing() {
+	select {
+	case <-p.finishing:
+	default:
+		return
+	}
+	if p.ctx.Err() != nil {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, p.raw, drainLimit+1)
+}
+
+// finish is close(): drain a small HTTP/1.1 remainder in the background, else abort (on
+// HTTP/2 and HTTP/3 that resets only this stream). Never blocks.
+func (p *pump) finish() {
+	p.finishOnce.Do(func() {
+		if p.canDrain() {
+			time.AfterFunc(drainTimeout, func() { p.cancel(errCanceled) })
+		} else {
+			p.cancel(errCanceled)
+		}
+		close(p.finishing)
+		p.releaseConsumerBuffers()
+	})
+}
+
+func (p *pump) canDrain() bool {
+	if p.proto != "h1" {
+		return false
+	}
+	if p.length < 0 {
+		return true // chunked: try up to drainLimit
+	}
+	return p.length-p.raw.n.Load() <= drainLimit
+}
+
+func (p *pump) releaseConsumerBuffers() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.curBuf != nil {
+		putBuffer(p.curBuf)
+		p.cur, p.curBuf = nil, nil
+	}
+	for {
+		select {
+		case c := <-p.chunks:
+			if c.buf != nil {
+				putBuffer(c.buf[:cap(c.buf)])
+			}
+		default:
+			return
+		}
+	}
+}
+
+// read copies what has arrived into dst, waiting up to wait for something to arrive.
+func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.cur) == 0 {
+		if p.final != nil {
+			return readError, p.final
+		}
+		if p.eof {
+			return readEOF, nil
+		}
+		c, ok := p.next(wait)
+		if !ok {
+			return readPending, nil
+		}
+		switch {
+		case c.err != nil:
+			p.final = c.err
+			return readError, c.err
+		case c.eof:
+			p.eof = true
+			return readEOF, nil
+		}
+		p.cur, p.curBuf = c.buf, c.buf[:cap(c.buf)]
+	}
+	n := copy(dst, p.cur)
+	p.cur = p.cur[n:]
+	if len(p.cur) == 0 {
+		putBuffer(p.curBuf)
+		p.cur, p.curBuf = nil, nil
+	}
+	return n, nil
+}
+
+func (p *pump) next(wait time.Duration) (chunk, bool) {
+	select {
+	case c := <-p.chunks:
+		return c, true
+	default:
+	}
+	if p.ctx.Err() != nil {
+		return chunk{err: causeOf(p.ctx)}, true
+	}
+	if wait <= 0 {
+		return chunk{}, false
+	}
+	if p.waitTimer == nil {
+		p.waitTimer = time.NewTimer(wait)
+	} else {
+		p.waitTimer.Reset(wait)
+	}
+	defer p.waitTimer.Stop()
+	select {
+	case c := <-p.chunks:
+		return c, true
+	case <-p.ctx.Done():
+		// Deliver anything that arrived before the cancel; only then the cause.
+		select {
+		case c := <-p.chunks:
+			return c, true
+		default:
+			return chunk{err: causeOf(p.ctx)}, true
+		}
+	case <-p.finishing:
+		return chunk{err: newError(kindClosed, "stream closed")}, true
+	case <-p.waitTimer.C:
+		return chunk{}, false
+	}
+}
+
+func causeOf(ctx context.Context) *hcError {
+	var known *hcError
+	if errors.As(context.Cause(ctx), &known) {
+		return known
+	}
+	return newError(kindCanceled, "%v", context.Cause(ctx))
+}
+
+// countingReader counts raw body bytes so close() knows how much is left.
+type countingReader struct {
+	r io.ReadCloser
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
+
+// Buffers are pooled per power-of-two size class so the hot path allocates nothing.
+var bufferPools [6]sync.Pool // 8 KiB << i
+
+func sizeClass(size int) int {
+	class := 0
+	for s := pumpFirstChunk; s < size && class < len(bufferPools)-1; s <<= 1 {
+		class++
+	}
+	return class
+}
+
+func getBuffer(size int) []byte {
+	class := sizeClass(size)
+	if b, ok := bufferPools[class].Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, pumpFirstChunk<<class)
+}
+
+func putBuffer(buf []byte) {
+	buf = buf[:cap(buf)]
+	class := sizeClass(len(buf))
+	if pumpFirstChunk<<class != len(buf) {
+		return // not one of ours
+	}
+	bufferPools[class].Put(&buf)
+}

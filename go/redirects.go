@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// hop is one redirect response the stream went through, reported in its metadata.
+type hop struct {
+	Status  int         `json:"status"`
+	URL     string      `json:"url"`
+	Headers [][2]string `json:"headers"`
+}
+
+// redirectDrainLimit bounds how much of a redirect's body is read so its connection can be
+// reused; a bigger body is dropped with its connection instead.
+const redirectDrainLimit = 64 << 10
+
+// exchange performs the request and, when allowed, follows redirects hop by hop: every
+// hop's Set-Cookie lands in the jar and the next hop carries the jar's cookies.
+func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingResponse, *url.URL, []hop, error) {
+	method, u, headers, body := spec.method, spec.url, spec.headers, spec.body
+	var history []hop
+	for {
+		out := &outgoingRequest{method: method, url: u, headers: withCookies(headers, sess.jar.header(u)), body: body}
+		resp, err := sess.engine.roundTrip(ctx, out)
+		if err != nil {
+			return nil, u, history, classify(err, ctx, "connect")
+		}
+		sess.jar.storeFromResponse(u, resp.headers)
+		location, isRedirect := redirectTarget(resp)
+		if !spec.allowRedirects || !isRedirect {
+			return resp, u, history, nil
+		}
+		discard(resp.body)
+		if len(history) >= spec.maxRedirects {
+			return nil, u, history, newError(kindTooManyRedirects, "exceeded %d redirects (last: %d to %s)", spec.maxRedirects, resp.status, location)
+		}
+		next, err := u.Parse(location)
+		if err != nil {
+			return nil, u, history, newError(kindProtocol, "bad redirect Location %q: %v", location, err)
+		}
+		history = append(history, hop{Status: resp.status, URL: u.String(), Headers: resp.headers})
+		if changesToGet(resp.status, method) {
+			method, body = "GET", nil
+			headers = withoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")
+		}
+		if !sameHost(u, next) {
+			headers = withoutHeaders(headers, "authorization", "proxy-authorization")
+		}
+		u = next
+	}
+}
+
+func redirectTarget(resp *incomingResponse) (string, bool) {
+	switch resp.status {
+	case 301, 302, 303, 307, 308:
+		location, ok := headerValue(resp.headers, "location")
+		return location, ok && location != ""
+	}
+	return "", false
+}
+
+// changesToGet follows browsers: 303 always becomes GET (but HEAD), 301/302 turn a POST
+// into GET, 307/308 keep method and body.
+func changesToGet(status int, method string) bool {
+	switch status {
+	case 303:
+		return method != "HEAD"
+	case 301, 302:
+		return method == "POST"
+	}
+	return false
+}
+
+func sameHost(a, b *url.URL) bool {
+	return strings.EqualFold(a.Hostname(), b.Hostname())
+}
+
+func withCookies(headers [][2]string, jarCookies string) [][2]string {
+	if jarCookies == "" {
+		return headers
+	}
+	if own, ok := headerValue(headers, "cookie"); ok && own != "" {
+		jarCookies = own + "; " + jarCookies
+	}
+	return mergeHeaders(headers, [][2]string{{"cookie", jarCookies}})
+}
+
+func discard(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, redirectDrainLimit)
+	_ = body.Close()
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"sync"
+)
+
+// session is one browser identity: an engine (connections, TLS state), a cookie jar and
+// the streams opened on it, so closing the session can close them.
+type session struct {
+	engine  engine
+	jar     *cookieJar
+	headers [][2]string // preset headers with the session's own merged in, in wire order
+
+	mu      sync.Mutex
+	closed  bool
+	streams map[int64]*stream
+}
+
+func newSession(raw []byte) (*session, error) {
+	var opts sessionOptions
+	if len(raw) > 0 {
+		if err := decodeStrict(raw, &opts); err != nil {
+			return nil, err
+		}
+	}
+	if err := validateHeaders(opts.Headers); err != nil {
+		return nil, err
+	}
+	if err := validateProxy(opts.Proxy); err != nil {
+		return nil, err
+	}
+	verify := opts.Verify == nil || *opts.Verify
+	eng, err := newEngine(engineConfig{
+		preset:      opts.Preset,
+		httpVersion: opts.HTTPVersion,
+		verify:      verify,
+		caFile:      opts.CAFile,
+		proxy:       opts.Proxy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &session{
+		engine:  eng,
+		jar:     newCookieJar(),
+		headers: mergeHeaders(eng.presetHeaders(), opts.Headers),
+		streams: make(map[int64]*stream),
+	}, nil
+}
+
+func (s *session) track(id int64, st *stream) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errSessionClosed
+	}
+	s.streams[id] = st
+	return nil
+}
+
+func (s *session) untrack(id int64) {
+	s.mu.Lock()
+	delete(s.streams, id)
+	s.mu.Unlock()
+}
+
+// close ends every stream still open, then releases the engine's connections.
+func (s *session) close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	open := make([]int64, 0, len(s.streams))
+	for id := range s.streams {
+		open = append(open, id)
+	}
+	s.mu.Unlock()
+	for _, id := range open {
+		if st, ok := streams.take(id); ok {
+			st.close()
+		}
+	}
+	s.engine.close()
+}

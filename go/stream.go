@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// stream is one request whose response body is read incrementally. Its life:
+// open (goroutine runs the exchange) -> meta ready -> pump reads ahead -> closed.
+type stream struct {
+	sess   *session
+	id     int64
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	metaReady chan struct{} // closed once meta or metaErr is set
+	meta      []byte
+	metaErr   *hcError
+
+	pump *pump // nil until headers arrived
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	timers    []*time.Timer
+}
+
+type metaJSON struct {
+	Status        int         `json:"status"`
+	Reason        string      `json:"reason"`
+	Proto         string      `json:"proto"`
+	Headers       [][2]string `json:"headers"`
+	ContentLength int64       `json:"content_length"`
+	URL           string      `json:"url"`
+	History       []hop       `json:"history"`
+}
+
+func openStream(sess *session, spec *requestSpec) (int64, error) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{})}
+	id := streams.add(st)
+	st.id = id
+	if err := sess.track(id, st); err != nil {
+		streams.take(id)
+		cancel(err)
+		return 0, err
+	}
+	if spec.timeouts.total > 0 {
+		st.timers = append(st.timers, time.AfterFunc(spec.timeouts.total, func() { cancel(errTotalTimeout) }))
+	}
+	var connectTimer *time.Timer
+	if spec.timeouts.connect > 0 {
+		connectTimer = time.AfterFunc(spec.timeouts.connect, func() { cancel(errConnectTimeout) })
+	}
+	go st.run(spec, connectTimer)
+	return id, nil
+}
+
+func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
+	defer func() {
+		if r := recover(); r != nil {
+			st.fail(newError(kindInternal, "panic while opening the stream: %v", r))
+		}
+	}()
+	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec)
+	// Headers are in (or the attempt is over): the connect timeout no longer applies.
+	if connectTimer != nil && !connectTimer.Stop() && err == nil {
+		// The timer fired just as the headers arrived; the context is cancelled, so the
+		// body cannot be read. Report the timeout rather than a confusing read error.
+		_ = resp.body.Close()
+		st.fail(errConnectTimeout)
+		return
+	}
+	if err != nil {
+		st.fail(classify(err, st.ctx, "connect"))
+		return
+	}
+	raw := &countingReader{r: resp.body}
+	var body io.ReadCloser = raw
+	if spec.method != "HEAD" && resp.status != 204 && resp.status != 304 && resp.contentLength != 0 {
+		if body, err = decodedBody(raw, resp.headers); err != nil {
+			_ = raw.Close()
+			st.fail(classify(err, st.ctx, "body"))
+			return
+		}
+	}
+	meta, err := json.Marshal(metaJSON{
+		Status: resp.status, Reason: resp.reason, Proto: resp.proto, Headers: resp.headers,
+		ContentLength: resp.contentLength, URL: finalURL.String(), History: history,
+	})
+	if err != nil {
+		_ = body.Close()
+		st.fail(newError(kindInternal, "encoding metadata: %v", err))
+		return
+	}
+	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read)
+	st.meta = meta
+	close(st.metaReady)
+}
+
+func (st *stream) fail(err *hcError) {
+	st.metaErr = err
+	close(st.metaReady)
+}
+
+// waitMeta returns (meta, nil) when ready, (nil, nil) if not yet, or the failure.
+func (st *stream) waitMeta(wait time.Duration) ([]byte, *hcError) {
+	if !waitClosed(st.metaReady, wait) {
+		return nil, nil
+	}
+	if st.metaErr != nil {
+		return nil, st.metaErr
+	}
+	return st.meta, nil
+}
+
+func (st *stream) read(p []byte, wait time.Duration) (int, *hcError) {
+	if st.closed.Load() {
+		return readError, newError(kindClosed, "stream closed")
+	}
+	if !waitClosed(st.metaReady, wait) {
+		return readPending, nil
+	}
+	if st.metaErr != nil {
+		return readError, st.metaErr
+	}
+	return st.pump.read(p, wait)
+}
+
+func (st *stream) cancelNow() { st.cancel(errCanceled) }
+
+// close releases the stream without blocking: the pump drains a small HTTP/1.1 remainder
+// in the background for connection reuse, or aborts.
+func (st *stream) close() {
+	st.closeOnce.Do(func() {
+		st.closed.Store(true)
+		for _, t := range st.timers {
+			t.Stop()
+		}
+		st.sess.untrack(st.id)
+		select {
+		case <-st.metaReady:
+			if st.pump != nil {
+				st.pump.finish()
+				return
+			}
+			st.cancel(errCanceled)
+		default:
+			// Still connecting: abort; run() sees the cancelled context and exits.
+			st.cancel(errCanceled)
+			go func() {
+				<-st.metaReady
+				if st.pump != nil {
+					st.pump.finish()
+				}
+			}()
+		}
+	})
+}
+
+// waitClosed reports whether ch is closed, waiting up to wait for it.
+func waitClosed(ch chan struct{}, wait time.Duration) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+	}
+	if wait <= 0 {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+)
+
+// compressedText is the deterministic readable body /compressed encodes:
+// numbered lines "00000 the quick brown fox ...\n", cut to size bytes.
+func compressedText(size int) []byte {
+	const sentence = " the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs\n"
+	body := make([]byte, 0, size+len(sentence)+8)
+	for i := 0; len(body) < size; i++ {
+		body = fmt.Appendf(body, "%05d", i)
+		body = append(body, sentence...)
+	}
+	return body[:size]
+}
+
+// compressBody encodes plain with an HTTP content-coding. "deflate" is the
+// zlib format, which is what HTTP's "deflate" means (RFC 9110 8.4.1.2).
+func compressBody(encoding string, plain []byte) ([]byte, error) {
+	var out bytes.Buffer
+	var w io.WriteCloser
+	var err error
+	switch encoding {
+	case "gzip":
+		w = gzip.NewWriter(&out)
+	case "deflate":
+		w = zlib.NewWriter(&out)
+	case "br":
+		w = brotli.NewWriterLevel(&out, 5)
+	case "zstd":
+		w, err = zstd.NewWriter(&out)
+	case "identity":
+		return plain, nil
+	default:
+		return nil, fmt.Errorf("unknown encoding %q (gzip, br, zstd, deflate, identity)", encoding)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(plain); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+const maxCompressedSize = 256 << 20
+
+// handleCompressed sends compressedText(?size=, default 100000) encoded with
+// ?encoding= gzip|br|zstd|deflate|identity (default gzip). Content-Length is
+// the compressed size unless ?chunked=1 (then flushed 8 KiB pieces). With
+// ?truncate=1 only half the compressed bytes are sent before the
+// connection/stream is killed. X-Uncompressed-Length and
+// X-Uncompressed-Sha256 describe the decoded body for tests.
+func handleCompressed(w http.ResponseWriter, r *http.Request) {
+	encoding := queryString(r, "encoding", "gzip")
+	size, ok := queryInt(r, "size", 100000)
+	if !ok || size < 0 || size > maxCompressedSize {
+		badRequest(w, fmt.Sprintf("size must be 0..%d", maxCompressedSize))
+		return
+	}
+	plain := compressedText(int(size))
+	encoded, err := compressBody(encoding, plain)
+	if err != nil {
+		badRequest(w, err.Error())
+		return
+	}
+	chunked, truncate := queryBool(r, "chunked"), queryBool(r, "truncate")
+
+	sum := sha256.Sum256(plain)
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	if encoding != "identity" {
+		h.Set("Content-Encoding", encoding)
+	}
+	h.Set("X-Uncompressed-Length", strconv.Itoa(len(plain)))
+	h.Set("X-Uncompressed-Sha256", hex.EncodeToString(sum[:]))
+	h.Set("X-Compressed-Length", strconv.Itoa(len(encoded)))
+	if !chunked {
+		h.Set("Content-Length", strconv.Itoa(len(encoded)))
+	}
+	w.WriteHeader(http.StatusOK)
+
+	toSend := encoded
+	if truncate {
+		toSend = encoded[:len(encoded)/2]
+	}
+	for off := 0; off < len(toSend); {
+		n := len(toSend) - off
+		if chunked {
+			n = min(n, 8<<10)
+		}
+		if _, err := w.Write(toSend[off : off+n]); err != nil {
+			return
+		}
+		if chunked && flush(w) != nil {
+			return
+		}
+		off += n
+	}
+	if truncate {
+		abortResponse(w, r)
+	}
+}

@@ -1,0 +1,101 @@
+// Command testserver is a local HTTP/1.1, HTTP/2 and HTTP/3 server for the
+// httpcloak test suite: httpbin-style echo endpoints, deliberately broken
+// responses, streaming formats, and TLS/HTTP2 fingerprint reporting.
+//
+// Contract: it prints exactly one JSON line on stdout once every listener is
+// up ({"http","https","h3","ca","pid"}), logs only to stderr, and exits when
+// stdin reaches EOF or on SIGINT/SIGTERM.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+)
+
+// readyLine is the single line of stdout; field order is part of the contract.
+type readyLine struct {
+	HTTP  string `json:"http"`
+	HTTPS string `json:"https"`
+	H3    string `json:"h3"`
+	CA    string `json:"ca"`
+	PID   int    `json:"pid"`
+}
+
+func main() {
+	caOut := flag.String("ca-out", "", "where to write the CA certificate PEM (default: a file in the temp dir)")
+	host := flag.String("host", "127.0.0.1", "loopback address to bind: 127.0.0.1 or ::1")
+	exitOnStdinEOF := flag.Bool("exit-on-stdin-eof", true, "exit when stdin reaches EOF (so a dying parent takes the server down)")
+	flag.Parse()
+	log.SetOutput(os.Stderr)
+	log.SetPrefix("testserver: ")
+	log.SetFlags(log.Ltime | log.Lmicroseconds)
+
+	ip := net.ParseIP(*host)
+	if ip == nil || !ip.IsLoopback() {
+		log.Fatalf("-host must be a loopback IP address, got %q", *host)
+	}
+
+	caPath, err := resolveCAPath(*caOut)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pki, err := newTestPKI()
+	if err != nil {
+		log.Fatalf("generating certificates: %v", err)
+	}
+	if err := pki.writeCA(caPath); err != nil {
+		log.Fatalf("writing CA: %v", err)
+	}
+
+	servers, err := startServers(ip, pki.leaf, newRouter())
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	line, err := json.Marshal(readyLine{
+		HTTP:  "http://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpPort())),
+		HTTPS: "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpsPort())),
+		H3:    "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.h3Port())),
+		CA:    caPath,
+		PID:   os.Getpid(),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	os.Stdout.Write(append(line, '\n')) // os.Stdout is unbuffered: this is the flush
+	log.Printf("ready: %s", line)
+
+	waitForShutdown(*exitOnStdinEOF)
+	servers.close()
+	log.Printf("stopped")
+}
+
+func resolveCAPath(flagValue string) (string, error) {
+	if flagValue == "" {
+		flagValue = filepath.Join(os.TempDir(), fmt.Sprintf("httpcloak-testserver-ca-%d.pem", os.Getpid()))
+	}
+	return filepath.Abs(flagValue)
+}
+
+// waitForShutdown blocks until a signal arrives or, if enabled, stdin closes.
+func waitForShutdown(watchStdin bool) {
+	done := make(chan string, 2)
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	go func() { done <- (<-signals).String() }()
+	if watchStdin {
+		go func() {
+			io.Copy(io.Discard, os.Stdin)
+			done <- "stdin closed"
+		}()
+	}
+	log.Printf("shutting down: %s", <-done)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+)
+
+// runningServers owns every listener so shutdown can close them together.
+type runningServers struct {
+	plainListener *trackedListener
+	plainServer   *http.Server
+	tls           *tlsFront
+	h3            *h3Front // nil if HTTP/3 could not start
+}
+
+func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runningServers, error) {
+	plainTCP, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip})
+	if err != nil {
+		return nil, fmt.Errorf("http listener: %w", err)
+	}
+	tlsTCP, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip})
+	if err != nil {
+		plainTCP.Close()
+		return nil, fmt.Errorf("https listener: %w", err)
+	}
+
+	s := &runningServers{
+		plainListener: newTrackedListener(plainTCP, listenerHTTP),
+		plainServer:   newHTTP1Server(handler),
+	}
+	s.tls = newTLSFront(newTrackedListener(tlsTCP, listenerHTTPS), cert, handler)
+
+	go func() {
+		err := s.plainServer.Serve(&h1SniffingListener{s.plainListener})
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Printf("http serve: %v", err)
+		}
+	}()
+	go s.tls.serve()
+
+	s.h3, err = startH3(ip, tlsTCP.Addr().(*net.TCPAddr).Port, cert, handler)
+	if err != nil {
+		// HTTP/3 is the least important listener; keep serving the others.
+		log.Printf("HTTP/3 disabled: %v", err)
+	}
+	return s, nil
+}
+
+func (s *runningServers) httpPort() int  { return s.plainListener.Addr().(*net.TCPAddr).Port }
+func (s *runningServers) httpsPort() int { return s.tls.listener.Addr().(*net.TCPAddr).Port }
+
+// h3Port is 0 when HTTP/3 failed to start.
+func (s *runningServers) h3Port() int {
+	if s.h3 == nil {
+		return 0
+	}
+	return s.h3.port()
+}
+
+func (s *runningServers) close() {
+	s.plainListener.Close()
+	s.plainServer.Close()
+	s.tls.close()
+	if s.h3 != nil {
+		s.h3.close()
+	}
+}
+
+// h1SniffingListener attaches the header-order sniffer to plaintext conns.
+type h1SniffingListener struct {
+	*trackedListener
+}
+
+func (l *h1SniffingListener) Accept() (net.Conn, error) {
+	c, err := l.trackedListener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := c.(*trackedConn)
+	tc.info.h1 = newH1HeaderSniffer()
+	tc.onRead = tc.info.h1.observe
+	return tc, nil
+}

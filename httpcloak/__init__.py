@@ -1,0 +1,74 @@
+"""httpcloak: a browser-impersonating HTTP client whose responses stream.
+
+    import httpcloak
+    with httpcloak.Session(preset="chrome-latest") as s:
+        with s.get(url, stream=True) as r:
+            for line in r.iter_lines():
+                ...
+"""
+
+from ._cookies import Cookie, Cookies
+from ._decoders import ServerSentEvent
+from ._exceptions import (
+    ConnectError,
+    ConnectTimeout,
+    DNSError,
+    ForkedProcessError,
+    HTTPCloakError,
+    HTTPStatusError,
+    IncompleteRead,
+    InternalError,
+    InvalidArgument,
+    ProtocolError,
+    ProxyError,
+    ReadTimeout,
+    StreamCanceled,
+    StreamClosed,
+    StreamConsumed,
+    StreamError,
+    TimeoutException,
+    TLSError,
+    TooManyRedirects,
+    TotalTimeout,
+    TransportError,
+)
+from ._headers import Headers
+from ._models import RawStream, Response, StreamResponse
+from ._session import Session
+from ._timeouts import Timeout
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConnectError",
+    "ConnectTimeout",
+    "Cookie",
+    "Cookies",
+    "DNSError",
+    "ForkedProcessError",
+    "HTTPCloakError",
+    "HTTPStatusError",
+    "Headers",
+    "IncompleteRead",
+    "InternalError",
+    "InvalidArgument",
+    "ProtocolError",
+    "ProxyError",
+    "RawStream",
+    "ReadTimeout",
+    "Response",
+    "ServerSentEvent",
+    "Session",
+    "StreamCanceled",
+    "StreamClosed",
+    "StreamConsumed",
+    "StreamError",
+    "StreamResponse",
+    "TLSError",
+    "Timeout",
+    "TimeoutException",
+    "TooManyRedirects",
+    "TotalTimeout",
+    "TransportError",
+    "__version__",
+]

@@ -1,0 +1,236 @@
+"""A case-insensitive, multi-valued HTTP header container."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, TypeAlias
+
+__all__ = ["HeaderTypes", "Headers"]
+
+# Anything Headers() accepts (a Headers is itself a Mapping[str, str]); pairs
+# may be tuples or lists, as in the native layer's [[name, value], ...].
+HeaderTypes: TypeAlias = Mapping[str, str] | Iterable[Sequence[str]]
+
+# RFC 9110 section 5.6.2: token = 1*tchar.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# CR and LF would let a value start a new header line (injection); NUL is
+# refused by every HTTP implementation anyway.
+_FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
+
+_SECRET_NAMES = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+)
+
+# Set-Cookie values contain commas of their own (Expires=Wed, 21 Oct ...), so
+# a comma join cannot be split back apart. Newline can never appear inside a
+# validated value, so joining with it stays unambiguous.
+_SET_COOKIE_SEPARATOR = "\n"
+_SEPARATOR = ", "
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"Header name must be str, not {type(name).__name__}: {name!r}")
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(
+            f"Invalid header name {name!r}: must be a non-empty HTTP token "
+            "(letters, digits and !#$%&'*+-.^_`|~ only)"
+        )
+    return name
+
+
+def _check_value(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(
+            f"Value of header {name!r} must be str, not {type(value).__name__}"
+        )
+    bad = _FORBIDDEN_IN_VALUE.search(value)
+    if bad:
+        raise ValueError(
+            f"Invalid value for header {name!r}: contains forbidden character "
+            f"{bad.group()!r} at index {bad.start()} (CR, LF and NUL are refused "
+            "to prevent header injection)"
+        )
+    return value
+
+
+def _join(lower_name: str, values: list[str]) -> str:
+    sep = _SET_COOKIE_SEPARATOR if lower_name == "set-cookie" else _SEPARATOR
+    return sep.join(values)
+
+
+def _joined(grouped: dict[str, list[str]]) -> dict[str, str]:
+    return {lower: _join(lower, values) for lower, values in grouped.items()}
+
+
+class Headers(MutableMapping[str, str]):
+    """HTTP headers: case-insensitive names, several values per name, ordered.
+
+    ``h[name]`` joins multiple values with ", ", except Set-Cookie whose values
+    are joined with "\\n" (a comma join would be ambiguous); prefer
+    ``get_all(name)`` to get each value separately. Names keep the casing they
+    were first added with. Names must be HTTP tokens and values may not
+    contain CR, LF or NUL; violations raise ``ValueError``.
+    """
+
+    def __init__(self, headers: HeaderTypes | None = None) -> None:
+        # (lowercased name, name as given, value), in arrival order.
+        self._items: list[tuple[str, str, str]] = []
+        if headers is not None:
+            self._extend(headers)
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[Sequence[str]]) -> Headers:
+        """Build from ``[[name, value], ...]`` as sent by the native layer."""
+        headers = cls()
+        headers._extend_pairs(pairs)
+        return headers
+
+    # -- multi-value API ---------------------------------------------------
+
+    def add(self, name: str, value: str) -> None:
+        """Append a value, keeping any existing values for ``name``."""
+        name = _check_name(name)
+        self._items.append((name.lower(), name, _check_value(name, value)))
+
+    def get_all(self, name: str) -> list[str]:
+        """All values for ``name`` in arrival order; [] if there are none."""
+        lower = name.lower()
+        return [value for key, _, value in self._items if key == lower]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """Every (name, value) pair in arrival order, names as given."""
+        return [(name, value) for _, name, value in self._items]
+
+    def copy(self) -> Headers:
+        clone = Headers()
+        clone._items = list(self._items)
+        return clone
+
+    # -- mapping API -------------------------------------------------------
+
+    def __getitem__(self, name: str) -> str:
+        values = self.get_all(name)
+        if not values:
+            raise KeyError(name)
+        return _join(name.lower(), values)
+
+    def __setitem__(self, name: str, value: str) -> None:
+        name = _check_name(name)
+        self._replace(name, [_check_value(name, value)])
+
+    def __delitem__(self, name: str) -> None:
+        lower = name.lower()
+        kept = [item for item in self._items if item[0] != lower]
+        if len(kept) == len(self._items):
+            raise KeyError(name)
+        self._items = kept
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        lower = name.lower()
+        return any(key == lower for key, _, _ in self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names().values())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def update(self, other: Any = (), /, **kwargs: str) -> None:
+        """Replace the values of every name present in ``other`` / ``kwargs``.
+
+        Unlike ``dict.update``, repeated names in ``other`` all survive, so
+        ``h.update(other_headers)`` carries over every Set-Cookie value.
+        """
+        incoming = Headers(other)
+        incoming._extend(kwargs)
+        for lower, name in incoming._names().items():
+            self._replace(name, incoming.get_all(lower))
+
+    def __eq__(self, other: object) -> bool:
+        """Names compare case-insensitively; order matters only within a name.
+
+        Against a plain mapping the joined values (what ``h[name]`` returns)
+        are compared, so ``h == dict(h)`` holds.
+        """
+        if isinstance(other, Headers):
+            return self._grouped() == other._grouped()
+        if isinstance(other, Mapping):
+            grouped: dict[str, list[str]] = {}
+            for name, value in other.items():
+                if not isinstance(name, str) or not isinstance(value, str):
+                    return False
+                grouped.setdefault(name.lower(), []).append(value)
+            return _joined(self._grouped()) == _joined(grouped)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like dict
+
+    def __repr__(self) -> str:
+        names = self._names()
+        if len(names) == len(self._items):
+            shown: object = {
+                name: self._masked(name, self[name]) for name in names.values()
+            }
+        else:
+            # Repeated names: show every pair so no value is hidden by a join.
+            shown = [
+                (name, self._masked(name, value)) for name, value in self.multi_items()
+            ]
+        return f"{type(self).__name__}({shown!r})"
+
+    # -- internals ---------------------------------------------------------
+
+    @staticmethod
+    def _masked(name: str, value: str) -> str:
+        return "[secure]" if name.lower() in _SECRET_NAMES else value
+
+    def _names(self) -> dict[str, str]:
+        """Lowercased name -> name as first given, in first-seen order."""
+        names: dict[str, str] = {}
+        for lower, name, _ in self._items:
+            names.setdefault(lower, name)
+        return names
+
+    def _grouped(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for lower, _, value in self._items:
+            grouped.setdefault(lower, []).append(value)
+        return grouped
+
+    def _replace(self, name: str, values: list[str]) -> None:
+        """Set ``name`` to ``values``, at the position of its first occurrence."""
+        lower = name.lower()
+        new = [(lower, name, value) for value in values]
+        result: list[tuple[str, str, str]] = []
+        for item in self._items:
+            if item[0] != lower:
+                result.append(item)
+            elif new:
+                # Keep the original casing where the header already was.
+                result.extend((lower, item[1], value) for _, _, value in new)
+                new = []
+        result.extend(new)
+        self._items = result
+
+    def _extend(self, headers: HeaderTypes) -> None:
+        if isinstance(headers, Headers):
+            self._items.extend(headers._items)
+        elif isinstance(headers, Mapping):
+            for name, value in headers.items():
+                self.add(name, value)
+        elif isinstance(headers, (str, bytes)):
+            raise TypeError("Headers cannot be built from a str or bytes")
+        else:
+            self._extend_pairs(headers)
+
+    def _extend_pairs(self, pairs: Iterable[Sequence[str]]) -> None:
+        for pair in pairs:
+            if isinstance(pair, (str, bytes)) or len(pair) != 2:
+                raise ValueError(
+                    f"Header pairs must be [name, value] sequences, got {pair!r}"
+                )
+            self.add(pair[0], pair[1])

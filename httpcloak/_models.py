@@ -1,0 +1,385 @@
+"""Responses: the buffered Response and the incremental StreamResponse.
+
+Both expose the same attributes and iterators. The iterators are layered, each adding one
+step and ending with its decoder's flush(): raw chunks -> text -> lines -> JSON / events.
+Only where the raw chunks come from differs (memory, or the network).
+"""
+
+from __future__ import annotations
+
+import io
+import json as jsonlib
+import warnings
+from collections.abc import Iterator
+from email.message import Message
+from http.cookies import SimpleCookie
+from typing import Any
+
+from . import _ffi
+from ._decoders import (
+    ByteLineDecoder,
+    LineDecoder,
+    ServerSentEvent,
+    SSEDecoder,
+    TextDecoder,
+    parse_json_line,
+)
+from ._exceptions import (
+    HTTPStatusError,
+    IncompleteRead,
+    StreamClosed,
+    StreamConsumed,
+)
+from ._headers import Headers
+from ._native_stream import NativeStream
+
+# What a read asks for when the caller did not say: big enough to stream at full speed,
+# small enough to stay flat in memory.
+DEFAULT_CHUNK_SIZE = 64 * 1024
+
+
+class _ResponseBase:
+    """Metadata and the layered iterators shared by Response and StreamResponse."""
+
+    def __init__(self, meta: dict[str, Any], method: str) -> None:
+        self.status_code: int = meta["status"]
+        self.reason: str = meta["reason"]
+        self.headers = Headers.from_pairs(meta["headers"])
+        self.url: str = meta["url"]
+        self.protocol: str = meta["proto"]
+        self.content_length: int = meta["content_length"]
+        self.method = method
+        self.history: list[Response] = [
+            Response.from_hop(hop, method) for hop in meta.get("history") or []
+        ]
+        self._encoding: str | None = None
+
+    # ---- metadata -------------------------------------------------------------------
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.status_code in (301, 302, 303, 307, 308) and "location" in self.headers
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies this response set (its own Set-Cookie headers)."""
+        jar: dict[str, str] = {}
+        for line in self.headers.get_all("set-cookie"):
+            parsed: SimpleCookie = SimpleCookie()
+            try:
+                parsed.load(line)
+            except Exception:  # a malformed Set-Cookie is skipped, as browsers do
+                continue
+            for name, morsel in parsed.items():
+                jar[name] = morsel.value
+        return jar
+
+    @property
+    def encoding(self) -> str | None:
+        """The charset from Content-Type, or what the caller set; None if unknown."""
+        if self._encoding is None:
+            self._encoding = _charset_of(self.headers.get("content-type", ""))
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value: str | None) -> None:
+        self._encoding = value
+
+    def raise_for_status(self) -> None:
+        if 400 <= self.status_code < 600:
+            side = "Client" if self.status_code < 500 else "Server"
+            raise HTTPStatusError(
+                f"{self.status_code} {side} Error: {self.reason} for url {self.url}", self
+            )
+
+    # ---- layered iterators ----------------------------------------------------------
+
+    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def iter_content(
+        self, chunk_size: int | None = None, decode_unicode: bool = False
+    ) -> Iterator[Any]:
+        """Body pieces of at most chunk_size bytes, each yielded as soon as it arrives
+        (never held back to fill chunk_size). decode_unicode yields text instead."""
+        if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
+            raise ValueError(f"chunk_size must be a positive int or None, got {chunk_size!r}")
+        if decode_unicode:
+            return self._iter_text(chunk_size)
+        return self._iter_raw(chunk_size)
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self.iter_content(chunk_size)
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        return self.iter_content(chunk_size, decode_unicode=True)
+
+    def _iter_text(self, chunk_size: int | None) -> Iterator[str]:
+        decoder = TextDecoder(self.encoding or "utf-8")
+        for chunk in self._iter_raw(chunk_size):
+            text = decoder.decode(chunk)
+            if text:
+                yield text
+        tail = decoder.flush()
+        if tail:
+            yield tail
+
+    def iter_lines(
+        self,
+        chunk_size: int | None = None,
+        decode_unicode: bool = False,
+        keepends: bool = False,
+    ) -> Iterator[Any]:
+        """Lines split on \\n, \\r\\n and \\r exactly as the whole body would split,
+        wherever the chunk boundaries fall. Bytes, or text with decode_unicode."""
+        if decode_unicode:
+            text_lines = LineDecoder(keepends=keepends)
+            for text in self._iter_text(chunk_size):
+                yield from text_lines.decode(text)
+            yield from text_lines.flush()
+            return
+        byte_lines = ByteLineDecoder(keepends=keepends)
+        for chunk in self._iter_raw(chunk_size):
+            yield from byte_lines.decode(chunk)
+        yield from byte_lines.flush()
+
+    def iter_json(self) -> Iterator[Any]:
+        """NDJSON: one decoded value per non-blank line."""
+        for line in self.iter_lines():
+            if line.strip():
+                yield jsonlib.loads(line)
+
+    def iter_events(self) -> Iterator[ServerSentEvent]:
+        """Server-Sent Events, interpreted by the WHATWG rules (always UTF-8)."""
+        lines = LineDecoder()
+        text = TextDecoder("utf-8")
+        events = SSEDecoder()
+        for chunk in self._iter_raw(None):
+            for line in lines.decode(text.decode(chunk)):
+                event = events.decode(line)
+                if event is not None:
+                    yield event
+        for line in lines.decode(text.flush()) + lines.flush():
+            event = events.decode(line)
+            if event is not None:
+                yield event
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}] {self.protocol} {self.url}>"
+
+
+def _charset_of(content_type: str) -> str | None:
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_param("charset")
+    if isinstance(charset, str) and charset:
+        return charset.strip("'\"")
+    return None
+
+
+class Response(_ResponseBase):
+    """A response whose body was read whole (stream=False)."""
+
+    def __init__(self, meta: dict[str, Any], method: str, content: bytes) -> None:
+        super().__init__(meta, method)
+        self.content = content
+        self.num_bytes_downloaded = len(content)
+
+    @classmethod
+    def from_hop(cls, hop: dict[str, Any], method: str) -> Response:
+        meta = {
+            "status": hop["status"],
+            "reason": "",
+            "headers": hop["headers"],
+            "url": hop["url"],
+            "proto": "",
+            "content_length": -1,
+        }
+        return cls(meta, method, b"")
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.encoding or "utf-8", errors="replace")
+
+    def json(self, **kwargs: Any) -> Any:
+        return jsonlib.loads(self.content, **kwargs)
+
+    def read(self) -> bytes:
+        return self.content
+
+    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
+        size = chunk_size or max(len(self.content), 1)
+        for start in range(0, len(self.content), size):
+            yield self.content[start : start + size]
+
+    def close(self) -> None:
+        """Nothing to release; present so both response kinds close alike."""
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class StreamResponse(_ResponseBase):
+    """A response returned as soon as its headers arrived; the body is pulled by you.
+
+    Close it (``with`` does): an unclosed stream holds a connection until it is
+    garbage-collected, which warns with ResourceWarning.
+    """
+
+    def __init__(self, native: NativeStream, meta: dict[str, Any], method: str) -> None:
+        super().__init__(meta, method)
+        self._native: NativeStream | None = native
+        self._exhausted = False  # the body reached its end
+        self._closed = False
+        self._content: bytes | None = None
+        self.num_bytes_downloaded = 0
+        self.raw = RawStream(self)
+
+    # ---- the one place the body is read -----------------------------------------------
+
+    def _readinto(self, target: Any, size: int) -> int:
+        native = self._native
+        if native is None:
+            if self._closed:
+                raise StreamClosed("the stream is closed")
+            return 0
+        try:
+            n = native.readinto(target, size)
+        except IncompleteRead as error:
+            self.close()
+            raise self._explain_truncation(error) from None
+        except BaseException:
+            # A failed read, Ctrl-C or a close from another thread: the stream is over.
+            self.close()
+            raise
+        if n == 0:
+            self._exhausted = True
+            self._release()
+        else:
+            self.num_bytes_downloaded += n
+        return n
+
+    def _explain_truncation(self, error: IncompleteRead) -> IncompleteRead:
+        partial = self.num_bytes_downloaded
+        expected: int | None = None
+        encoded = self.headers.get("content-encoding", "identity").lower() not in ("", "identity")
+        if self.content_length >= 0 and not encoded:
+            expected = max(self.content_length - partial, 0)
+        detail = f"{partial} bytes read" + (
+            f", {expected} more expected" if expected is not None else ""
+        )
+        return IncompleteRead(f"IncompleteRead({detail}): {error}", partial, expected)
+
+    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
+        if self._content is not None:
+            yield from Response._iter_raw(self, chunk_size)  # type: ignore[arg-type]
+            return
+        if self._exhausted:
+            raise StreamConsumed("the body was already read to its end")
+        size = chunk_size or DEFAULT_CHUNK_SIZE
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
+        while True:
+            n = self._readinto(target, size)
+            if n == 0:
+                return
+            yield bytes(view[:n])
+
+    # ---- whole-body helpers ---------------------------------------------------------
+
+    def read(self) -> bytes:
+        """The rest of the body, read to its end (and kept for .content/.text/.json())."""
+        if self._content is None:
+            parts = bytearray()
+            for chunk in self._iter_raw(None):
+                parts += chunk
+            self._content = bytes(parts)
+        return self._content
+
+    @property
+    def content(self) -> bytes:
+        return self.read()
+
+    @property
+    def text(self) -> str:
+        return self.read().decode(self.encoding or "utf-8", errors="replace")
+
+    def json(self, **kwargs: Any) -> Any:
+        return jsonlib.loads(self.read(), **kwargs)
+
+    # ---- lifetime -------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def cancel(self) -> None:
+        """Abort the stream from any thread; a blocked read raises StreamCanceled."""
+        native = self._native
+        if native is not None:
+            native.cancel()
+
+    def _release(self) -> None:
+        native, self._native = self._native, None
+        if native is not None:
+            native.close()
+
+    def close(self) -> None:
+        """Release the stream. Idempotent; a blocked read in another thread is woken."""
+        self._closed = True
+        self._release()
+
+    def __enter__(self) -> StreamResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_content()
+
+    def __del__(self) -> None:
+        if getattr(self, "_native", None) is not None:
+            warnings.warn(
+                f"unclosed {self!r}: use `with` or call close()",
+                ResourceWarning,
+                stacklevel=2,
+            )
+            self._release()
+
+
+class RawStream(io.RawIOBase):
+    """The body as a binary file object: readinto() is one native call, copying straight
+    into your buffer. Works with shutil.copyfileobj, io.TextIOWrapper, tarfile mode 'r|*'."""
+
+    def __init__(self, response: StreamResponse) -> None:
+        super().__init__()
+        self._response = response
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if len(view) == 0:
+            return 0
+        target = _ffi.ffi.from_buffer("uint8_t[]", view, require_writable=True)
+        return self._response._readinto(target, len(view))
+
+    def close(self) -> None:
+        self._response.close()
+        super().close()
+
+    def __del__(self) -> None:
+        # IOBase would close() here; the response's own finalizer decides (and warns).
+        pass

@@ -1,0 +1,77 @@
+"""One native stream handle: open, wait for headers, read into caller buffers, close.
+
+This is the only I/O the sync API does. Every native call waits at most one short slice
+(_ffi.WAIT_SLICE_MS) and then returns to Python, so signals and other threads get through.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from . import _ffi
+from ._exceptions import StreamClosed
+
+
+class NativeStream:
+    __slots__ = ("_handle", "_lock", "__weakref__")
+
+    def __init__(self, session_handle: int, request: dict[str, Any], body: bytes) -> None:
+        _ffi.check_not_forked()
+        encoded = _ffi.encode_json(request)
+        err = _ffi.error_slot()
+        body_ptr = _ffi.ffi.from_buffer("uint8_t[]", body) if body else _ffi.ffi.NULL
+        handle = _ffi.lib.hc_stream_open(
+            session_handle, encoded, len(encoded), body_ptr, len(body), err
+        )
+        if handle == 0:
+            _ffi.raise_error(err)
+        self._handle: int = handle
+        self._lock = threading.Lock()
+
+    @property
+    def handle(self) -> int:
+        return self._handle
+
+    def wait_meta(self) -> dict[str, Any]:
+        """Block until the response headers arrive, in slices so Ctrl-C gets through."""
+        out = _ffi.ffi.new("char **")
+        out_len = _ffi.ffi.new("int64_t *")
+        while True:
+            _ffi.check_not_forked()
+            err = _ffi.error_slot()
+            ready = _ffi.lib.hc_stream_meta(self._handle, _ffi.WAIT_SLICE_MS, out, out_len, err)
+            if ready == 1:
+                meta: dict[str, Any] = _ffi.take_json(out[0], out_len[0])
+                return meta
+            if ready < 0:
+                _ffi.raise_error(err)
+
+    def readinto(self, target: Any, size: int) -> int:
+        """Copy up to size bytes into the cdata buffer target; 0 means end of body."""
+        lib, err = _ffi.lib, _ffi.error_slot()
+        while True:
+            n: int = lib.hc_stream_read(self._handle, target, size, _ffi.WAIT_SLICE_MS, err)
+            if n >= 0:
+                return n
+            if n != _ffi.READ_PENDING:
+                _ffi.raise_error(err)
+            _ffi.check_not_forked()
+
+    def cancel(self) -> None:
+        if not _ffi.ForkGuard.forked:
+            _ffi.lib.hc_stream_cancel(self._handle)
+
+    def close(self) -> None:
+        """Release the handle; safe to call twice and from any thread."""
+        with self._lock:
+            handle, self._handle = self._handle, 0
+        if handle == 0 or _ffi.ForkGuard.forked:
+            return
+        err = _ffi.error_slot()
+        if _ffi.lib.hc_stream_close(handle, err) != 0 and _ffi.error_kind(err) != _ffi.CLOSED:
+            _ffi.raise_error(err)
+
+    def ensure_open(self) -> None:
+        if self._handle == 0:
+            raise StreamClosed("the stream is closed")

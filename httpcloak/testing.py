@@ -1,0 +1,90 @@
+"""Start the project's loopback test server (go/testserver) from a source checkout.
+
+Used by the test suite, the examples and the benchmarks:
+
+    with TestServer.start() as server:
+        url = server.http + "/stream/10"
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class TestServer:
+    """A running test server; its stdin is our lifeline, so it dies with this process."""
+
+    __test__ = False  # not a pytest test class
+
+    http: str  # plain HTTP/1.1 base URL
+    https: str  # TLS base URL (HTTP/1.1 and HTTP/2 by ALPN)
+    h3: str  # HTTP/3 base URL
+    ca: str  # path of the CA certificate that signed the server's certificate
+    process: subprocess.Popen[bytes]
+
+    @classmethod
+    def start(cls) -> TestServer:
+        binary = _binary()
+        process = subprocess.Popen(
+            [str(binary)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if os.environ.get("HTTPCLOAK_TESTSERVER_LOG") else subprocess.DEVNULL,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            process.kill()
+            raise RuntimeError(f"the test server {binary} exited before announcing its ports")
+        info = json.loads(line)
+        return cls(info["http"], info["https"], info.get("h3", ""), info["ca"], process)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> TestServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _binary() -> Path:
+    override = os.environ.get("HTTPCLOAK_TESTSERVER")
+    if override:
+        return Path(override)
+    sys.path.insert(0, str(SOURCE_ROOT))
+    try:
+        import build_go
+    except ImportError as error:
+        raise RuntimeError(
+            "the test server is built from a source checkout of httpcloak (go/testserver); "
+            "set HTTPCLOAK_TESTSERVER to a built binary to use it elsewhere"
+        ) from error
+    finally:
+        sys.path.remove(str(SOURCE_ROOT))
+    return build_go.build_testserver()
