@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"io"
 	"strings"
 
@@ -25,10 +27,7 @@ func decodedBody(raw io.ReadCloser, headers [][2]string) (io.ReadCloser, error) 
 			return zr, func() {}, err
 		}}, nil
 	case "deflate":
-		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
-			zr := flate.NewReader(r)
-			return zr, func() { _ = zr.Close() }, nil
-		}}, nil
+		return &lazyDecoder{raw: raw, open: openDeflate}, nil
 	case "br":
 		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
 			return brotli.NewReader(r), func() {}, nil
@@ -44,6 +43,25 @@ func decodedBody(raw io.ReadCloser, headers [][2]string) (io.ReadCloser, error) 
 	}
 	// An encoding we cannot undo is passed through untouched; the caller sees the header.
 	return raw, nil
+}
+
+// openDeflate accepts what browsers accept for "deflate": the zlib format the RFC names,
+// and the raw deflate stream some servers send instead.
+func openDeflate(r io.Reader) (io.Reader, func(), error) {
+	br := bufio.NewReader(r)
+	head, err := br.Peek(2)
+	if err != nil {
+		return nil, nil, err
+	}
+	if head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, func() { _ = zr.Close() }, nil
+	}
+	fr := flate.NewReader(br)
+	return fr, func() { _ = fr.Close() }, nil
 }
 
 // lazyDecoder opens its decompressor on first read, since opening gzip reads the header

@@ -113,14 +113,24 @@ func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (
 	if err != nil {
 		return nil, newError(kindInvalidArgument, "%v", err)
 	}
-	order := make([]string, 0, len(out.headers))
+	// Browsers send Host first on HTTP/1.1.
+	order := append(make([]string, 0, len(out.headers)+1), "host")
 	for _, h := range out.headers {
-		if strings.EqualFold(h[0], "host") {
+		name := strings.ToLower(h[0])
+		switch name {
+		case "host":
 			req.Host = h[1]
 			continue
+		case "accept-encoding":
+			// fhttp decodes an HTTP/1.1 body itself, dropping Content-Length and
+			// Content-Encoding, whenever Header.Get("Accept-Encoding") mentions gzip.
+			// Stored under the raw lower-case key it is still sent (lower-case on
+			// HTTP/1.1, as on HTTP/2 and HTTP/3) but left for decode.go to undo.
+			req.Header[name] = append(req.Header[name], h[1])
+		default:
+			req.Header.Add(h[0], h[1])
 		}
-		req.Header.Add(h[0], h[1])
-		order = append(order, strings.ToLower(h[0]))
+		order = append(order, name)
 	}
 	req.Header[http.HeaderOrderKey] = order
 	resp, err := e.client.Do(req)

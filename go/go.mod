@@ -4,15 +4,15 @@ go 1.26.0
 
 require (
 	github.com/andybalholm/brotli v1.2.8
-	github.com/bogdanfinn/fhttp v0.6.2
+	github.com/bogdanfinn/fhttp v0.6.9
 	github.com/bogdanfinn/tls-client v1.11.2
 	github.com/klauspost/compress v1.20.3
 )
 
 require (
 	github.com/bogdanfinn/quic-go-utls v1.0.4-utls // indirect
-	github.com/bogdanfinn/utls v1.7.4-barnius // indirect
-	github.com/cloudflare/circl v1.5.0 // indirect
+	github.com/bogdanfinn/utls v1.7.8-barnius // indirect
+	github.com/cloudflare/circl v1.6.2 // indirect
 	github.com/quic-go/qpack v0.5.1 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/tam7t/hpkp v0.0.0-20160821193359-2b70b4024ed5 // indirect

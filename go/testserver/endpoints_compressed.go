@@ -10,19 +10,33 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
 )
 
+// compressedWords feed compressedText; varied enough that the body only
+// compresses a few times over, so compressed responses span many reads.
+var compressedWords = strings.Fields(`alpha bravo charlie delta echo foxtrot golf hotel india
+	juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor
+	whiskey xray yankee zulu quick brown fox jumps over lazy dog pack my box with five
+	dozen liquor jugs sphinx of black quartz judge vow waltz nymph for jigs vex bud`)
+
 // compressedText is the deterministic readable body /compressed encodes:
-// numbered lines "00000 the quick brown fox ...\n", cut to size bytes.
+// lines "<5-digit line number> <12 words>\n" with words picked by a fixed
+// linear congruential generator, cut to size bytes.
 func compressedText(size int) []byte {
-	const sentence = " the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs\n"
-	body := make([]byte, 0, size+len(sentence)+8)
-	for i := 0; len(body) < size; i++ {
-		body = fmt.Appendf(body, "%05d", i)
-		body = append(body, sentence...)
+	body := make([]byte, 0, size+256)
+	state := uint32(12345)
+	for line := 0; len(body) < size; line++ {
+		body = fmt.Appendf(body, "%05d", line)
+		for range 12 {
+			state = state*1664525 + 1013904223
+			body = append(body, ' ')
+			body = append(body, compressedWords[(state>>16)%uint32(len(compressedWords))]...)
+		}
+		body = append(body, '\n')
 	}
 	return body[:size]
 }
@@ -63,7 +77,7 @@ const maxCompressedSize = 256 << 20
 
 // handleCompressed sends compressedText(?size=, default 100000) encoded with
 // ?encoding= gzip|br|zstd|deflate|identity (default gzip). Content-Length is
-// the compressed size unless ?chunked=1 (then flushed 8 KiB pieces). With
+// the compressed size unless ?chunked=1 (then flushed 4 KiB pieces). With
 // ?truncate=1 only half the compressed bytes are sent before the
 // connection/stream is killed. X-Uncompressed-Length and
 // X-Uncompressed-Sha256 describe the decoded body for tests.
@@ -103,7 +117,7 @@ func handleCompressed(w http.ResponseWriter, r *http.Request) {
 	for off := 0; off < len(toSend); {
 		n := len(toSend) - off
 		if chunked {
-			n = min(n, 8<<10)
+			n = min(n, 4<<10)
 		}
 		if _, err := w.Write(toSend[off : off+n]); err != nil {
 			return

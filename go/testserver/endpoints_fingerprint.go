@@ -24,7 +24,7 @@ type fingerprintReply struct {
 	CipherSuites        []uint16 `json:"cipher_suites"` // as sent, GREASE included
 	Extensions          []uint16 `json:"extensions"`    // wire order, GREASE included
 	SupportedGroups     []uint16 `json:"supported_groups"`
-	ECPointFormats      []uint8  `json:"ec_point_formats"`
+	ECPointFormats      []int    `json:"ec_point_formats"` // ints: []uint8 would encode as base64
 	SignatureAlgorithms []uint16 `json:"signature_algorithms"`
 	SupportedVersions   []uint16 `json:"supported_versions"`
 	PSK                 bool     `json:"psk"` // pre_shared_key extension present (resumption)
@@ -61,7 +61,7 @@ func handleFingerprint(w http.ResponseWriter, r *http.Request) {
 		CipherSuites:        nonNil(hello.cipherSuites),
 		Extensions:          nonNil(hello.extensions),
 		SupportedGroups:     nonNil(hello.supportedGroups),
-		ECPointFormats:      nonNil(hello.ecPointFormats),
+		ECPointFormats:      pointFormatsAsInts(hello.ecPointFormats),
 		SignatureAlgorithms: nonNil(hello.signatureAlgorithms),
 		SupportedVersions:   nonNil(hello.supportedVersions),
 		PSK:                 hello.hasExtension(extPreSharedKey),
@@ -89,4 +89,12 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+func pointFormatsAsInts(formats []uint8) []int {
+	out := make([]int, len(formats))
+	for i, f := range formats {
+		out[i] = int(f)
+	}
+	return out
 }

@@ -63,7 +63,7 @@ func main() {
 	line, err := json.Marshal(readyLine{
 		HTTP:  "http://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpPort())),
 		HTTPS: "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpsPort())),
-		H3:    "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.h3Port())),
+		H3:    h3URL(*host, servers.h3Port()),
 		CA:    caPath,
 		PID:   os.Getpid(),
 	})
@@ -75,7 +75,18 @@ func main() {
 
 	waitForShutdown(*exitOnStdinEOF)
 	servers.close()
+	if *caOut == "" {
+		os.Remove(caPath) // we picked the temp path, so nobody else owns the file
+	}
 	log.Printf("stopped")
+}
+
+// h3URL is "" when HTTP/3 could not start.
+func h3URL(host string, port int) string {
+	if port == 0 {
+		return ""
+	}
+	return "https://" + net.JoinHostPort(host, fmt.Sprint(port))
 }
 
 func resolveCAPath(flagValue string) (string, error) {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
 	"net"
 	"net/http"
+	"time"
 )
 
 // runningServers owns every listener so shutdown can close them together.
@@ -62,8 +64,7 @@ func (s *runningServers) h3Port() int {
 }
 
 func (s *runningServers) close() {
-	s.plainListener.Close()
-	s.plainServer.Close()
+	s.plainServer.Close() // closes plainListener too, so Serve reports ErrServerClosed
 	s.tls.close()
 	if s.h3 != nil {
 		s.h3.close()
@@ -84,4 +85,29 @@ func (l *h1SniffingListener) Accept() (net.Conn, error) {
 	tc.info.h1 = newH1HeaderSniffer()
 	tc.onRead = tc.info.h1.observe
 	return tc, nil
+}
+
+// connWithInfo is implemented by the connections our listeners produce.
+type connWithInfo interface {
+	connInfo() *connInfo
+}
+
+func (c *decryptedConn) connInfo() *connInfo { return c.info }
+func (c *trackedConn) connInfo() *connInfo   { return c.info }
+
+// newHTTP1Server builds the net/http server for plaintext HTTP/1.1 and for
+// HTTP/1.1 over TLS. No read/write timeouts: several endpoints stall on purpose.
+func newHTTP1Server(handler http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          log.Default(),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if withInfo, ok := c.(connWithInfo); ok {
+				return withConnInfo(ctx, withInfo.connInfo())
+			}
+			return ctx
+		},
+	}
 }

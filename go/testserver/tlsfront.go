@@ -56,9 +56,8 @@ func (f *tlsFront) serve() {
 }
 
 func (f *tlsFront) close() {
+	f.h1Server.Close() // closes h1Conns too
 	f.listener.Close()
-	f.h1Conns.Close()
-	f.h1Server.Close()
 }
 
 func (f *tlsFront) handle(raw *trackedConn) {
@@ -115,29 +114,4 @@ func (c *decryptedConn) Read(p []byte) (int, error) {
 		c.onRead(p[:n])
 	}
 	return n, err
-}
-
-// connWithInfo is implemented by the connections our listeners produce.
-type connWithInfo interface {
-	connInfo() *connInfo
-}
-
-func (c *decryptedConn) connInfo() *connInfo { return c.info }
-func (c *trackedConn) connInfo() *connInfo   { return c.info }
-
-// newHTTP1Server builds the net/http server for plaintext HTTP/1.1 and for
-// HTTP/1.1 over TLS. No read/write timeouts: several endpoints stall on purpose.
-func newHTTP1Server(handler http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          log.Default(),
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			if withInfo, ok := c.(connWithInfo); ok {
-				return withConnInfo(ctx, withInfo.connInfo())
-			}
-			return ctx
-		},
-	}
 }

@@ -1,0 +1,97 @@
+"""The C ABI: the header is the one contract, and handles cannot be confused or forged."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import httpcloak
+from httpcloak import _ffi
+from httpcloak.testing import TestServer
+
+REPO_HEADER = Path(__file__).resolve().parent.parent / "go" / "httpcloak.h"
+
+
+def _declared_functions() -> set[str]:
+    cdef = _ffi.cdef_from_header(REPO_HEADER.read_text())
+    return set(re.findall(r"\b(hc_[a-z_]+)\s*\(", cdef))
+
+
+def test_shipped_header_is_the_repository_header() -> None:
+    assert _ffi.HEADER_PATH.read_text() == REPO_HEADER.read_text(), (
+        "httpcloak/_native/httpcloak.h is stale: run `python build_go.py`"
+    )
+
+
+def test_every_exported_symbol_is_declared_and_every_declaration_exported() -> None:
+    symbols = subprocess.run(
+        ["nm", "-D", "--defined-only", str(_ffi.LIBRARY_PATH)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    exported = set(re.findall(r"\bT (hc_[a-z_]+)$", symbols, re.M))
+    assert exported == _declared_functions()
+
+
+def test_abi_version_matches() -> None:
+    assert _ffi.lib.hc_abi_version() == _ffi.ABI_VERSION
+
+
+@pytest.mark.parametrize("handle", [0, -1, 1, 2**40 + 10**9, 2**62])
+def test_unknown_handles_are_closed_errors_not_crashes(handle: int) -> None:
+    err = _ffi.ffi.new("hc_error *")
+    buf = _ffi.ffi.new("uint8_t[16]")
+    assert _ffi.lib.hc_stream_read(handle, buf, 16, 0, err) == _ffi.READ_ERROR
+    assert err.kind == _ffi.lib.HC_ERR_CLOSED
+    assert _ffi.lib.hc_stream_close(handle, err) == -1
+    assert err.kind == _ffi.lib.HC_ERR_CLOSED
+    _ffi.lib.hc_stream_cancel(handle)  # ignored, never a crash
+    assert _ffi.lib.hc_session_close(handle, err) == -1
+    assert err.kind == _ffi.lib.HC_ERR_CLOSED
+
+
+def test_null_and_negative_lengths_are_invalid_arguments() -> None:
+    err = _ffi.ffi.new("hc_error *")
+    assert _ffi.lib.hc_session_new(_ffi.ffi.NULL, 5, err) == 0
+    assert err.kind == _ffi.lib.HC_ERR_INVALID_ARGUMENT
+    assert _ffi.lib.hc_session_new(b"{}", -3, err) == 0
+    assert err.kind == _ffi.lib.HC_ERR_INVALID_ARGUMENT
+
+
+def test_malformed_and_unknown_options_are_refused() -> None:
+    err = _ffi.ffi.new("hc_error *")
+    for options in (b"{not json", b'{"presett": "chrome"}', b'{"preset": 5}'):
+        assert _ffi.lib.hc_session_new(options, len(options), err) == 0
+        assert err.kind == _ffi.lib.HC_ERR_INVALID_ARGUMENT
+        assert _ffi.error_message(err)
+
+
+def _stats() -> dict[str, int]:
+    out = _ffi.ffi.new("char **")
+    err = _ffi.ffi.new("hc_error *")
+    length = _ffi.lib.hc_stats(out, err)
+    assert length > 0
+    stats: dict[str, int] = _ffi.take_json(out[0], length)
+    return stats
+
+
+def test_tables_return_to_baseline(server: TestServer) -> None:
+    before = _stats()
+    with httpcloak.Session() as s:
+        for i in range(20):
+            r = s.get(f"{server.http}/bytes/{1000 + i}", stream=True)
+            if i % 2:
+                r.read()
+            r.close()
+        assert _stats()["sessions"] == before["sessions"] + 1
+    after = _stats()
+    assert (after["sessions"], after["streams"]) == (before["sessions"], before["streams"])
+
+
+def test_metadata_is_json_with_the_documented_fields(server: TestServer) -> None:
+    with httpcloak.Session() as s, s.get(f"{server.http}/bytes/10", stream=True) as r:
+        assert r.status_code == 200 and r.content_length == 10 and r.protocol == "h1"
+        json.dumps({"url": r.url, "headers": r.headers.multi_items()})
