@@ -17,6 +17,7 @@ func newRouter() http.Handler {
 		"/headers":   handleEcho,
 		"/whoami":    handleWhoami,
 		"/stats":     handleStats,
+		"/echo":      handleEchoBody,
 		// fixed bodies and plain streams
 		"/status/{code}":        handleStatus,
 		"/stream/{n}":           handleStream,

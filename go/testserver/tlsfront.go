@@ -69,7 +69,7 @@ func (f *tlsFront) handle(raw *trackedConn) {
 	ctx, cancel := context.WithTimeout(context.Background(), tlsHandshakeTimeout)
 	err := tlsConn.HandshakeContext(ctx)
 	cancel()
-	raw.onRead = nil // nothing else reads raw until the handshake returns
+	raw.onRead = nil // the ClientHello is captured; later reads are encrypted app data
 	if err != nil {
 		raw.Close()
 		return

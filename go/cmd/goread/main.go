@@ -1,0 +1,69 @@
+// goread is the benchmark's reference: a Go-native read loop over the same engine, preset
+// and server as the Python binding, with nothing but io.Reader between it and the socket.
+package main
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	http "github.com/bogdanfinn/fhttp"
+	tlsclient "github.com/bogdanfinn/tls-client"
+	"github.com/bogdanfinn/tls-client/profiles"
+)
+
+func main() {
+	url := flag.String("url", "", "URL to stream")
+	caFile := flag.String("ca", "", "CA bundle (PEM) to trust")
+	chunk := flag.Int("chunk", 64<<10, "read size in bytes")
+	flag.Parse()
+
+	transport := &tlsclient.TransportOptions{DisableCompression: true, ReadBufferSize: 64 << 10}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		check(err)
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		transport.RootCAs = pool
+	}
+	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(),
+		tlsclient.WithClientProfile(profiles.Chrome_133),
+		tlsclient.WithTimeoutSeconds(0),
+		tlsclient.WithDisableHttp3(),
+		tlsclient.WithTransportOptions(transport))
+	check(err)
+
+	started := time.Now()
+	req, err := http.NewRequest("GET", *url, nil)
+	check(err)
+	resp, err := client.Do(req)
+	check(err)
+	buf := make([]byte, *chunk)
+	var total int64
+	for {
+		n, err := resp.Body.Read(buf)
+		total += int64(n)
+		if err == io.EOF {
+			break
+		}
+		check(err)
+	}
+	resp.Body.Close()
+	elapsed := time.Since(started).Seconds()
+	var usage syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	out, _ := json.Marshal(map[string]any{"bytes": total, "seconds": elapsed, "maxrss_kib": usage.Maxrss})
+	fmt.Println(string(out))
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "goread:", err)
+		os.Exit(1)
+	}
+}
