@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
+	"strconv"
+	"strings"
 	"time"
 
 	http "github.com/bogdanfinn/fhttp"
@@ -55,10 +56,21 @@ func main() {
 	}
 	resp.Body.Close()
 	elapsed := time.Since(started).Seconds()
-	var usage syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
-	out, _ := json.Marshal(map[string]any{"bytes": total, "seconds": elapsed, "maxrss_kib": usage.Maxrss})
+	out, _ := json.Marshal(map[string]any{"bytes": total, "seconds": elapsed, "maxrss_kib": peakRSSKiB()})
 	fmt.Println(string(out))
+}
+
+// peakRSSKiB reads VmHWM, the resident high-water mark of this process image.
+func peakRSSKiB() int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	check(err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kib
+		}
+	}
+	return -1
 }
 
 func check(err error) {
