@@ -50,9 +50,19 @@ def build_library(force: bool = False) -> Path:
     NATIVE_DIR.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, CGO_ENABLED="1")
     subprocess.run(
-        [_go(), "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w",
-         "-o", str(LIBRARY), "."],
-        cwd=GO_DIR, env=env, check=True,
+        [
+            _go(),
+            "build",
+            "-buildmode=c-shared",
+            "-trimpath",
+            "-ldflags=-s -w",
+            "-o",
+            str(LIBRARY),
+            ".",
+        ],
+        cwd=GO_DIR,
+        env=env,
+        check=True,
     )
     # cgo writes its own header beside the library; ours (go/httpcloak.h) is the contract.
     (NATIVE_DIR / "libhttpcloak.h").unlink(missing_ok=True)
@@ -66,7 +76,8 @@ def build_testserver(force: bool = False) -> Path:
     TESTSERVER_BINARY.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [_go(), "build", "-trimpath", "-o", str(TESTSERVER_BINARY), "."],
-        cwd=TESTSERVER_DIR, check=True,
+        cwd=TESTSERVER_DIR,
+        check=True,
     )
     return TESTSERVER_BINARY
 

@@ -58,7 +58,9 @@ def main() -> None:
     args = parser.parse_args()
     size = args.size_mib << 20
     goread = build_go.ROOT / "build" / "goread"
-    subprocess.run(["go", "build", "-o", str(goread), "./cmd/goread"], cwd=build_go.GO_DIR, check=True)
+    subprocess.run(
+        ["go", "build", "-o", str(goread), "./cmd/goread"], cwd=build_go.GO_DIR, check=True
+    )
     clients = ["go-native", "httpcloak:iter_content", "httpcloak:readinto"]
     rows = []
     with TestServer.start() as server:
@@ -79,8 +81,10 @@ def main() -> None:
                     f"| {proto} | {client} | {median:.0f} | {min(rates):.0f}–{max(rates):.0f} "
                     f"| {rss:.0f} | {median * 2**20 / native:.2f}x |"
                 )
-    print(f"machine: {platform.machine()}, {platform.system()} {platform.release()}, "
-          f"Python {platform.python_version()}, {args.size_mib} MiB x {args.samples} samples")
+    print(
+        f"machine: {platform.machine()}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {args.size_mib} MiB x {args.samples} samples"
+    )
     print("| protocol | client | median MiB/s | min–max | peak RSS MiB | vs Go-native |")
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))

@@ -1,10 +1,10 @@
 """httpcloak: a browser-impersonating HTTP client whose responses stream.
 
-    import httpcloak
-    with httpcloak.Session(preset="chrome-latest") as s:
-        with s.get(url, stream=True) as r:
-            for line in r.iter_lines():
-                ...
+import httpcloak
+with httpcloak.Session(preset="chrome-latest") as s:
+    with s.get(url, stream=True) as r:
+        for line in r.iter_lines():
+            ...
 """
 
 from ._cookies import Cookie, Cookies

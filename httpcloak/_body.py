@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ._exceptions import InvalidArgument
 
-BodyTypes = Union[bytes, bytearray, memoryview, str, Mapping[str, Any], Iterable[bytes], None]
-ParamsTypes = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]
+BodyTypes = bytes | bytearray | memoryview | str | Mapping[str, Any] | Iterable[bytes] | None
+ParamsTypes = Mapping[str, Any] | Iterable[tuple[str, Any]] | str | None
 
 
 def encode_body(data: BodyTypes, json: Any) -> tuple[bytes, str | None]:
@@ -62,8 +62,12 @@ def _join_chunks(chunks: Iterable[Any]) -> bytes:
 def with_params(url: str, params: ParamsTypes) -> str:
     if not params:
         return url
-    query = params if isinstance(params, str) else urlencode(
-        list(params.items()) if isinstance(params, Mapping) else list(params), doseq=True
+    query = (
+        params
+        if isinstance(params, str)
+        else urlencode(
+            list(params.items()) if isinstance(params, Mapping) else list(params), doseq=True
+        )
     )
     parts = urlsplit(url)
     joined = f"{parts.query}&{query}" if parts.query else query

@@ -35,9 +35,7 @@ class ByteChunker:
 
     def __init__(self, chunk_size: int | None = None) -> None:
         if chunk_size is not None and chunk_size <= 0:
-            raise ValueError(
-                f"chunk_size must be a positive integer or None, got {chunk_size!r}"
-            )
+            raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
         self._chunk_size = chunk_size
         # A bytearray makes appends and deletes from the front cheap.
         self._buffer = bytearray()
@@ -101,9 +99,7 @@ class _LineSplitter(Generic[_Str]):
     matter how it is chunked.
     """
 
-    def __init__(
-        self, keepends: bool, breaks: re.Pattern[_Str], cr: _Str, lf: _Str
-    ) -> None:
+    def __init__(self, keepends: bool, breaks: re.Pattern[_Str], cr: _Str, lf: _Str) -> None:
         self._keepends = keepends
         self._breaks: re.Pattern[_Str] = breaks
         self._cr: _Str = cr

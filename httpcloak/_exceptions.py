@@ -1,26 +1,26 @@
 """The exceptions httpcloak raises, all under one root.
 
-    HTTPCloakError
-    ├── TransportError .................. the network or the server failed us
-    │   ├── ConnectError ................ also a builtin ConnectionError
-    │   │   └── DNSError
-    │   ├── TLSError
-    │   ├── ProxyError
-    │   ├── TimeoutException ............ also a builtin TimeoutError
-    │   │   ├── ConnectTimeout .......... no response headers in time
-    │   │   ├── ReadTimeout ............. the body went silent for too long
-    │   │   └── TotalTimeout ............ the whole exchange took too long
-    │   ├── ProtocolError
-    │   │   └── IncompleteRead .......... the body ended early: never a quiet EOF
-    │   └── TooManyRedirects
-    ├── StreamError ..................... misuse of a stream, also a RuntimeError
-    │   ├── StreamClosed
-    │   ├── StreamConsumed
-    │   └── StreamCanceled
-    ├── HTTPStatusError ................. raise_for_status() on a 4xx/5xx
-    ├── InvalidArgument ................. bad input, also a ValueError
-    ├── ForkedProcessError .............. the engine was inherited through fork()
-    └── InternalError ................... a bug in httpcloak: please report it
+HTTPCloakError
+├── TransportError .................. the network or the server failed us
+│   ├── ConnectError ................ also a builtin ConnectionError
+│   │   └── DNSError
+│   ├── TLSError
+│   ├── ProxyError
+│   ├── TimeoutException ............ also a builtin TimeoutError
+│   │   ├── ConnectTimeout .......... no response headers in time
+│   │   ├── ReadTimeout ............. the body went silent for too long
+│   │   └── TotalTimeout ............ the whole exchange took too long
+│   ├── ProtocolError
+│   │   └── IncompleteRead .......... the body ended early: never a quiet EOF
+│   └── TooManyRedirects
+├── StreamError ..................... misuse of a stream, also a RuntimeError
+│   ├── StreamClosed
+│   ├── StreamConsumed
+│   └── StreamCanceled
+├── HTTPStatusError ................. raise_for_status() on a 4xx/5xx
+├── InvalidArgument ................. bad input, also a ValueError
+├── ForkedProcessError .............. the engine was inherited through fork()
+└── InternalError ................... a bug in httpcloak: please report it
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._models import Response, StreamResponse
+    from ._models import _ResponseBase
 
 
 class HTTPCloakError(Exception):
@@ -111,7 +111,7 @@ class StreamCanceled(StreamError):
 class HTTPStatusError(HTTPCloakError):
     """raise_for_status() found a 4xx or 5xx status."""
 
-    def __init__(self, message: str, response: Response | StreamResponse) -> None:
+    def __init__(self, message: str, response: _ResponseBase) -> None:
         super().__init__(message)
         self.response = response
 

@@ -30,9 +30,7 @@ READ_PENDING = -2
 # Ctrl-C and other threads are answered promptly (DESIGN.md rule 5).
 WAIT_SLICE_MS = 100
 
-_REBUILD_HINT = (
-    "rebuild it with `pip install -e .` (or `python build_go.py`) on a machine with Go"
-)
+_REBUILD_HINT = "rebuild it with `pip install -e .` (or `python build_go.py`) on a machine with Go"
 
 
 def cdef_from_header(header_text: str) -> str:
@@ -50,7 +48,7 @@ def _load() -> tuple[FFI, Any]:
         )
     ffi = FFI()
     ffi.cdef(cdef_from_header(HEADER_PATH.read_text()))
-    lib = ffi.dlopen(str(LIBRARY_PATH))
+    lib: Any = ffi.dlopen(str(LIBRARY_PATH))
     found = int(lib.hc_abi_version())
     if found != ABI_VERSION or int(lib.HC_ABI_VERSION) != ABI_VERSION:
         raise ImportError(
@@ -124,7 +122,8 @@ def error_kind(err: Any) -> int:
 
 
 def error_message(err: Any) -> str:
-    return str(ffi.string(err.message).decode("utf-8", "replace"))
+    raw: bytes = ffi.string(err.message)  # type: ignore[assignment]
+    return raw.decode("utf-8", "replace")
 
 
 def raise_error(err: Any) -> NoReturn:
@@ -138,7 +137,7 @@ def raise_error(err: Any) -> NoReturn:
 def take_json(pointer: Any, length: int) -> Any:
     """Decode JSON that Go handed out, and free it: the only place hc_free is called."""
     try:
-        return json.loads(ffi.unpack(pointer, length))
+        return json.loads(bytes(ffi.unpack(pointer, length)))  # type: ignore[arg-type]
     finally:
         lib.hc_free(pointer)
 

@@ -18,9 +18,7 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # refused by every HTTP implementation anyway.
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
 
-_SECRET_NAMES = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie"}
-)
+_SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 # Set-Cookie values contain commas of their own (Expires=Wed, 21 Oct ...), so
 # a comma join cannot be split back apart. Newline can never appear inside a
@@ -42,9 +40,7 @@ def _check_name(name: object) -> str:
 
 def _check_value(name: str, value: object) -> str:
     if not isinstance(value, str):
-        raise TypeError(
-            f"Value of header {name!r} must be str, not {type(value).__name__}"
-        )
+        raise TypeError(f"Value of header {name!r} must be str, not {type(value).__name__}")
     bad = _FORBIDDEN_IN_VALUE.search(value)
     if bad:
         raise ValueError(
@@ -172,14 +168,10 @@ class Headers(MutableMapping[str, str]):
     def __repr__(self) -> str:
         names = self._names()
         if len(names) == len(self._items):
-            shown: object = {
-                name: self._masked(name, self[name]) for name in names.values()
-            }
+            shown: object = {name: self._masked(name, self[name]) for name in names.values()}
         else:
             # Repeated names: show every pair so no value is hidden by a join.
-            shown = [
-                (name, self._masked(name, value)) for name, value in self.multi_items()
-            ]
+            shown = [(name, self._masked(name, value)) for name, value in self.multi_items()]
         return f"{type(self).__name__}({shown!r})"
 
     # -- internals ---------------------------------------------------------
@@ -230,7 +222,5 @@ class Headers(MutableMapping[str, str]):
     def _extend_pairs(self, pairs: Iterable[Sequence[str]]) -> None:
         for pair in pairs:
             if isinstance(pair, (str, bytes)) or len(pair) != 2:
-                raise ValueError(
-                    f"Header pairs must be [name, value] sequences, got {pair!r}"
-                )
+                raise ValueError(f"Header pairs must be [name, value] sequences, got {pair!r}")
             self.add(pair[0], pair[1])

@@ -22,7 +22,6 @@ from ._decoders import (
     ServerSentEvent,
     SSEDecoder,
     TextDecoder,
-    parse_json_line,
 )
 from ._exceptions import (
     HTTPStatusError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any, Literal, overload
+from typing import Any, Literal, cast, overload
 
 from . import _ffi
 from ._body import BodyTypes, ParamsTypes, cookie_header, encode_body, with_params
@@ -63,7 +63,9 @@ class Session:
         if isinstance(verify, (str, os.PathLike)):
             options["ca_file"] = os.fspath(verify)
         elif not isinstance(verify, bool):
-            raise TypeError(f"verify must be a bool or a CA bundle path, not {type(verify).__name__}")
+            raise TypeError(
+                f"verify must be a bool or a CA bundle path, not {type(verify).__name__}"
+            )
         if proxy is not None:
             options["proxy"] = proxy
         encoded = _ffi.encode_json(options)
@@ -78,17 +80,53 @@ class Session:
 
     @overload
     def request(
-        self, method: str, url: str, *, stream: Literal[False] = ..., **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        params: ParamsTypes = None,
+        data: BodyTypes = None,
+        json: Any = None,
+        headers: HeaderTypes | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | Literal["default"] = "default",
+        allow_redirects: bool | None = None,
+        max_redirects: int | None = None,
+        stream: Literal[False] = False,
     ) -> Response: ...
 
     @overload
     def request(
-        self, method: str, url: str, *, stream: Literal[True], **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        params: ParamsTypes = None,
+        data: BodyTypes = None,
+        json: Any = None,
+        headers: HeaderTypes | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | Literal["default"] = "default",
+        allow_redirects: bool | None = None,
+        max_redirects: int | None = None,
+        stream: Literal[True],
     ) -> StreamResponse: ...
 
     @overload
     def request(
-        self, method: str, url: str, *, stream: bool, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        params: ParamsTypes = None,
+        data: BodyTypes = None,
+        json: Any = None,
+        headers: HeaderTypes | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | Literal["default"] = "default",
+        allow_redirects: bool | None = None,
+        max_redirects: int | None = None,
+        stream: bool,
     ) -> Response | StreamResponse: ...
 
     def request(
@@ -117,23 +155,28 @@ class Session:
         cookie = cookie_header(cookies)
         if cookie is not None:
             request_headers["cookie"] = cookie
-        resolved = self.timeout if timeout == "default" else to_timeout(timeout)  # type: ignore[arg-type]
-        spec = {
-            "method": method.upper(),
+        resolved = self.timeout if timeout == "default" else to_timeout(timeout)
+        verb = method.upper()
+        spec: dict[str, Any] = {
+            "method": verb,
             "url": with_params(url, params),
             "headers": request_headers.multi_items(),
             "timeout": resolved.as_json(),
-            "allow_redirects": self.allow_redirects if allow_redirects is None else bool(allow_redirects),
-            "max_redirects": self.max_redirects if max_redirects is None else _check_max_redirects(max_redirects),
+            "allow_redirects": self.allow_redirects
+            if allow_redirects is None
+            else bool(allow_redirects),
+            "max_redirects": self.max_redirects
+            if max_redirects is None
+            else _check_max_redirects(max_redirects),
         }
         native = NativeStream(self._live_handle(), spec, body)
         try:
             meta = native.wait_meta()
-            response = StreamResponse(native, meta, spec["method"])
+            response = StreamResponse(native, meta, verb)
             if stream:
                 return response
             with response:
-                return Response(meta, spec["method"], response.read())
+                return Response(meta, verb, response.read())
         except BaseException:
             native.close()
             raise
@@ -162,10 +205,10 @@ class Session:
 
     # The names the Go, Node and .NET bindings use.
     def get_stream(self, url: str, **kwargs: Any) -> StreamResponse:
-        return self.request("GET", url, stream=True, **kwargs)
+        return cast(StreamResponse, self.request("GET", url, stream=True, **kwargs))
 
     def request_stream(self, method: str, url: str, **kwargs: Any) -> StreamResponse:
-        return self.request(method, url, stream=True, **kwargs)
+        return cast(StreamResponse, self.request(method, url, stream=True, **kwargs))
 
     # ---- state ----------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Union
 
 from ._exceptions import InvalidArgument
 
@@ -21,7 +20,9 @@ def _check_seconds(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgument(f"{name} timeout must be a number of seconds or None, got {value!r}")
     if math.isnan(value) or math.isinf(value) or value <= 0:
-        raise InvalidArgument(f"{name} timeout must be a positive, finite number of seconds, got {value!r}")
+        raise InvalidArgument(
+            f"{name} timeout must be a positive, finite number of seconds, got {value!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Timeout:
         return {"connect": self.connect, "read": self.read, "total": self.total}
 
 
-TimeoutTypes = Union[Timeout, float, int, tuple[float | None, float | None], None]
+TimeoutTypes = Timeout | float | int | tuple[float | None, float | None] | None
 
 DEFAULT_TIMEOUT = Timeout()
 NO_TIMEOUT = Timeout(connect=None, read=None, total=None)

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,9 @@ def test_shipped_header_is_the_repository_header() -> None:
 def test_every_exported_symbol_is_declared_and_every_declaration_exported() -> None:
     symbols = subprocess.run(
         ["nm", "-D", "--defined-only", str(_ffi.LIBRARY_PATH)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     exported = set(re.findall(r"\bT (hc_[a-z_]+)$", symbols, re.M))
     assert exported == _declared_functions()
@@ -42,7 +45,7 @@ def test_abi_version_matches() -> None:
 
 @pytest.mark.parametrize("handle", [0, -1, 1, 2**40 + 10**9, 2**62])
 def test_unknown_handles_are_closed_errors_not_crashes(handle: int) -> None:
-    err = _ffi.ffi.new("hc_error *")
+    err: Any = _ffi.ffi.new("hc_error *")
     buf = _ffi.ffi.new("uint8_t[16]")
     assert _ffi.lib.hc_stream_read(handle, buf, 16, 0, err) == _ffi.READ_ERROR
     assert err.kind == _ffi.lib.HC_ERR_CLOSED
@@ -54,7 +57,7 @@ def test_unknown_handles_are_closed_errors_not_crashes(handle: int) -> None:
 
 
 def test_null_and_negative_lengths_are_invalid_arguments() -> None:
-    err = _ffi.ffi.new("hc_error *")
+    err: Any = _ffi.ffi.new("hc_error *")
     assert _ffi.lib.hc_session_new(_ffi.ffi.NULL, 5, err) == 0
     assert err.kind == _ffi.lib.HC_ERR_INVALID_ARGUMENT
     assert _ffi.lib.hc_session_new(b"{}", -3, err) == 0
@@ -62,7 +65,7 @@ def test_null_and_negative_lengths_are_invalid_arguments() -> None:
 
 
 def test_malformed_and_unknown_options_are_refused() -> None:
-    err = _ffi.ffi.new("hc_error *")
+    err: Any = _ffi.ffi.new("hc_error *")
     for options in (b"{not json", b'{"presett": "chrome"}', b'{"preset": 5}'):
         assert _ffi.lib.hc_session_new(options, len(options), err) == 0
         assert err.kind == _ffi.lib.HC_ERR_INVALID_ARGUMENT
@@ -71,7 +74,7 @@ def test_malformed_and_unknown_options_are_refused() -> None:
 
 def _stats() -> dict[str, int]:
     out = _ffi.ffi.new("char **")
-    err = _ffi.ffi.new("hc_error *")
+    err: Any = _ffi.ffi.new("hc_error *")
     length = _ffi.lib.hc_stats(out, err)
     assert length > 0
     stats: dict[str, int] = _ffi.take_json(out[0], length)

@@ -64,9 +64,9 @@ def sse_from_text(text: str) -> list[ServerSentEvent]:
     return sse_from_lines(decode_text_chunks([text]))
 
 
-line_text = st.lists(st.sampled_from(["a", "b", "xyz", "\n", "\r", "\r\n"])).map(
-    "".join
-) | st.text(alphabet="ab\r\n")
+line_text = st.lists(st.sampled_from(["a", "b", "xyz", "\n", "\r", "\r\n"])).map("".join) | st.text(
+    alphabet="ab\r\n"
+)
 
 
 @st.composite
@@ -304,9 +304,7 @@ def test_line_decoder_any_split_keepends(case: tuple[str, list[int]]) -> None:
 
 
 @given(text_and_cuts(), st.booleans())
-def test_byte_line_decoder_any_split(
-    case: tuple[str, list[int]], keepends: bool
-) -> None:
+def test_byte_line_decoder_any_split(case: tuple[str, list[int]], keepends: bool) -> None:
     text, cuts = case
     data = text.encode()
     expected = [line.encode() for line in reference_lines(text, keepends)]
@@ -343,15 +341,7 @@ def test_sse_comments_ids_and_incomplete_tail() -> None:
     # WHATWG example with a comment, id set then reset, and a final block
     # that is not followed by a blank line.
     stream = (
-        ": test stream\n"
-        "\n"
-        "data: first event\n"
-        "id: 1\n"
-        "\n"
-        "data:second event\n"
-        "id\n"
-        "\n"
-        "data:  third event\n"
+        ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n"
     )
     assert sse_from_text(stream) == [
         ServerSentEvent(data="first event", id="1"),

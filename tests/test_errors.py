@@ -101,7 +101,9 @@ def test_the_three_failures_are_distinct_classes() -> None:
         ("http://[::1", "invalid URL"),
     ],
 )
-def test_bad_urls_are_invalid_arguments(session: httpcloak.Session, url: str, fragment: str) -> None:
+def test_bad_urls_are_invalid_arguments(
+    session: httpcloak.Session, url: str, fragment: str
+) -> None:
     with pytest.raises(httpcloak.InvalidArgument, match=fragment):
         session.get(url, stream=True)
 
@@ -122,7 +124,9 @@ def test_header_injection_is_refused(session: httpcloak.Session, server: TestSer
         session.get(f"{server.http}/get", headers={"x-evil": "a\r\nInjected: yes"})
 
 
-def test_body_of_the_wrong_type_is_a_type_error(session: httpcloak.Session, server: TestServer) -> None:
+def test_body_of_the_wrong_type_is_a_type_error(
+    session: httpcloak.Session, server: TestServer
+) -> None:
     with pytest.raises(TypeError, match="data="):
         session.post(f"{server.http}/anything", data=12345)
 

@@ -193,12 +193,9 @@ def test_repr_hides_secrets() -> None:
 
 
 def test_repr_with_repeated_names_shows_pairs() -> None:
-    headers = Headers(
-        [("X", "1"), ("x", "2"), ("set-cookie", "s1"), ("Set-Cookie", "s2")]
-    )
+    headers = Headers([("X", "1"), ("x", "2"), ("set-cookie", "s1"), ("Set-Cookie", "s2")])
     assert repr(headers) == (
-        "Headers([('X', '1'), ('x', '2'), "
-        "('set-cookie', '[secure]'), ('Set-Cookie', '[secure]')])"
+        "Headers([('X', '1'), ('x', '2'), ('set-cookie', '[secure]'), ('Set-Cookie', '[secure]')])"
     )
 
 

@@ -24,7 +24,9 @@ def test_streams_longer_than_sixty_seconds_end_normally(server: TestServer) -> N
     # HTTP/1.1 and HTTP/2 run side by side so the proof costs one minute, not two.
     timeout = httpcloak.Timeout(connect=5, read=2)
     with httpcloak.Session(timeout=timeout, verify=server.ca) as s:
-        urls = [f"{base}/drip?count={DRIPS}&interval=0.5&size=8" for base in (server.http, server.https)]
+        urls = [
+            f"{base}/drip?count={DRIPS}&interval=0.5&size=8" for base in (server.http, server.https)
+        ]
         with ThreadPoolExecutor(2) as pool:
             totals = list(pool.map(lambda u: _stream_all(s, u), urls))
     assert totals == [DRIPS * 8, DRIPS * 8]

@@ -27,7 +27,10 @@ print(total, peak_kib // 1024)
 def _stream_in_fresh_process(url: str, ca: str) -> tuple[int, int]:
     done = subprocess.run(
         [sys.executable, "-c", STREAM_AND_REPORT_RSS, url, ca],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     total, peak_mib = map(int, done.stdout.split())
     return total, peak_mib

@@ -44,7 +44,9 @@ def test_iter_content_does_not_wait_to_fill_the_chunk(
     assert len(first) + len(rest) == 48
 
 
-def test_content_length_is_minus_one_when_chunked(session: httpcloak.Session, server: TestServer) -> None:
+def test_content_length_is_minus_one_when_chunked(
+    session: httpcloak.Session, server: TestServer
+) -> None:
     with session.get(f"{server.http}/stream-bytes/5000", stream=True) as r:
         assert r.content_length == -1
         assert r.read() == pattern(5000)
@@ -78,7 +80,9 @@ def test_iter_lines_splits_like_the_whole_body(
     assert lines == [f"line-{i}".encode() for i in range(40)]
 
 
-def test_iter_lines_keepends_and_decode_unicode(session: httpcloak.Session, server: TestServer) -> None:
+def test_iter_lines_keepends_and_decode_unicode(
+    session: httpcloak.Session, server: TestServer
+) -> None:
     with session.get(f"{server.http}/lines?ending=crlf&count=3&piece=2", stream=True) as r:
         lines = list(r.iter_lines(decode_unicode=True, keepends=True))
     assert lines == ["line-0\r\n", "line-1\r\n", "line-2\r\n"]
@@ -90,7 +94,9 @@ def test_iter_json_reads_ndjson(session: httpcloak.Session, base_url: str) -> No
     assert [rec["i"] for rec in records] == list(range(25))
 
 
-def test_iter_events_with_crlf_split_across_reads(session: httpcloak.Session, base_url: str) -> None:
+def test_iter_events_with_crlf_split_across_reads(
+    session: httpcloak.Session, base_url: str
+) -> None:
     url = f"{base_url}/sse?count=4&interval=0.01&crlf=1&split=1"
     with session.get(url, stream=True) as r:
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -173,7 +179,9 @@ def test_read_after_close_raises_stream_closed(session: httpcloak.Session, base_
         r.read()
 
 
-def test_a_body_read_to_its_end_reads_as_consumed(session: httpcloak.Session, base_url: str) -> None:
+def test_a_body_read_to_its_end_reads_as_consumed(
+    session: httpcloak.Session, base_url: str
+) -> None:
     with session.get(f"{base_url}/bytes/10", stream=True) as r:
         assert sum(len(c) for c in r.iter_content()) == 10
         with pytest.raises(httpcloak.StreamConsumed):
@@ -188,7 +196,9 @@ def test_buffered_response_has_the_same_surface(session: httpcloak.Session, base
     assert r.text.count("\n") == 3
 
 
-def test_cancel_from_another_thread_unblocks_a_reader(session: httpcloak.Session, base_url: str) -> None:
+def test_cancel_from_another_thread_unblocks_a_reader(
+    session: httpcloak.Session, base_url: str
+) -> None:
     r = session.get(f"{base_url}/stall?after=10&seconds=30", stream=True)
     reader = r.iter_content()
     assert next(reader) == pattern(10)

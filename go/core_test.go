@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMergeHeadersKeepsBaseOrderAndOverrides(t *testing.T) {
+	base := [][2]string{{"user-agent", "ua"}, {"accept", "*/*"}, {"accept-language", "en"}}
+	extra := [][2]string{{"Accept", "text/html"}, {"x-new", "1"}, {"x-new", "2"}}
+	got := mergeHeaders(base, extra)
+	want := [][2]string{{"user-agent", "ua"}, {"Accept", "text/html"}, {"accept-language", "en"}, {"x-new", "1"}, {"x-new", "2"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("mergeHeaders = %v, want %v", got, want)
+	}
+}
+
+func TestValidateHeadersRefusesInjection(t *testing.T) {
+	for _, bad := range [][2]string{{"x", "a\r\nb: c"}, {"x", "a\nb"}, {"x", "nul\x00"}, {"bad name", "v"}, {"", "v"}} {
+		if err := validateHeaders([][2]string{bad}); err == nil {
+			t.Errorf("header %q accepted", bad)
+		}
+	}
+	if err := validateHeaders([][2]string{{"x-ok", "tab\tand utf-8 é"}}); err != nil {
+		t.Errorf("valid header refused: %v", err)
+	}
+}
+
+func TestValidateURL(t *testing.T) {
+	for raw, fragment := range map[string]string{
+		"":                 "empty URL",
+		"ftp://host/":      "unsupported URL scheme",
+		"host/path":        "no scheme",
+		"http://":          "no host",
+		"http://[::1":      "invalid URL",
+		"javascript:alert": "unsupported URL scheme",
+	} {
+		_, err := validateURL(raw)
+		if err == nil || !strings.Contains(err.Error(), fragment) {
+			t.Errorf("validateURL(%q) = %v, want %q", raw, err, fragment)
+		}
+	}
+}
+
+func TestClassifyKinds(t *testing.T) {
+	cases := []struct {
+		err   error
+		phase string
+		want  kind
+	}{
+		{&net.DNSError{Err: "no such host", Name: "x.invalid"}, "connect", kindDNS},
+		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, "connect", kindConnect},
+		{errors.New("tls: handshake failure"), "connect", kindTLS},
+		{errors.New("x509: certificate signed by unknown authority"), "connect", kindTLS},
+		{errors.New("proxyconnect tcp: refused"), "connect", kindProxy},
+		{io.ErrUnexpectedEOF, "body", kindTruncated},
+		{errors.New("stream error: stream ID 1; INTERNAL_ERROR"), "body", kindTruncated},
+		{errors.New("gzip: invalid header"), "body", kindProtocol},
+	}
+	for _, c := range cases {
+		if got := classify(c.err, nil, c.phase).kind; got != c.want {
+			t.Errorf("classify(%v, %s) = %d, want %d", c.err, c.phase, got, c.want)
+		}
+	}
+}
+
+func TestClassifyPrefersTheContextCause(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errReadTimeout)
+	if got := classify(context.Canceled, ctx, "body").kind; got != kindReadTimeout {
+		t.Fatalf("kind = %d, want read timeout", got)
+	}
+}
+
+func TestHandleTableRefusesForgedAndClosedIDs(t *testing.T) {
+	table := newHandleTable[string](1 << 20)
+	id := table.add("x")
+	if _, ok := table.get(0); ok {
+		t.Fatal("id 0 resolved")
+	}
+	if _, ok := table.get(id + 1); ok {
+		t.Fatal("a never-issued id resolved")
+	}
+	if v, ok := table.take(id); !ok || v != "x" {
+		t.Fatal("take failed")
+	}
+	if _, ok := table.take(id); ok {
+		t.Fatal("closed id taken twice")
+	}
+	if !table.issued(id) || table.issued(id+1) || table.len() != 0 {
+		t.Fatal("issued/len bookkeeping wrong")
+	}
+}
+
+// slowBody delivers its pieces with a pause before each, then ends with err.
+type slowBody struct {
+	pieces [][]byte
+	pause  time.Duration
+	err    error
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if len(b.pieces) == 0 {
+		return 0, b.err
+	}
+	time.Sleep(b.pause)
+	n := copy(p, b.pieces[0])
+	b.pieces = b.pieces[1:]
+	return n, nil
+}
+
+func (b *slowBody) Close() error { return nil }
+
+func newTestPump(body io.ReadCloser, readTimeout time.Duration) *pump {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	raw := &countingReader{r: body}
+	return startPump(ctx, cancel, raw, raw, "h1", -1, readTimeout)
+}
+
+func readAll(t *testing.T, p *pump) ([]byte, *hcError) {
+	t.Helper()
+	var got []byte
+	buf := make([]byte, 3)
+	for {
+		n, err := p.read(buf, 50*time.Millisecond)
+		switch {
+		case err != nil:
+			return got, err
+		case n == readEOF:
+			return got, nil
+		case n > 0:
+			got = append(got, buf[:n]...)
+		}
+	}
+}
+
+func TestPumpDeliversEverythingThenTheError(t *testing.T) {
+	p := newTestPump(&slowBody{pieces: [][]byte{[]byte("hello"), []byte("world")}, err: io.ErrUnexpectedEOF}, 0)
+	got, err := readAll(t, p)
+	if string(got) != "helloworld" || err == nil || err.kind != kindTruncated {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if _, again := p.read(make([]byte, 4), 0); again == nil || again.kind != kindTruncated {
+		t.Fatal("error was not sticky")
+	}
+}
+
+func TestPumpEndsCleanlyAtEOF(t *testing.T) {
+	p := newTestPump(&slowBody{pieces: [][]byte{[]byte("abc")}, err: io.EOF}, 0)
+	if got, err := readAll(t, p); string(got) != "abc" || err != nil {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+func TestPumpReadWaitsOnlyItsSlice(t *testing.T) {
+	p := newTestPump(&slowBody{pieces: [][]byte{[]byte("late")}, pause: time.Second, err: io.EOF}, 0)
+	started := time.Now()
+	n, err := p.read(make([]byte, 8), 20*time.Millisecond)
+	if n != readPending || err != nil || time.Since(started) > 500*time.Millisecond {
+		t.Fatalf("read = %d, %v after %v", n, err, time.Since(started))
+	}
+	p.finish()
+}
+
+// blockingBody blocks until its context is cancelled, as a silent socket does.
+type blockingBody struct{ ctx context.Context }
+
+func (b *blockingBody) Read(p []byte) (int, error) {
+	<-b.ctx.Done()
+	return 0, context.Cause(b.ctx)
+}
+
+func (b *blockingBody) Close() error { return nil }
+
+func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	raw := &countingReader{r: &blockingBody{ctx: ctx}}
+	p := startPump(ctx, cancel, raw, raw, "h2", -1, 100*time.Millisecond)
+	started := time.Now()
+	var err *hcError
+	for err == nil && time.Since(started) < 2*time.Second {
+		_, err = p.read(make([]byte, 8), 50*time.Millisecond)
+	}
+	if err == nil || err.kind != kindReadTimeout {
+		t.Fatalf("err = %v, want a read timeout", err)
+	}
+}
