@@ -104,7 +104,9 @@ int64_t hc_stream_read(int64_t stream, uint8_t *buf, int64_t cap, int32_t wait_m
 void hc_stream_cancel(int64_t stream);
 
 /* Release the stream. A body not read to the end is drained when the remainder is small
- * (HTTP/1.1 connection reuse) and aborted otherwise; never blocks on the network.
+ * (at most 256 KiB on HTTP/1.1, so the connection is reused; this waits at most 100 ms,
+ * then goes on in the background for up to 2 s) and aborted otherwise (on HTTP/2 and
+ * HTTP/3 only this stream is reset).
  * Returns 0, or -1 with HC_ERR_CLOSED for an unknown or already closed handle. */
 int32_t hc_stream_close(int64_t stream, hc_error *err);
 

@@ -21,6 +21,7 @@ const (
 	// A closed HTTP/1.1 body with at most this much left is read to its end in the
 	// background so the connection returns to the pool; more is cheaper to drop.
 	drainLimit   = 256 << 10
+	drainWait    = 100 * time.Millisecond
 	drainTimeout = 2 * time.Second
 )
 
@@ -42,6 +43,7 @@ type pump struct {
 	chunks     chan chunk
 	finishing  chan struct{}
 	finishOnce sync.Once
+	done       chan struct{} // closed when run() has returned and closed the body
 
 	// consumer side, guarded by mu
 	mu        sync.Mutex
@@ -58,12 +60,14 @@ func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.R
 		readTimeout: readTimeout,
 		chunks:      make(chan chunk, pumpQueueDepth),
 		finishing:   make(chan struct{}),
+		done:        make(chan struct{}),
 	}
 	go p.run()
 	return p
 }
 
 func (p *pump) run() {
+	defer close(p.done)
 	defer func() {
 		if r := recover(); r != nil {
 			p.send(chunk{err: newError(kindInternal, "panic while reading the body: %v", r)})
@@ -134,17 +138,23 @@ func (p *pump) drainIfFinishing() {
 	_, _ = io.CopyN(io.Discard, p.raw, drainLimit+1)
 }
 
-// finish is close(): drain a small HTTP/1.1 remainder in the background, else abort (on
-// HTTP/2 and HTTP/3 that resets only this stream). Never blocks.
+// finish is close(): drain a small HTTP/1.1 remainder so the connection goes back to the
+// pool, else abort (on HTTP/2 and HTTP/3 that resets only this stream). It waits at most
+// drainWait for the drain, so the next request finds the connection idle; a slower
+// remainder goes on draining in the background until drainTimeout.
 func (p *pump) finish() {
 	p.finishOnce.Do(func() {
-		if p.canDrain() {
+		draining := p.canDrain()
+		if draining {
 			time.AfterFunc(drainTimeout, func() { p.cancel(errCanceled) })
 		} else {
 			p.cancel(errCanceled)
 		}
 		close(p.finishing)
 		p.releaseConsumerBuffers()
+		if draining {
+			waitClosed(p.done, drainWait)
+		}
 	})
 }
 

@@ -28,6 +28,7 @@ from ._exceptions import (
     IncompleteRead,
     StreamClosed,
     StreamConsumed,
+    StreamError,
 )
 from ._headers import Headers
 from ._native_stream import NativeStream
@@ -256,8 +257,15 @@ class StreamResponse(_ResponseBase):
         except IncompleteRead as error:
             self.close()
             raise self._explain_truncation(error) from None
+        except StreamError as error:
+            # Closed (here, by another thread, or with the session) or canceled: say which.
+            closed_by_user = self._closed
+            self.close()
+            if closed_by_user and not isinstance(error, StreamClosed):
+                raise StreamClosed("the stream was closed while a read was waiting") from error
+            raise
         except BaseException:
-            # A failed read, Ctrl-C or a close from another thread: the stream is over.
+            # A failed read or Ctrl-C: the stream is over either way.
             self.close()
             raise
         if n == 0:
@@ -349,12 +357,12 @@ class StreamResponse(_ResponseBase):
 
     def __del__(self) -> None:
         if getattr(self, "_native", None) is not None:
+            self._release()  # first: the warning may be turned into an exception
             warnings.warn(
                 f"unclosed {self!r}: use `with` or call close()",
                 ResourceWarning,
                 stacklevel=2,
             )
-            self._release()
 
 
 class RawStream(io.RawIOBase):

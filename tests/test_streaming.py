@@ -204,7 +204,7 @@ def test_cancel_from_another_thread_unblocks_a_reader(
     assert next(reader) == pattern(10)
     threading.Timer(0.2, r.close).start()
     started = time.monotonic()
-    with pytest.raises(httpcloak.StreamError):
+    with pytest.raises(httpcloak.StreamClosed):
         next(reader)
     assert time.monotonic() - started < 1.0
 
