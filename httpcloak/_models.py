@@ -242,7 +242,15 @@ class StreamResponse(_ResponseBase):
         self._closed = False
         self._content: bytes | None = None
         self.num_bytes_downloaded = 0
-        self.raw = RawStream(self)
+        self._raw: RawStream | None = None
+
+    @property
+    def raw(self) -> RawStream:
+        """The body as a binary file object (made on first use: it refers back to this
+        response, and without it an abandoned response is finalized at once)."""
+        if self._raw is None:
+            self._raw = RawStream(self)
+        return self._raw
 
     # ---- the one place the body is read -----------------------------------------------
 

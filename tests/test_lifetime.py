@@ -1,0 +1,135 @@
+"""Lifetime: connections go back to the pool or are dropped on purpose, nothing leaks."""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from typing import Any
+
+import pytest
+
+import httpcloak
+from httpcloak import _ffi
+from httpcloak.testing import TestServer
+
+
+def _server_stats(server: TestServer) -> dict[str, Any]:
+    with httpcloak.Session(verify=server.ca) as probe:
+        stats: dict[str, Any] = probe.get(f"{server.http}/stats").json()
+    return stats
+
+
+def _open_connections(server: TestServer, listener: str) -> int:
+    # The probe's own plain-HTTP connection is open while it asks.
+    count: int = _server_stats(server)["open"][listener]
+    return count - 1 if listener == "http" else count
+
+
+def _wait_until(condition: Any, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
+def _conn_id(session: httpcloak.Session, base: str) -> int:
+    conn: int = session.get(f"{base}/whoami").json()["conn_id"]
+    return conn
+
+
+def test_closing_early_with_a_small_remainder_reuses_the_h1_connection(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        first = _conn_id(s, server.http)
+        r = s.get(f"{server.http}/bytes/200000", stream=True)
+        next(r.iter_content(1000))
+        r.close()
+        assert _conn_id(s, server.http) == first, "the drained connection was not reused"
+
+
+def test_closing_early_with_a_large_remainder_drops_the_h1_connection(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        first = _conn_id(s, server.http)
+        r = s.get(f"{server.http}/big/{1 << 30}", stream=True)
+        next(r.iter_content())
+        started = time.monotonic()
+        r.close()
+        took = time.monotonic() - started
+        assert took < 0.1, f"close() took {took * 1000:.0f} ms"
+        assert _conn_id(s, server.http) != first
+
+
+def test_closing_early_on_h2_resets_only_the_stream(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        first = _conn_id(s, server.https)
+        r = s.get(f"{server.https}/big/{1 << 30}", stream=True)
+        assert r.protocol == "h2"
+        next(r.iter_content())
+        started = time.monotonic()
+        r.close()
+        assert time.monotonic() - started < 0.1
+        assert _conn_id(s, server.https) == first
+
+
+def test_an_unclosed_stream_is_closed_by_its_finalizer_with_a_warning(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        before = _open_connections(server, "http")
+        r = s.get(f"{server.http}/big/{1 << 30}", stream=True)
+        next(r.iter_content())
+        assert _open_connections(server, "http") == before + 1
+        with pytest.warns(ResourceWarning, match="unclosed"):
+            del r
+            gc.collect()
+        assert _wait_until(lambda: _open_connections(server, "http") == before)
+
+
+def _native_stats() -> dict[str, int]:
+    out = _ffi.ffi.new("char **")
+    err = _ffi.ffi.new("hc_error *")
+    length = _ffi.lib.hc_stats(out, err)
+    stats: dict[str, int] = _ffi.take_json(out[0], length)
+    return stats
+
+
+def _fd_count() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+SOAK_STREAMS = 2000  # half HTTP/1.1, half HTTP/2; a quarter each read, partly read,
+# closed unread, abandoned to the finalizer
+
+
+def test_soak_streams_opened_read_closed_and_abandoned_return_to_baseline(
+    server: TestServer,
+) -> None:
+    gc.collect()
+    baseline, fds = _native_stats(), _fd_count()
+    server_open = _server_stats(server)["open"]
+    with httpcloak.Session(verify=server.ca) as s:
+        for i in range(SOAK_STREAMS):
+            base = server.http if i % 2 else server.https
+            r = s.get(f"{base}/bytes/{20000 + i}", stream=True)
+            style = i % 4
+            if style == 0:
+                r.read()
+                r.close()
+            elif style == 1:
+                next(r.iter_content(1000))
+                r.close()
+            elif style == 2:
+                r.close()
+            else:
+                with pytest.warns(ResourceWarning):
+                    del r  # no cycle: the finalizer runs here
+    gc.collect()
+    assert _wait_until(lambda: _native_stats()["streams"] == baseline["streams"])
+    assert _native_stats()["sessions"] == baseline["sessions"]
+    assert _wait_until(lambda: _native_stats()["goroutines"] <= baseline["goroutines"] + 5, 10), (
+        f"goroutines {baseline['goroutines']} -> {_native_stats()['goroutines']}"
+    )
+    assert _wait_until(lambda: _fd_count() <= fds), f"fds {fds} -> {_fd_count()}"
+    assert _wait_until(lambda: _server_stats(server)["open"] == server_open), (
+        f"server connections {server_open} -> {_server_stats(server)['open']}"
+    )
