@@ -158,7 +158,8 @@ def test_a_forked_child_gets_a_clear_error_and_the_parent_keeps_working(server: 
 
 def _status_in_spawned_child(url: str) -> int:
     with httpcloak.Session() as s:
-        return s.get(url).status_code
+        status: int = s.get(url).status_code
+        return status
 
 
 def test_a_spawned_child_works_normally(server: TestServer) -> None:
