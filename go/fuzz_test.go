@@ -1,0 +1,52 @@
+package main
+
+import (
+	"testing"
+)
+
+// The export layer decodes caller JSON and lengths before anything else; whatever arrives,
+// decoding must end in a value or an invalid-argument error, never a panic.
+
+var fuzzSession = &session{jar: newCookieJar(), headers: chromeHeaders("133"), streams: map[int64]*stream{}}
+
+func FuzzSessionOptions(f *testing.F) {
+	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","timeout":{"connect":1}}`,
+		`{"headers":[["a","b"]],"proxy":"socks5://u:p@h:1"}`, `{"verify":false,"ca_file":""}`,
+		`[]`, `null`, `{"timeout":{"read":-1}}`, `{"headers":[["a"]]}`, "\x00\xff"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var opts sessionOptions
+		if err := decodeStrict(raw, &opts); err != nil {
+			if e, ok := err.(*hcError); !ok || e.kind != kindInvalidArgument {
+				t.Fatalf("decode error of the wrong kind: %v", err)
+			}
+			return
+		}
+		_ = validateHeaders(opts.Headers)
+		_ = validateProxy(opts.Proxy)
+		_, _ = opts.Timeout.resolve()
+		_, _ = lookupPreset(opts.Preset)
+	})
+}
+
+func FuzzRequest(f *testing.F) {
+	for _, seed := range []string{`{"method":"GET","url":"http://127.0.0.1/"}`,
+		`{"url":"https://[::1]:0/x?y#z","headers":[["x","y\r\n"]],"max_redirects":-1}`,
+		`{"url":"","timeout":{"total":1e400}}`, `{"method":"G ET","url":"http://h"}`,
+		`{"url":"http://h","timeout":{"connect":NaN}}`} {
+		f.Add([]byte(seed), []byte("body"))
+	}
+	f.Fuzz(func(t *testing.T, raw, body []byte) {
+		spec, err := parseRequest(raw, body, fuzzSession)
+		if err != nil {
+			if e, ok := err.(*hcError); !ok || e.kind != kindInvalidArgument {
+				t.Fatalf("request error of the wrong kind: %v", err)
+			}
+			return
+		}
+		if spec.url == nil || spec.method == "" || spec.maxRedirects < 0 {
+			t.Fatalf("accepted an incomplete request: %+v", spec)
+		}
+	})
+}
