@@ -23,6 +23,10 @@ type outgoingRequest struct {
 	url     *url.URL
 	headers [][2]string // final headers, in wire order
 	body    []byte
+	// stream, when set, is the body instead of body: read once, of streamLength bytes
+	// (-1 when unknown, sent chunked on HTTP/1.1).
+	stream       io.ReadCloser
+	streamLength int64
 }
 
 type incomingResponse struct {

@@ -109,9 +109,15 @@ func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (
 	if len(out.body) > 0 {
 		body = bytes.NewReader(out.body)
 	}
+	if out.stream != nil {
+		body = out.stream
+	}
 	req, err := http.NewRequestWithContext(ctx, out.method, out.url.String(), body)
 	if err != nil {
 		return nil, newError(kindInvalidArgument, "%v", err)
+	}
+	if out.stream != nil {
+		req.ContentLength = out.streamLength
 	}
 	// Browsers send Host first on HTTP/1.1.
 	order := append(make([]string, 0, len(out.headers)+1), "host")

@@ -22,6 +22,7 @@ const (
 	readEOF     = C.HC_READ_EOF
 	readError   = C.HC_READ_ERROR
 	readPending = C.HC_READ_PENDING
+	writeDone   = C.HC_WRITE_RESPONDED
 
 	// Lengths beyond this are refused rather than trusted (JSON options, bodies).
 	maxInputLength = 1 << 40
@@ -70,6 +71,14 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 		return nil, newError(kindInvalidArgument, "%s is NULL but its length is %d", what, int64(n))
 	}
 	return C.GoBytes(p, C.int(n)), nil
+}
+
+// goBytesView exposes caller memory for the duration of the call, without copying.
+func goBytesView(p unsafe.Pointer, n C.int64_t) ([]byte, error) {
+	if n <= 0 || n > maxInputLength || p == nil {
+		return nil, newError(kindInvalidArgument, "write buffer must be non-NULL with a positive size, got %d", int64(n))
+	}
+	return unsafe.Slice((*byte)(p), int(n)), nil
 }
 
 // handOut copies data into C memory that the caller frees with hc_free.
@@ -160,12 +169,15 @@ func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, bod
 		setError(cerr, err)
 		return 0
 	}
-	payload, err := goBytes(unsafe.Pointer(body), bodyLen, "body")
-	if err != nil {
-		setError(cerr, err)
-		return 0
+	streamed := bodyLen == C.HC_BODY_STREAMED
+	var payload []byte
+	if !streamed {
+		if payload, err = goBytes(unsafe.Pointer(body), bodyLen, "body"); err != nil {
+			setError(cerr, err)
+			return 0
+		}
 	}
-	spec, err := parseRequest(raw, payload, sess)
+	spec, err := parseRequest(raw, payload, streamed, sess)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -224,6 +236,44 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 	}
 	cerr.kind = C.HC_OK
 	return C.int64_t(n)
+}
+
+//export hc_stream_write
+func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, readError)
+	st, ok := streams.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		return readError
+	}
+	data, err := goBytesView(unsafe.Pointer(buf), length)
+	if err != nil {
+		setError(cerr, err)
+		return readError
+	}
+	n, failure := st.write(data, waitDuration(waitMs))
+	if failure != nil {
+		setError(cerr, failure)
+		return readError
+	}
+	setError(cerr, nil)
+	return C.int64_t(n)
+}
+
+//export hc_stream_write_close
+func hc_stream_write_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	st, ok := streams.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		return -1
+	}
+	if err := st.endUpload(); err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	setError(cerr, nil)
+	return 0
 }
 
 //export hc_stream_cancel

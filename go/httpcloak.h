@@ -27,7 +27,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 1
+#define HC_ABI_VERSION 2
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -60,6 +60,11 @@ typedef struct hc_error {
 #define HC_READ_ERROR -1
 #define HC_READ_PENDING -2
 
+/* hc_stream_open's body_len for a body written later with hc_stream_write. */
+#define HC_BODY_STREAMED -1
+/* hc_stream_write: the server answered (or the exchange ended) before the body was sent. */
+#define HC_WRITE_RESPONDED -3
+
 /* HC_ABI_VERSION of the loaded library. Never fails. */
 int32_t hc_abi_version(void);
 
@@ -78,9 +83,12 @@ int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
 
 /* Start a request. request_json holds {"method","url","headers":[[name,value],...],
  * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",
- * "max_redirects"}; body/body_len the request body (body may be NULL when body_len is 0).
- * The body is copied before return. Returns a stream handle > 0 at once, without waiting
- * for the network, or 0 with err set (bad argument, closed session). */
+ * "max_redirects","content_length" (streamed bodies only, optional)}; body/body_len the
+ * request body (body may be NULL when body_len is 0), copied before return. With body_len
+ * HC_BODY_STREAMED the body is written afterwards with hc_stream_write and ended with
+ * hc_stream_write_close (sent chunked on HTTP/1.1 unless content_length is given).
+ * Returns a stream handle > 0 at once, without waiting for the network, or 0 with err set
+ * (bad argument, closed session). */
 int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
                        uint8_t *body, int64_t body_len, hc_error *err);
 
@@ -98,6 +106,16 @@ int32_t hc_stream_meta(int64_t stream, int32_t wait_ms, char **out, int64_t *out
  * A failure is never reported as EOF. */
 int64_t hc_stream_read(int64_t stream, uint8_t *buf, int64_t cap, int32_t wait_ms,
                        hc_error *err);
+
+/* Queue len bytes of a streamed request body (copied), waiting up to wait_ms for room.
+ * Returns len when taken, HC_READ_PENDING when there was no room within wait_ms,
+ * HC_WRITE_RESPONDED when the server answered first (stop writing; read the response),
+ * or HC_READ_ERROR with err set (the exchange failed: err says why). */
+int64_t hc_stream_write(int64_t stream, uint8_t *buf, int64_t len, int32_t wait_ms,
+                        hc_error *err);
+
+/* End a streamed request body. Returns 0, or -1 with err set. */
+int32_t hc_stream_write_close(int64_t stream, hc_error *err);
 
 /* Abort the stream from any thread: a blocked or later read fails with HC_ERR_CANCELED.
  * The handle stays valid until hc_stream_close. Unknown handles are ignored. */

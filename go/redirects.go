@@ -21,10 +21,13 @@ const redirectDrainLimit = 64 << 10
 // exchange performs the request and, when allowed, follows redirects hop by hop: every
 // hop's Set-Cookie lands in the jar and the next hop carries the jar's cookies.
 func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingResponse, *url.URL, []hop, error) {
-	method, u, headers, body := spec.method, spec.url, spec.headers, spec.body
+	method, u, headers, body, upload := spec.method, spec.url, spec.headers, spec.body, spec.upload
 	var history []hop
 	for {
 		out := &outgoingRequest{method: method, url: u, headers: withCookies(headers, sess.jar.header(u)), body: body}
+		if upload != nil {
+			out.stream, out.streamLength = upload, upload.length
+		}
 		resp, err := sess.engine.roundTrip(ctx, out)
 		if err != nil {
 			return nil, u, history, classify(err, ctx, "connect")
@@ -44,8 +47,11 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 		}
 		history = append(history, hop{Status: resp.status, URL: u.String(), Headers: resp.headers})
 		if changesToGet(resp.status, method) {
-			method, body = "GET", nil
+			method, body, upload = "GET", nil, nil
 			headers = withoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")
+		} else if upload != nil {
+			return nil, u, history, newError(kindInvalidArgument,
+				"cannot follow a %d redirect to %s: it must resend the request body, and a streamed body cannot be replayed (pass bytes, or allow_redirects=False)", resp.status, location)
 		}
 		if !sameHost(u, next) {
 			headers = withoutHeaders(headers, "authorization", "proxy-authorization")

@@ -15,6 +15,8 @@ type requestOptions struct {
 	Timeout        *timeoutJSON `json:"timeout"`
 	AllowRedirects *bool        `json:"allow_redirects"`
 	MaxRedirects   *int         `json:"max_redirects"`
+	// ContentLength of a streamed body (body_len -1), when the caller knows it.
+	ContentLength *int64 `json:"content_length"`
 }
 
 // requestSpec is a validated request, ready for the redirect loop.
@@ -23,12 +25,15 @@ type requestSpec struct {
 	url            *url.URL
 	headers        [][2]string
 	body           []byte
+	upload         *upload // a streamed body instead of body, or nil
 	timeouts       timeouts
 	allowRedirects bool
 	maxRedirects   int
 }
 
-func parseRequest(raw []byte, body []byte, sess *session) (*requestSpec, error) {
+// parseRequest validates a request; streamed tells that the body will be written with
+// hc_stream_write instead of arriving in body.
+func parseRequest(raw []byte, body []byte, streamed bool, sess *session) (*requestSpec, error) {
 	var opts requestOptions
 	if err := decodeStrict(raw, &opts); err != nil {
 		return nil, err
@@ -59,6 +64,18 @@ func parseRequest(raw []byte, body []byte, sess *session) (*requestSpec, error) 
 		timeouts:       t,
 		allowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
 		maxRedirects:   defaultMaxRedirects,
+	}
+	if streamed {
+		length := int64(-1)
+		if opts.ContentLength != nil {
+			if *opts.ContentLength < 0 {
+				return nil, newError(kindInvalidArgument, "content_length must be >= 0, got %d", *opts.ContentLength)
+			}
+			length = *opts.ContentLength
+		}
+		spec.upload = newUpload(length)
+	} else if opts.ContentLength != nil {
+		return nil, newError(kindInvalidArgument, "content_length is only for a streamed body (body_len -1)")
 	}
 	if opts.MaxRedirects != nil {
 		if *opts.MaxRedirects < 0 {

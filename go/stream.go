@@ -21,7 +21,8 @@ type stream struct {
 	meta      []byte
 	metaErr   *hcError
 
-	pump *pump // nil until headers arrived
+	pump   *pump   // nil until headers arrived
+	upload *upload // the streamed request body, or nil
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -40,7 +41,7 @@ type metaJSON struct {
 
 func openStream(sess *session, spec *requestSpec) (int64, error) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{})}
+	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload}
 	id := streams.add(st)
 	st.id = id
 	if err := sess.track(id, st); err != nil {
@@ -128,6 +129,44 @@ func (st *stream) read(p []byte, wait time.Duration) (int, *hcError) {
 		return readError, st.metaErr
 	}
 	return st.pump.read(p, wait)
+}
+
+// write hands a piece of a streamed request body to the engine. It returns how many
+// bytes were taken, readPending when none within wait, or writeDone when the engine
+// stopped reading because the response (or a failure, returned as the error) came first.
+func (st *stream) write(data []byte, wait time.Duration) (int, *hcError) {
+	if st.upload == nil {
+		return readError, newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+	}
+	if st.closed.Load() {
+		return readError, newError(kindClosed, "stream closed")
+	}
+	switch st.upload.write(data, wait) {
+	case writeAccepted:
+		return len(data), nil
+	case writePending:
+		return readPending, nil
+	}
+	select {
+	case <-st.upload.ended:
+		return readError, newError(kindInvalidArgument, "the request body was already ended")
+	default:
+	}
+	if !waitClosed(st.metaReady, wait) {
+		return readPending, nil
+	}
+	if st.metaErr != nil {
+		return readError, st.metaErr
+	}
+	return writeDone, nil
+}
+
+func (st *stream) endUpload() error {
+	if st.upload == nil {
+		return newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+	}
+	st.upload.end()
+	return nil
 }
 
 func (st *stream) cancelNow() { st.cancel(errCanceled) }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -13,8 +15,20 @@ BodyTypes = bytes | bytearray | memoryview | str | Mapping[str, Any] | Iterable[
 ParamsTypes = Mapping[str, Any] | Iterable[tuple[str, Any]] | str | None
 
 
-def encode_body(data: BodyTypes, json: Any) -> tuple[bytes, str | None]:
-    """The request body and the Content-Type it implies (None: leave it to the caller)."""
+@dataclass
+class StreamedBody:
+    """A request body sent as it is read, never held whole in memory."""
+
+    chunks: Iterator[bytes]
+    length: int | None  # None: unknown, sent chunked on HTTP/1.1
+
+
+UPLOAD_CHUNK_SIZE = 64 * 1024
+
+
+def encode_body(data: BodyTypes, json: Any) -> tuple[bytes | StreamedBody, str | None]:
+    """The request body and the Content-Type it implies (None: leave it to the caller).
+    Bytes-like bodies are sent as they are; file objects and iterables are streamed."""
     if json is not None:
         if data is not None:
             raise InvalidArgument("pass either data= or json=, not both")
@@ -26,37 +40,47 @@ def encode_body(data: BodyTypes, json: Any) -> tuple[bytes, str | None]:
     if isinstance(data, str):
         return data.encode("utf-8"), None
     if isinstance(data, Mapping):
-        return urlencode(list(data.items()), doseq=True).encode(), (
-            "application/x-www-form-urlencoded"
-        )
+        form = urlencode(list(data.items()), doseq=True).encode()
+        return form, "application/x-www-form-urlencoded"
     if hasattr(data, "read"):
-        return _read_file(data), None
+        return StreamedBody(_file_chunks(data), _remaining_length(data)), None
     if isinstance(data, Iterable):
-        return _join_chunks(data), None
+        return StreamedBody(_checked_chunks(data), None), None
     raise TypeError(
         f"data= must be bytes, str, a mapping, a file object or an iterable of bytes, "
         f"not {type(data).__name__}"
     )
 
 
-def _read_file(file: Any) -> bytes:
-    content = file.read()
-    if isinstance(content, str):
-        return content.encode("utf-8")
-    if not isinstance(content, (bytes, bytearray)):
-        raise TypeError(f"the file object's read() returned {type(content).__name__}, not bytes")
-    return bytes(content)
+def _remaining_length(file: Any) -> int | None:
+    """The bytes left in a regular file, so it goes out with a Content-Length."""
+    try:
+        if "b" not in getattr(file, "mode", "b"):
+            return None  # text mode: the encoded length is not known up front
+        size: int = os.fstat(file.fileno()).st_size
+        position: int = file.tell()
+        return max(size - position, 0)
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
-def _join_chunks(chunks: Iterable[Any]) -> bytes:
-    parts = bytearray()
+def _file_chunks(file: Any) -> Iterator[bytes]:
+    while chunk := file.read(UPLOAD_CHUNK_SIZE):
+        yield _as_bytes(chunk, "the file object's read()")
+
+
+def _checked_chunks(chunks: Iterable[Any]) -> Iterator[bytes]:
     for chunk in chunks:
-        if isinstance(chunk, str):
-            chunk = chunk.encode("utf-8")
-        if not isinstance(chunk, (bytes, bytearray, memoryview)):
-            raise TypeError(f"an iterable body must yield bytes, got {type(chunk).__name__}")
-        parts += chunk
-    return bytes(parts)
+        if chunk:
+            yield _as_bytes(chunk, "an iterable body")
+
+
+def _as_bytes(chunk: Any, source: str) -> bytes:
+    if isinstance(chunk, str):
+        return chunk.encode("utf-8")
+    if isinstance(chunk, (bytes, bytearray, memoryview)):
+        return bytes(chunk)
+    raise TypeError(f"{source} must give bytes or str, got {type(chunk).__name__}")
 
 
 def with_params(url: str, params: ParamsTypes) -> str:

@@ -17,7 +17,7 @@ from cffi import FFI
 
 from . import _exceptions as exc
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 NATIVE_DIR = Path(__file__).parent / "_native"
 HEADER_PATH = NATIVE_DIR / "httpcloak.h"
 LIBRARY_PATH = NATIVE_DIR / "libhttpcloak.so"
@@ -25,6 +25,7 @@ LIBRARY_PATH = NATIVE_DIR / "libhttpcloak.so"
 READ_EOF = 0
 READ_ERROR = -1
 READ_PENDING = -2
+WRITE_RESPONDED = -3
 
 # How long one native call may wait before handing control back to Python, so that
 # Ctrl-C and other threads are answered promptly (DESIGN.md rule 5).

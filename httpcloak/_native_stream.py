@@ -16,13 +16,18 @@ from ._exceptions import StreamClosed
 class NativeStream:
     __slots__ = ("_handle", "_lock", "__weakref__")
 
-    def __init__(self, session_handle: int, request: dict[str, Any], body: bytes) -> None:
+    def __init__(self, session_handle: int, request: dict[str, Any], body: bytes | None) -> None:
+        """Start the request; body None means it will be written with write()/end_body()."""
         _ffi.check_not_forked()
         encoded = _ffi.encode_json(request)
         err = _ffi.error_slot()
-        body_ptr = _ffi.ffi.from_buffer("uint8_t[]", body) if body else _ffi.ffi.NULL
+        if body is None:
+            body_ptr, body_len = _ffi.ffi.NULL, _ffi.lib.HC_BODY_STREAMED
+        else:
+            body_ptr = _ffi.ffi.from_buffer("uint8_t[]", body) if body else _ffi.ffi.NULL
+            body_len = len(body)
         handle = _ffi.lib.hc_stream_open(
-            session_handle, encoded, len(encoded), body_ptr, len(body), err
+            session_handle, encoded, len(encoded), body_ptr, body_len, err
         )
         if handle == 0:
             _ffi.raise_error(err)
@@ -57,6 +62,43 @@ class NativeStream:
             if n != _ffi.READ_PENDING:
                 _ffi.raise_error(err)
             _ffi.check_not_forked()
+
+    def write_once(self, data: bytes) -> int:
+        """One write slice: len(data) when taken, READ_PENDING, or WRITE_RESPONDED."""
+        source = _ffi.ffi.from_buffer("uint8_t[]", data)
+        err = _ffi.error_slot()
+        n: int = _ffi.lib.hc_stream_write(self._handle, source, len(data), _ffi.WAIT_SLICE_MS, err)
+        if n == _ffi.READ_ERROR:
+            _ffi.raise_error(err)
+        _ffi.check_not_forked()
+        return n
+
+    def write(self, data: bytes) -> bool:
+        """Send a piece of a streamed body; False when the server already answered."""
+        while True:
+            n = self.write_once(data)
+            if n == len(data):
+                return True
+            if n == _ffi.WRITE_RESPONDED:
+                return False
+
+    def poll_meta(self) -> dict[str, Any] | None:
+        """The response headers if they have arrived, without waiting."""
+        out = _ffi.ffi.new("char **")
+        out_len = _ffi.ffi.new("int64_t *")
+        err = _ffi.error_slot()
+        ready = _ffi.lib.hc_stream_meta(self._handle, 0, out, out_len, err)
+        if ready < 0:
+            _ffi.raise_error(err)
+        if ready == 0:
+            return None
+        meta: dict[str, Any] = _ffi.take_json(out[0], out_len[0])
+        return meta
+
+    def end_body(self) -> None:
+        err = _ffi.error_slot()
+        if _ffi.lib.hc_stream_write_close(self._handle, err) != 0:
+            _ffi.raise_error(err)
 
     def cancel(self) -> None:
         if not _ffi.ForkGuard.forked:

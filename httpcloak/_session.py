@@ -8,13 +8,21 @@ from collections.abc import Mapping
 from typing import Any, Literal, cast, overload
 
 from . import _ffi
-from ._body import BodyTypes, ParamsTypes, cookie_header, encode_body, with_params
+from ._body import (
+    BodyTypes,
+    ParamsTypes,
+    StreamedBody,
+    cookie_header,
+    encode_body,
+    with_params,
+)
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._headers import Headers, HeaderTypes
 from ._models import Response, StreamResponse
 from ._native_stream import NativeStream
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
+from ._upload import send_body
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
 _HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
@@ -169,9 +177,13 @@ class Session:
             if max_redirects is None
             else _check_max_redirects(max_redirects),
         }
-        native = NativeStream(self._live_handle(), spec, body)
+        inline = None if isinstance(body, StreamedBody) else body
+        if isinstance(body, StreamedBody) and body.length is not None:
+            spec["content_length"] = body.length
+        native = NativeStream(self._live_handle(), spec, inline)
         try:
-            meta = native.wait_meta()
+            early_meta = send_body(native, body) if isinstance(body, StreamedBody) else None
+            meta = early_meta or native.wait_meta()
             response = StreamResponse(native, meta, verb)
             if stream:
                 return response

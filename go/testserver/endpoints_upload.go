@@ -6,8 +6,15 @@ import (
 )
 
 // handleEchoBody returns the request body as the response body, streamed as it arrives
-// (chunked, no Content-Length), so a client can round-trip arbitrary bytes.
+// (chunked, no Content-Length), so a client can round-trip arbitrary bytes. HTTP/1.1 needs
+// full duplex switched on to keep reading the request after the response has started.
 func handleEchoBody(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 1 {
+		if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.WriteHeader(http.StatusOK)
 	buf := make([]byte, 32<<10)
@@ -18,8 +25,12 @@ func handleEchoBody(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		if err == io.EOF || err != nil {
+		if err == io.EOF {
 			return
+		}
+		if err != nil {
+			// Never end cleanly on a failed read: the client must see a truncated echo.
+			panic(http.ErrAbortHandler)
 		}
 	}
 }

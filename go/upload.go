@@ -1,0 +1,103 @@
+package main
+
+import (
+	"io"
+	"sync"
+	"time"
+)
+
+// upload is a request body the caller writes piece by piece while the engine sends it:
+// files and generators of any size go out without being held in memory. The engine reads
+// it as an io.ReadCloser; writes wait a bounded slice, like reads, so Python keeps control.
+type upload struct {
+	length int64 // -1: unknown, sent chunked on HTTP/1.1
+
+	pieces   chan []byte
+	ended    chan struct{} // the caller wrote the last piece
+	endOnce  sync.Once
+	gone     chan struct{} // the engine stopped reading (sent, failed or closed)
+	goneOnce sync.Once
+
+	cur []byte // engine side
+}
+
+const uploadQueueDepth = 4
+
+func newUpload(length int64) *upload {
+	return &upload{
+		length: length,
+		pieces: make(chan []byte, uploadQueueDepth),
+		ended:  make(chan struct{}),
+		gone:   make(chan struct{}),
+	}
+}
+
+// Read is the engine pulling the body.
+func (u *upload) Read(p []byte) (int, error) {
+	for len(u.cur) == 0 {
+		select {
+		case piece := <-u.pieces:
+			u.cur = piece
+		case <-u.ended:
+			// Take what was queued before the end.
+			select {
+			case piece := <-u.pieces:
+				u.cur = piece
+			default:
+				return 0, io.EOF
+			}
+		case <-u.gone:
+			return 0, io.ErrClosedPipe
+		}
+	}
+	n := copy(p, u.cur)
+	u.cur = u.cur[n:]
+	return n, nil
+}
+
+// Close is the engine done with the body, for any reason.
+func (u *upload) Close() error {
+	u.goneOnce.Do(func() { close(u.gone) })
+	return nil
+}
+
+// writeOutcome tells the caller what became of a write.
+type writeOutcome int
+
+const (
+	writeAccepted writeOutcome = iota
+	writePending               // nothing accepted within the wait slice
+	writeRefused               // the engine no longer reads: the response or a failure is in
+)
+
+// write queues a copy of data, waiting up to wait for room.
+func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
+	select {
+	case <-u.ended:
+		return writeRefused
+	default:
+	}
+	piece := append([]byte(nil), data...)
+	select {
+	case u.pieces <- piece:
+		return writeAccepted
+	case <-u.gone:
+		return writeRefused
+	default:
+	}
+	if wait <= 0 {
+		return writePending
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case u.pieces <- piece:
+		return writeAccepted
+	case <-u.gone:
+		return writeRefused
+	case <-t.C:
+		return writePending
+	}
+}
+
+func (u *upload) end() { u.endOnce.Do(func() { close(u.ended) }) }

@@ -1,0 +1,121 @@
+"""Request bodies: bytes, files and generators, streamed, binary-safe, for every method."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import httpcloak
+from httpcloak.testing import TestServer
+
+BINARY = bytes(range(256)) * 1000 + b"\x00\r\n\x00"  # NULs and line breaks survive
+
+
+def _echo(session: httpcloak.Session, base: str, method: str, data: Any) -> dict[str, Any]:
+    echoed: dict[str, Any] = session.request(method, f"{base}/anything", data=data).json()
+    return echoed
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "GET"])
+def test_bytes_body_for_every_method(
+    session: httpcloak.Session, base_url: str, method: str
+) -> None:
+    echoed = _echo(session, base_url, method, BINARY)
+    assert echoed["method"] == method
+    assert echoed["body_len"] == len(BINARY)
+    assert echoed["body_sha256"] == hashlib.sha256(BINARY).hexdigest()
+
+
+def test_file_body_is_streamed_with_its_length(
+    session: httpcloak.Session, base_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "upload.bin"
+    path.write_bytes(BINARY * 8)
+    with path.open("rb") as f:
+        echoed = _echo(session, base_url, "POST", f)
+    assert echoed["body_len"] == len(BINARY) * 8
+    assert echoed["body_sha256"] == hashlib.sha256(BINARY * 8).hexdigest()
+    headers = echoed["headers"]
+    assert isinstance(headers, dict)
+    assert headers.get("Content-Length") == [str(len(BINARY) * 8)]
+
+
+def test_generator_body_is_sent_chunked(session: httpcloak.Session, server: TestServer) -> None:
+    def pieces() -> Iterator[bytes]:
+        for i in range(50):
+            yield BINARY[i * 100 : (i + 1) * 100]
+
+    echoed = _echo(session, server.http, "POST", pieces())
+    assert echoed["body_len"] == 5000
+    headers = echoed["headers"]
+    assert isinstance(headers, dict)
+    assert "Content-Length" not in headers
+    assert headers.get("Transfer-Encoding", ["chunked"]) == ["chunked"]
+
+
+def test_file_like_without_a_descriptor(session: httpcloak.Session, base_url: str) -> None:
+    echoed = _echo(session, base_url, "PUT", io.BytesIO(BINARY))
+    assert echoed["body_sha256"] == hashlib.sha256(BINARY).hexdigest()
+
+
+def test_a_big_streamed_upload_round_trips_through_echo(
+    session: httpcloak.Session, base_url: str
+) -> None:
+    size = 32 << 20
+
+    def pieces() -> Iterator[bytes]:
+        block = bytes(range(256)) * 256  # 64 KiB
+        for _ in range(size // len(block)):
+            yield block
+
+    received = 0
+    with session.post(f"{base_url}/echo", data=pieces(), stream=True) as r:
+        for chunk in r.iter_content():
+            received += len(chunk)
+    assert received == size
+
+
+def test_a_failing_body_iterator_raises_its_own_error(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"first"
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        session.post(f"{server.http}/anything", data=pieces())
+    assert session.get(f"{server.http}/get").status_code == 200
+
+
+def test_an_upload_cut_by_the_server_raises_with_the_reason(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    # /truncated answers without reading the body, then drops the connection.
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b"x" * 65536
+
+    with pytest.raises(httpcloak.HTTPCloakError) as caught:
+        with session.post(f"{server.http}/truncated?length=100&send=10", data=endless()) as r:
+            r.read()
+    assert str(caught.value)
+
+
+def test_a_streamed_body_is_not_replayed_on_307(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    url = f"{server.http}/redirect-to?url=/anything&status_code=307"
+    with pytest.raises(httpcloak.InvalidArgument, match="cannot be replayed"):
+        session.post(url, data=iter([b"once"]))
+    echoed = session.post(url, data=b"bytes replay").json()
+    assert echoed["method"] == "POST" and echoed["body_len"] == len(b"bytes replay")
+
+
+def test_wrong_chunk_type_is_a_type_error(session: httpcloak.Session, server: TestServer) -> None:
+    with pytest.raises(TypeError, match="iterable body"):
+        session.post(f"{server.http}/anything", data=iter([b"ok", 42]))
