@@ -1,0 +1,128 @@
+"""Protocols and pooling: HTTP/2 multiplexing, HTTP/1.1 connection reuse, redirects."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+import httpcloak
+from httpcloak.testing import TestServer
+
+THREADS = 8
+
+
+def _whoami_while_streaming(
+    session: httpcloak.Session, base: str, barrier: threading.Barrier
+) -> int:
+    """Hold a stream open until all threads have one, then report its connection."""
+    with session.get(f"{base}/drip?count=3&interval=0.2&size=4", stream=True) as r:
+        barrier.wait(timeout=10)
+        conn: int = (
+            session.get(f"{base}/whoami").json()["conn_id"] if base.startswith("https") else -1
+        )
+        assert len(r.read()) == 12
+        return conn
+
+
+def test_eight_concurrent_h2_streams_share_one_connection(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        s.get(f"{server.https}/get")  # the connection exists before the burst
+        accepted_before = _stats(s, server)["accepted"]["https"]
+        barrier = threading.Barrier(THREADS)
+        with ThreadPoolExecutor(THREADS) as pool:
+            conns = list(
+                pool.map(
+                    lambda _: _whoami_while_streaming(s, server.https, barrier), range(THREADS)
+                )
+            )
+        assert len(set(conns)) == 1, f"streams spread over connections {set(conns)}"
+        assert _stats(s, server)["accepted"]["https"] == accepted_before
+
+
+def _stats(session: httpcloak.Session, server: TestServer) -> dict[str, Any]:
+    stats: dict[str, Any] = session.get(f"{server.http}/stats").json()
+    return stats
+
+
+def test_eight_concurrent_h1_streams_use_eight_connections_then_reuse_them(
+    server: TestServer,
+) -> None:
+    with httpcloak.Session(verify=server.ca, http_version="h1") as s, httpcloak.Session() as probe:
+        before = _stats(probe, server)["accepted"]["https"]
+        barrier = threading.Barrier(THREADS)
+
+        def hold_stream(_: int) -> int:
+            with s.get(f"{server.https}/drip?count=2&interval=0.2&size=4", stream=True) as r:
+                assert r.protocol == "h1"
+                barrier.wait(timeout=10)
+                return len(r.read())
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            assert list(pool.map(hold_stream, range(THREADS))) == [8] * THREADS
+        after_burst = _stats(probe, server)["accepted"]["https"]
+        assert after_burst - before == THREADS
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(lambda _: s.get(f"{server.https}/get").status_code, range(THREADS)))
+        assert _stats(probe, server)["accepted"]["https"] == after_burst, (
+            "pooled connections not reused"
+        )
+
+
+def test_sse_and_requests_side_by_side_on_one_h2_connection(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        home = s.get(f"{server.https}/whoami").json()["conn_id"]
+        with s.get(f"{server.https}/sse?count=5&interval=0.1", stream=True) as events:
+            seen = []
+            for event in events.iter_events():
+                seen.append(event.id)
+                assert s.get(f"{server.https}/whoami").json()["conn_id"] == home
+            assert seen == ["0", "1", "2", "3", "4"]
+        other = s.get(f"{server.https}/big/{1 << 30}", stream=True)
+        keep = s.get(f"{server.https}/drip?count=3&interval=0.1&size=2", stream=True)
+        next(other.iter_content())
+        other.close()  # resets one stream; the other goes on
+        assert keep.read() == b"**" * 3
+        keep.close()
+
+
+def test_too_many_redirects(session: httpcloak.Session, base_url: str) -> None:
+    with pytest.raises(httpcloak.TooManyRedirects, match="exceeded 3 redirects"):
+        session.get(f"{base_url}/redirect/5", max_redirects=3)
+    r = session.get(f"{base_url}/redirect/3", max_redirects=3)
+    assert r.status_code == 200 and len(r.history) == 3
+
+
+@pytest.mark.parametrize(
+    ("code", "method", "body_kept"),
+    [
+        (301, "GET", False),
+        (302, "GET", False),
+        (303, "GET", False),
+        (307, "POST", True),
+        (308, "POST", True),
+    ],
+)
+def test_redirect_methods_and_bodies(
+    session: httpcloak.Session, server: TestServer, code: int, method: str, body_kept: bool
+) -> None:
+    url = f"{server.http}/redirect-to?url=/anything&status_code={code}"
+    with session.post(url, data=b"payload", stream=True) as r:
+        echoed = r.json()
+    assert echoed["method"] == method
+    assert echoed["body_len"] == (7 if body_kept else 0)
+    assert r.history[0].status_code == code
+
+
+def test_authorization_is_not_forwarded_to_another_host(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    port = server.http.rsplit(":", 1)[1]
+    same_host = f"{server.http}/redirect-to?url=/headers"
+    other_host = f"{server.http}/redirect-to?url=http://localhost:{port}/headers"
+    kept = session.get(same_host, headers={"Authorization": "Bearer t"}).json()["headers"]
+    dropped = session.get(other_host, headers={"Authorization": "Bearer t"}).json()["headers"]
+    assert kept.get("Authorization") == ["Bearer t"]
+    assert "Authorization" not in dropped
