@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from . import _ffi
 from ._body import (
@@ -23,6 +23,10 @@ from ._models import Response, StreamResponse
 from ._native_stream import NativeStream
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 from ._upload import send_body
+from ._verbs import BoundVerb, RequestOptions, Verb
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
 _HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
@@ -193,34 +197,23 @@ class Session:
             native.close()
             raise
 
-    def get(self, url: str, **kwargs: Any) -> Any:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> Any:
-        return self.request("POST", url, **kwargs)
-
-    def put(self, url: str, **kwargs: Any) -> Any:
-        return self.request("PUT", url, **kwargs)
-
-    def patch(self, url: str, **kwargs: Any) -> Any:
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> Any:
-        return self.request("DELETE", url, **kwargs)
-
-    def head(self, url: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("allow_redirects", False)
-        return self.request("HEAD", url, **kwargs)
-
-    def options(self, url: str, **kwargs: Any) -> Any:
-        return self.request("OPTIONS", url, **kwargs)
+    get = Verb("GET")
+    post = Verb("POST")
+    put = Verb("PUT")
+    patch = Verb("PATCH")
+    delete = Verb("DELETE")
+    head = Verb("HEAD", allow_redirects=False)
+    options = Verb("OPTIONS")
 
     # The names the Go, Node and .NET bindings use.
-    def get_stream(self, url: str, **kwargs: Any) -> StreamResponse:
-        return cast(StreamResponse, self.request("GET", url, stream=True, **kwargs))
+    def get_stream(self, url: str, **kwargs: Unpack[RequestOptions]) -> StreamResponse:
+        # mypy cannot pick an overload through **kwargs; the stream=True one applies.
+        return cast(StreamResponse, self.get(url, stream=True, **kwargs))
 
-    def request_stream(self, method: str, url: str, **kwargs: Any) -> StreamResponse:
-        return cast(StreamResponse, self.request(method, url, stream=True, **kwargs))
+    def request_stream(
+        self, method: str, url: str, **kwargs: Unpack[RequestOptions]
+    ) -> StreamResponse:
+        return cast(StreamResponse, BoundVerb(self, method, {})(url, stream=True, **kwargs))
 
     # ---- state ----------------------------------------------------------------------
 

@@ -128,7 +128,7 @@ def test_body_of_the_wrong_type_is_a_type_error(
     session: httpcloak.Session, server: TestServer
 ) -> None:
     with pytest.raises(TypeError, match="data="):
-        session.post(f"{server.http}/anything", data=12345)
+        session.post(f"{server.http}/anything", data=12345)  # type: ignore[call-overload]
 
 
 def test_closed_session_refuses_requests(server: TestServer) -> None:

@@ -135,7 +135,8 @@ def test_raw_with_text_wrapper(session: httpcloak.Session, base_url: str) -> Non
 
 def test_raw_directly_with_text_wrapper(session: httpcloak.Session, server: TestServer) -> None:
     with session.get(f"{server.http}/lines?ending=lf&count=3&piece=4", stream=True) as r:
-        assert io.TextIOWrapper(r.raw, encoding="utf-8").read() == "line-0\nline-1\nline-2\n"
+        text = io.TextIOWrapper(r.raw, encoding="utf-8")  # type: ignore[type-var]
+        assert text.read() == "line-0\nline-1\nline-2\n"
 
 
 def test_raw_with_streaming_tarfile(

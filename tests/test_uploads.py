@@ -118,4 +118,4 @@ def test_a_streamed_body_is_not_replayed_on_307(
 
 def test_wrong_chunk_type_is_a_type_error(session: httpcloak.Session, server: TestServer) -> None:
     with pytest.raises(TypeError, match="iterable body"):
-        session.post(f"{server.http}/anything", data=iter([b"ok", 42]))
+        session.post(f"{server.http}/anything", data=iter([b"ok", 42]))  # type: ignore[arg-type]

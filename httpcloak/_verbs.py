@@ -1,0 +1,73 @@
+"""session.get/post/... typed once: stream=True gives a StreamResponse, else a Response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
+
+from ._body import BodyTypes, ParamsTypes
+from ._headers import HeaderTypes
+from ._models import Response, StreamResponse
+from ._timeouts import TimeoutTypes
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._session import Session
+
+
+class RequestOptions(TypedDict, total=False):
+    """The keyword arguments every request method takes besides ``stream``."""
+
+    params: ParamsTypes
+    data: BodyTypes
+    json: Any
+    headers: HeaderTypes | None
+    cookies: Mapping[str, str] | None
+    timeout: TimeoutTypes | Literal["default"]
+    allow_redirects: bool | None
+    max_redirects: int | None
+
+
+class BoundVerb:
+    """One HTTP method bound to a session, e.g. ``session.get``."""
+
+    def __init__(self, session: Session, method: str, defaults: RequestOptions) -> None:
+        self._session = session
+        self._method = method
+        self._defaults = defaults
+
+    @overload
+    def __call__(
+        self, url: str, *, stream: Literal[False] = False, **kwargs: Unpack[RequestOptions]
+    ) -> Response: ...
+
+    @overload
+    def __call__(
+        self, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+    ) -> StreamResponse: ...
+
+    @overload
+    def __call__(
+        self, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+    ) -> Response | StreamResponse: ...
+
+    def __call__(
+        self, url: str, *, stream: bool = False, **kwargs: Unpack[RequestOptions]
+    ) -> Response | StreamResponse:
+        options: RequestOptions = {**self._defaults, **kwargs}
+        return self._session.request(self._method, url, stream=stream, **options)
+
+    def __repr__(self) -> str:
+        return f"<{self._method} of {self._session!r}>"
+
+
+class Verb:
+    """Declares a request method on Session: ``get = Verb("GET")``."""
+
+    def __init__(self, method: str, **defaults: Any) -> None:
+        self._method = method
+        self._defaults: RequestOptions = defaults  # type: ignore[assignment]
+
+    def __get__(self, session: Session, owner: type[Session] | None = None) -> BoundVerb:
+        return BoundVerb(session, self._method, self._defaults)
