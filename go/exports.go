@@ -73,6 +73,24 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 	return C.GoBytes(p, C.int(n)), nil
 }
 
+// liveStream resolves a stream handle, or reports it as closed.
+func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
+	st, ok := streams.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+	}
+	return st, ok
+}
+
+// liveSession resolves a session handle, or reports it as closed.
+func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
+	sess, ok := sessions.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "session %d is closed or unknown", int64(handle)))
+	}
+	return sess, ok
+}
+
 // goBytesView exposes caller memory for the duration of the call, without copying.
 func goBytesView(p unsafe.Pointer, n C.int64_t) ([]byte, error) {
 	if n <= 0 || n > maxInputLength || p == nil {
@@ -142,9 +160,8 @@ func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C
 		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
 		return -1
 	}
-	sess, ok := sessions.get(int64(handle))
+	sess, ok := liveSession(handle, cerr)
 	if !ok {
-		setError(cerr, newError(kindClosed, "session %d is closed or unknown", int64(handle)))
 		return -1
 	}
 	data, err := json.Marshal(sess.jar.list())
@@ -159,9 +176,8 @@ func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C
 //export hc_stream_open
 func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, 0)
-	sess, ok := sessions.get(int64(handle))
+	sess, ok := liveSession(handle, cerr)
 	if !ok {
-		setError(cerr, newError(kindClosed, "session %d is closed or unknown", int64(handle)))
 		return 0
 	}
 	raw, err := goBytes(unsafe.Pointer(request), requestLen, "request")
@@ -198,9 +214,8 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 		setError(cerr, newError(kindInvalidArgument, "out or out_len is NULL"))
 		return -1
 	}
-	st, ok := streams.get(int64(handle))
+	st, ok := liveStream(handle, cerr)
 	if !ok {
-		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
 		return -1
 	}
 	meta, failure := st.waitMeta(waitDuration(waitMs))
@@ -223,9 +238,8 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 		setError(cerr, newError(kindInvalidArgument, "read buffer must be non-NULL with a positive size, got %d", int64(capacity)))
 		return readError
 	}
-	st, ok := streams.get(int64(handle))
+	st, ok := liveStream(handle, cerr)
 	if !ok {
-		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
 		return readError
 	}
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
@@ -241,9 +255,8 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 //export hc_stream_write
 func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, readError)
-	st, ok := streams.get(int64(handle))
+	st, ok := liveStream(handle, cerr)
 	if !ok {
-		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
 		return readError
 	}
 	data, err := goBytesView(unsafe.Pointer(buf), length)
@@ -263,9 +276,8 @@ func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs 
 //export hc_stream_write_close
 func hc_stream_write_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	defer guard(cerr, &ret, -1)
-	st, ok := streams.get(int64(handle))
+	st, ok := liveStream(handle, cerr)
 	if !ok {
-		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
 		return -1
 	}
 	if err := st.endUpload(); err != nil {

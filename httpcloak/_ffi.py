@@ -10,6 +10,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -133,6 +134,28 @@ def raise_error(err: Any) -> NoReturn:
     cls = _KIND_TO_ERROR.get(kind, exc.InternalError)
     message = error_message(err) or f"native error kind {kind}"
     raise cls(message)
+
+
+class OwnedHandle:
+    """A native handle released exactly once, whichever thread gets there first.
+
+    ``value`` reads 0 once released, which the library refuses as closed."""
+
+    __slots__ = ("_lock", "_release", "value")
+
+    def __init__(self, value: int, release: Callable[[int, Any], int]) -> None:
+        self.value = value
+        self._release = release
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            handle, self.value = self.value, 0
+        if handle == 0 or ForkGuard.forked:
+            return
+        err = error_slot()
+        if self._release(handle, err) != 0 and int(err.kind) != CLOSED:
+            raise_error(err)
 
 
 def take_json(pointer: Any, length: int) -> Any:

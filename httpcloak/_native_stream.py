@@ -6,7 +6,6 @@ This is the only I/O the sync API does. Every native call waits at most one shor
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from . import _ffi
@@ -14,7 +13,7 @@ from ._exceptions import StreamClosed
 
 
 class NativeStream:
-    __slots__ = ("_handle", "_lock", "__weakref__")
+    __slots__ = ("_owned", "__weakref__")
 
     def __init__(self, session_handle: int, request: dict[str, Any], body: bytes | None) -> None:
         """Start the request; body None means it will be written with write()/end_body()."""
@@ -31,12 +30,11 @@ class NativeStream:
         )
         if handle == 0:
             _ffi.raise_error(err)
-        self._handle: int = handle
-        self._lock = threading.Lock()
+        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_stream_close)
 
     @property
-    def handle(self) -> int:
-        return self._handle
+    def _handle(self) -> int:
+        return self._owned.value
 
     def wait_meta(self) -> dict[str, Any]:
         """Block until the response headers arrive, in slices so Ctrl-C gets through."""
@@ -106,13 +104,7 @@ class NativeStream:
 
     def close(self) -> None:
         """Release the handle; safe to call twice and from any thread."""
-        with self._lock:
-            handle, self._handle = self._handle, 0
-        if handle == 0 or _ffi.ForkGuard.forked:
-            return
-        err = _ffi.error_slot()
-        if _ffi.lib.hc_stream_close(handle, err) != 0 and _ffi.error_kind(err) != _ffi.CLOSED:
-            _ffi.raise_error(err)
+        self._owned.release()
 
     def ensure_open(self) -> None:
         if self._handle == 0:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -85,8 +84,7 @@ class Session:
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
         if handle == 0:
             _ffi.raise_error(err)
-        self._handle: int = handle
-        self._lock = threading.Lock()
+        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_session_close)
 
     # ---- requests -------------------------------------------------------------------
 
@@ -96,49 +94,18 @@ class Session:
         method: str,
         url: str,
         *,
-        params: ParamsTypes = None,
-        data: BodyTypes = None,
-        json: Any = None,
-        headers: HeaderTypes | None = None,
-        cookies: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | Literal["default"] = "default",
-        allow_redirects: bool | None = None,
-        max_redirects: int | None = None,
         stream: Literal[False] = False,
+        **kwargs: Unpack[RequestOptions],
     ) -> Response: ...
 
     @overload
     def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: ParamsTypes = None,
-        data: BodyTypes = None,
-        json: Any = None,
-        headers: HeaderTypes | None = None,
-        cookies: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | Literal["default"] = "default",
-        allow_redirects: bool | None = None,
-        max_redirects: int | None = None,
-        stream: Literal[True],
+        self, method: str, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
     ) -> StreamResponse: ...
 
     @overload
     def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: ParamsTypes = None,
-        data: BodyTypes = None,
-        json: Any = None,
-        headers: HeaderTypes | None = None,
-        cookies: Mapping[str, str] | None = None,
-        timeout: TimeoutTypes | Literal["default"] = "default",
-        allow_redirects: bool | None = None,
-        max_redirects: int | None = None,
-        stream: bool,
+        self, method: str, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse: ...
 
     def request(
@@ -229,24 +196,18 @@ class Session:
 
     @property
     def closed(self) -> bool:
-        return self._handle == 0
+        return self._owned.value == 0
 
     def _live_handle(self) -> int:
         _ffi.check_not_forked()
-        handle = self._handle
+        handle = self._owned.value
         if handle == 0:
             raise StreamClosed("the session is closed")
         return handle
 
     def close(self) -> None:
         """Close the session and every stream still open on it. Idempotent."""
-        with self._lock:
-            handle, self._handle = self._handle, 0
-        if handle == 0 or _ffi.ForkGuard.forked:
-            return
-        err = _ffi.error_slot()
-        if _ffi.lib.hc_session_close(handle, err) != 0:
-            _ffi.raise_error(err)
+        self._owned.release()
 
     def __enter__(self) -> Session:
         return self
@@ -255,7 +216,7 @@ class Session:
         self.close()
 
     def __del__(self) -> None:
-        if getattr(self, "_handle", 0):
+        if hasattr(self, "_owned"):
             self.close()
 
     def __repr__(self) -> str:
