@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // kind mirrors enum hc_kind in httpcloak.h; the numbers are part of the ABI.
@@ -48,12 +49,23 @@ func newError(k kind, format string, args ...any) *hcError {
 // Causes set on a request context so the error a cancelled read returns can be told apart
 // from a user's cancel.
 var (
-	errConnectTimeout = newError(kindConnectTimeout, "no response headers within the connect timeout")
-	errReadTimeout    = newError(kindReadTimeout, "body was silent longer than the read timeout")
-	errTotalTimeout   = newError(kindTotalTimeout, "total timeout elapsed")
-	errCanceled       = newError(kindCanceled, "stream canceled")
-	errSessionClosed  = newError(kindClosed, "session closed")
+	errReadTimeout   = newError(kindReadTimeout, "the body was silent longer than the read timeout")
+	errCanceled      = newError(kindCanceled, "stream canceled")
+	errSessionClosed = newError(kindClosed, "session closed")
 )
+
+// Timeout errors name the limit that fired, so a user sees which knob to turn.
+func connectTimeoutError(limit time.Duration) *hcError {
+	return newError(kindConnectTimeout, "no response headers within the connect timeout (%v)", limit)
+}
+
+func readTimeoutError(limit time.Duration) *hcError {
+	return newError(kindReadTimeout, "the body was silent for longer than the read timeout (%v)", limit)
+}
+
+func totalTimeoutError(limit time.Duration) *hcError {
+	return newError(kindTotalTimeout, "the exchange outlived the total timeout (%v)", limit)
+}
 
 // classify names the kind of an error coming out of the engine. phase is "connect" before
 // the response headers arrived and "body" after, since the same Go error (an unexpected EOF,

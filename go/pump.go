@@ -76,7 +76,8 @@ func (p *pump) run() {
 	}()
 	var silence *time.Timer
 	if p.readTimeout > 0 {
-		silence = time.AfterFunc(time.Hour, func() { p.cancel(errReadTimeout) })
+		expired := readTimeoutError(p.readTimeout)
+		silence = time.AfterFunc(time.Hour, func() { p.cancel(expired) })
 		silence.Stop()
 		defer silence.Stop()
 	}

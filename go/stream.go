@@ -50,11 +50,13 @@ func openStream(sess *session, spec *requestSpec) (int64, error) {
 		return 0, err
 	}
 	if spec.timeouts.total > 0 {
-		st.timers = append(st.timers, time.AfterFunc(spec.timeouts.total, func() { cancel(errTotalTimeout) }))
+		expired := totalTimeoutError(spec.timeouts.total)
+		st.timers = append(st.timers, time.AfterFunc(spec.timeouts.total, func() { cancel(expired) }))
 	}
 	var connectTimer *time.Timer
 	if spec.timeouts.connect > 0 {
-		connectTimer = time.AfterFunc(spec.timeouts.connect, func() { cancel(errConnectTimeout) })
+		expired := connectTimeoutError(spec.timeouts.connect)
+		connectTimer = time.AfterFunc(spec.timeouts.connect, func() { cancel(expired) })
 	}
 	go st.run(spec, connectTimer)
 	return id, nil
@@ -72,7 +74,7 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		// The timer fired just as the headers arrived; the context is cancelled, so the
 		// body cannot be read. Report the timeout rather than a confusing read error.
 		_ = resp.body.Close()
-		st.fail(errConnectTimeout)
+		st.fail(connectTimeoutError(spec.timeouts.connect))
 		return
 	}
 	if err != nil {

@@ -1,0 +1,41 @@
+"""Every example under examples/ runs, as documented, against the loopback test server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted(
+    p
+    for p in (Path(__file__).resolve().parent.parent / "examples").glob("*.py")
+    if not p.name.startswith("_")
+)
+
+EXPECTED_OUTPUT = {
+    "stream_lines.py": "got 10 lines",
+    "download_with_progress.py": "downloaded 67108864 bytes",
+    "server_sent_events.py": "event=tick id=4",
+    "ndjson_records.py": "4 record 4 of 5",
+    "pipe_to_file_and_tar.py": "member hello.txt 6",
+    "head_then_get.py": "streamed: 250000 matches",
+    "cookie_jar.py": "sent back: {'hop': '1', 'session': 'abc'}",
+    "http2_multiplexing.py": "protocol: h2",
+    "errors_and_timeouts.py": "ConnectError:",
+    "check_fingerprint.py": "chrome-latest   ja4=t13d1516h2_",
+}
+
+
+def test_every_example_has_an_expectation() -> None:
+    assert {p.name for p in EXAMPLES} == set(EXPECTED_OUTPUT)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs(example: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert EXPECTED_OUTPUT[example.name] in done.stdout
