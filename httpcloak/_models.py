@@ -273,7 +273,8 @@ class StreamResponse(_ResponseBase):
                 raise StreamClosed("the stream was closed while a read was waiting") from error
             raise
         except BaseException:
-            # A failed read or Ctrl-C: the stream is over either way.
+            # A failed read or Ctrl-C: the stream is over, and not worth draining.
+            native.cancel()
             self.close()
             raise
         if n == 0:
