@@ -191,3 +191,13 @@ func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
 		t.Fatalf("err = %v, want a read timeout", err)
 	}
 }
+
+func TestProxyCredentialsAreRedacted(t *testing.T) {
+	hidden := proxySecrets("http://alice:s3cr%40t@127.0.0.1:8080")
+	registerSecrets(hidden)
+	defer forgetSecrets(hidden)
+	msg := redact(`proxyconnect tcp: dial http://alice:s3cr%40t@127.0.0.1:8080 failed, password s3cr@t`)
+	if strings.Contains(msg, "s3cr") || strings.Contains(msg, "alice:") {
+		t.Fatalf("secret leaked: %s", msg)
+	}
+}

@@ -42,7 +42,7 @@ func setError(cerr *C.hc_error, err error) {
 		k = e.kind
 	}
 	cerr.kind = C.int32_t(k)
-	msg := err.Error()
+	msg := redact(err.Error())
 	limit := len(cerr.message) - 1
 	if len(msg) > limit {
 		msg = msg[:limit]

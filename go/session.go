@@ -10,6 +10,7 @@ type session struct {
 	engine  engine
 	jar     *cookieJar
 	headers [][2]string // preset headers with the session's own merged in, in wire order
+	secrets []string    // proxy credentials, masked in every error while the session lives
 
 	mu      sync.Mutex
 	closed  bool
@@ -30,6 +31,8 @@ func newSession(raw []byte) (*session, error) {
 		return nil, err
 	}
 	verify := opts.Verify == nil || *opts.Verify
+	hidden := proxySecrets(opts.Proxy)
+	registerSecrets(hidden)
 	eng, err := newEngine(engineConfig{
 		preset:      opts.Preset,
 		httpVersion: opts.HTTPVersion,
@@ -38,9 +41,11 @@ func newSession(raw []byte) (*session, error) {
 		proxy:       opts.Proxy,
 	})
 	if err != nil {
+		forgetSecrets(hidden)
 		return nil, err
 	}
 	return &session{
+		secrets: hidden,
 		engine:  eng,
 		jar:     newCookieJar(),
 		headers: mergeHeaders(eng.presetHeaders(), opts.Headers),
@@ -83,4 +88,5 @@ func (s *session) close() {
 		}
 	}
 	s.engine.close()
+	forgetSecrets(s.secrets)
 }
