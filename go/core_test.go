@@ -120,7 +120,7 @@ func (b *slowBody) Close() error { return nil }
 func newTestPump(body io.ReadCloser, readTimeout time.Duration) *pump {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	raw := &countingReader{r: body}
-	return startPump(ctx, cancel, raw, raw, "h1", -1, readTimeout)
+	return startPump(ctx, cancel, raw, raw, "h1", -1, readTimeout, func() {})
 }
 
 func readAll(t *testing.T, p *pump) ([]byte, *hcError) {
@@ -181,7 +181,7 @@ func (b *blockingBody) Close() error { return nil }
 func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	raw := &countingReader{r: &blockingBody{ctx: ctx}}
-	p := startPump(ctx, cancel, raw, raw, "h2", -1, 100*time.Millisecond)
+	p := startPump(ctx, cancel, raw, raw, "h2", -1, 100*time.Millisecond, func() {})
 	started := time.Now()
 	var err *hcError
 	for err == nil && time.Since(started) < 2*time.Second {

@@ -288,6 +288,77 @@ func hc_stream_write_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	return 0
 }
 
+//export hc_notifier_new
+func hc_notifier_new(fdOut *C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, 0)
+	if fdOut == nil {
+		setError(cerr, newError(kindInvalidArgument, "fd_out is NULL"))
+		return 0
+	}
+	n, err := newNotifier()
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	*fdOut = C.int32_t(n.readFD)
+	setError(cerr, nil)
+	return C.int64_t(notifiers.add(n))
+}
+
+//export hc_notifier_drain
+func hc_notifier_drain(handle C.int64_t, ids *C.int64_t, capacity C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, -1)
+	if ids == nil || capacity <= 0 || capacity > maxInputLength {
+		setError(cerr, newError(kindInvalidArgument, "ids must be non-NULL with a positive capacity"))
+		return -1
+	}
+	n, ok := notifiers.get(int64(handle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "notifier %d is closed or unknown", int64(handle)))
+		return -1
+	}
+	out := unsafe.Slice((*int64)(unsafe.Pointer(ids)), int(capacity))
+	setError(cerr, nil)
+	return C.int64_t(n.drain(out))
+}
+
+//export hc_notifier_close
+func hc_notifier_close(handle C.int64_t) {
+	defer func() { _ = recover() }()
+	if n, ok := notifiers.take(int64(handle)); ok {
+		n.close()
+	}
+}
+
+//export hc_stream_watch
+func hc_stream_watch(handle C.int64_t, notifierHandle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	st, ok := liveStream(handle, cerr)
+	if !ok {
+		return -1
+	}
+	n, ok := notifiers.get(int64(notifierHandle))
+	if !ok {
+		setError(cerr, newError(kindClosed, "notifier %d is closed or unknown", int64(notifierHandle)))
+		return -1
+	}
+	st.watch.target.Store(n)
+	setError(cerr, nil)
+	return 0
+}
+
+//export hc_stream_arm
+func hc_stream_arm(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	st, ok := liveStream(handle, cerr)
+	if !ok {
+		return -1
+	}
+	st.arm()
+	setError(cerr, nil)
+	return 0
+}
+
 //export hc_stream_cancel
 func hc_stream_cancel(handle C.int64_t) {
 	defer func() { _ = recover() }()

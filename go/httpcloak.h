@@ -27,7 +27,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 2
+#define HC_ABI_VERSION 3
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -116,6 +116,21 @@ int64_t hc_stream_write(int64_t stream, uint8_t *buf, int64_t len, int32_t wait_
 
 /* End a streamed request body. Returns 0, or -1 with err set. */
 int32_t hc_stream_write_close(int64_t stream, hc_error *err);
+
+/* Event loops (asyncio): one notifier serves many streams without a thread per stream.
+ * hc_notifier_new returns a notifier handle and sets *fd_out to a descriptor to watch for
+ * readability (loop.add_reader); it is owned by the library, closed by hc_notifier_close.
+ * A stream given to hc_stream_watch reports to that notifier. Poll with wait_ms 0; on
+ * "nothing yet" (hc_stream_meta 0, hc_stream_read HC_READ_PENDING) call hc_stream_arm, then
+ * wait for the descriptor: once the stream has news (headers, data, the end, an error, a
+ * cancel or close) its id is put on the ready list, which hc_notifier_drain copies into ids
+ * (at most cap; returns the count, and empties the descriptor). Wake-ups can be spurious:
+ * poll again. Returns: handle > 0 or 0; count >= 0 or -1; 0 or -1; err set on failure. */
+int64_t hc_notifier_new(int32_t *fd_out, hc_error *err);
+int64_t hc_notifier_drain(int64_t notifier, int64_t *ids, int64_t cap, hc_error *err);
+void    hc_notifier_close(int64_t notifier);
+int32_t hc_stream_watch(int64_t stream, int64_t notifier, hc_error *err);
+int32_t hc_stream_arm(int64_t stream, hc_error *err);
 
 /* Abort the stream from any thread: a blocked or later read fails with HC_ERR_CANCELED.
  * The handle stays valid until hc_stream_close. Unknown handles are ignored. */

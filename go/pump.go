@@ -44,6 +44,7 @@ type pump struct {
 	finishing  chan struct{}
 	finishOnce sync.Once
 	done       chan struct{} // closed when run() has returned and closed the body
+	wake       func()        // tells an armed event loop that there is news; never nil
 
 	// consumer side, guarded by mu
 	mu        sync.Mutex
@@ -54,10 +55,10 @@ type pump struct {
 	waitTimer *time.Timer
 }
 
-func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.ReadCloser, raw *countingReader, proto string, length int64, readTimeout time.Duration) *pump {
+func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.ReadCloser, raw *countingReader, proto string, length int64, readTimeout time.Duration, wake func()) *pump {
 	p := &pump{
 		ctx: ctx, cancel: cancel, body: decoded, raw: raw, proto: proto, length: length,
-		readTimeout: readTimeout,
+		readTimeout: readTimeout, wake: wake,
 		chunks:      make(chan chunk, pumpQueueDepth),
 		finishing:   make(chan struct{}),
 		done:        make(chan struct{}),
@@ -68,6 +69,7 @@ func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.R
 
 func (p *pump) run() {
 	defer close(p.done)
+	defer p.wake() // however the pump ends, a waiting event loop must look again
 	defer func() {
 		if r := recover(); r != nil {
 			p.send(chunk{err: newError(kindInternal, "panic while reading the body: %v", r)})
@@ -117,6 +119,7 @@ func (p *pump) run() {
 func (p *pump) send(c chunk) bool {
 	select {
 	case p.chunks <- c:
+		p.wake()
 		return true
 	case <-p.ctx.Done():
 		return false
@@ -186,6 +189,11 @@ func (p *pump) releaseConsumerBuffers() {
 			return
 		}
 	}
+}
+
+// hasNews reports whether a read would not be pending: data, the end, or an error.
+func (p *pump) hasNews() bool {
+	return len(p.chunks) > 0 || p.ctx.Err() != nil || waitClosed(p.finishing, 0)
 }
 
 // read copies what has arrived into dst, waiting up to wait for something to arrive.

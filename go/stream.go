@@ -27,6 +27,8 @@ type stream struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	timers    []*time.Timer
+
+	watch watch // event-loop readiness, see notify.go
 }
 
 type metaJSON struct {
@@ -99,14 +101,30 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		st.fail(newError(kindInternal, "encoding metadata: %v", err))
 		return
 	}
-	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read)
+	wake := func() { st.watch.fire(st.id) }
+	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, wake)
 	st.meta = meta
 	close(st.metaReady)
+	st.watch.fire(st.id)
 }
 
 func (st *stream) fail(err *hcError) {
 	st.metaErr = err
 	close(st.metaReady)
+	st.watch.fire(st.id)
+}
+
+// arm asks to be told (through the watching notifier) when meta, data, the end or an
+// error is there to take.
+func (st *stream) arm() {
+	st.watch.arm(st.id, func() bool {
+		select {
+		case <-st.metaReady:
+			return st.pump == nil || st.pump.hasNews()
+		default:
+			return false
+		}
+	})
 }
 
 // waitMeta returns (meta, nil) when ready, (nil, nil) if not yet, or the failure.
@@ -171,12 +189,16 @@ func (st *stream) endUpload() error {
 	return nil
 }
 
-func (st *stream) cancelNow() { st.cancel(errCanceled) }
+func (st *stream) cancelNow() {
+	st.cancel(errCanceled)
+	st.watch.fire(st.id)
+}
 
 // close releases the stream without blocking: the pump drains a small HTTP/1.1 remainder
 // in the background for connection reuse, or aborts.
 func (st *stream) close() {
 	st.closeOnce.Do(func() {
+		defer st.watch.fire(st.id)
 		st.closed.Store(true)
 		for _, t := range st.timers {
 			t.Stop()

@@ -13,15 +13,11 @@ import warnings
 from collections.abc import Iterator
 from email.message import Message
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _ffi
 from ._decoders import (
-    ByteLineDecoder,
-    LineDecoder,
     ServerSentEvent,
-    SSEDecoder,
-    TextDecoder,
 )
 from ._exceptions import (
     HTTPStatusError,
@@ -32,6 +28,15 @@ from ._exceptions import (
 )
 from ._headers import Headers
 from ._native_stream import NativeStream
+from ._pipelines import (
+    EventPipeline,
+    JSONLinesPipeline,
+    Pipeline,
+    TextPipeline,
+    line_pipeline,
+)
+
+T = TypeVar("T")
 
 # What a read asks for when the caller did not say: big enough to stream at full speed,
 # small enough to stay flat in memory.
@@ -96,78 +101,6 @@ class _ResponseBase:
                 f"{self.status_code} {side} Error: {self.reason} for url {self.url}", self
             )
 
-    # ---- layered iterators ----------------------------------------------------------
-
-    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
-        raise NotImplementedError
-
-    def iter_content(
-        self, chunk_size: int | None = None, decode_unicode: bool = False
-    ) -> Iterator[Any]:
-        """Body pieces of at most chunk_size bytes, each yielded as soon as it arrives
-        (never held back to fill chunk_size). decode_unicode yields text instead."""
-        if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
-            raise ValueError(f"chunk_size must be a positive int or None, got {chunk_size!r}")
-        if decode_unicode:
-            return self._iter_text(chunk_size)
-        return self._iter_raw(chunk_size)
-
-    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        return self.iter_content(chunk_size)
-
-    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
-        return self.iter_content(chunk_size, decode_unicode=True)
-
-    def _iter_text(self, chunk_size: int | None) -> Iterator[str]:
-        decoder = TextDecoder(self.encoding or "utf-8")
-        for chunk in self._iter_raw(chunk_size):
-            text = decoder.decode(chunk)
-            if text:
-                yield text
-        tail = decoder.flush()
-        if tail:
-            yield tail
-
-    def iter_lines(
-        self,
-        chunk_size: int | None = None,
-        decode_unicode: bool = False,
-        keepends: bool = False,
-    ) -> Iterator[Any]:
-        """Lines split on \\n, \\r\\n and \\r exactly as the whole body would split,
-        wherever the chunk boundaries fall. Bytes, or text with decode_unicode."""
-        if decode_unicode:
-            text_lines = LineDecoder(keepends=keepends)
-            for text in self._iter_text(chunk_size):
-                yield from text_lines.decode(text)
-            yield from text_lines.flush()
-            return
-        byte_lines = ByteLineDecoder(keepends=keepends)
-        for chunk in self._iter_raw(chunk_size):
-            yield from byte_lines.decode(chunk)
-        yield from byte_lines.flush()
-
-    def iter_json(self) -> Iterator[Any]:
-        """NDJSON: one decoded value per non-blank line."""
-        for line in self.iter_lines():
-            if line.strip():
-                yield jsonlib.loads(line)
-
-    def iter_events(self) -> Iterator[ServerSentEvent]:
-        """Server-Sent Events, interpreted by the WHATWG rules (always UTF-8)."""
-        lines = LineDecoder()
-        text = TextDecoder("utf-8")
-        events = SSEDecoder()
-        for chunk in self._iter_raw(None):
-            for line in lines.decode(text.decode(chunk)):
-                event = events.decode(line)
-                if event is not None:
-                    yield event
-        for line in lines.decode(text.flush()) + lines.flush():
-            event = events.decode(line)
-            if event is not None:
-                yield event
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} [{self.status_code}] {self.protocol} {self.url}>"
 
@@ -183,7 +116,57 @@ def _charset_of(content_type: str) -> str | None:
     return None
 
 
-class Response(_ResponseBase):
+def check_chunk_size(chunk_size: int | None) -> None:
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
+        raise ValueError(f"chunk_size must be a positive int or None, got {chunk_size!r}")
+
+
+class _SyncIterators(_ResponseBase):
+    """The body iterators over a blocking source of raw chunks (_iter_raw)."""
+
+    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def _drive(self, pipeline: Pipeline[T], chunk_size: int | None = None) -> Iterator[T]:
+        for chunk in self._iter_raw(chunk_size):
+            yield from pipeline.feed(chunk)
+        yield from pipeline.finish()
+
+    def iter_content(
+        self, chunk_size: int | None = None, decode_unicode: bool = False
+    ) -> Iterator[Any]:
+        """Body pieces of at most chunk_size bytes, each yielded as soon as it arrives
+        (never held back to fill chunk_size). decode_unicode yields text instead."""
+        check_chunk_size(chunk_size)
+        if decode_unicode:
+            return self._drive(TextPipeline(self.encoding or "utf-8"), chunk_size)
+        return self._iter_raw(chunk_size)
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self.iter_content(chunk_size)
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        return self.iter_content(chunk_size, decode_unicode=True)
+
+    def iter_lines(
+        self, chunk_size: int | None = None, decode_unicode: bool = False, keepends: bool = False
+    ) -> Iterator[Any]:
+        """Lines split on \\n, \\r\\n and \\r exactly as the whole body would split,
+        wherever the chunk boundaries fall. Bytes, or text with decode_unicode."""
+        check_chunk_size(chunk_size)
+        pipeline = line_pipeline(decode_unicode, keepends, self.encoding or "utf-8")
+        return self._drive(pipeline, chunk_size)
+
+    def iter_json(self) -> Iterator[Any]:
+        """NDJSON: one decoded value per non-blank line."""
+        return self._drive(JSONLinesPipeline())
+
+    def iter_events(self) -> Iterator[ServerSentEvent]:
+        """Server-Sent Events, interpreted by the WHATWG rules (always UTF-8)."""
+        return self._drive(EventPipeline())
+
+
+class Response(_SyncIterators):
     """A response whose body was read whole (stream=False)."""
 
     def __init__(self, meta: dict[str, Any], method: str, content: bytes) -> None:
@@ -228,7 +211,7 @@ class Response(_ResponseBase):
         self.close()
 
 
-class StreamResponse(_ResponseBase):
+class StreamResponse(_SyncIterators):
     """A response returned as soon as its headers arrived; the body is pulled by you.
 
     Close it (``with`` does): an unclosed stream holds a connection until it is

@@ -1,0 +1,101 @@
+"""What the body iterators compute, apart from how chunks arrive.
+
+Each pipeline takes raw body chunks with feed() and returns what they complete; finish()
+returns the rest at the end. The sync and async responses drive the same pipelines, so the
+logic lives here once and only the loops over chunks differ.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol, TypeVar
+
+from ._decoders import ByteLineDecoder, LineDecoder, ServerSentEvent, SSEDecoder, TextDecoder
+
+T = TypeVar("T")
+
+
+class Pipeline(Protocol[T]):
+    def feed(self, chunk: bytes) -> list[T]: ...
+
+    def finish(self) -> list[T]: ...
+
+
+class TextPipeline:
+    """Bytes to text, with multi-byte characters split across chunks kept whole."""
+
+    def __init__(self, encoding: str) -> None:
+        self._decoder = TextDecoder(encoding)
+
+    def feed(self, chunk: bytes) -> list[str]:
+        text = self._decoder.decode(chunk)
+        return [text] if text else []
+
+    def finish(self) -> list[str]:
+        tail = self._decoder.flush()
+        return [tail] if tail else []
+
+
+class ByteLinePipeline:
+    def __init__(self, keepends: bool) -> None:
+        self._lines = ByteLineDecoder(keepends=keepends)
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        return self._lines.decode(chunk)
+
+    def finish(self) -> list[bytes]:
+        return self._lines.flush()
+
+
+class TextLinePipeline:
+    def __init__(self, encoding: str, keepends: bool) -> None:
+        self._text = TextPipeline(encoding)
+        self._lines = LineDecoder(keepends=keepends)
+
+    def feed(self, chunk: bytes) -> list[str]:
+        return [line for text in self._text.feed(chunk) for line in self._lines.decode(text)]
+
+    def finish(self) -> list[str]:
+        tail = [line for text in self._text.finish() for line in self._lines.decode(text)]
+        return tail + self._lines.flush()
+
+
+def line_pipeline(decode_unicode: bool, keepends: bool, encoding: str) -> Pipeline[Any]:
+    if decode_unicode:
+        return TextLinePipeline(encoding, keepends)
+    return ByteLinePipeline(keepends)
+
+
+class JSONLinesPipeline:
+    """NDJSON: one decoded value per non-blank line."""
+
+    def __init__(self) -> None:
+        self._lines = ByteLinePipeline(keepends=False)
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        return _parse(self._lines.feed(chunk))
+
+    def finish(self) -> list[Any]:
+        return _parse(self._lines.finish())
+
+
+def _parse(lines: list[bytes]) -> list[Any]:
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+class EventPipeline:
+    """Server-Sent Events, interpreted by the WHATWG rules (always UTF-8)."""
+
+    def __init__(self) -> None:
+        self._lines = TextLinePipeline("utf-8", keepends=False)
+        self._events = SSEDecoder()
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        return self._dispatch(self._lines.feed(chunk))
+
+    def finish(self) -> list[ServerSentEvent]:
+        return self._dispatch(self._lines.finish())
+
+    def _dispatch(self, lines: list[str]) -> list[ServerSentEvent]:
+        events = (self._events.decode(line) for line in lines)
+        return [event for event in events if event is not None]
