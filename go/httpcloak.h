@@ -122,8 +122,9 @@ int32_t hc_stream_write_close(int64_t stream, hc_error *err);
  * readability (loop.add_reader); it is owned by the library, closed by hc_notifier_close.
  * A stream given to hc_stream_watch reports to that notifier. Poll with wait_ms 0; on
  * "nothing yet" (hc_stream_meta 0, hc_stream_read HC_READ_PENDING) call hc_stream_arm, then
- * wait for the descriptor: once the stream has news (headers, data, the end, an error, a
- * cancel or close) its id is put on the ready list, which hc_notifier_drain copies into ids
+ * wait for the descriptor: once the stream has news (headers, data, room for more of a
+ * streamed body, the end, an error, a cancel or close) its id is put on the ready list,
+ * which hc_notifier_drain copies into ids
  * (at most cap; returns the count, and empties the descriptor). Wake-ups can be spurious:
  * poll again. Returns: handle > 0 or 0; count >= 0 or -1; 0 or -1; err set on failure. */
 int64_t hc_notifier_new(int32_t *fd_out, hc_error *err);

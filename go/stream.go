@@ -46,6 +46,9 @@ func openStream(sess *session, spec *requestSpec) (int64, error) {
 	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload}
 	id := streams.add(st)
 	st.id = id
+	if st.upload != nil {
+		st.upload.wake = func() { st.watch.fire(id) }
+	}
 	if err := sess.track(id, st); err != nil {
 		streams.take(id)
 		cancel(err)
@@ -122,7 +125,8 @@ func (st *stream) arm() {
 		case <-st.metaReady:
 			return st.pump == nil || st.pump.hasNews()
 		default:
-			return false
+			// Still sending: room for more of a streamed body is news too.
+			return st.upload != nil && st.upload.hasRoom()
 		}
 	})
 }

@@ -18,7 +18,8 @@ type upload struct {
 	gone     chan struct{} // the engine stopped reading (sent, failed or closed)
 	goneOnce sync.Once
 
-	cur []byte // engine side
+	cur  []byte // engine side
+	wake func() // tells an armed event loop there is room again; set before use
 }
 
 const uploadQueueDepth = 4
@@ -29,6 +30,7 @@ func newUpload(length int64) *upload {
 		pieces: make(chan []byte, uploadQueueDepth),
 		ended:  make(chan struct{}),
 		gone:   make(chan struct{}),
+		wake:   func() {},
 	}
 }
 
@@ -38,6 +40,7 @@ func (u *upload) Read(p []byte) (int, error) {
 		select {
 		case piece := <-u.pieces:
 			u.cur = piece
+			u.wake()
 		case <-u.ended:
 			// Take what was queued before the end.
 			select {
@@ -57,8 +60,16 @@ func (u *upload) Read(p []byte) (int, error) {
 
 // Close is the engine done with the body, for any reason.
 func (u *upload) Close() error {
-	u.goneOnce.Do(func() { close(u.gone) })
+	u.goneOnce.Do(func() {
+		close(u.gone)
+		u.wake()
+	})
 	return nil
+}
+
+// hasRoom reports whether a write would not be pending.
+func (u *upload) hasRoom() bool {
+	return len(u.pieces) < cap(u.pieces) || waitClosed(u.gone, 0) || waitClosed(u.ended, 0)
 }
 
 // writeOutcome tells the caller what became of a write.

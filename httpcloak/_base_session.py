@@ -1,0 +1,171 @@
+"""What Session and AsyncSession share: options, the native session, request preparation,
+the cookie jar and closing. Only the I/O shells (blocking or awaiting) differ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import _ffi
+from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
+from ._cookies import Cookie, Cookies
+from ._exceptions import InvalidArgument, StreamClosed
+from ._headers import Headers, HeaderTypes
+from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
+
+HTTPVersion = Literal["auto", "h1", "h2", "h3"]
+HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
+DEFAULT_MAX_REDIRECTS = 30
+
+
+@dataclass
+class PreparedRequest:
+    """A request ready for the engine: the JSON spec and the body (bytes, or streamed)."""
+
+    spec: dict[str, Any]
+    body: bytes | StreamedBody
+
+    @property
+    def method(self) -> str:
+        method: str = self.spec["method"]
+        return method
+
+    @property
+    def inline_body(self) -> bytes | None:
+        """The bytes to hand over at open, or None when the body is written afterwards."""
+        return None if isinstance(self.body, StreamedBody) else self.body
+
+
+class BaseSession:
+    """A browser identity: preset (TLS/HTTP2 fingerprint and headers), connections, jar.
+
+    ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a
+    Timeout; None disables them. ``verify`` is True, False, or a path to a CA bundle.
+    """
+
+    def __init__(
+        self,
+        preset: str = "chrome-latest",
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        http_version: HTTPVersion = "auto",
+        verify: bool | str | os.PathLike[str] = True,
+        proxy: str | None = None,
+        allow_redirects: bool = True,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        headers: HeaderTypes | None = None,
+    ) -> None:
+        _ffi.check_not_forked()
+        if not isinstance(preset, str):
+            raise TypeError(f"preset must be a str, not {type(preset).__name__}")
+        if http_version not in HTTP_VERSIONS:
+            raise InvalidArgument(
+                f"http_version must be one of {', '.join(HTTP_VERSIONS)}, got {http_version!r}"
+            )
+        self.timeout: Timeout = to_timeout(timeout)
+        self.allow_redirects = bool(allow_redirects)
+        self.max_redirects = check_max_redirects(max_redirects)
+        self.headers = Headers(headers)
+        self.preset = preset
+        self.http_version = http_version
+        options: dict[str, Any] = {
+            "preset": preset,
+            "http_version": http_version,
+            "verify": verify is not False,
+            "headers": self.headers.multi_items(),
+        }
+        if isinstance(verify, (str, os.PathLike)):
+            options["ca_file"] = os.fspath(verify)
+        elif not isinstance(verify, bool):
+            raise TypeError(
+                f"verify must be a bool or a CA bundle path, not {type(verify).__name__}"
+            )
+        if proxy is not None:
+            options["proxy"] = proxy
+        encoded = _ffi.encode_json(options)
+        err = _ffi.error_slot()
+        handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
+        if handle == 0:
+            _ffi.raise_error(err)
+        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_session_close)
+
+    def _prepare(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: ParamsTypes,
+        data: BodyTypes,
+        json: Any,
+        headers: HeaderTypes | None,
+        cookies: Mapping[str, str] | None,
+        timeout: TimeoutTypes | Literal["default"],
+        allow_redirects: bool | None,
+        max_redirects: int | None,
+    ) -> PreparedRequest:
+        if not isinstance(method, str) or not isinstance(url, str):
+            raise TypeError("method and url must be str")
+        body, content_type = encode_body(data, json)
+        request_headers = Headers(headers)
+        if content_type is not None and "content-type" not in request_headers:
+            request_headers["content-type"] = content_type
+        cookie = cookie_header(cookies)
+        if cookie is not None:
+            request_headers["cookie"] = cookie
+        resolved = self.timeout if timeout == "default" else to_timeout(timeout)
+        follow = self.allow_redirects if allow_redirects is None else bool(allow_redirects)
+        limit = self.max_redirects if max_redirects is None else max_redirects
+        spec: dict[str, Any] = {
+            "method": method.upper(),
+            "url": with_params(url, params),
+            "headers": request_headers.multi_items(),
+            "timeout": resolved.as_json(),
+            "allow_redirects": follow,
+            "max_redirects": check_max_redirects(limit),
+        }
+        if isinstance(body, StreamedBody) and body.length is not None:
+            spec["content_length"] = body.length
+        return PreparedRequest(spec, body)
+
+    # ---- state ----------------------------------------------------------------------
+
+    @property
+    def cookies(self) -> Cookies:
+        """A snapshot of the cookie jar."""
+        out = _ffi.ffi.new("char **")
+        err = _ffi.error_slot()
+        length = _ffi.lib.hc_session_cookies(self._live_handle(), out, err)
+        if length < 0:
+            _ffi.raise_error(err)
+        return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
+
+    @property
+    def closed(self) -> bool:
+        return self._owned.value == 0
+
+    def _live_handle(self) -> int:
+        _ffi.check_not_forked()
+        handle = self._owned.value
+        if handle == 0:
+            raise StreamClosed("the session is closed")
+        return handle
+
+    def close(self) -> None:
+        """Close the session and every stream still open on it. Idempotent; never blocks."""
+        self._owned.release()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_owned"):
+            self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<{type(self).__name__} preset={self.preset!r} {state}>"
+
+
+def check_max_redirects(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgument(f"max_redirects must be a non-negative int, got {value!r}")
+    return value
