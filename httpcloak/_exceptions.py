@@ -108,6 +108,10 @@ class StreamCanceled(StreamError):
     """The stream was canceled, from this or another thread."""
 
 
+class ResponseNotRead(StreamError):
+    """The body was asked for whole before it was read (await aread() first)."""
+
+
 class HTTPStatusError(HTTPCloakError):
     """raise_for_status() found a 4xx or 5xx status."""
 

@@ -22,6 +22,7 @@ from ._decoders import (
 from ._exceptions import (
     HTTPStatusError,
     IncompleteRead,
+    ResponseNotRead,
     StreamClosed,
     StreamConsumed,
     StreamError,
@@ -197,9 +198,7 @@ class Response(_SyncIterators):
         return self.content
 
     def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
-        size = chunk_size or max(len(self.content), 1)
-        for start in range(0, len(self.content), size):
-            yield self.content[start : start + size]
+        return chunks_of(self.content, chunk_size)
 
     def close(self) -> None:
         """Nothing to release; present so both response kinds close alike."""
@@ -211,12 +210,9 @@ class Response(_SyncIterators):
         self.close()
 
 
-class StreamResponse(_SyncIterators):
-    """A response returned as soon as its headers arrived; the body is pulled by you.
-
-    Close it (``with`` does): an unclosed stream holds a connection until it is
-    garbage-collected, which warns with ResourceWarning.
-    """
+class StreamBase(_ResponseBase):
+    """Stream state shared by StreamResponse and AsyncStreamResponse: the native handle,
+    what a read means for it (bookkeeping, errors, the end), and its lifetime."""
 
     def __init__(self, native: NativeStream, meta: dict[str, Any], method: str) -> None:
         super().__init__(meta, method)
@@ -225,47 +221,43 @@ class StreamResponse(_SyncIterators):
         self._closed = False
         self._content: bytes | None = None
         self.num_bytes_downloaded = 0
-        self._raw: RawStream | None = None
 
-    @property
-    def raw(self) -> RawStream:
-        """The body as a binary file object (made on first use: it refers back to this
-        response, and without it an abandoned response is finalized at once)."""
-        if self._raw is None:
-            self._raw = RawStream(self)
-        return self._raw
+    def _native_or_end(self) -> NativeStream | None:
+        """The handle to read from, or None at the end; raises once closed."""
+        if self._native is None and self._closed:
+            raise StreamClosed("the stream is closed")
+        return self._native
 
-    # ---- the one place the body is read -----------------------------------------------
+    def _check_not_consumed(self) -> None:
+        if self._exhausted and self._content is None:
+            raise StreamConsumed("the body was already read to its end")
 
-    def _readinto(self, target: Any, size: int) -> int:
-        native = self._native
-        if native is None:
-            if self._closed:
-                raise StreamClosed("the stream is closed")
-            return 0
-        try:
-            n = native.readinto(target, size)
-        except IncompleteRead as error:
-            self.close()
-            raise self._explain_truncation(error) from None
-        except StreamError as error:
-            # Closed (here, by another thread, or with the session) or canceled: say which.
-            closed_by_user = self._closed
-            self.close()
-            if closed_by_user and not isinstance(error, StreamClosed):
-                raise StreamClosed("the stream was closed while a read was waiting") from error
-            raise
-        except BaseException:
-            # A failed read or Ctrl-C: the stream is over, and not worth draining.
-            native.cancel()
-            self.close()
-            raise
+    def _account(self, n: int) -> int:
         if n == 0:
             self._exhausted = True
             self._release()
         else:
             self.num_bytes_downloaded += n
         return n
+
+    def _failed(self, native: NativeStream, error: BaseException) -> BaseException:
+        """Close the stream after a failed read; the exception to raise in its place."""
+        if isinstance(error, IncompleteRead):
+            self.close()
+            return self._explain_truncation(error)
+        if isinstance(error, StreamError):
+            # Closed (here, by another thread, or with the session) or canceled: say which.
+            closed_by_user = self._closed
+            self.close()
+            if closed_by_user and not isinstance(error, StreamClosed):
+                closed = StreamClosed("the stream was closed while a read was waiting")
+                closed.__cause__ = error
+                return closed
+            return error
+        # A failed read, Ctrl-C or a cancelled task: over, and not worth draining.
+        native.cancel()
+        self.close()
+        return error
 
     def _explain_truncation(self, error: IncompleteRead) -> IncompleteRead:
         partial = self.num_bytes_downloaded
@@ -278,52 +270,29 @@ class StreamResponse(_SyncIterators):
         )
         return IncompleteRead(f"IncompleteRead({detail}): {error}", partial, expected)
 
-    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
-        if self._content is not None:
-            yield from Response._iter_raw(self, chunk_size)  # type: ignore[arg-type]
-            return
-        if self._exhausted:
-            raise StreamConsumed("the body was already read to its end")
-        size = chunk_size or DEFAULT_CHUNK_SIZE
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
-        while True:
-            n = self._readinto(target, size)
-            if n == 0:
-                return
-            yield bytes(view[:n])
-
-    # ---- whole-body helpers ---------------------------------------------------------
-
-    def read(self) -> bytes:
-        """The rest of the body, read to its end (and kept for .content/.text/.json())."""
-        if self._content is None:
-            parts = bytearray()
-            for chunk in self._iter_raw(None):
-                parts += chunk
-            self._content = bytes(parts)
-        return self._content
-
     @property
     def content(self) -> bytes:
-        return self.read()
+        if self._content is None:
+            raise ResponseNotRead(
+                f"the body of this stream was not read yet: call {self._read_call}() first"
+            )
+        return self._content
+
+    _read_call = "read"
 
     @property
     def text(self) -> str:
-        return self.read().decode(self.encoding or "utf-8", errors="replace")
+        return self.content.decode(self.encoding or "utf-8", errors="replace")
 
     def json(self, **kwargs: Any) -> Any:
-        return jsonlib.loads(self.read(), **kwargs)
-
-    # ---- lifetime -------------------------------------------------------------------
+        return jsonlib.loads(self.content, **kwargs)
 
     @property
     def closed(self) -> bool:
         return self._closed
 
     def cancel(self) -> None:
-        """Abort the stream from any thread; a blocked read raises StreamCanceled."""
+        """Abort the stream from any thread; a waiting read raises StreamCanceled."""
         native = self._native
         if native is not None:
             native.cancel()
@@ -334,9 +303,73 @@ class StreamResponse(_SyncIterators):
             native.close()
 
     def close(self) -> None:
-        """Release the stream. Idempotent; a blocked read in another thread is woken."""
+        """Release the stream. Idempotent; never blocks on the network."""
         self._closed = True
         self._release()
+
+    def __del__(self) -> None:
+        if getattr(self, "_native", None) is not None:
+            self._release()  # first: the warning may be turned into an exception
+            warnings.warn(
+                f"unclosed {self!r}: use `with` or call close()",
+                ResourceWarning,
+                stacklevel=2,
+            )
+
+
+class StreamResponse(StreamBase, _SyncIterators):
+    """A response returned as soon as its headers arrived; the body is pulled by you.
+
+    Close it (``with`` does): an unclosed stream holds a connection until it is
+    garbage-collected, which warns with ResourceWarning.
+    """
+
+    def __init__(self, native: NativeStream, meta: dict[str, Any], method: str) -> None:
+        super().__init__(native, meta, method)
+        self._raw: RawStream | None = None
+
+    @property
+    def raw(self) -> RawStream:
+        """The body as a binary file object (made on first use: it refers back to this
+        response, and without it an abandoned response is finalized at once)."""
+        if self._raw is None:
+            self._raw = RawStream(self)
+        return self._raw
+
+    def _readinto(self, target: Any, size: int) -> int:
+        native = self._native_or_end()
+        if native is None:
+            return 0
+        try:
+            n = native.readinto(target, size)
+        except BaseException as error:
+            replacement = self._failed(native, error)
+            if replacement is error:
+                raise
+            raise replacement from None
+        return self._account(n)
+
+    def _iter_raw(self, chunk_size: int | None) -> Iterator[bytes]:
+        if self._content is not None:
+            yield from chunks_of(self._content, chunk_size)
+            return
+        self._check_not_consumed()
+        size = chunk_size or DEFAULT_CHUNK_SIZE
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
+        while n := self._readinto(target, size):
+            yield bytes(view[:n])
+
+    def read(self) -> bytes:
+        """The rest of the body, read to its end (and kept for .content/.text/.json())."""
+        if self._content is None:
+            self._content = b"".join(self._iter_raw(None))
+        return self._content
+
+    @property
+    def content(self) -> bytes:
+        return self.read()
 
     def __enter__(self) -> StreamResponse:
         return self
@@ -347,14 +380,11 @@ class StreamResponse(_SyncIterators):
     def __iter__(self) -> Iterator[bytes]:
         return self.iter_content()
 
-    def __del__(self) -> None:
-        if getattr(self, "_native", None) is not None:
-            self._release()  # first: the warning may be turned into an exception
-            warnings.warn(
-                f"unclosed {self!r}: use `with` or call close()",
-                ResourceWarning,
-                stacklevel=2,
-            )
+
+def chunks_of(content: bytes, chunk_size: int | None) -> Iterator[bytes]:
+    size = chunk_size or max(len(content), 1)
+    for start in range(0, len(content), size):
+        yield content[start : start + size]
 
 
 class RawStream(io.RawIOBase):

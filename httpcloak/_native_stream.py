@@ -80,6 +80,25 @@ class NativeStream:
             if n == _ffi.WRITE_RESPONDED:
                 return False
 
+    def read_nowait(self, target: Any, size: int) -> int:
+        """One read that does not wait: bytes copied, 0 at the end, or READ_PENDING."""
+        _ffi.check_not_forked()
+        err = _ffi.error_slot()
+        n: int = _ffi.lib.hc_stream_read(self._handle, target, size, 0, err)
+        if n == _ffi.READ_ERROR:
+            _ffi.raise_error(err)
+        return n
+
+    def write_nowait(self, data: bytes) -> int:
+        """One write that does not wait: len(data), READ_PENDING or WRITE_RESPONDED."""
+        _ffi.check_not_forked()
+        source = _ffi.ffi.from_buffer("uint8_t[]", data)
+        err = _ffi.error_slot()
+        n: int = _ffi.lib.hc_stream_write(self._handle, source, len(data), 0, err)
+        if n == _ffi.READ_ERROR:
+            _ffi.raise_error(err)
+        return n
+
     def poll_meta(self) -> dict[str, Any] | None:
         """The response headers if they have arrived, without waiting."""
         out = _ffi.ffi.new("char **")

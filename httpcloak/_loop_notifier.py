@@ -1,0 +1,80 @@
+"""Waiting for many native streams in one asyncio event loop, without a thread each.
+
+The library keeps one pipe per notifier; the loop watches its read end (add_reader). A
+stream with nothing to give is armed, and its id comes back from hc_notifier_drain once
+it has news. One notifier serves every stream of an AsyncSession in one event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from . import _ffi
+from ._exceptions import InvalidArgument
+
+_DRAIN_BATCH = 256
+
+
+class LoopNotifier:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        _ffi.check_not_forked()
+        fd_out = _ffi.ffi.new("int32_t *")
+        err = _ffi.error_slot()
+        handle = _ffi.lib.hc_notifier_new(fd_out, err)
+        if handle == 0:
+            _ffi.raise_error(err)
+        self.handle: int = handle
+        self.loop = loop
+        self._fd: int = fd_out[0]
+        self._ids = _ffi.ffi.new(f"int64_t[{_DRAIN_BATCH}]")
+        self._waiters: dict[int, asyncio.Future[None]] = {}
+        loop.add_reader(self._fd, self._on_readable)
+
+    def watch(self, stream_handle: int) -> None:
+        err = _ffi.error_slot()
+        if _ffi.lib.hc_stream_watch(stream_handle, self.handle, err) != 0:
+            _ffi.raise_error(err)
+
+    async def wait(self, stream_handle: int) -> None:
+        """Return once the stream may have news (possibly spuriously)."""
+        if asyncio.get_running_loop() is not self.loop:
+            raise InvalidArgument(
+                "an AsyncSession serves the event loop it was first used in; "
+                "create one session per event loop"
+            )
+        future: asyncio.Future[None] = self.loop.create_future()
+        self._waiters[stream_handle] = future
+        try:
+            err = _ffi.error_slot()
+            if _ffi.lib.hc_stream_arm(stream_handle, err) != 0:
+                _ffi.raise_error(err)
+            await future
+        finally:
+            if self._waiters.get(stream_handle) is future:
+                del self._waiters[stream_handle]
+
+    def _on_readable(self) -> None:
+        err = _ffi.error_slot()
+        while True:
+            count = _ffi.lib.hc_notifier_drain(self.handle, self._ids, _DRAIN_BATCH, err)
+            if count <= 0:
+                return
+            for i in range(count):
+                future = self._waiters.pop(int(self._ids[i]), None)
+                if future is not None and not future.done():
+                    future.set_result(None)
+            if count < _DRAIN_BATCH:
+                return
+
+    def close(self) -> None:
+        if self.handle == 0:
+            return
+        if not self.loop.is_closed():
+            self.loop.remove_reader(self._fd)
+        for future in self._waiters.values():
+            if not future.done():
+                future.set_result(None)  # waiters look again and find the stream closed
+        self._waiters.clear()
+        if not _ffi.ForkGuard.forked:
+            _ffi.lib.hc_notifier_close(self.handle)
+        self.handle = 0
