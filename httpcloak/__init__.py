@@ -7,6 +7,8 @@ with httpcloak.Session(preset="chrome-latest") as s:
             ...
 """
 
+from ._async_models import AsyncStreamResponse
+from ._async_session import AsyncSession
 from ._cookies import Cookie, Cookies
 from ._decoders import ServerSentEvent
 from ._exceptions import (
@@ -41,6 +43,8 @@ from ._timeouts import Timeout
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncSession",
+    "AsyncStreamResponse",
     "ConnectError",
     "ConnectTimeout",
     "Cookie",

@@ -66,16 +66,16 @@ def _remaining_length(file: Any) -> int | None:
 
 def _file_chunks(file: Any) -> Iterator[bytes]:
     while chunk := file.read(UPLOAD_CHUNK_SIZE):
-        yield _as_bytes(chunk, "the file object's read()")
+        yield as_bytes(chunk, "the file object's read()")
 
 
 def _checked_chunks(chunks: Iterable[Any]) -> Iterator[bytes]:
     for chunk in chunks:
         if chunk:
-            yield _as_bytes(chunk, "an iterable body")
+            yield as_bytes(chunk, "an iterable body")
 
 
-def _as_bytes(chunk: Any, source: str) -> bytes:
+def as_bytes(chunk: Any, source: str) -> bytes:
     if isinstance(chunk, str):
         return chunk.encode("utf-8")
     if isinstance(chunk, (bytes, bytearray, memoryview)):

@@ -27,7 +27,8 @@ class LoopNotifier:
         self.loop = loop
         self._fd: int = fd_out[0]
         self._ids = _ffi.ffi.new(f"int64_t[{_DRAIN_BATCH}]")
-        self._waiters: dict[int, asyncio.Future[None]] = {}
+        # Per stream, every task waiting on it (a reader and an uploader may both wait).
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
         loop.add_reader(self._fd, self._on_readable)
 
     def watch(self, stream_handle: int) -> None:
@@ -43,14 +44,17 @@ class LoopNotifier:
                 "create one session per event loop"
             )
         future: asyncio.Future[None] = self.loop.create_future()
-        self._waiters[stream_handle] = future
+        waiting = self._waiters.setdefault(stream_handle, [])
+        waiting.append(future)
         try:
             err = _ffi.error_slot()
             if _ffi.lib.hc_stream_arm(stream_handle, err) != 0:
                 _ffi.raise_error(err)
             await future
         finally:
-            if self._waiters.get(stream_handle) is future:
+            if future in waiting:
+                waiting.remove(future)
+            if not waiting and self._waiters.get(stream_handle) is waiting:
                 del self._waiters[stream_handle]
 
     def _on_readable(self) -> None:
@@ -60,9 +64,9 @@ class LoopNotifier:
             if count <= 0:
                 return
             for i in range(count):
-                future = self._waiters.pop(int(self._ids[i]), None)
-                if future is not None and not future.done():
-                    future.set_result(None)
+                for future in self._waiters.pop(int(self._ids[i]), []):
+                    if not future.done():
+                        future.set_result(None)
             if count < _DRAIN_BATCH:
                 return
 
@@ -71,9 +75,10 @@ class LoopNotifier:
             return
         if not self.loop.is_closed():
             self.loop.remove_reader(self._fd)
-        for future in self._waiters.values():
-            if not future.done():
-                future.set_result(None)  # waiters look again and find the stream closed
+        for waiting in self._waiters.values():
+            for future in waiting:
+                if not future.done():
+                    future.set_result(None)  # waiters look again and find the stream closed
         self._waiters.clear()
         if not _ffi.ForkGuard.forked:
             _ffi.lib.hc_notifier_close(self.handle)

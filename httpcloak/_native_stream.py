@@ -33,7 +33,8 @@ class NativeStream:
         self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_stream_close)
 
     @property
-    def _handle(self) -> int:
+    def handle(self) -> int:
+        """The native handle; 0 once closed."""
         return self._owned.value
 
     def wait_meta(self) -> dict[str, Any]:
@@ -43,7 +44,7 @@ class NativeStream:
         while True:
             _ffi.check_not_forked()
             err = _ffi.error_slot()
-            ready = _ffi.lib.hc_stream_meta(self._handle, _ffi.WAIT_SLICE_MS, out, out_len, err)
+            ready = _ffi.lib.hc_stream_meta(self.handle, _ffi.WAIT_SLICE_MS, out, out_len, err)
             if ready == 1:
                 meta: dict[str, Any] = _ffi.take_json(out[0], out_len[0])
                 return meta
@@ -54,7 +55,7 @@ class NativeStream:
         """Copy up to size bytes into the cdata buffer target; 0 means end of body."""
         lib, err = _ffi.lib, _ffi.error_slot()
         while True:
-            n: int = lib.hc_stream_read(self._handle, target, size, _ffi.WAIT_SLICE_MS, err)
+            n: int = lib.hc_stream_read(self.handle, target, size, _ffi.WAIT_SLICE_MS, err)
             if n >= 0:
                 return n
             if n != _ffi.READ_PENDING:
@@ -65,7 +66,7 @@ class NativeStream:
         """One write slice: len(data) when taken, READ_PENDING, or WRITE_RESPONDED."""
         source = _ffi.ffi.from_buffer("uint8_t[]", data)
         err = _ffi.error_slot()
-        n: int = _ffi.lib.hc_stream_write(self._handle, source, len(data), _ffi.WAIT_SLICE_MS, err)
+        n: int = _ffi.lib.hc_stream_write(self.handle, source, len(data), _ffi.WAIT_SLICE_MS, err)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         _ffi.check_not_forked()
@@ -84,7 +85,7 @@ class NativeStream:
         """One read that does not wait: bytes copied, 0 at the end, or READ_PENDING."""
         _ffi.check_not_forked()
         err = _ffi.error_slot()
-        n: int = _ffi.lib.hc_stream_read(self._handle, target, size, 0, err)
+        n: int = _ffi.lib.hc_stream_read(self.handle, target, size, 0, err)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         return n
@@ -94,7 +95,7 @@ class NativeStream:
         _ffi.check_not_forked()
         source = _ffi.ffi.from_buffer("uint8_t[]", data)
         err = _ffi.error_slot()
-        n: int = _ffi.lib.hc_stream_write(self._handle, source, len(data), 0, err)
+        n: int = _ffi.lib.hc_stream_write(self.handle, source, len(data), 0, err)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         return n
@@ -104,7 +105,7 @@ class NativeStream:
         out = _ffi.ffi.new("char **")
         out_len = _ffi.ffi.new("int64_t *")
         err = _ffi.error_slot()
-        ready = _ffi.lib.hc_stream_meta(self._handle, 0, out, out_len, err)
+        ready = _ffi.lib.hc_stream_meta(self.handle, 0, out, out_len, err)
         if ready < 0:
             _ffi.raise_error(err)
         if ready == 0:
@@ -114,17 +115,17 @@ class NativeStream:
 
     def end_body(self) -> None:
         err = _ffi.error_slot()
-        if _ffi.lib.hc_stream_write_close(self._handle, err) != 0:
+        if _ffi.lib.hc_stream_write_close(self.handle, err) != 0:
             _ffi.raise_error(err)
 
     def cancel(self) -> None:
         if not _ffi.ForkGuard.forked:
-            _ffi.lib.hc_stream_cancel(self._handle)
+            _ffi.lib.hc_stream_cancel(self.handle)
 
     def close(self) -> None:
         """Release the handle; safe to call twice and from any thread."""
         self._owned.release()
 
     def ensure_open(self) -> None:
-        if self._handle == 0:
+        if self.handle == 0:
             raise StreamClosed("the stream is closed")

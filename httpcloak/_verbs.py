@@ -13,6 +13,8 @@ from ._timeouts import TimeoutTypes
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._async_models import AsyncStreamResponse
+    from ._async_session import AsyncSession
     from ._session import Session
 
 
@@ -71,3 +73,46 @@ class Verb:
 
     def __get__(self, session: Session, owner: type[Session] | None = None) -> BoundVerb:
         return BoundVerb(session, self._method, self._defaults)
+
+
+class AsyncBoundVerb:
+    """One HTTP method bound to an AsyncSession, e.g. ``await session.get(url)``."""
+
+    def __init__(self, session: AsyncSession, method: str, defaults: RequestOptions) -> None:
+        self._session = session
+        self._method = method
+        self._defaults = defaults
+
+    @overload
+    async def __call__(
+        self, url: str, *, stream: Literal[False] = False, **kwargs: Unpack[RequestOptions]
+    ) -> Response: ...
+
+    @overload
+    async def __call__(
+        self, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+    ) -> AsyncStreamResponse: ...
+
+    @overload
+    async def __call__(
+        self, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+    ) -> Response | AsyncStreamResponse: ...
+
+    async def __call__(
+        self, url: str, *, stream: bool = False, **kwargs: Unpack[RequestOptions]
+    ) -> Response | AsyncStreamResponse:
+        options: RequestOptions = {**self._defaults, **kwargs}
+        return await self._session.request(self._method, url, stream=stream, **options)
+
+
+class AsyncVerb:
+    """Declares a request method on AsyncSession: ``get = AsyncVerb("GET")``."""
+
+    def __init__(self, method: str, **defaults: Any) -> None:
+        self._method = method
+        self._defaults: RequestOptions = defaults  # type: ignore[assignment]
+
+    def __get__(
+        self, session: AsyncSession, owner: type[AsyncSession] | None = None
+    ) -> AsyncBoundVerb:
+        return AsyncBoundVerb(session, self._method, self._defaults)

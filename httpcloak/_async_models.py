@@ -1,0 +1,148 @@
+"""AsyncStreamResponse: the same stream, read by awaiting instead of blocking."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, NoReturn, TypeVar
+
+from . import _ffi
+from ._decoders import ServerSentEvent
+from ._loop_notifier import LoopNotifier
+from ._models import DEFAULT_CHUNK_SIZE, StreamBase, check_chunk_size, chunks_of
+from ._native_stream import NativeStream
+from ._pipelines import EventPipeline, JSONLinesPipeline, Pipeline, TextPipeline, line_pipeline
+
+T = TypeVar("T")
+
+
+async def read_meta(native: NativeStream, notifier: LoopNotifier) -> dict[str, Any]:
+    """Await the response headers without blocking the loop."""
+    while (meta := native.poll_meta()) is None:
+        await notifier.wait(native.handle)
+    return meta
+
+
+class AsyncStreamResponse(StreamBase):
+    """A response whose body you pull with ``async for``; close it with ``async with`` or
+    ``await aclose()``."""
+
+    _read_call = "await aread"
+
+    def __init__(
+        self, native: NativeStream, meta: dict[str, Any], method: str, notifier: LoopNotifier
+    ) -> None:
+        super().__init__(native, meta, method)
+        self._notifier = notifier
+
+    async def _areadinto(self, target: Any, size: int) -> int:
+        native = self._native_or_end()
+        if native is None:
+            return 0
+        try:
+            while (n := native.read_nowait(target, size)) == _ffi.READ_PENDING:
+                await self._notifier.wait(native.handle)
+        except BaseException as error:
+            replacement = self._failed(native, error)
+            if replacement is error:
+                raise
+            raise replacement from None
+        return self._account(n)
+
+    async def _aiter_raw(self, chunk_size: int | None) -> AsyncIterator[bytes]:
+        if self._content is not None:
+            for chunk in chunks_of(self._content, chunk_size):
+                yield chunk
+            return
+        self._check_not_consumed()
+        size = chunk_size or DEFAULT_CHUNK_SIZE
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
+        while n := await self._areadinto(target, size):
+            yield bytes(view[:n])
+
+    async def _adrive(
+        self, pipeline: Pipeline[T], chunk_size: int | None = None
+    ) -> AsyncIterator[T]:
+        async for chunk in self._aiter_raw(chunk_size):
+            for item in pipeline.feed(chunk):
+                yield item
+        for item in pipeline.finish():
+            yield item
+
+    def aiter_content(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """Body pieces of at most chunk_size bytes, each as soon as it arrives."""
+        check_chunk_size(chunk_size)
+        return self._aiter_raw(chunk_size)
+
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        return self.aiter_content(chunk_size)
+
+    def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        check_chunk_size(chunk_size)
+        return self._adrive(TextPipeline(self.encoding or "utf-8"), chunk_size)
+
+    def aiter_lines(
+        self, chunk_size: int | None = None, decode_unicode: bool = False, keepends: bool = False
+    ) -> AsyncIterator[Any]:
+        """Lines split on \\\\n, \\\\r\\\\n and \\\\r as the whole body would split."""
+        check_chunk_size(chunk_size)
+        pipeline = line_pipeline(decode_unicode, keepends, self.encoding or "utf-8")
+        return self._adrive(pipeline, chunk_size)
+
+    def aiter_json(self) -> AsyncIterator[Any]:
+        """NDJSON: one decoded value per non-blank line."""
+        return self._adrive(JSONLinesPipeline())
+
+    def aiter_events(self) -> AsyncIterator[ServerSentEvent]:
+        """Server-Sent Events, interpreted by the WHATWG rules."""
+        return self._adrive(EventPipeline())
+
+    async def aread(self) -> bytes:
+        """The rest of the body (kept for .content/.text/.json())."""
+        if self._content is None:
+            self._content = b"".join([chunk async for chunk in self._aiter_raw(None)])
+        return self._content
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AsyncStreamResponse:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.aiter_content()
+
+    # The blocking iterators of StreamResponse would stall the event loop: refuse them.
+    def _sync_refused(self, name: str) -> NoReturn:
+        raise TypeError(
+            f"{name}() blocks; on an AsyncStreamResponse use `async for ... in "
+            f"r.a{name}()` (or a Session for blocking code)"
+        )
+
+    def iter_content(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._sync_refused("iter_content")
+
+    def iter_bytes(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._sync_refused("iter_bytes")
+
+    def iter_text(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._sync_refused("iter_text")
+
+    def iter_lines(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._sync_refused("iter_lines")
+
+    def iter_json(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._sync_refused("iter_json")
+
+    def iter_events(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._sync_refused("iter_events")
+
+    def read(self) -> NoReturn:
+        raise TypeError("read() blocks; on an AsyncStreamResponse use `await r.aread()`")
+
+    def __iter__(self) -> NoReturn:
+        self._sync_refused("iter_content")

@@ -1,0 +1,153 @@
+"""AsyncSession: the asyncio API. No thread per stream: every stream of a session waits on
+one descriptor that the event loop watches (see _loop_notifier)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
+
+from ._async_models import AsyncStreamResponse, read_meta
+from ._async_upload import start_upload
+from ._base_session import BaseSession
+from ._body import BodyTypes, ParamsTypes, StreamedBody
+from ._headers import HeaderTypes
+from ._loop_notifier import LoopNotifier
+from ._models import Response
+from ._native_stream import NativeStream
+from ._timeouts import TimeoutTypes
+from ._verbs import AsyncVerb, RequestOptions
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class AsyncSession(BaseSession):
+    """A browser-impersonating HTTP session for asyncio; same options as Session.
+
+    It serves the event loop it is first used in."""
+
+    _notifier: LoopNotifier | None = None
+
+    def _loop_notifier(self) -> LoopNotifier:
+        if self._notifier is None:
+            self._notifier = LoopNotifier(asyncio.get_running_loop())
+        return self._notifier
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        stream: Literal[False] = False,
+        **kwargs: Unpack[RequestOptions],
+    ) -> Response: ...
+
+    @overload
+    async def request(
+        self, method: str, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+    ) -> AsyncStreamResponse: ...
+
+    @overload
+    async def request(
+        self, method: str, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+    ) -> Response | AsyncStreamResponse: ...
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: ParamsTypes = None,
+        data: BodyTypes | AsyncIterable[bytes] = None,
+        json: Any = None,
+        headers: HeaderTypes | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | Literal["default"] = "default",
+        allow_redirects: bool | None = None,
+        max_redirects: int | None = None,
+        stream: bool = False,
+    ) -> Response | AsyncStreamResponse:
+        """Send a request. stream=True returns an AsyncStreamResponse once the headers
+        arrive; otherwise the body is read whole into a Response. data= may also be an
+        async iterable of bytes."""
+        async_body = data if isinstance(data, AsyncIterable) else None
+        sync_data = None if isinstance(data, AsyncIterable) else data
+        prepared = self._prepare(
+            method,
+            url,
+            params=params,
+            data=sync_data,
+            json=json,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            allow_redirects=allow_redirects,
+            max_redirects=max_redirects,
+        )
+        streamed = async_body if async_body is not None else prepared.body
+        inline = None if async_body is not None else prepared.inline_body
+        notifier = self._loop_notifier()
+        native = NativeStream(self._live_handle(), prepared.spec, inline)
+        upload: asyncio.Task[None] | None = None
+        try:
+            notifier.watch(native.handle)
+            if isinstance(streamed, (StreamedBody, AsyncIterable)):
+                upload = start_upload(native, notifier, streamed)
+            meta = await read_meta(native, notifier)
+            response = AsyncStreamResponse(native, meta, prepared.method, notifier)
+            if stream:
+                return response
+            async with response:
+                return Response(meta, prepared.method, await response.aread())
+        except BaseException:
+            native.cancel()
+            native.close()
+            if upload is not None:
+                upload.cancel()
+            raise
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, url: str, **kwargs: Unpack[RequestOptions]
+    ) -> AsyncIterator[AsyncStreamResponse]:
+        """``async with session.stream("GET", url) as r:`` (httpx style); closes at exit."""
+        response = await self.request_stream(method, url, **kwargs)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    get = AsyncVerb("GET")
+    post = AsyncVerb("POST")
+    put = AsyncVerb("PUT")
+    patch = AsyncVerb("PATCH")
+    delete = AsyncVerb("DELETE")
+    head = AsyncVerb("HEAD", allow_redirects=False)
+    options = AsyncVerb("OPTIONS")
+
+    async def get_stream(self, url: str, **kwargs: Unpack[RequestOptions]) -> AsyncStreamResponse:
+        return await self.request_stream("GET", url, **kwargs)
+
+    async def request_stream(
+        self, method: str, url: str, **kwargs: Unpack[RequestOptions]
+    ) -> AsyncStreamResponse:
+        # mypy cannot pick an overload through **kwargs; the stream=True one applies.
+        response = await self.request(method, url, stream=True, **kwargs)
+        return cast(AsyncStreamResponse, response)
+
+    def close(self) -> None:
+        super().close()
+        if self._notifier is not None:
+            self._notifier.close()
+
+    async def aclose(self) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AsyncSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
