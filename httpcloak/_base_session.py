@@ -4,7 +4,7 @@ the cookie jar and closing. Only the I/O shells (blocking or awaiting) differ.""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,7 +97,7 @@ class BaseSession:
         url: str,
         *,
         params: ParamsTypes,
-        data: BodyTypes,
+        data: BodyTypes | AsyncIterable[bytes],
         json: Any,
         headers: HeaderTypes | None,
         cookies: Mapping[str, str] | None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -26,7 +26,9 @@ class StreamedBody:
 UPLOAD_CHUNK_SIZE = 64 * 1024
 
 
-def encode_body(data: BodyTypes, json: Any) -> tuple[bytes | StreamedBody, str | None]:
+def encode_body(
+    data: BodyTypes | AsyncIterable[bytes], json: Any
+) -> tuple[bytes | StreamedBody, str | None]:
     """The request body and the Content-Type it implies (None: leave it to the caller).
     Bytes-like bodies are sent as they are; file objects and iterables are streamed."""
     if json is not None:
@@ -46,6 +48,8 @@ def encode_body(data: BodyTypes, json: Any) -> tuple[bytes | StreamedBody, str |
         return StreamedBody(_file_chunks(data), _remaining_length(data)), None
     if isinstance(data, Iterable):
         return StreamedBody(_checked_chunks(data), None), None
+    if isinstance(data, AsyncIterable):
+        raise TypeError("an async iterable body needs an AsyncSession")
     raise TypeError(
         f"data= must be bytes, str, a mapping, a file object or an iterable of bytes, "
         f"not {type(data).__name__}"

@@ -3,7 +3,7 @@ other threads are answered while a request or a read is under way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ._base_session import (
@@ -55,7 +55,7 @@ class Session(BaseSession):
         url: str,
         *,
         params: ParamsTypes = None,
-        data: BodyTypes = None,
+        data: BodyTypes | AsyncIterable[bytes] = None,
         json: Any = None,
         headers: HeaderTypes | None = None,
         cookies: Mapping[str, str] | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from ._body import BodyTypes, ParamsTypes
@@ -22,7 +22,7 @@ class RequestOptions(TypedDict, total=False):
     """The keyword arguments every request method takes besides ``stream``."""
 
     params: ParamsTypes
-    data: BodyTypes
+    data: BodyTypes | AsyncIterable[bytes]  # async iterables: AsyncSession only
     json: Any
     headers: HeaderTypes | None
     cookies: Mapping[str, str] | None
