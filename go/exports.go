@@ -393,6 +393,22 @@ func hc_stats(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	return handOut(data, out)
 }
 
+//export hc_presets
+func hc_presets(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, -1)
+	if out == nil {
+		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		return -1
+	}
+	data, err := json.Marshal(describePresets())
+	if err != nil {
+		setError(cerr, newError(kindInternal, "encoding presets: %v", err))
+		return -1
+	}
+	setError(cerr, nil)
+	return handOut(data, out)
+}
+
 //export hc_free
 func hc_free(p unsafe.Pointer) {
 	C.free(p)

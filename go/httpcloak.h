@@ -27,7 +27,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 3
+#define HC_ABI_VERSION 4
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -143,6 +143,10 @@ void hc_stream_cancel(int64_t stream);
  * HTTP/3 only this stream is reset).
  * Returns 0, or -1 with HC_ERR_CLOSED for an unknown or already closed handle. */
 int32_t hc_stream_close(int64_t stream, hc_error *err);
+
+/* Every preset as JSON [{"name","alias_of","engine_profile","headers":[[n,v]...]}...];
+ * free with hc_free. Returns the length, or -1 with err set. */
+int64_t hc_presets(char **out, hc_error *err);
 
 /* Live counts as JSON {"sessions","streams","goroutines"}; free with hc_free. */
 int64_t hc_stats(char **out, hc_error *err);

@@ -106,3 +106,28 @@ func presetNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// presetJSON describes a preset for users: what it sends, and what it is an alias of.
+type presetJSON struct {
+	Name    string      `json:"name"`
+	Alias   string      `json:"alias_of,omitempty"`
+	Engine  string      `json:"engine_profile"`
+	Headers [][2]string `json:"headers"`
+}
+
+func describePresets() []presetJSON {
+	out := make([]presetJSON, 0, len(presets)+len(presetAliases))
+	for _, name := range presetNames() {
+		canonical := name
+		if alias, ok := presetAliases[name]; ok {
+			canonical = alias
+		}
+		p := presets[canonical]
+		entry := presetJSON{Name: name, Engine: p.profile, Headers: p.headers}
+		if canonical != name {
+			entry.Alias = canonical
+		}
+		out = append(out, entry)
+	}
+	return out
+}

@@ -37,6 +37,7 @@ from ._exceptions import (
 )
 from ._headers import Headers
 from ._models import RawStream, Response, StreamResponse
+from ._presets import PresetInfo, available_presets, describe_preset
 from ._session import Session
 from ._timeouts import Timeout
 
@@ -77,4 +78,7 @@ __all__ = [
     "TotalTimeout",
     "TransportError",
     "__version__",
+    "available_presets",
+    "describe_preset",
+    "PresetInfo",
 ]

@@ -1,0 +1,46 @@
+"""The browser presets this build offers, and what each sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _ffi
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    name: str
+    alias_of: str | None  # the preset this name stands for, if it is an alias
+    engine_profile: str  # the engine's TLS / HTTP/2 profile
+    headers: list[tuple[str, str]]  # what a navigation sends, in the browser's order
+
+
+def presets() -> list[PresetInfo]:
+    out = _ffi.ffi.new("char **")
+    err = _ffi.error_slot()
+    length = _ffi.lib.hc_presets(out, err)
+    if length < 0:
+        _ffi.raise_error(err)
+    return [
+        PresetInfo(
+            name=p["name"],
+            alias_of=p.get("alias_of"),
+            engine_profile=p["engine_profile"],
+            headers=[(n, v) for n, v in p["headers"]],
+        )
+        for p in _ffi.take_json(out[0], length)
+    ]
+
+
+def available_presets() -> list[str]:
+    """Names accepted by Session(preset=...), aliases included."""
+    return [p.name for p in presets()]
+
+
+def describe_preset(name: str) -> PresetInfo:
+    for preset in presets():
+        if preset.name == name:
+            return preset
+    from ._exceptions import InvalidArgument
+
+    raise InvalidArgument(f"unknown preset {name!r}; available: {', '.join(available_presets())}")
