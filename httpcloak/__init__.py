@@ -11,6 +11,7 @@ from ._async_models import AsyncStreamResponse
 from ._async_session import AsyncSession
 from ._cookies import Cookie, Cookies
 from ._decoders import ServerSentEvent
+from ._default import configure, delete, get, head, options, patch, post, put, request
 from ._exceptions import (
     ConnectError,
     ConnectTimeout,
@@ -78,6 +79,15 @@ __all__ = [
     "TotalTimeout",
     "TransportError",
     "__version__",
+    "configure",
+    "delete",
+    "get",
+    "head",
+    "options",
+    "patch",
+    "post",
+    "put",
+    "request",
     "available_presets",
     "describe_preset",
     "PresetInfo",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
+from ._base_session import BaseSession
 from ._body import BodyTypes, ParamsTypes
 from ._headers import HeaderTypes
 from ._models import Response, StreamResponse
@@ -32,9 +33,12 @@ class RequestOptions(TypedDict, total=False):
 
 
 class BoundVerb:
-    """One HTTP method bound to a session, e.g. ``session.get``."""
+    """One HTTP method bound to a session, e.g. ``session.get`` (or, for the module-level
+    ``httpcloak.get``, to a function that gives the default session)."""
 
-    def __init__(self, session: Session, method: str, defaults: RequestOptions) -> None:
+    def __init__(
+        self, session: Session | Callable[[], Session], method: str, defaults: RequestOptions
+    ) -> None:
         self._session = session
         self._method = method
         self._defaults = defaults
@@ -58,7 +62,8 @@ class BoundVerb:
         self, url: str, *, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse:
         options: RequestOptions = {**self._defaults, **kwargs}
-        return self._session.request(self._method, url, stream=stream, **options)
+        session = self._session if isinstance(self._session, BaseSession) else self._session()
+        return session.request(self._method, url, stream=stream, **options)
 
     def __repr__(self) -> str:
         return f"<{self._method} of {self._session!r}>"
