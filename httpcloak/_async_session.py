@@ -15,6 +15,7 @@ from ._body import BodyTypes, ParamsTypes, StreamedBody
 from ._headers import HeaderTypes
 from ._loop_notifier import LoopNotifier
 from ._models import Response
+from ._multipart import FilesTypes
 from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._verbs import AsyncVerb, RequestOptions
@@ -63,6 +64,8 @@ class AsyncSession(BaseSession):
         params: ParamsTypes = None,
         data: BodyTypes | AsyncIterable[bytes] = None,
         json: Any = None,
+        files: FilesTypes | None = None,
+        auth: tuple[str, str] | None = None,
         headers: HeaderTypes | None = None,
         cookies: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | Literal["default"] = "default",
@@ -81,6 +84,8 @@ class AsyncSession(BaseSession):
             params=params,
             data=sync_data,
             json=json,
+            files=files,
+            auth=auth,
             headers=headers,
             cookies=cookies,
             timeout=timeout,

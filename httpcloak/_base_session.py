@@ -3,6 +3,7 @@ the cookie jar and closing. Only the I/O shells (blocking or awaiting) differ.""
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_b
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._headers import Headers, HeaderTypes
+from ._multipart import FilesTypes, multipart_body
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
@@ -99,6 +101,8 @@ class BaseSession:
         params: ParamsTypes,
         data: BodyTypes | AsyncIterable[bytes],
         json: Any,
+        files: FilesTypes | None,
+        auth: tuple[str, str] | None,
         headers: HeaderTypes | None,
         cookies: Mapping[str, str] | None,
         timeout: TimeoutTypes | Literal["default"],
@@ -107,8 +111,17 @@ class BaseSession:
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
-        body, content_type = encode_body(data, json)
+        body: bytes | StreamedBody
+        content_type: str | None
+        if files is not None:
+            if json is not None or not (data is None or isinstance(data, Mapping)):
+                raise InvalidArgument("files= goes with data= as a mapping of form fields only")
+            body, content_type = multipart_body(data, files)
+        else:
+            body, content_type = encode_body(data, json)
         request_headers = Headers(headers)
+        if auth is not None:
+            request_headers["authorization"] = basic_auth(auth)
         if content_type is not None and "content-type" not in request_headers:
             request_headers["content-type"] = content_type
         cookie = cookie_header(cookies)
@@ -163,6 +176,13 @@ class BaseSession:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<{type(self).__name__} preset={self.preset!r} {state}>"
+
+
+def basic_auth(auth: tuple[str, str]) -> str:
+    if not (isinstance(auth, tuple) and len(auth) == 2 and all(isinstance(a, str) for a in auth)):
+        raise TypeError("auth= must be a (username, password) tuple of str")
+    token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 def check_max_redirects(value: int) -> int:

@@ -15,6 +15,7 @@ from ._base_session import (
 from ._body import BodyTypes, ParamsTypes, StreamedBody
 from ._headers import HeaderTypes
 from ._models import Response, StreamResponse
+from ._multipart import FilesTypes
 from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
@@ -57,6 +58,8 @@ class Session(BaseSession):
         params: ParamsTypes = None,
         data: BodyTypes | AsyncIterable[bytes] = None,
         json: Any = None,
+        files: FilesTypes | None = None,
+        auth: tuple[str, str] | None = None,
         headers: HeaderTypes | None = None,
         cookies: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | Literal["default"] = "default",
@@ -72,6 +75,8 @@ class Session(BaseSession):
             params=params,
             data=data,
             json=json,
+            files=files,
+            auth=auth,
             headers=headers,
             cookies=cookies,
             timeout=timeout,

@@ -9,6 +9,7 @@ from ._base_session import BaseSession
 from ._body import BodyTypes, ParamsTypes
 from ._headers import HeaderTypes
 from ._models import Response, StreamResponse
+from ._multipart import FilesTypes
 from ._timeouts import TimeoutTypes
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ class RequestOptions(TypedDict, total=False):
     params: ParamsTypes
     data: BodyTypes | AsyncIterable[bytes]  # async iterables: AsyncSession only
     json: Any
+    files: FilesTypes | None
+    auth: tuple[str, str] | None
     headers: HeaderTypes | None
     cookies: Mapping[str, str] | None
     timeout: TimeoutTypes | Literal["default"]

@@ -119,3 +119,42 @@ def test_a_streamed_body_is_not_replayed_on_307(
 def test_wrong_chunk_type_is_a_type_error(session: httpcloak.Session, server: TestServer) -> None:
     with pytest.raises(TypeError, match="iterable body"):
         session.post(f"{server.http}/anything", data=iter([b"ok", 42]))  # type: ignore[arg-type]
+
+
+def test_multipart_files_are_streamed_binary_safe(
+    session: httpcloak.Session, base_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.bin"
+    path.write_bytes(BINARY)
+    with path.open("rb") as f:
+        echoed = session.post(
+            f"{base_url}/anything",
+            data={"title": "holiday"},
+            files={"photo": f, "note": ("note.txt", b"hi\x00", "text/plain")},
+        ).json()
+    content_type = echoed["headers"]["Content-Type"][0]
+    assert content_type.startswith("multipart/form-data; boundary=")
+    boundary = content_type.split("boundary=")[1]
+    expected = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="title"\r\n\r\nholiday\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="photo"; filename="photo.bin"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + BINARY
+        + (
+            f"\r\n--{boundary}\r\n"
+            'Content-Disposition: form-data; name="note"; filename="note.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + b"hi\x00"
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    assert echoed["body_sha256"] == hashlib.sha256(expected).hexdigest()
+
+
+def test_basic_auth(session: httpcloak.Session, server: TestServer) -> None:
+    echoed = session.get(f"{server.http}/headers", auth=("aladdin", "opensesame")).json()
+    assert echoed["headers"]["Authorization"] == ["Basic YWxhZGRpbjpvcGVuc2VzYW1l"]
