@@ -128,14 +128,15 @@ func handleWhoami(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reply)
 }
 
-// handleStats reports accepted and currently open connections per listener.
+// handleStats reports accepted and currently open connections per listener,
+// plus the proxy counters.
 func handleStats(w http.ResponseWriter, r *http.Request) {
 	accepted, open := map[string]int64{}, map[string]int64{}
 	for name, c := range connCounters {
 		accepted[name] = c.accepted.Load()
 		open[name] = c.open.Load()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"accepted": accepted, "open": open})
+	writeJSON(w, http.StatusOK, map[string]any{"accepted": accepted, "open": open, "proxy": proxyStatsJSON()})
 }
 
 // handleStatus replies with the status from the path. Redirect statuses

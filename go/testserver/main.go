@@ -1,10 +1,11 @@
 // Command testserver is a local HTTP/1.1, HTTP/2 and HTTP/3 server for the
 // httpcloak test suite: httpbin-style echo endpoints, deliberately broken
-// responses, streaming formats, and TLS/HTTP2 fingerprint reporting.
+// responses, streaming formats, TLS/HTTP2 fingerprint reporting, and
+// authenticating HTTP and SOCKS5 forward proxies (loopback targets only).
 //
 // Contract: it prints exactly one JSON line on stdout once every listener is
-// up ({"http","https","h3","ca","pid"}), logs only to stderr, and exits when
-// stdin reaches EOF or on SIGINT/SIGTERM.
+// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy"}), logs
+// only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
 package main
 
 import (
@@ -27,6 +28,9 @@ type readyLine struct {
 	H3    string `json:"h3"`
 	CA    string `json:"ca"`
 	PID   int    `json:"pid"`
+	// Proxy URLs carry no credentials; they are fixed (see README.md).
+	HTTPProxy   string `json:"http_proxy"`
+	SOCKS5Proxy string `json:"socks5_proxy"`
 }
 
 func main() {
@@ -66,6 +70,9 @@ func main() {
 		H3:    h3URL(*host, servers.h3Port()),
 		CA:    caPath,
 		PID:   os.Getpid(),
+
+		HTTPProxy:   "http://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpProxyPort())),
+		SOCKS5Proxy: "socks5://" + net.JoinHostPort(*host, fmt.Sprint(servers.socks5ProxyPort())),
 	})
 	if err != nil {
 		log.Fatal(err)

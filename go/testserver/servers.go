@@ -17,6 +17,8 @@ type runningServers struct {
 	plainServer   *http.Server
 	tls           *tlsFront
 	h3            *h3Front // nil if HTTP/3 could not start
+	httpProxy     *proxyServer
+	socks5Proxy   *proxyServer
 }
 
 func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runningServers, error) {
@@ -44,6 +46,15 @@ func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runni
 	}()
 	go s.tls.serve()
 
+	if s.httpProxy, err = startProxyServer(ip, "http proxy", handleHTTPProxyConn); err != nil {
+		s.close()
+		return nil, fmt.Errorf("http proxy listener: %w", err)
+	}
+	if s.socks5Proxy, err = startProxyServer(ip, "socks5 proxy", handleSOCKS5Conn); err != nil {
+		s.close()
+		return nil, fmt.Errorf("socks5 proxy listener: %w", err)
+	}
+
 	s.h3, err = startH3(ip, tlsTCP.Addr().(*net.TCPAddr).Port, cert, handler)
 	if err != nil {
 		// HTTP/3 is the least important listener; keep serving the others.
@@ -52,8 +63,10 @@ func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runni
 	return s, nil
 }
 
-func (s *runningServers) httpPort() int  { return s.plainListener.Addr().(*net.TCPAddr).Port }
-func (s *runningServers) httpsPort() int { return s.tls.listener.Addr().(*net.TCPAddr).Port }
+func (s *runningServers) httpPort() int        { return s.plainListener.Addr().(*net.TCPAddr).Port }
+func (s *runningServers) httpsPort() int       { return s.tls.listener.Addr().(*net.TCPAddr).Port }
+func (s *runningServers) httpProxyPort() int   { return s.httpProxy.port() }
+func (s *runningServers) socks5ProxyPort() int { return s.socks5Proxy.port() }
 
 // h3Port is 0 when HTTP/3 failed to start.
 func (s *runningServers) h3Port() int {
@@ -68,6 +81,11 @@ func (s *runningServers) close() {
 	s.tls.close()
 	if s.h3 != nil {
 		s.h3.close()
+	}
+	for _, p := range []*proxyServer{s.httpProxy, s.socks5Proxy} {
+		if p != nil {
+			p.close()
+		}
 	}
 }
 
