@@ -58,7 +58,7 @@ func TestClassifyKinds(t *testing.T) {
 		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, "connect", kindConnect},
 		{errors.New("tls: handshake failure"), "connect", kindTLS},
 		{errors.New("x509: certificate signed by unknown authority"), "connect", kindTLS},
-		{errors.New("proxyconnect tcp: refused"), "connect", kindProxy},
+		{&proxyError{proxyHost: "127.0.0.1:1", err: errors.New("connection refused")}, "connect", kindProxy},
 		{io.ErrUnexpectedEOF, "body", kindTruncated},
 		{errors.New("stream error: stream ID 1; INTERNAL_ERROR"), "body", kindTruncated},
 		{errors.New("gzip: invalid header"), "body", kindProtocol},

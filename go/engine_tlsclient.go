@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/x509"
 	"io"
+	"net"
 	"os"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	http "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
 	"github.com/bogdanfinn/tls-client/profiles"
+	"golang.org/x/net/proxy"
 )
 
 type tlsClientEngine struct {
@@ -69,7 +71,16 @@ func newEngine(cfg engineConfig) (engine, error) {
 		opts = append(opts, tlsclient.WithInsecureSkipVerify())
 	}
 	if cfg.proxy != "" {
-		opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy))
+		dialer, err := newProxyDialer(cfg.proxy)
+		if err != nil {
+			return nil, err
+		}
+		// Our own dialer: the engine's gives a CONNECT handshake a deadline of its
+		// client-wide timeout, which we keep at zero (streams have no hidden deadline).
+		opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy), tlsclient.WithProxyDialerFactory(
+			func(string, time.Duration, *net.TCPAddr, http.Header, tlsclient.Logger) (proxy.ContextDialer, error) {
+				return dialer, nil
+			}))
 	}
 	switch cfg.httpVersion {
 	case "", "auto", "h2":

@@ -90,6 +90,10 @@ func classify(err error, ctx context.Context, phase string) *hcError {
 
 func classifyKind(err error, phase string) kind {
 	msg := err.Error()
+	var viaProxy *proxyError
+	if errors.As(err, &viaProxy) {
+		return kindProxy
+	}
 	var dnsErr *net.DNSError
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostnameErr x509.HostnameError
@@ -97,8 +101,6 @@ func classifyKind(err error, phase string) kind {
 	switch {
 	case errors.As(err, &dnsErr):
 		return kindDNS
-	case strings.Contains(msg, "proxy"):
-		return kindProxy
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr),
 		errors.As(err, &invalidCert), strings.Contains(msg, "tls:"),
 		strings.Contains(msg, "x509:"), strings.Contains(msg, "certificate"):

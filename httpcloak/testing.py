@@ -31,6 +31,18 @@ class TestServer:
     h3: str  # HTTP/3 base URL
     ca: str  # path of the CA certificate that signed the server's certificate
     process: subprocess.Popen[bytes]
+    http_proxy: str = ""  # HTTP CONNECT / forward proxy, without credentials
+    socks5_proxy: str = ""  # SOCKS5 proxy, without credentials
+
+    # The proxies' fixed credentials (go/testserver/README.md).
+    PROXY_USER = "proxyuser"
+    PROXY_PASSWORD = "proxy-secret"
+
+    def proxy_url(self, kind: str, user: str = PROXY_USER, password: str = PROXY_PASSWORD) -> str:
+        """The proxy's URL with credentials: kind is "http" or "socks5"."""
+        base = self.http_proxy if kind == "http" else self.socks5_proxy
+        scheme, rest = base.split("://", 1)
+        return f"{scheme}://{user}:{password}@{rest}"
 
     @classmethod
     def start(cls) -> TestServer:
@@ -47,7 +59,15 @@ class TestServer:
             process.kill()
             raise RuntimeError(f"the test server {binary} exited before announcing its ports")
         info = json.loads(line)
-        return cls(info["http"], info["https"], info.get("h3", ""), info["ca"], process)
+        return cls(
+            info["http"],
+            info["https"],
+            info.get("h3", ""),
+            info["ca"],
+            process,
+            info.get("http_proxy", ""),
+            info.get("socks5_proxy", ""),
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
