@@ -7,7 +7,9 @@ Run by `pip install .` / `pip install -e .` through setup.py, or by hand:
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,11 @@ NATIVE_DIR = ROOT / "httpcloak" / "_native"
 LIBRARY = NATIVE_DIR / "libhttpcloak.so"
 TESTSERVER_DIR = GO_DIR / "testserver"
 TESTSERVER_BINARY = ROOT / "build" / "testserver"
+
+# Release builds target an old glibc so one wheel loads on most Linux systems: set
+# HTTPCLOAK_GLIBC=2.17 and `pip install ziglang`; zig's C compiler then links cgo against
+# that glibc's symbols, and the wheel is tagged manylinux_2_17 (see setup.py).
+GLIBC_ENV = "HTTPCLOAK_GLIBC"
 
 MISSING_GO = (
     "httpcloak: building the native library needs the Go toolchain (1.26 or newer) on PATH "
@@ -34,6 +41,28 @@ def _go() -> str:
     return go
 
 
+def target_glibc() -> str | None:
+    return os.environ.get(GLIBC_ENV) or None
+
+
+def _c_compiler_env() -> dict[str, str]:
+    glibc = target_glibc()
+    if glibc is None:
+        return {}
+    if importlib.util.find_spec("ziglang") is None:
+        raise SystemExit(f"{GLIBC_ENV}={glibc} needs the ziglang package: pip install ziglang")
+    arch = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}[
+        platform.machine().lower()
+    ]
+    wrapper = ROOT / "build" / f"zig-cc-{arch}-{glibc}"
+    wrapper.parent.mkdir(parents=True, exist_ok=True)
+    wrapper.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -m ziglang cc -target {arch}-linux-gnu.{glibc} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return {"CC": str(wrapper)}
+
+
 def _newest_source(directory: Path) -> float:
     paths = [p for p in directory.rglob("*") if p.suffix in {".go", ".h", ".mod", ".sum"}]
     return max((p.stat().st_mtime for p in paths), default=0.0)
@@ -43,12 +72,25 @@ def _up_to_date(output: Path, sources: Path) -> bool:
     return output.exists() and output.stat().st_mtime >= _newest_source(sources)
 
 
+def _refuse_musl() -> None:
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] != "glibc":
+        raise SystemExit(
+            "httpcloak: this system's C library is not glibc (musl?). Go shared libraries "
+            "(-buildmode=c-shared) do not load under musl, so httpcloak cannot be built here; "
+            "use a glibc-based system or image."
+        )
+
+
 def build_library(force: bool = False) -> Path:
     header = NATIVE_DIR / "httpcloak.h"
-    if not force and _up_to_date(LIBRARY, GO_DIR) and header.exists():
+    stamp = NATIVE_DIR / ".glibc"
+    built_for = stamp.read_text() if stamp.exists() else ""
+    fresh = _up_to_date(LIBRARY, GO_DIR) and header.exists()
+    if not force and fresh and built_for == (target_glibc() or ""):
         return LIBRARY
+    _refuse_musl()
     NATIVE_DIR.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, CGO_ENABLED="1")
+    env = dict(os.environ, CGO_ENABLED="1", **_c_compiler_env())
     subprocess.run(
         [
             _go(),
@@ -67,6 +109,7 @@ def build_library(force: bool = False) -> Path:
     # cgo writes its own header beside the library; ours (go/httpcloak.h) is the contract.
     (NATIVE_DIR / "libhttpcloak.h").unlink(missing_ok=True)
     shutil.copyfile(GO_DIR / "httpcloak.h", header)
+    stamp.write_text(target_glibc() or "")
     return LIBRARY
 
 

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
@@ -19,16 +19,27 @@ class BuildGoThenPy(build_py):
         super().run()
 
 
+class NativeDistribution(Distribution):
+    """Carries a native library, so files go to platlib, where auditwheel looks."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
 class PlatformWheel(bdist_wheel):
     """The wheel carries a native library but no CPython extension: py3-none-<platform>."""
 
-    def finalize_options(self) -> None:
-        super().finalize_options()
-        self.root_is_pure = False
-
     def get_tag(self) -> tuple[str, str, str]:
         _, _, platform = super().get_tag()
+        glibc = build_go.target_glibc()
+        if glibc is not None and platform.startswith("linux_"):
+            # Linked against that glibc's symbols by zig (build_go.py): say so.
+            major, minor = glibc.split(".")
+            platform = f"manylinux_{major}_{minor}_{platform.removeprefix('linux_')}"
         return "py3", "none", platform
 
 
-setup(cmdclass={"build_py": BuildGoThenPy, "bdist_wheel": PlatformWheel})
+setup(
+    distclass=NativeDistribution,
+    cmdclass={"build_py": BuildGoThenPy, "bdist_wheel": PlatformWheel},
+)

@@ -92,7 +92,7 @@ int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
 int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
                        uint8_t *body, int64_t body_len, hc_error *err);
 
-/* Wait up to wait_ms for the response headers. Returns 1 and sets *out/*out_len to JSON
+/* Wait up to wait_ms for the response headers. Returns 1 and sets *out and *out_len to JSON
  * {"status","reason","proto","headers":[[n,v]...],"content_length","url","history":[...]}
  * (free *out with hc_free); 0 if they have not arrived yet; -1 with err set if the request
  * failed. */

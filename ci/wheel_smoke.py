@@ -1,0 +1,23 @@
+"""Stream from the test server with an installed httpcloak (a wheel in a fresh venv).
+
+    HTTPCLOAK_TESTSERVER=build/testserver .venv-wheel/bin/python ci/wheel_smoke.py
+"""
+
+from __future__ import annotations
+
+import httpcloak
+from httpcloak.testing import TestServer
+
+
+def main() -> None:
+    assert "site-packages" in httpcloak.__file__, f"not the installed wheel: {httpcloak.__file__}"
+    with TestServer.start() as server, httpcloak.Session(verify=server.ca) as s:
+        for base in (server.http, server.https):
+            with s.get(f"{base}/stream/10", stream=True) as r:
+                lines = list(r.iter_lines())
+            assert r.status_code == 200 and len(lines) == 10, (r, lines)
+            print(f"wheel smoke: {r.protocol} streamed {len(lines)} lines from {base}")
+
+
+if __name__ == "__main__":
+    main()
