@@ -41,6 +41,7 @@ type pump struct {
 	readTimeout time.Duration
 
 	chunks     chan chunk
+	free       chan []byte // spare buffers, see getBuffer
 	finishing  chan struct{}
 	finishOnce sync.Once
 	done       chan struct{} // closed when run() has returned and closed the body
@@ -60,6 +61,7 @@ func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.R
 		ctx: ctx, cancel: cancel, body: decoded, raw: raw, proto: proto, length: length,
 		readTimeout: readTimeout, wake: wake,
 		chunks:      make(chan chunk, pumpQueueDepth),
+		free:        make(chan []byte, pumpQueueDepth+2),
 		finishing:   make(chan struct{}),
 		done:        make(chan struct{}),
 	}
@@ -85,7 +87,7 @@ func (p *pump) run() {
 	}
 	size := pumpFirstChunk
 	for {
-		buf := getBuffer(size)
+		buf := p.getBuffer(size)
 		if silence != nil {
 			silence.Reset(p.readTimeout)
 		}
@@ -102,7 +104,7 @@ func (p *pump) run() {
 				size *= 2
 			}
 		} else {
-			putBuffer(buf)
+			p.putBuffer(buf)
 		}
 		if err == io.EOF {
 			p.send(chunk{eof: true})
@@ -176,14 +178,14 @@ func (p *pump) releaseConsumerBuffers() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.curBuf != nil {
-		putBuffer(p.curBuf)
+		p.putBuffer(p.curBuf)
 		p.cur, p.curBuf = nil, nil
 	}
 	for {
 		select {
 		case c := <-p.chunks:
 			if c.buf != nil {
-				putBuffer(c.buf[:cap(c.buf)])
+				p.putBuffer(c.buf)
 			}
 		default:
 			return
@@ -224,7 +226,7 @@ func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
 	n := copy(dst, p.cur)
 	p.cur = p.cur[n:]
 	if len(p.cur) == 0 {
-		putBuffer(p.curBuf)
+		p.putBuffer(p.curBuf)
 		p.cur, p.curBuf = nil, nil
 	}
 	return n, nil
@@ -288,30 +290,25 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (c *countingReader) Close() error { return c.r.Close() }
 
-// Buffers are pooled per power-of-two size class so the hot path allocates nothing.
-var bufferPools [6]sync.Pool // 8 KiB << i
-
-func sizeClass(size int) int {
-	class := 0
-	for s := pumpFirstChunk; s < size && class < len(bufferPools)-1; s <<= 1 {
-		class++
+// Each pump recycles its own few buffers between itself and the consumer, so a long
+// download touches the same memory over and over: no allocation, no garbage, no page
+// faults on the hot path. A buffer smaller than the current read size is dropped.
+func (p *pump) getBuffer(size int) []byte {
+	for {
+		select {
+		case b := <-p.free:
+			if cap(b) >= size {
+				return b[:size]
+			}
+		default:
+			return make([]byte, size)
+		}
 	}
-	return class
 }
 
-func getBuffer(size int) []byte {
-	class := sizeClass(size)
-	if b, ok := bufferPools[class].Get().(*[]byte); ok {
-		return *b
+func (p *pump) putBuffer(buf []byte) {
+	select {
+	case p.free <- buf[:cap(buf)]:
+	default: // enough spares already
 	}
-	return make([]byte, pumpFirstChunk<<class)
-}
-
-func putBuffer(buf []byte) {
-	buf = buf[:cap(buf)]
-	class := sizeClass(len(buf))
-	if pumpFirstChunk<<class != len(buf) {
-		return // not one of ours
-	}
-	bufferPools[class].Put(&buf)
 }
