@@ -387,8 +387,8 @@ func hc_stats(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
 		return -1
 	}
-	data := []byte(fmt.Sprintf(`{"sessions":%d,"streams":%d,"goroutines":%d}`,
-		sessions.len(), streams.len(), runtime.NumGoroutine()))
+	data := []byte(fmt.Sprintf(`{"sessions":%d,"streams":%d,"notifiers":%d,"goroutines":%d}`,
+		sessions.len(), streams.len(), notifiers.len(), runtime.NumGoroutine()))
 	setError(cerr, nil)
 	return handOut(data, out)
 }

@@ -148,7 +148,7 @@ int32_t hc_stream_close(int64_t stream, hc_error *err);
  * free with hc_free. Returns the length, or -1 with err set. */
 int64_t hc_presets(char **out, hc_error *err);
 
-/* Live counts as JSON {"sessions","streams","goroutines"}; free with hc_free. */
+/* Live counts as JSON {"sessions","streams","notifiers","goroutines"}; free with hc_free. */
 int64_t hc_stats(char **out, hc_error *err);
 
 /* Free memory that this library handed out. NULL is ignored. */

@@ -84,6 +84,7 @@ func (s *session) close() {
 	s.mu.Unlock()
 	for _, id := range open {
 		if st, ok := streams.take(id); ok {
+			st.cancel(errSessionClosed) // abort: no draining for a session going away
 			st.close()
 		}
 	}
