@@ -133,3 +133,16 @@ def test_soak_streams_opened_read_closed_and_abandoned_return_to_baseline(
     assert _wait_until(lambda: _server_stats(server)["open"] == server_open), (
         f"server connections {server_open} -> {_server_stats(server)['open']}"
     )
+
+
+def test_session_close_with_many_open_streams_is_prompt(server: TestServer) -> None:
+    s = httpcloak.Session()
+    streams = [s.get(f"{server.http}/stall?after=10", stream=True) for _ in range(20)]
+    for r in streams:
+        next(r.iter_content())
+    started = time.monotonic()
+    s.close()
+    assert time.monotonic() - started < 0.5
+    for r in streams:
+        with pytest.raises(httpcloak.StreamClosed):
+            r.read()
