@@ -1,6 +1,6 @@
 """Stream from the test server with an installed httpcloak (a wheel in a fresh venv).
 
-    HTTPCLOAK_TESTSERVER=build/testserver .venv-wheel/bin/python ci/wheel_smoke.py
+HTTPCLOAK_TESTSERVER=build/testserver .venv-wheel/bin/python ci/wheel_smoke.py
 """
 
 from __future__ import annotations

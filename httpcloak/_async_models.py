@@ -85,7 +85,7 @@ class AsyncStreamResponse(StreamBase):
     def aiter_lines(
         self, chunk_size: int | None = None, decode_unicode: bool = False, keepends: bool = False
     ) -> AsyncIterator[Any]:
-        """Lines split on \\\\n, \\\\r\\\\n and \\\\r as the whole body would split."""
+        """Lines split on \\n, \\r\\n and \\r as the whole body would split."""
         check_chunk_size(chunk_size)
         pipeline = line_pipeline(decode_unicode, keepends, self.encoding or "utf-8")
         return self._adrive(pipeline, chunk_size)
