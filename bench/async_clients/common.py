@@ -28,7 +28,8 @@ def _threads() -> int:
 
 def _event_latency_ms(data_line: bytes, now: float) -> float:
     """data_line is the JSON of the event's first data line, with the server's ts."""
-    return (now - json.loads(data_line)["ts"]) * 1000
+    sent: float = json.loads(data_line)["ts"]
+    return (now - sent) * 1000
 
 
 async def _sse_many(job: dict[str, Any], sse: SSE) -> dict[str, Any]:

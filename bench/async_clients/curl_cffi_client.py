@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from curl_cffi.requests import AsyncSession
-
 sys.path.insert(0, str(Path(__file__).parent))
 from common import main  # noqa: E402
+
+# Loaded by name: curl_cffi lives only in the benchmark's peer venv, untyped here.
+AsyncSession: Any = importlib.import_module("curl_cffi.requests").AsyncSession
 
 _sessions: dict[str, Any] = {}
 

@@ -1,0 +1,1 @@
+"""The benchmark suite's orchestration: servers, peer environments, sampling, report."""
