@@ -119,7 +119,7 @@ func (b *slowBody) Close() error { return nil }
 
 func newTestPump(body io.ReadCloser, readTimeout time.Duration) *pump {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	raw := &countingReader{r: body}
+	raw := &countingReader{r: body, expect: -1}
 	return startPump(ctx, cancel, raw, raw, "h1", -1, readTimeout, func() {})
 }
 
@@ -180,7 +180,7 @@ func (b *blockingBody) Close() error { return nil }
 
 func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	raw := &countingReader{r: &blockingBody{ctx: ctx}}
+	raw := &countingReader{r: &blockingBody{ctx: ctx}, expect: -1}
 	p := startPump(ctx, cancel, raw, raw, "h2", -1, 100*time.Millisecond, func() {})
 	started := time.Now()
 	var err *hcError

@@ -88,7 +88,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	case "h1":
 		opts = append(opts, tlsclient.WithForceHttp1(), tlsclient.WithDisableHttp3())
 	case "h3":
-		return nil, newError(kindInvalidArgument, "http_version \"h3\" is not supported by the provisional engine yet")
+		return newH3Engine(cfg, p, transport.RootCAs)
 	default:
 		return nil, newError(kindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.httpVersion)
 	}
@@ -116,6 +116,19 @@ func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }
 func (e *tlsClientEngine) close() { e.client.CloseIdleConnections() }
 
 func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
+	req, err := fhttpRequest(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	return incomingFrom(resp), nil
+}
+
+// fhttpRequest builds the engine's request from ours, keeping the header order on the wire.
+func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, error) {
 	var body io.Reader
 	if len(out.body) > 0 {
 		body = bytes.NewReader(out.body)
@@ -150,10 +163,10 @@ func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (
 		order = append(order, name)
 	}
 	req.Header[http.HeaderOrderKey] = order
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
+	return req, nil
+}
+
+func incomingFrom(resp *http.Response) *incomingResponse {
 	return &incomingResponse{
 		status:        resp.StatusCode,
 		reason:        reasonOf(resp.Status),
@@ -161,7 +174,7 @@ func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (
 		headers:       headerPairs(resp.Header),
 		contentLength: resp.ContentLength,
 		body:          resp.Body,
-	}, nil
+	}
 }
 
 func protoName(major int) string {

@@ -5,14 +5,14 @@ go 1.26.0
 require (
 	github.com/andybalholm/brotli v1.2.8
 	github.com/bogdanfinn/fhttp v0.6.9
+	github.com/bogdanfinn/quic-go-utls v1.0.4-utls
 	github.com/bogdanfinn/tls-client v1.11.2
+	github.com/bogdanfinn/utls v1.7.8-barnius
 	github.com/klauspost/compress v1.20.3
 	golang.org/x/net v0.56.0
 )
 
 require (
-	github.com/bogdanfinn/quic-go-utls v1.0.4-utls // indirect
-	github.com/bogdanfinn/utls v1.7.8-barnius // indirect
 	github.com/cloudflare/circl v1.6.2 // indirect
 	github.com/quic-go/qpack v0.5.1 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect

@@ -60,10 +60,10 @@ func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.R
 	p := &pump{
 		ctx: ctx, cancel: cancel, body: decoded, raw: raw, proto: proto, length: length,
 		readTimeout: readTimeout, wake: wake,
-		chunks:      make(chan chunk, pumpQueueDepth),
-		free:        make(chan []byte, pumpQueueDepth+2),
-		finishing:   make(chan struct{}),
-		done:        make(chan struct{}),
+		chunks:    make(chan chunk, pumpQueueDepth),
+		free:      make(chan []byte, pumpQueueDepth+2),
+		finishing: make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	go p.run()
 	return p
@@ -277,14 +277,20 @@ func causeOf(ctx context.Context) *hcError {
 }
 
 // countingReader counts raw body bytes so close() knows how much is left.
+// countingReader counts the raw body bytes and, when it knows the Content-Length, refuses
+// to call a shorter body complete whatever the protocol below let through.
 type countingReader struct {
-	r io.ReadCloser
-	n atomic.Int64
+	r      io.ReadCloser
+	n      atomic.Int64
+	expect int64 // Content-Length, -1 when unknown or when the response has no body
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
+	got := c.n.Add(int64(n))
+	if err == io.EOF && c.expect >= 0 && got < c.expect {
+		return n, newError(kindTruncated, "the body ended after %d of its %d bytes (Content-Length)", got, c.expect)
+	}
 	return n, err
 }
 

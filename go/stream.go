@@ -86,9 +86,10 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		st.fail(classify(err, st.ctx, "connect"))
 		return
 	}
-	raw := &countingReader{r: resp.body}
+	raw := &countingReader{r: resp.body, expect: -1}
 	var body io.ReadCloser = raw
 	if spec.method != "HEAD" && resp.status != 204 && resp.status != 304 && resp.contentLength != 0 {
+		raw.expect = resp.contentLength
 		if body, err = decodedBody(raw, resp.headers); err != nil {
 			_ = raw.Close()
 			st.fail(classify(err, st.ctx, "body"))

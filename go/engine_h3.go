@@ -1,0 +1,107 @@
+package main
+
+// HTTP/3 for http_version="h3": the provisional core negotiates protocols over TCP only, so
+// QUIC comes from its companion module quic-go-utls, which speaks the same request and
+// response types. Its QUIC handshake is quic-go's own, not a browser's (README, "Engine").
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"time"
+
+	tls "github.com/bogdanfinn/utls"
+
+	quic "github.com/bogdanfinn/quic-go-utls"
+	"github.com/bogdanfinn/quic-go-utls/http3"
+)
+
+const (
+	// QUIC closes a connection that hears nothing for its idle timeout; a keep-alive
+	// below it keeps a quiet Server-Sent Events stream open for hours, as on TCP.
+	h3IdleTimeout = 90 * time.Second
+	// UDP has no refused connection: a closed port is only silence. Give up on a server
+	// that has not answered the handshake for this long (a shorter connect timeout wins).
+	h3HandshakeSilence = 10 * time.Second
+	h3KeepAlivePeriod  = 15 * time.Second
+)
+
+type h3Engine struct {
+	transport *http3.Transport
+	headers   [][2]string
+}
+
+func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, error) {
+	if cfg.proxy != "" {
+		return nil, newError(kindInvalidArgument,
+			"http_version \"h3\" cannot go through a proxy: QUIC runs over UDP, which HTTP CONNECT cannot carry; use \"h2\" or \"auto\" with a proxy")
+	}
+	transport := &http3.Transport{
+		TLSClientConfig: &tls.Config{
+			RootCAs:            roots,
+			InsecureSkipVerify: !cfg.verify,
+			ClientSessionCache: tls.NewLRUClientSessionCache(64),
+		},
+		QUICConfig: &quic.Config{
+			HandshakeIdleTimeout: h3HandshakeSilence,
+			MaxIdleTimeout:       h3IdleTimeout,
+			KeepAlivePeriod:      h3KeepAlivePeriod,
+		},
+		// Bodies are decoded by our layer for every protocol alike (decode.go).
+		DisableCompression: true,
+	}
+	return &h3Engine{transport: transport, headers: p.headers}, nil
+}
+
+func (e *h3Engine) presetHeaders() [][2]string { return e.headers }
+
+func (e *h3Engine) close() { _ = e.transport.Close() }
+
+func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
+	req, err := fhttpRequest(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.transport.RoundTrip(req)
+	if err != nil {
+		return nil, h3ConnectError(err)
+	}
+	in := incomingFrom(resp)
+	in.body = h3Body{in.body}
+	return in, nil
+}
+
+// h3Body names QUIC's ways of cutting a body short in the words the other protocols use.
+type h3Body struct{ io.ReadCloser }
+
+func (b h3Body) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	var h3err *http3.Error
+	var idle *quic.IdleTimeoutError
+	switch {
+	case errors.As(err, &h3err) && h3err.Remote:
+		return n, newError(kindTruncated, "the server reset the HTTP/3 stream before the body ended (%v)", err)
+	case errors.As(err, &idle):
+		return n, newError(kindTruncated, "the QUIC connection went silent and timed out before the body ended (%v)", err)
+	}
+	return n, err
+}
+
+// h3ConnectError sorts failures before the response headers: QUIC carries TLS alerts as
+// CRYPTO_ERROR transport codes, and a peer that never answers ends in a handshake timeout.
+func h3ConnectError(err error) error {
+	var transportErr *quic.TransportError
+	var handshake *quic.HandshakeTimeoutError
+	var idle *quic.IdleTimeoutError
+	switch {
+	case errors.As(err, &transportErr) && transportErr.ErrorCode.IsCryptoError():
+		return newError(kindTLS, "TLS handshake over QUIC failed: %v", err)
+	case errors.As(err, &handshake), errors.As(err, &idle):
+		return newError(kindConnect, "no QUIC handshake with the server: %v", err)
+	}
+	return err
+}
