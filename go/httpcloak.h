@@ -14,7 +14,8 @@
  *    sets err->kind = HC_OK. err may not be NULL.
  *  - Byte strings cross as (pointer, length): JSON for options and metadata, raw bytes for
  *    bodies. Nothing is NUL-terminated but err->message.
- *  - Memory handed out by Go (only *out of hc_stream_meta and hc_session_cookies) is freed
+ *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_cookies and
+ *    hc_session_call) is freed
  *    exactly once with hc_free. Nothing else is ever freed by the caller.
  *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
  *    keeps control: it can answer Ctrl-C or cancel from another thread between calls.
@@ -27,7 +28,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 4
+#define HC_ABI_VERSION 5
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -80,6 +81,14 @@ int32_t hc_session_close(int64_t session, hc_error *err);
  * "secure","http_only","same_site"}...]. On success returns the length and sets *out to
  * memory the caller frees with hc_free; on failure returns -1. */
 int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
+
+/* One session operation that is not on the hot path (cookie jar edits, runtime settings,
+ * saving state): call_json is {"op": name, "args": {...}}; the operations and their
+ * arguments are listed in go/calls.go. On success returns the length of the JSON result
+ * and sets *out to memory the caller frees with hc_free; on failure returns -1. An unknown
+ * op or a misspelt argument is an error of kind HC_ERR_INVALID_ARGUMENT. */
+int64_t hc_session_call(int64_t session, char *call_json, int64_t call_len, char **out,
+                        hc_error *err);
 
 /* Start a request. request_json holds {"method","url","headers":[[name,value],...],
  * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",

@@ -154,6 +154,16 @@ class BaseSession:
             _ffi.raise_error(err)
         return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
 
+    def _call(self, op: str, **args: Any) -> Any:
+        """Run one session operation in the engine (go/calls.go) and return its JSON result."""
+        encoded = _ffi.encode_json({"op": op, "args": args})
+        out = _ffi.ffi.new("char **")
+        err = _ffi.error_slot()
+        length = _ffi.lib.hc_session_call(self._live_handle(), encoded, len(encoded), out, err)
+        if length < 0:
+            _ffi.raise_error(err)
+        return _ffi.take_json(out[0], length)
+
     @property
     def closed(self) -> bool:
         return self._owned.value == 0

@@ -98,3 +98,21 @@ def test_metadata_is_json_with_the_documented_fields(server: TestServer) -> None
     with httpcloak.Session() as s, s.get(f"{server.http}/bytes/10", stream=True) as r:
         assert r.status_code == 200 and r.content_length == 10 and r.protocol == "h1"
         json.dumps({"url": r.url, "headers": r.headers.multi_items()})
+
+
+def test_session_calls_refuse_unknown_operations_and_arguments() -> None:
+    with httpcloak.Session() as s:
+        assert s._call("cookies.list") == []
+        with pytest.raises(
+            httpcloak.InvalidArgument, match=r"unknown session operation .*cookies\.list"
+        ):
+            s._call("no.such.op")
+        with pytest.raises(httpcloak.InvalidArgument, match="unknown field"):
+            s._call("cookies.list", surprise=1)
+    with pytest.raises(httpcloak.StreamClosed):
+        s._call("cookies.list")
+    err: Any = _ffi.ffi.new("hc_error *")
+    out = _ffi.ffi.new("char **")
+    call = b'{"op":"cookies.list"}'
+    assert _ffi.lib.hc_session_call(2**40, call, len(call), out, err) == -1
+    assert err.kind == _ffi.lib.HC_ERR_CLOSED
