@@ -14,8 +14,8 @@
  *    sets err->kind = HC_OK. err may not be NULL.
  *  - Byte strings cross as (pointer, length): JSON for options and metadata, raw bytes for
  *    bodies. Nothing is NUL-terminated but err->message.
- *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_cookies and
- *    hc_session_call) is freed
+ *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_cookies,
+ *    hc_session_call and hc_local_proxy_call) is freed
  *    exactly once with hc_free. Nothing else is ever freed by the caller.
  *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
  *    keeps control: it can answer Ctrl-C or cancel from another thread between calls.
@@ -89,6 +89,23 @@ int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
  * op or a misspelt argument is an error of kind HC_ERR_INVALID_ARGUMENT. */
 int64_t hc_session_call(int64_t session, char *call_json, int64_t call_len, char **out,
                         hc_error *err);
+
+/* A local HTTP proxy on 127.0.0.1 that sends other clients' requests out through a session
+ * (its fingerprint, jar and timeouts). options_json: {"port" (0: any free port),
+ * "session" (the handle of the default session, which the caller keeps open),
+ * "timeout":{"connect","read","total"}, "max_connections" (0: no limit), "tls_only",
+ * "tcp_proxy" (for CONNECT tunnels)}. Returns a proxy handle > 0, or 0 with err set. */
+int64_t hc_local_proxy_start(char *options_json, int64_t options_len, hc_error *err);
+
+/* {"op","args"} on a local proxy: "stats" -> {"running","port","active_connections",
+ * "total_requests","tunnels","failures","sessions"}; "register" {"session_id","session"}
+ * -> true; "unregister" {"session_id"} -> whether it was there; "sessions" -> [ids].
+ * Result and freeing as for hc_session_call. */
+int64_t hc_local_proxy_call(int64_t proxy, char *call_json, int64_t call_len, char **out,
+                            hc_error *err);
+
+/* Stop listening and drop the proxy's connections. Idempotent like hc_session_close. */
+int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
 
 /* Start a request. request_json holds {"method","url","headers":[[name,value],...],
  * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",

@@ -37,6 +37,7 @@ from ._exceptions import (
     TransportError,
 )
 from ._headers import Headers
+from ._local_proxy import LocalProxy
 from ._models import RawStream, Response, StreamResponse
 from ._presets import PresetInfo, available_presets, describe_preset
 from ._session import Session
@@ -59,6 +60,7 @@ __all__ = [
     "IncompleteRead",
     "InternalError",
     "InvalidArgument",
+    "LocalProxy",
     "ProtocolError",
     "ProxyError",
     "RawStream",

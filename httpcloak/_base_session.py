@@ -156,13 +156,7 @@ class BaseSession:
 
     def _call(self, op: str, **args: Any) -> Any:
         """Run one session operation in the engine (go/calls.go) and return its JSON result."""
-        encoded = _ffi.encode_json({"op": op, "args": args})
-        out = _ffi.ffi.new("char **")
-        err = _ffi.error_slot()
-        length = _ffi.lib.hc_session_call(self._live_handle(), encoded, len(encoded), out, err)
-        if length < 0:
-            _ffi.raise_error(err)
-        return _ffi.take_json(out[0], length)
+        return _ffi.call_op(_ffi.lib.hc_session_call, self._live_handle(), op, args)
 
     @property
     def closed(self) -> bool:

@@ -166,5 +166,16 @@ def take_json(pointer: Any, length: int) -> Any:
         lib.hc_free(pointer)
 
 
+def call_op(function: Callable[..., int], handle: int, op: str, args: dict[str, Any]) -> Any:
+    """Run {"op","args"} through one of the library's *_call exports; return its JSON result."""
+    encoded = encode_json({"op": op, "args": args})
+    out = ffi.new("char **")
+    err = error_slot()
+    length = function(handle, encoded, len(encoded), out, err)
+    if length < 0:
+        raise_error(err)
+    return take_json(out[0], length)
+
+
 def encode_json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/netutil"
+)
+
+// localProxy is an HTTP proxy on loopback that sends other clients' requests out through a
+// session, so they carry the session's preset fingerprint. Absolute-form requests
+// ("GET http://host/path") are fingerprinted; `X-HTTPCloak-Scheme: https` upgrades such a
+// request to https first. CONNECT is a plain tunnel: the client's own TLS goes through it.
+type localProxy struct {
+	listener net.Listener
+	server   *http.Server
+	port     int
+
+	defaultSession int64 // a session handle
+	timeouts       timeouts
+	tlsOnly        bool
+	tunnelDialer   func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	mu       sync.RWMutex
+	routes   map[string]int64 // X-HTTPCloak-Session id -> session handle
+	running  atomic.Bool
+	requests atomic.Int64
+	tunnels  atomic.Int64
+	active   atomic.Int64
+	failures atomic.Int64
+}
+
+// Control headers a client sends to the proxy; never forwarded.
+const (
+	headerScheme        = "X-Httpcloak-Scheme"
+	headerSession       = "X-Httpcloak-Session"
+	headerTLSOnly       = "X-Httpcloak-Tlsonly"
+	headerUpstreamProxy = "X-Upstream-Proxy"
+	headerProxyError    = "X-Httpcloak-Error"
+)
+
+type localProxyOptions struct {
+	Port           int          `json:"port"`
+	Session        int64        `json:"session"`
+	Timeout        *timeoutJSON `json:"timeout"`
+	MaxConnections int          `json:"max_connections"`
+	TLSOnly        bool         `json:"tls_only"`
+	TCPProxy       string       `json:"tcp_proxy"`
+}
+
+var localProxies = newHandleTable[*localProxy](1 << 36)
+
+func startLocalProxy(raw []byte) (*localProxy, error) {
+	var opts localProxyOptions
+	if err := decodeStrict(raw, &opts); err != nil {
+		return nil, err
+	}
+	if opts.Port < 0 || opts.Port > 65535 {
+		return nil, newError(kindInvalidArgument, "port must be 0 (any free port) to 65535, got %d", opts.Port)
+	}
+	if opts.MaxConnections < 0 {
+		return nil, newError(kindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
+	}
+	if _, ok := sessions.get(opts.Session); !ok {
+		return nil, newError(kindClosed, "session %d is closed or unknown", opts.Session)
+	}
+	t, err := opts.Timeout.resolve()
+	if err != nil {
+		return nil, err
+	}
+	p := &localProxy{defaultSession: opts.Session, timeouts: t, tlsOnly: opts.TLSOnly, routes: map[string]int64{}}
+	p.tunnelDialer = (&net.Dialer{}).DialContext
+	if opts.TCPProxy != "" {
+		if err := validateProxy(opts.TCPProxy); err != nil {
+			return nil, err
+		}
+		dialer, err := newProxyDialer(opts.TCPProxy)
+		if err != nil {
+			return nil, err
+		}
+		p.tunnelDialer = dialer.DialContext
+	}
+	// Loopback only: whoever reaches this port speaks with the session's identity.
+	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
+	if err != nil {
+		return nil, newError(kindConnect, "local proxy cannot listen: %v", err)
+	}
+	if opts.MaxConnections > 0 {
+		listener = netutil.LimitListener(listener, opts.MaxConnections)
+	}
+	p.listener = listener
+	p.port = listener.Addr().(*net.TCPAddr).Port
+	p.server = &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
+	p.running.Store(true)
+	go func() {
+		_ = p.server.Serve(listener)
+		p.running.Store(false)
+	}()
+	return p, nil
+}
+
+// close stops listening and drops every connection, tunnels included.
+func (p *localProxy) close() {
+	p.running.Store(false)
+	_ = p.server.Close()
+}
+
+func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.active.Add(1)
+	defer p.active.Add(-1)
+	if r.Method == http.MethodConnect {
+		p.tunnels.Add(1)
+		p.tunnel(w, r)
+		return
+	}
+	p.requests.Add(1)
+	p.forward(w, r)
+}
+
+// refuse answers a request the proxy will not carry, saying why.
+func (p *localProxy) refuse(w http.ResponseWriter, status int, kind string, msg string) {
+	p.failures.Add(1)
+	w.Header().Set(headerProxyError, kind)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, "httpcloak local proxy: "+redact(msg)+"\n")
+}
+
+// sessionFor picks the session named by X-HTTPCloak-Session, or the proxy's own.
+func (p *localProxy) sessionFor(r *http.Request) (*session, error) {
+	handle := p.defaultSession
+	if id := r.Header.Get(headerSession); id != "" {
+		p.mu.RLock()
+		registered, ok := p.routes[id]
+		p.mu.RUnlock()
+		if !ok {
+			return nil, newError(kindInvalidArgument, "no session registered as %q", id)
+		}
+		handle = registered
+	}
+	sess, ok := sessions.get(handle)
+	if !ok {
+		return nil, newError(kindClosed, "the session behind this proxy route is closed")
+	}
+	return sess, nil
+}
+
+func (p *localProxy) register(id string, handle int64) error {
+	if id == "" {
+		return newError(kindInvalidArgument, "session_id must not be empty")
+	}
+	if _, ok := sessions.get(handle); !ok {
+		return newError(kindClosed, "session %d is closed or unknown", handle)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, taken := p.routes[id]; taken {
+		return newError(kindInvalidArgument, "a session is already registered as %q", id)
+	}
+	p.routes[id] = handle
+	return nil
+}
+
+func (p *localProxy) unregister(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.routes[id]
+	delete(p.routes, id)
+	return ok
+}
+
+func (p *localProxy) routeNames() []string {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	names := make([]string, 0, len(p.routes))
+	for id := range p.routes {
+		names = append(names, id)
+	}
+	return names
+}
+
+type localProxyStats struct {
+	Running           bool  `json:"running"`
+	Port              int   `json:"port"`
+	ActiveConnections int64 `json:"active_connections"`
+	TotalRequests     int64 `json:"total_requests"`
+	Tunnels           int64 `json:"tunnels"`
+	Failures          int64 `json:"failures"`
+	Sessions          int   `json:"sessions"`
+}
+
+func (p *localProxy) stats() localProxyStats {
+	p.mu.RLock()
+	routes := len(p.routes)
+	p.mu.RUnlock()
+	return localProxyStats{
+		Running: p.running.Load(), Port: p.port, ActiveConnections: p.active.Load(),
+		TotalRequests: p.requests.Load(), Tunnels: p.tunnels.Load(), Failures: p.failures.Load(),
+		Sessions: routes,
+	}
+}
+
+// tunnel carries a CONNECT: bytes both ways until either side ends.
+func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if p.timeouts.connect > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeouts.connect)
+		defer cancel()
+	}
+	upstream, err := p.tunnelDialer(ctx, "tcp", r.Host)
+	if err != nil {
+		p.refuse(w, http.StatusBadGateway, "connect", "cannot reach "+r.Host+": "+redact(err.Error()))
+		return
+	}
+	defer upstream.Close()
+	hijacker, ok := w.(http.Hijacker)
+	if !ok {
+		p.refuse(w, http.StatusInternalServerError, "internal", "connection cannot be taken over")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	client, buffered, err := hijacker.Hijack()
+	if err != nil {
+		return
+	}
+	defer client.Close()
+	done := make(chan struct{}, 2)
+	go func() {
+		// Bytes the client sent right after CONNECT may already sit in the reader.
+		_, _ = io.Copy(upstream, buffered)
+		closeWrite(upstream)
+		done <- struct{}{}
+	}()
+	go func() {
+		_, _ = io.Copy(client, upstream)
+		closeWrite(client)
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+}
+
+// closeWrite passes an end of stream on while the other direction may still carry data.
+func closeWrite(c net.Conn) {
+	if halfCloser, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = halfCloser.CloseWrite()
+		return
+	}
+	_ = c.Close()
+}

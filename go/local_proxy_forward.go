@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The local proxy's plain-HTTP path: one client request becomes one stream on a session
+// (same fingerprint, cookie jar, timeouts and read-ahead as a Python request), and the
+// response streams back as it arrives.
+
+// proxyPollSlice is how long one wait on the stream lasts before the proxy looks whether
+// its client went away.
+const proxyPollSlice = 200 * time.Millisecond
+
+// Hop-by-hop headers (RFC 9110 section 7.6.1) and the proxy's own control headers stay
+// between the client and the proxy.
+var proxyOnlyHeaders = []string{
+	"connection", "proxy-connection", "keep-alive", "proxy-authorization", "proxy-authenticate",
+	"te", "trailer", "transfer-encoding", "upgrade", "host",
+	headerScheme, headerSession, headerTLSOnly, headerUpstreamProxy,
+}
+
+func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
+	if !r.URL.IsAbs() {
+		p.refuse(w, http.StatusBadRequest, "invalid_argument",
+			"this is an HTTP proxy: send absolute-form requests (configure it as your client's proxy)")
+		return
+	}
+	if r.Header.Get(headerUpstreamProxy) != "" {
+		p.refuse(w, http.StatusNotImplemented, "invalid_argument",
+			"per-request upstream proxies (X-Upstream-Proxy) are not supported; register a session that has the proxy")
+		return
+	}
+	target := *r.URL
+	switch scheme := strings.ToLower(r.Header.Get(headerScheme)); scheme {
+	case "", "http":
+	case "https":
+		target.Scheme = "https"
+	default:
+		p.refuse(w, http.StatusBadRequest, "invalid_argument", "X-HTTPCloak-Scheme must be http or https, got "+scheme)
+		return
+	}
+	sess, err := p.sessionFor(r)
+	if err != nil {
+		p.refuse(w, http.StatusBadGateway, "closed", err.Error())
+		return
+	}
+	spec, err := p.specFor(sess, r, &target)
+	if err != nil {
+		p.refuse(w, http.StatusBadRequest, "invalid_argument", err.Error())
+		return
+	}
+	id, err := openStream(sess, spec)
+	if err != nil {
+		p.refuse(w, http.StatusBadGateway, "closed", err.Error())
+		return
+	}
+	st, _ := streams.take(id) // owned here, never by a C caller
+	defer st.close()
+	stop := context.AfterFunc(r.Context(), st.cancelNow) // the client left
+	defer stop()
+	if spec.upload != nil {
+		go feedUpload(spec.upload, r.Body)
+	}
+	meta, failure := awaitMeta(r.Context(), st)
+	if failure != nil {
+		p.refuse(w, statusForFailure(failure.kind), kindName(failure.kind), failure.Error())
+		return
+	}
+	if meta == nil {
+		return // the client went away first
+	}
+	writeProxiedHeaders(w, meta, r.Method)
+	if err := copyStreamTo(r.Context(), w, st); err != nil {
+		p.failures.Add(1)
+		// Headers are out: the only honest signal left is a cut connection, so the client
+		// sees a truncated body instead of a short one that looks complete.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// Headers that say which browser is talking: the preset's replace the client's (urllib's
+// User-Agent must not undo the fingerprint), unless the proxy runs TLS-only.
+var presetIdentityHeaders = []string{
+	"user-agent", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "accept-encoding",
+}
+
+// specFor turns the client's request into ours: the preset's headers with the client's laid
+// over them except the identity ones (or the client's alone in TLS-only mode), no redirects
+// (the client follows them itself), the proxy's timeouts.
+func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*requestSpec, error) {
+	u, err := validateURL(target.String())
+	if err != nil {
+		return nil, err
+	}
+	// Go's server keeps no order across names: sort them so a TLS-only request at least
+	// sends the same order every time.
+	var clientHeaders [][2]string
+	for _, name := range slices.Sorted(maps.Keys(r.Header)) {
+		for _, v := range r.Header[name] {
+			clientHeaders = append(clientHeaders, [2]string{name, v})
+		}
+	}
+	clientHeaders = withoutHeaders(clientHeaders, proxyOnlyHeaders...)
+	headers := clientHeaders
+	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
+		headers = mergeHeaders(sess.headers, withoutHeaders(clientHeaders, presetIdentityHeaders...))
+	}
+	spec := &requestSpec{method: r.Method, url: u, headers: headers, timeouts: p.timeouts}
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		spec.upload = newUpload(r.ContentLength) // -1 when the client sent it chunked
+	}
+	return spec, nil
+}
+
+// feedUpload hands the client's request body to the stream as it arrives.
+func feedUpload(u *upload, body io.Reader) {
+	defer u.end()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 && u.write(buf[:n], time.Hour) != writeAccepted {
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func awaitMeta(ctx context.Context, st *stream) (*metaJSON, *hcError) {
+	for ctx.Err() == nil {
+		raw, failure := st.waitMeta(proxyPollSlice)
+		if failure != nil {
+			return nil, failure
+		}
+		if raw != nil {
+			var meta metaJSON
+			if err := json.Unmarshal(raw, &meta); err != nil {
+				return nil, newError(kindInternal, "decoding metadata: %v", err)
+			}
+			return &meta, nil
+		}
+	}
+	return nil, nil
+}
+
+// writeProxiedHeaders sends the origin's status and headers. The body reaches the client
+// decoded (our layer undoes Content-Encoding), so a coded body loses its encoding and length.
+func writeProxiedHeaders(w http.ResponseWriter, meta *metaJSON, method string) {
+	headers := withoutHeaders(meta.Headers, proxyOnlyHeaders...)
+	if coding, ok := headerValue(headers, "content-encoding"); ok && !strings.EqualFold(coding, "identity") && method != http.MethodHead {
+		headers = withoutHeaders(headers, "content-encoding", "content-length")
+	}
+	out := w.Header()
+	for _, h := range headers {
+		out.Add(h[0], h[1])
+	}
+	w.WriteHeader(meta.Status)
+}
+
+func copyStreamTo(ctx context.Context, w http.ResponseWriter, st *stream) error {
+	flusher, _ := w.(http.Flusher)
+	buf := make([]byte, 64<<10)
+	for ctx.Err() == nil {
+		n, failure := st.read(buf, proxyPollSlice)
+		switch {
+		case failure != nil:
+			return failure
+		case n == readEOF:
+			return nil
+		case n == readPending:
+			continue
+		}
+		if _, err := w.Write(buf[:n]); err != nil {
+			return err
+		}
+		if flusher != nil && !st.pump.hasNews() {
+			flusher.Flush() // nothing more queued: let the client see what arrived (SSE)
+		}
+	}
+	return ctx.Err()
+}
+
+func statusForFailure(k kind) int {
+	switch k {
+	case kindConnectTimeout, kindTotalTimeout, kindReadTimeout:
+		return http.StatusGatewayTimeout
+	case kindInvalidArgument:
+		return http.StatusBadRequest
+	}
+	return http.StatusBadGateway
+}
+
+// kindName is the error kind as Python names it (X-HTTPCloak-Error).
+func kindName(k kind) string {
+	names := map[kind]string{
+		kindInvalidArgument: "invalid_argument", kindClosed: "closed", kindDNS: "dns",
+		kindConnect: "connect", kindTLS: "tls", kindProxy: "proxy",
+		kindConnectTimeout: "connect_timeout", kindReadTimeout: "read_timeout",
+		kindTruncated: "truncated", kindProtocol: "protocol", kindCanceled: "canceled",
+		kindTooManyRedirects: "too_many_redirects", kindInternal: "internal",
+		kindTotalTimeout: "total_timeout",
+	}
+	if name, ok := names[k]; ok {
+		return name
+	}
+	return "internal"
+}

@@ -1,0 +1,140 @@
+"""LocalProxy: an HTTP proxy on 127.0.0.1 that gives any other client a preset's fingerprint.
+
+Point a client at ``proxy.proxy_url``. Plain-HTTP requests go out through a session (its
+TLS/HTTP2 fingerprint, headers, cookie jar). For an https origin, request its ``http://``
+URL with the header ``X-HTTPCloak-Scheme: https``: the proxy upgrades it and the TLS
+handshake is the preset's. A CONNECT tunnel (what most clients do for https URLs) carries
+the client's own TLS, untouched. ``X-HTTPCloak-Session: <id>`` routes a request through a
+session registered with ``register_session``.
+"""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+from typing import Any
+
+from . import _ffi
+from ._exceptions import InvalidArgument, StreamClosed
+from ._session import Session
+from ._timeouts import DEFAULT_TIMEOUT, TimeoutTypes, to_timeout
+
+
+class LocalProxy:
+    """A running local proxy; stop it with ``close()`` or a ``with`` block."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        preset: str = "chrome-latest",
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_connections: int = 1000,
+        tcp_proxy: str | None = None,
+        udp_proxy: str | None = None,
+        tls_only: bool = False,
+        verify: bool | str | os.PathLike[str] = True,
+    ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError(f"port must be an int, not {type(port).__name__}")
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
+        if udp_proxy is not None:
+            raise InvalidArgument(
+                "udp_proxy: the local proxy speaks HTTP/1.1 and HTTP/2 upstream only, so it has "
+                "no UDP traffic to send through a proxy"
+            )
+        self._session = Session(preset, timeout=timeout, proxy=tcp_proxy, verify=verify)
+        options: dict[str, Any] = {
+            "port": port,
+            "session": self._session._live_handle(),
+            "timeout": to_timeout(timeout).as_json(),
+            "max_connections": max_connections,
+            "tls_only": bool(tls_only),
+        }
+        if tcp_proxy is not None:
+            options["tcp_proxy"] = tcp_proxy
+        encoded = _ffi.encode_json(options)
+        err = _ffi.error_slot()
+        handle = _ffi.lib.hc_local_proxy_start(encoded, len(encoded), err)
+        if handle == 0:
+            try:
+                _ffi.raise_error(err)  # before close(), which reuses this thread's error slot
+            finally:
+                self._session.close()
+        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_local_proxy_close)
+        self._port: int = self.get_stats()["port"]
+
+    @property
+    def port(self) -> int:
+        """The TCP port it listens on (on 127.0.0.1)."""
+        return self._port
+
+    @property
+    def proxy_url(self) -> str:
+        """The URL to give a client as its HTTP proxy."""
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def is_running(self) -> bool:
+        return self._owned.value != 0 and bool(self.get_stats()["running"])
+
+    @property
+    def session(self) -> Session:
+        """The proxy's own session, used when a request names no registered one."""
+        return self._session
+
+    def get_stats(self) -> dict[str, Any]:
+        """running, port, active_connections, total_requests, tunnels, failures, sessions."""
+        stats: dict[str, Any] = self._call("stats")
+        return stats
+
+    def register_session(self, session_id: str, session: Session) -> None:
+        """Route requests carrying ``X-HTTPCloak-Session: session_id`` through ``session``.
+
+        The session keeps its own cookies, connections and proxy; close it yourself."""
+        if not isinstance(session_id, str):
+            raise TypeError(f"session_id must be a str, not {type(session_id).__name__}")
+        if not isinstance(session, Session):
+            raise TypeError(f"session must be a httpcloak.Session, not {type(session).__name__}")
+        self._call("register", session_id=session_id, session=session._live_handle())
+
+    def unregister_session(self, session_id: str) -> bool:
+        """Stop routing session_id; True if it was registered. The session stays open."""
+        found: bool = self._call("unregister", session_id=session_id)
+        return found
+
+    def list_sessions(self) -> list[str]:
+        """The registered session ids, sorted."""
+        names: list[str] = self._call("sessions")
+        return names
+
+    def _call(self, op: str, **args: Any) -> Any:
+        handle = self._owned.value
+        if handle == 0:
+            raise StreamClosed("the local proxy is closed")
+        return _ffi.call_op(_ffi.lib.hc_local_proxy_call, handle, op, args)
+
+    def close(self) -> None:
+        """Stop listening, drop open connections, close the proxy's own session. Idempotent."""
+        if hasattr(self, "_owned"):
+            self._owned.release()
+        self._session.close()
+
+    def __enter__(self) -> LocalProxy:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_session"):
+            self.close()
+
+    def __repr__(self) -> str:
+        state = f"on {self.proxy_url}" if self._owned.value else "closed"
+        return f"<LocalProxy {state}>"
