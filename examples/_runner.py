@@ -17,3 +17,10 @@ def run(example: Example) -> None:
         return
     with TestServer.start() as server:
         example(server.https, server.ca)
+
+
+def run_local(example: Callable[[TestServer], None]) -> None:
+    """For examples that need the test server's own parts (its proxies, its plain-HTTP port):
+    they always run against the loopback test server."""
+    with TestServer.start() as server:
+        example(server)

@@ -25,6 +25,11 @@ EXPECTED_OUTPUT = {
     "http2_multiplexing.py": "protocol: h2",
     "errors_and_timeouts.py": "ConnectError:",
     "check_fingerprint.py": "chrome-latest   ja4=t13d1516h2_",
+    "basic_requests.py": "status error: 404 Client Error",
+    "auth_and_proxy.py": "refused, and the password stays hidden: True",
+    "async_requests.py": "statuses: [200, 200, 200, 200, 200]",
+    "uploads.py": "streamed body: 1000000 bytes",
+    "local_proxy.py": "urllib via LocalProxy: ja4 t13d1516h2_8daaf6152771_d8a2da3f94cd",
 }
 
 
