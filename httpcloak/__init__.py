@@ -38,6 +38,8 @@ from ._exceptions import (
 )
 from ._headers import Headers
 from ._models import RawStream, Response, StreamResponse
+from ._preset_files import load_preset, load_preset_from_json, unregister_preset
+from ._preset_pool import PresetPool
 from ._presets import PresetInfo, available_presets, describe_preset
 from ._session import Session
 from ._timeouts import Timeout
@@ -91,4 +93,8 @@ __all__ = [
     "available_presets",
     "describe_preset",
     "PresetInfo",
+    "PresetPool",
+    "load_preset",
+    "load_preset_from_json",
+    "unregister_preset",
 ]
