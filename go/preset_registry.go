@@ -22,7 +22,7 @@ type presetFile struct {
 	JA3          string          `json:"ja3"`
 	Akamai       string          `json:"akamai"`
 	ExtraFP      json.RawMessage `json:"extra_fp"`
-	Headers      *[][2]string    `json:"headers"`
+	Headers      *[][]string     `json:"headers"` // [name, value] pairs, in wire order
 	DisableHTTP3 bool            `json:"disable_http3"`
 }
 
@@ -127,10 +127,14 @@ func registerPreset(raw []byte) (string, error) {
 		p.disableHTTP3 = p.disableHTTP3 || baseCustom.disableHTTP3
 	}
 	if file.Headers != nil {
-		if err := validateHeaders(*file.Headers); err != nil {
+		headers, err := headerPairsOf(*file.Headers)
+		if err == nil {
+			err = validateHeaders(headers)
+		}
+		if err != nil {
 			return "", newError(kindInvalidArgument, "preset %q: headers: %v", file.Name, err)
 		}
-		p.headers = *file.Headers
+		p.headers = headers
 	}
 	if err := p.fp.validate(profiles.MappedTLSClients[p.profile]); err != nil {
 		return "", newError(kindInvalidArgument, "preset %q: %v", file.Name, err)
@@ -139,6 +143,19 @@ func registerPreset(raw []byte) (string, error) {
 	customPresets[file.Name] = p
 	customMu.Unlock()
 	return file.Name, nil
+}
+
+// headerPairsOf checks that every header is a [name, value] pair (JSON decoding into a
+// fixed-size array would drop extra elements silently).
+func headerPairsOf(list [][]string) ([][2]string, error) {
+	out := make([][2]string, len(list))
+	for i, h := range list {
+		if len(h) != 2 {
+			return nil, newError(kindInvalidArgument, "header %d must be a [name, value] pair, got %d strings", i, len(h))
+		}
+		out[i] = [2]string{h[0], h[1]}
+	}
+	return out, nil
 }
 
 // unregisterPreset removes a custom preset; built-in and unknown names are errors.
