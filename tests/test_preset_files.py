@@ -169,3 +169,12 @@ def test_wrong_types_and_missing_files() -> None:
         httpcloak.unregister_preset(None)  # type: ignore[arg-type]
     with pytest.raises(FileNotFoundError):
         httpcloak.load_preset("/nonexistent/preset.json")
+
+
+def test_process_calls_refuse_unknown_operations_and_arguments() -> None:
+    from httpcloak import _ffi
+
+    with pytest.raises(httpcloak.InvalidArgument, match="unknown operation"):
+        _ffi.process_call("preset.rename")
+    with pytest.raises(httpcloak.InvalidArgument, match='unknown field "nam"'):
+        _ffi.process_call("preset.unregister", nam="x")
