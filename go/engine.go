@@ -45,4 +45,5 @@ type engineConfig struct {
 	verify      bool
 	caFile      string
 	proxy       string
+	fingerprint fingerprint // ja3 / akamai / extra_fp over the preset's, if any
 }

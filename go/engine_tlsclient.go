@@ -17,7 +17,6 @@ import (
 
 	http "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
-	"github.com/bogdanfinn/tls-client/profiles"
 	"golang.org/x/net/proxy"
 )
 
@@ -35,13 +34,9 @@ const (
 )
 
 func newEngine(cfg engineConfig) (engine, error) {
-	p, err := lookupPreset(cfg.preset)
+	p, profile, fpOpts, err := engineProfile(cfg)
 	if err != nil {
 		return nil, err
-	}
-	profile, ok := profiles.MappedTLSClients[p.profile]
-	if !ok {
-		return nil, newError(kindInternal, "engine has no profile %q", p.profile)
 	}
 	idle := engineIdleTimeout
 	transport := &tlsclient.TransportOptions{
@@ -67,6 +62,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 		tlsclient.WithNotFollowRedirects(),
 		tlsclient.WithTransportOptions(transport),
 	}
+	opts = append(opts, fpOpts...)
 	if !cfg.verify {
 		opts = append(opts, tlsclient.WithInsecureSkipVerify())
 	}

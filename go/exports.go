@@ -198,6 +198,27 @@ func hc_session_call(handle C.int64_t, call *C.char, callLen C.int64_t, out **C.
 	return handOut(data, out)
 }
 
+//export hc_call
+func hc_call(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, -1)
+	if out == nil {
+		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		return -1
+	}
+	raw, err := goBytes(unsafe.Pointer(call), callLen, "call")
+	if err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	data, err := runProcessCall(raw)
+	if err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	setError(cerr, nil)
+	return handOut(data, out)
+}
+
 //export hc_stream_open
 func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, 0)

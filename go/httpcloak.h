@@ -15,7 +15,7 @@
  *  - Byte strings cross as (pointer, length): JSON for options and metadata, raw bytes for
  *    bodies. Nothing is NUL-terminated but err->message.
  *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_cookies,
- *    hc_session_call and hc_local_proxy_call) is freed
+ *    hc_session_call, hc_call and hc_local_proxy_call) is freed
  *    exactly once with hc_free. Nothing else is ever freed by the caller.
  *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
  *    keeps control: it can answer Ctrl-C or cancel from another thread between calls.
@@ -89,6 +89,12 @@ int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
  * op or a misspelt argument is an error of kind HC_ERR_INVALID_ARGUMENT. */
 int64_t hc_session_call(int64_t session, char *call_json, int64_t call_len, char **out,
                         hc_error *err);
+
+/* One process-wide operation, not tied to a session (registering or unregistering a JSON
+ * preset): call_json is {"op": name, "args": {...}}; the operations are registered with
+ * registerProcessCall (go/process_calls.go, go/preset_registry.go). Results, errors and
+ * memory as for hc_session_call. */
+int64_t hc_call(char *call_json, int64_t call_len, char **out, hc_error *err);
 
 /* A local HTTP proxy on 127.0.0.1 that sends other clients' requests out through a session
  * (its fingerprint, jar and timeouts). options_json: {"port" (0: any free port),

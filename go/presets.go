@@ -91,6 +91,9 @@ func lookupPreset(name string) (preset, error) {
 	if p, ok := presets[key]; ok {
 		return p, nil
 	}
+	if c, ok := lookupCustomPreset(key); ok {
+		return c.preset, nil
+	}
 	return preset{}, newError(kindInvalidArgument, "unknown preset %q; available: %s",
 		name, strings.Join(presetNames(), ", "))
 }
@@ -103,6 +106,7 @@ func presetNames() []string {
 	for n := range presetAliases {
 		names = append(names, n)
 	}
+	names = append(names, customPresetNames()...)
 	sort.Strings(names)
 	return names
 }
@@ -113,6 +117,7 @@ type presetJSON struct {
 	Alias   string      `json:"alias_of,omitempty"`
 	Engine  string      `json:"engine_profile"`
 	Headers [][2]string `json:"headers"`
+	*customPresetJSON
 }
 
 func describePresets() []presetJSON {
@@ -122,8 +127,11 @@ func describePresets() []presetJSON {
 		if alias, ok := presetAliases[name]; ok {
 			canonical = alias
 		}
-		p := presets[canonical]
-		entry := presetJSON{Name: name, Engine: p.profile, Headers: p.headers}
+		p, custom, err := resolvePreset(canonical)
+		if err != nil {
+			continue // unregistered meanwhile
+		}
+		entry := presetJSON{Name: name, Engine: p.profile, Headers: p.headers, customPresetJSON: custom.describe()}
 		if canonical != name {
 			entry.Alias = canonical
 		}

@@ -30,6 +30,10 @@ func newSession(raw []byte) (*session, error) {
 	if err := validateProxy(opts.Proxy); err != nil {
 		return nil, err
 	}
+	extra, err := parseExtraFP(opts.ExtraFP)
+	if err != nil {
+		return nil, err
+	}
 	verify := opts.Verify == nil || *opts.Verify
 	hidden := proxySecrets(opts.Proxy)
 	registerSecrets(hidden)
@@ -39,6 +43,7 @@ func newSession(raw []byte) (*session, error) {
 		verify:      verify,
 		caFile:      opts.CAFile,
 		proxy:       opts.Proxy,
+		fingerprint: fingerprint{ja3: opts.JA3, akamai: opts.Akamai, extra: extra},
 	})
 	if err != nil {
 		forgetSecrets(hidden)

@@ -19,6 +19,10 @@ type sessionOptions struct {
 	Headers        [][2]string  `json:"headers"`
 	AllowRedirects *bool        `json:"allow_redirects"`
 	MaxRedirects   *int         `json:"max_redirects"`
+	// Custom fingerprint over the preset's (custom_fingerprint.go).
+	JA3     string          `json:"ja3"`
+	Akamai  string          `json:"akamai"`
+	ExtraFP json.RawMessage `json:"extra_fp"`
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".

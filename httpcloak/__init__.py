@@ -39,6 +39,8 @@ from ._exceptions import (
 from ._headers import Headers
 from ._local_proxy import LocalProxy
 from ._models import RawStream, Response, StreamResponse
+from ._preset_files import load_preset, load_preset_from_json, unregister_preset
+from ._preset_pool import PresetPool
 from ._presets import PresetInfo, available_presets, describe_preset
 from ._session import Session
 from ._timeouts import Timeout
@@ -93,4 +95,8 @@ __all__ = [
     "available_presets",
     "describe_preset",
     "PresetInfo",
+    "PresetPool",
+    "load_preset",
+    "load_preset_from_json",
+    "unregister_preset",
 ]

@@ -13,6 +13,7 @@ from . import _ffi
 from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
+from ._fingerprint import fingerprint_options
 from ._headers import Headers, HeaderTypes
 from ._multipart import FilesTypes, multipart_body
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
@@ -45,6 +46,8 @@ class BaseSession:
 
     ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a
     Timeout; None disables them. ``verify`` is True, False, or a path to a CA bundle.
+    ``ja3``, ``akamai`` and ``extra_fp`` replace the preset's TLS / HTTP/2 fingerprint
+    (see ``httpcloak._fingerprint``).
     """
 
     def __init__(
@@ -58,6 +61,9 @@ class BaseSession:
         allow_redirects: bool = True,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         headers: HeaderTypes | None = None,
+        ja3: str | None = None,
+        akamai: str | None = None,
+        extra_fp: Mapping[str, Any] | None = None,
     ) -> None:
         _ffi.check_not_forked()
         if not isinstance(preset, str):
@@ -86,6 +92,7 @@ class BaseSession:
             )
         if proxy is not None:
             options["proxy"] = proxy
+        options.update(fingerprint_options(ja3, akamai, extra_fp))
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)

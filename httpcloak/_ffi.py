@@ -179,3 +179,15 @@ def call_op(function: Callable[..., int], handle: int, op: str, args: dict[str, 
 
 def encode_json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
+def process_call(op: str, **args: Any) -> Any:
+    """Run one process-wide operation (hc_call, go/process_calls.go); returns its JSON result."""
+    check_not_forked()
+    encoded = encode_json({"op": op, "args": args})
+    out = ffi.new("char **")
+    err = error_slot()
+    length = lib.hc_call(encoded, len(encoded), out, err)
+    if length < 0:
+        raise_error(err)
+    return take_json(out[0], length)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import _ffi
 
@@ -13,6 +14,12 @@ class PresetInfo:
     alias_of: str | None  # the preset this name stands for, if it is an alias
     engine_profile: str  # the engine's TLS / HTTP/2 profile
     headers: list[tuple[str, str]]  # what a navigation sends, in the browser's order
+    custom: bool = False  # registered at run time (load_preset / load_preset_from_json)
+    based_on: str | None = None  # custom presets: the preset it was built on
+    ja3: str | None = None  # custom presets: their own TLS fingerprint, if any
+    akamai: str | None = None  # custom presets: their own HTTP/2 fingerprint, if any
+    extra_fp: dict[str, Any] | None = None
+    disable_http3: bool = False
 
 
 def presets() -> list[PresetInfo]:
@@ -27,6 +34,12 @@ def presets() -> list[PresetInfo]:
             alias_of=p.get("alias_of"),
             engine_profile=p["engine_profile"],
             headers=[(n, v) for n, v in p["headers"]],
+            custom=p.get("custom", False),
+            based_on=p.get("based_on"),
+            ja3=p.get("ja3"),
+            akamai=p.get("akamai"),
+            extra_fp=p.get("extra_fp"),
+            disable_http3=p.get("disable_http3", False),
         )
         for p in _ffi.take_json(out[0], length)
     ]

@@ -22,6 +22,7 @@ func main() {
 	url := flag.String("url", "", "URL to stream")
 	caFile := flag.String("ca", "", "CA bundle (PEM) to trust")
 	chunk := flag.Int("chunk", 64<<10, "read size in bytes")
+	requests := flag.Int("requests", 1, "sequential GETs of url, each read to its end")
 	flag.Parse()
 
 	transport := &tlsclient.TransportOptions{DisableCompression: true, ReadBufferSize: 64 << 10}
@@ -39,12 +40,30 @@ func main() {
 		tlsclient.WithTransportOptions(transport))
 	check(err)
 
+	buf := make([]byte, *chunk)
+	if *requests > 1 {
+		for range 20 { // warm the pool, as the Python figures do
+			readAll(client, *url, buf)
+		}
+	}
 	started := time.Now()
-	req, err := http.NewRequest("GET", *url, nil)
+	var total int64
+	for range *requests {
+		total += readAll(client, *url, buf)
+	}
+	elapsed := time.Since(started).Seconds()
+	out, _ := json.Marshal(map[string]any{
+		"bytes": total, "seconds": elapsed, "requests": *requests, "maxrss_kib": peakRSSKiB(),
+	})
+	fmt.Println(string(out))
+}
+
+// readAll sends one GET and reads its body to the end with io.Reader.
+func readAll(client tlsclient.HttpClient, url string, buf []byte) int64 {
+	req, err := http.NewRequest("GET", url, nil)
 	check(err)
 	resp, err := client.Do(req)
 	check(err)
-	buf := make([]byte, *chunk)
 	var total int64
 	for {
 		n, err := resp.Body.Read(buf)
@@ -54,10 +73,8 @@ func main() {
 		}
 		check(err)
 	}
-	resp.Body.Close()
-	elapsed := time.Since(started).Seconds()
-	out, _ := json.Marshal(map[string]any{"bytes": total, "seconds": elapsed, "maxrss_kib": peakRSSKiB()})
-	fmt.Println(string(out))
+	check(resp.Body.Close())
+	return total
 }
 
 // peakRSSKiB reads VmHWM, the resident high-water mark of this process image.

@@ -1,0 +1,113 @@
+"""PresetPool: rotate sessions over several presets (round-robin or random), thread-safe."""
+
+from __future__ import annotations
+
+import random as _random
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+from ._exceptions import InvalidArgument
+from ._presets import presets as _all_presets
+
+Strategy = Literal["round_robin", "random"]
+STRATEGIES: tuple[Strategy, ...] = ("round_robin", "random")
+
+
+class PresetPool:
+    """A fixed list of preset names to draw from.
+
+    ``presets`` defaults to every preset that is not an alias (built-in and custom, as
+    registered now). Each name must be known when the pool is made. ``pick()`` draws by
+    ``strategy``; ``next()`` and ``random()`` draw one way regardless. ``seed`` makes
+    ``random()`` repeatable.
+    """
+
+    def __init__(
+        self,
+        presets: Iterable[str] | None = None,
+        strategy: Strategy = "round_robin",
+        *,
+        seed: int | None = None,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise InvalidArgument(
+                f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}"
+            )
+        known = _all_presets()
+        if presets is None:
+            names = [p.name for p in known if p.alias_of is None]
+        else:
+            if isinstance(presets, str):
+                raise TypeError("presets must be a list of names, not a str")
+            names = list(presets)
+            available = {p.name for p in known}
+            for name in names:
+                if not isinstance(name, str):
+                    raise TypeError(f"preset names must be str, not {type(name).__name__}")
+                if name not in available:
+                    raise InvalidArgument(
+                        f"unknown preset {name!r}; available: {', '.join(sorted(available))}"
+                    )
+        if not names:
+            raise InvalidArgument("a PresetPool needs at least one preset")
+        self._names: tuple[str, ...] = tuple(names)
+        self._strategy: Strategy = strategy
+        self._lock = threading.Lock()
+        self._cursor = 0
+        self._rng = _random.Random(seed)
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        """The names in the pool, in order."""
+        return self._names
+
+    @property
+    def strategy(self) -> Strategy:
+        return self._strategy
+
+    @property
+    def size(self) -> int:
+        return len(self._names)
+
+    def pick(self) -> str:
+        """A name drawn by the pool's strategy."""
+        return self.next() if self._strategy == "round_robin" else self.random()
+
+    def next(self) -> str:
+        """The next name in round-robin order (shared by all threads)."""
+        with self._lock:
+            name = self._names[self._cursor]
+            self._cursor = (self._cursor + 1) % len(self._names)
+        return name
+
+    def random(self) -> str:
+        """A name chosen uniformly at random."""
+        with self._lock:
+            return self._rng.choice(self._names)
+
+    def get(self, index: int) -> str:
+        """The name at ``index`` (negative counts from the end)."""
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"index must be an int, not {type(index).__name__}")
+        try:
+            return self._names[index]
+        except IndexError:
+            raise IndexError(
+                f"PresetPool index {index} out of range for {len(self._names)} presets"
+            ) from None
+
+    def __getitem__(self, index: int) -> str:
+        return self.get(index)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __repr__(self) -> str:
+        return f"PresetPool({list(self._names)!r}, strategy={self._strategy!r})"
