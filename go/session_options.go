@@ -19,6 +19,8 @@ type sessionOptions struct {
 	Headers        [][2]string  `json:"headers"`
 	AllowRedirects *bool        `json:"allow_redirects"`
 	MaxRedirects   *int         `json:"max_redirects"`
+	// WithoutCookieJar: no cookie is stored or sent automatically (per-request ones are).
+	WithoutCookieJar bool `json:"without_cookie_jar"`
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".
