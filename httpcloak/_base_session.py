@@ -11,10 +11,12 @@ from typing import Any, Literal
 
 from . import _ffi
 from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
+from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._headers import Headers, HeaderTypes
 from ._multipart import FilesTypes, multipart_body
+from ._session_state import SessionStateMixin
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
@@ -40,11 +42,13 @@ class PreparedRequest:
         return None if isinstance(self.body, StreamedBody) else self.body
 
 
-class BaseSession:
+class BaseSession(CookieJarMixin, SessionStateMixin):
     """A browser identity: preset (TLS/HTTP2 fingerprint and headers), connections, jar.
 
     ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a
     Timeout; None disables them. ``verify`` is True, False, or a path to a CA bundle.
+    ``without_cookie_jar=True``: no cookie is stored or sent automatically (``cookies=``
+    of a request still is).
     """
 
     def __init__(
@@ -58,6 +62,7 @@ class BaseSession:
         allow_redirects: bool = True,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         headers: HeaderTypes | None = None,
+        without_cookie_jar: bool = False,
     ) -> None:
         _ffi.check_not_forked()
         if not isinstance(preset, str):
@@ -86,6 +91,9 @@ class BaseSession:
             )
         if proxy is not None:
             options["proxy"] = proxy
+        if without_cookie_jar:
+            options["without_cookie_jar"] = True
+        self._options = options
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
@@ -153,6 +161,21 @@ class BaseSession:
         if length < 0:
             _ffi.raise_error(err)
         return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
+
+    def _state_options(self) -> dict[str, Any]:
+        """What marshal() saves to recreate this session (keyword arguments of __init__)."""
+        o = self._options
+        return {
+            "preset": self.preset,
+            "http_version": self.http_version,
+            "verify": o.get("ca_file", o["verify"]),
+            "proxy": o.get("proxy"),
+            "headers": o["headers"],
+            "timeout": self.timeout.as_json(),
+            "allow_redirects": self.allow_redirects,
+            "max_redirects": self.max_redirects,
+            "without_cookie_jar": o.get("without_cookie_jar", False),
+        }
 
     def _call(self, op: str, **args: Any) -> Any:
         """Run one session operation in the engine (go/calls.go) and return its JSON result."""
