@@ -16,7 +16,7 @@ from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._headers import Headers, HeaderTypes
 from ._multipart import FilesTypes, multipart_body
-from ._session_state import SessionStateMixin
+from ._session_state import SessionStateMixin, saved_proxy
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
@@ -93,7 +93,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
             options["proxy"] = proxy
         if without_cookie_jar:
             options["without_cookie_jar"] = True
-        self._options = options
+        # What marshal() saves; the proxy without its credentials (never kept in clear).
+        self._options = {**options, **saved_proxy(proxy)}
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
@@ -169,7 +170,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
             "preset": self.preset,
             "http_version": self.http_version,
             "verify": o.get("ca_file", o["verify"]),
-            "proxy": o.get("proxy"),
+            "proxy": o["proxy"],
+            "proxy_credentials_removed": o["proxy_credentials_removed"],
             "headers": o["headers"],
             "timeout": self.timeout.as_json(),
             "allow_redirects": self.allow_redirects,

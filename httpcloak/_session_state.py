@@ -51,9 +51,6 @@ class SessionStateMixin:
     def marshal(self) -> str:
         """The session's state as a JSON string: options, cookies, TLS session tickets."""
         options = self._state_options()
-        proxy = options.get("proxy")
-        if proxy is not None:
-            options["proxy"], options["proxy_credentials_removed"] = _without_credentials(proxy)
         state = self._call("state.export")
         return json.dumps({"version": STATE_VERSION, "options": options, **state})
 
@@ -143,9 +140,12 @@ def _constructor_kwargs(options: dict[str, Any], proxy: str | None) -> dict[str,
     return kwargs
 
 
-def _without_credentials(proxy: str) -> tuple[str, bool]:
+def saved_proxy(proxy: str | None) -> dict[str, Any]:
+    """The proxy as marshal() saves it: without user and password, and whether it had them."""
+    if proxy is None:
+        return {"proxy": None, "proxy_credentials_removed": False}
     parts = urlsplit(proxy)
     if parts.username is None and parts.password is None:
-        return proxy, False
+        return {"proxy": proxy, "proxy_credentials_removed": False}
     host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=host)), True
+    return {"proxy": urlunsplit(parts._replace(netloc=host)), "proxy_credentials_removed": True}
