@@ -27,6 +27,9 @@ type cookieJar struct {
 
 type cookieKey struct{ domain, path, name string }
 
+// maxCookies bounds the jar as browsers do (Chrome keeps 3000); the oldest go first.
+const maxCookies = 3000
+
 type jarEntry struct {
 	name, value string
 	domain      string // lower case, without a leading dot
@@ -131,8 +134,22 @@ func (j *cookieJar) put(e *jarEntry, now time.Time) {
 	} else {
 		j.seq++
 		e.seq = j.seq
+		if len(j.entries) >= maxCookies {
+			j.evictOldest()
+		}
 	}
 	j.entries[key] = e
+}
+
+func (j *cookieJar) evictOldest() {
+	var oldest cookieKey
+	first := true
+	for key, e := range j.entries {
+		if first || e.seq < j.entries[oldest].seq {
+			oldest, first = key, false
+		}
+	}
+	delete(j.entries, oldest)
 }
 
 func (e *jarEntry) expired(now time.Time) bool {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/url"
+	"strconv"
 	"testing"
 )
 
@@ -48,6 +49,18 @@ func TestJarDeletesOnExpiryAndRefusesSecureFromHTTP(t *testing.T) {
 	j.storeFromResponse(u, [][2]string{{"set-cookie", "a=; Max-Age=0"}})
 	if got := j.header(u); got != "" {
 		t.Fatalf("expired cookie still sent: %q", got)
+	}
+}
+
+func TestJarEvictsTheOldestBeyondItsLimit(t *testing.T) {
+	j := newCookieJar()
+	u := mustURL(t, "http://127.0.0.1/")
+	for i := 0; i <= maxCookies; i++ {
+		j.storeFromResponse(u, [][2]string{{"set-cookie", "c" + strconv.Itoa(i) + "=1"}})
+	}
+	all := j.list(nil)
+	if len(all) != maxCookies || all[0].Name != "c1" {
+		t.Fatalf("jar holds %d cookies, first %q; want %d, first c1", len(all), all[0].Name, maxCookies)
 	}
 }
 

@@ -58,6 +58,7 @@ class SessionStateMixin:
         """Write marshal() to ``path`` (created readable by its owner only)."""
         data = self.marshal().encode()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when the file existed with wider permissions
         with os.fdopen(fd, "wb") as f:
             f.write(data)
 
