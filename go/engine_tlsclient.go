@@ -23,6 +23,7 @@ import (
 type tlsClientEngine struct {
 	client  tlsclient.HttpClient
 	headers [][2]string
+	tickets *ticketCache // nil when the profile does not resume TLS sessions
 }
 
 // Pool and buffer sizes chosen for streaming: 64 KiB socket reads, and enough idle
@@ -92,7 +93,11 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err != nil {
 		return nil, classify(err, nil, "connect")
 	}
-	return &tlsClientEngine{client: client, headers: p.headers}, nil
+	tickets, err := installTicketCache(client, profile)
+	if err != nil {
+		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
+	}
+	return &tlsClientEngine{client: client, headers: p.headers, tickets: tickets}, nil
 }
 
 func loadCAFile(path string) (*x509.CertPool, error) {
@@ -108,6 +113,8 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 }
 
 func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }
+
+func (e *tlsClientEngine) ticketStore() *ticketCache { return e.tickets }
 
 func (e *tlsClientEngine) close() { e.client.CloseIdleConnections() }
 

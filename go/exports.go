@@ -164,7 +164,7 @@ func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C
 	if !ok {
 		return -1
 	}
-	data, err := json.Marshal(sess.jar.list())
+	data, err := json.Marshal(sess.jar.list(nil))
 	if err != nil {
 		setError(cerr, newError(kindInternal, "encoding cookies: %v", err))
 		return -1

@@ -59,9 +59,11 @@ func safariHeaders(ua string) [][2]string {
 	}
 }
 
+// Chrome presets use the engine's _PSK profiles: the same extensions, plus pre_shared_key
+// when a TLS session can be resumed, as Chrome does (absent on a first handshake).
 var presets = map[string]preset{
-	"chrome-133":  {"chrome_133", chromeHeaders("133")},
-	"chrome-131":  {"chrome_131", chromeHeaders("131")},
+	"chrome-133":  {"chrome_133_PSK", chromeHeaders("133")},
+	"chrome-131":  {"chrome_131_PSK", chromeHeaders("131")},
 	"chrome-124":  {"chrome_124", chromeHeaders("124")},
 	"firefox-135": {"firefox_135", firefoxHeaders("135")},
 	"firefox-133": {"firefox_133", firefoxHeaders("133")},

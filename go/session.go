@@ -49,10 +49,12 @@ func newSession(raw []byte) (*session, error) {
 		forgetSecrets(hidden)
 		return nil, err
 	}
+	jar := newCookieJar()
+	jar.disabled = opts.WithoutCookieJar
 	return &session{
 		secrets: hidden,
 		engine:  eng,
-		jar:     newCookieJar(),
+		jar:     jar,
 		headers: mergeHeaders(eng.presetHeaders(), opts.Headers),
 		streams: make(map[int64]*stream),
 	}, nil

@@ -23,6 +23,8 @@ type sessionOptions struct {
 	JA3     string          `json:"ja3"`
 	Akamai  string          `json:"akamai"`
 	ExtraFP json.RawMessage `json:"extra_fp"`
+	// WithoutCookieJar: no cookie is stored or sent automatically (per-request ones are).
+	WithoutCookieJar bool `json:"without_cookie_jar"`
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".

@@ -11,11 +11,13 @@ from typing import Any, Literal
 
 from . import _ffi
 from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
+from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._fingerprint import fingerprint_options
 from ._headers import Headers, HeaderTypes
 from ._multipart import FilesTypes, multipart_body
+from ._session_state import SessionStateMixin, saved_proxy
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
@@ -41,13 +43,15 @@ class PreparedRequest:
         return None if isinstance(self.body, StreamedBody) else self.body
 
 
-class BaseSession:
+class BaseSession(CookieJarMixin, SessionStateMixin):
     """A browser identity: preset (TLS/HTTP2 fingerprint and headers), connections, jar.
 
     ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a
     Timeout; None disables them. ``verify`` is True, False, or a path to a CA bundle.
     ``ja3``, ``akamai`` and ``extra_fp`` replace the preset's TLS / HTTP/2 fingerprint
     (see ``httpcloak._fingerprint``).
+    ``without_cookie_jar=True``: no cookie is stored or sent automatically (``cookies=``
+    of a request still is).
     """
 
     def __init__(
@@ -64,6 +68,7 @@ class BaseSession:
         ja3: str | None = None,
         akamai: str | None = None,
         extra_fp: Mapping[str, Any] | None = None,
+        without_cookie_jar: bool = False,
     ) -> None:
         _ffi.check_not_forked()
         if not isinstance(preset, str):
@@ -93,6 +98,10 @@ class BaseSession:
         if proxy is not None:
             options["proxy"] = proxy
         options.update(fingerprint_options(ja3, akamai, extra_fp))
+        if without_cookie_jar:
+            options["without_cookie_jar"] = True
+        # What marshal() saves; the proxy without its credentials (never kept in clear).
+        self._options = {**options, **saved_proxy(proxy)}
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
@@ -160,6 +169,24 @@ class BaseSession:
         if length < 0:
             _ffi.raise_error(err)
         return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
+
+    def _state_options(self) -> dict[str, Any]:
+        """What marshal() saves to recreate this session (keyword arguments of __init__)."""
+        o = self._options
+        return {
+            "preset": self.preset,
+            "http_version": self.http_version,
+            "verify": o.get("ca_file", o["verify"]),
+            "proxy": o["proxy"],
+            "proxy_credentials_removed": o["proxy_credentials_removed"],
+            "headers": o["headers"],
+            "timeout": self.timeout.as_json(),
+            "allow_redirects": self.allow_redirects,
+            "max_redirects": self.max_redirects,
+            "without_cookie_jar": o.get("without_cookie_jar", False),
+            # A custom fingerprint is part of the identity being saved.
+            **{name: o[name] for name in ("ja3", "akamai", "extra_fp") if name in o},
+        }
 
     def _call(self, op: str, **args: Any) -> Any:
         """Run one session operation in the engine (go/calls.go) and return its JSON result."""

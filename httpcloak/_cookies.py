@@ -1,4 +1,4 @@
-"""The session's cookie jar as Python sees it: read-only, refreshed from the engine."""
+"""The session's cookie jar as Python sees it: Cookie values and a name -> value view."""
 
 from __future__ import annotations
 
@@ -9,14 +9,27 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Cookie:
+    """One cookie in the jar.
+
+    ``domain`` says where it goes, as browsers and cookie files write it: ``"example.com"``
+    is a host-only cookie (sent to example.com only), ``".example.com"`` a domain cookie
+    (sent to example.com and its subdomains). ``expires`` is in unix seconds (a float), or
+    None for a session cookie. ``same_site`` is ``"Lax"``, ``"Strict"``, ``"None"`` or ``""``.
+    """
+
     name: str
     value: str
     domain: str
-    path: str
-    expires: float | None  # unix seconds; None for a session cookie
-    secure: bool
-    http_only: bool
-    same_site: str
+    path: str = "/"
+    expires: float | None = None
+    secure: bool = False
+    http_only: bool = False
+    same_site: str = ""
+
+    @property
+    def host_only(self) -> bool:
+        """True when the cookie goes to its exact host only (no leading dot in domain)."""
+        return not self.domain.startswith(".")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Cookie:
@@ -30,6 +43,19 @@ class Cookie:
             http_only=data["http_only"],
             same_site=data["same_site"],
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The engine's form (go/jar.go cookieJSON): expires 0 for a session cookie."""
+        return {
+            "name": self.name,
+            "value": self.value,
+            "domain": self.domain,
+            "path": self.path,
+            "expires": self.expires or 0,
+            "secure": self.secure,
+            "http_only": self.http_only,
+            "same_site": self.same_site,
+        }
 
 
 class Cookies(Mapping[str, str]):

@@ -1,0 +1,89 @@
+"""Cookie jar methods of Session and AsyncSession (a mixin of BaseSession). They run in
+the engine's jar (go/jar.go) through session calls, so they never block on the network."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ._cookies import Cookie
+from ._exceptions import InvalidArgument
+
+
+class CookieJarMixin:
+    """get_cookies, get_cookie, set_cookie, delete_cookie, clear_cookies."""
+
+    def _call(self, op: str, **args: Any) -> Any:  # provided by BaseSession
+        raise NotImplementedError
+
+    def get_cookies(self, url: str | None = None) -> list[Cookie]:
+        """Every cookie in the jar (oldest first), or only those a request to ``url``
+        would carry, in the order it would carry them (RFC 6265: domain, path, Secure only
+        over https, not expired)."""
+        args: dict[str, Any] = {} if url is None else {"url": _text("url", url)}
+        return [Cookie.from_json(c) for c in self._call("cookies.list", **args)]
+
+    def get_cookie(self, name: str, domain: str | None = None) -> Cookie | None:
+        """The first cookie called ``name`` (of ``domain``, with or without its leading
+        dot, when given), or None."""
+        want = None if domain is None else _text("domain", domain).lstrip(".").lower()
+        for cookie in self.get_cookies():
+            if cookie.name == name and (want is None or cookie.domain.lstrip(".") == want):
+                return cookie
+        return None
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        domain: str,
+        path: str = "/",
+        expires: float | None = None,
+        secure: bool = False,
+        http_only: bool = False,
+        same_site: str | None = None,
+    ) -> None:
+        """Put a cookie in the jar, replacing the one with the same name, domain and path.
+
+        ``domain="example.com"`` makes a host-only cookie; ``domain=".example.com"`` a
+        domain cookie, also sent to subdomains. ``expires`` is unix seconds (None: a session
+        cookie); one in the past deletes the cookie. Secure cookies go out over https only.
+        """
+        if expires is not None:
+            if isinstance(expires, bool) or not isinstance(expires, (int, float)):
+                raise TypeError(f"expires must be unix seconds or None, not {expires!r}")
+            if not math.isfinite(expires):
+                raise InvalidArgument(f"expires must be finite unix seconds, got {expires!r}")
+        cookie = Cookie(
+            name=_text("name", name),
+            value=_text("value", value),
+            domain=_text("domain", domain),
+            path=_text("path", path),
+            expires=None if expires is None else float(expires),
+            secure=bool(secure),
+            http_only=bool(http_only),
+            same_site="" if same_site is None else _text("same_site", same_site),
+        )
+        self._call("cookies.set", **cookie.to_json())
+
+    def delete_cookie(self, name: str, domain: str | None = None, path: str | None = None) -> int:
+        """Remove the cookies called ``name``, only of ``domain`` (with or without its
+        leading dot) and ``path`` when given; returns how many were removed."""
+        args: dict[str, Any] = {"name": _text("name", name)}
+        if domain is not None:
+            args["domain"] = _text("domain", domain)
+        if path is not None:
+            args["path"] = _text("path", path)
+        removed: int = self._call("cookies.delete", **args)
+        return removed
+
+    def clear_cookies(self) -> None:
+        """Empty the jar."""
+        self._call("cookies.clear")
+
+
+def _text(what: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    return value

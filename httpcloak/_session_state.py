@@ -1,0 +1,155 @@
+"""Saving and restoring a session (a mixin of BaseSession): the options that recreate it,
+its cookies and its resumable TLS sessions, as versioned JSON.
+
+``{"version": 1, "options": {...}, "cookies": [...], "tls_sessions": [...]}``. A proxy is
+saved without its credentials: a session whose proxy had some is restored only with
+``proxy=`` given again (the credentials never reach the file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from ._exceptions import InvalidArgument
+from ._timeouts import Timeout
+
+STATE_VERSION = 1
+
+_OPTION_NAMES = frozenset(
+    {
+        "preset",
+        "http_version",
+        "verify",
+        "proxy",
+        "proxy_credentials_removed",
+        "headers",
+        "timeout",
+        "allow_redirects",
+        "max_redirects",
+        "without_cookie_jar",
+        "ja3",
+        "akamai",
+        "extra_fp",
+    }
+)
+
+S = TypeVar("S", bound="SessionStateMixin")
+
+
+class SessionStateMixin:
+    """marshal / unmarshal and save / load."""
+
+    def _call(self, op: str, **args: Any) -> Any:  # provided by BaseSession
+        raise NotImplementedError
+
+    def _state_options(self) -> dict[str, Any]:  # provided by BaseSession
+        raise NotImplementedError
+
+    def close(self) -> None:  # provided by BaseSession
+        raise NotImplementedError
+
+    def marshal(self) -> str:
+        """The session's state as a JSON string: options, cookies, TLS session tickets."""
+        options = self._state_options()
+        state = self._call("state.export")
+        return json.dumps({"version": STATE_VERSION, "options": options, **state})
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write marshal() to ``path`` (created readable by its owner only)."""
+        data = self.marshal().encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when the file existed with wider permissions
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+
+    @classmethod
+    def unmarshal(cls: type[S], data: str | bytes, *, proxy: str | None = None) -> S:
+        """A new session from marshal()'s output. ``proxy=`` replaces the saved proxy (and
+        is required when the saved one had credentials). Raises InvalidArgument for
+        malformed input or an unknown version."""
+        state = _parse(data)
+        kwargs = _constructor_kwargs(state["options"], proxy)
+        try:
+            session = cls(**kwargs)
+        except TypeError as exc:
+            raise InvalidArgument(f"session state has a malformed option: {exc}") from exc
+        try:
+            session._call(
+                "state.import", cookies=state["cookies"], tls_sessions=state["tls_sessions"]
+            )
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+    @classmethod
+    def load(cls: type[S], path: str | os.PathLike[str], *, proxy: str | None = None) -> S:
+        """A new session from a file written by save()."""
+        with open(path, "rb") as f:
+            return cls.unmarshal(f.read(), proxy=proxy)
+
+
+def _parse(data: str | bytes) -> dict[str, Any]:
+    if not isinstance(data, (str, bytes)):
+        raise TypeError(f"session state must be str or bytes, not {type(data).__name__}")
+    try:
+        state = json.loads(data)
+    except ValueError as exc:
+        raise InvalidArgument(f"session state is not JSON: {exc}") from exc
+    if not isinstance(state, dict):
+        raise InvalidArgument("session state must be a JSON object")
+    version = state.get("version")
+    if version != STATE_VERSION:
+        raise InvalidArgument(
+            f"unsupported session state version {version!r} (this httpcloak reads {STATE_VERSION})"
+        )
+    unknown = set(state) - {"version", "options", "cookies", "tls_sessions"}
+    if unknown:
+        raise InvalidArgument(f"session state has unknown fields: {sorted(unknown)}")
+    if not isinstance(state.get("options"), dict):
+        raise InvalidArgument("session state needs an options object")
+    for field in ("cookies", "tls_sessions"):
+        if not isinstance(state.setdefault(field, []), list):
+            raise InvalidArgument(f"session state {field} must be a list")
+    return state
+
+
+def _constructor_kwargs(options: dict[str, Any], proxy: str | None) -> dict[str, Any]:
+    unknown = set(options) - _OPTION_NAMES
+    if unknown:
+        raise InvalidArgument(f"session state has unknown options: {sorted(unknown)}")
+    kwargs = dict(options)
+    if kwargs.pop("proxy_credentials_removed", False) and proxy is None:
+        raise InvalidArgument(
+            "the saved session used a proxy with credentials, which are not saved: "
+            "pass proxy= to load or unmarshal"
+        )
+    if proxy is not None:
+        kwargs["proxy"] = proxy
+    timeout = kwargs.get("timeout")
+    if timeout is not None:
+        if not isinstance(timeout, dict) or set(timeout) - {"connect", "read", "total"}:
+            raise InvalidArgument(f"session state has a malformed timeout: {timeout!r}")
+        kwargs["timeout"] = Timeout(**timeout)
+    headers = kwargs.get("headers")
+    if headers is not None:
+        if not isinstance(headers, list) or not all(
+            isinstance(h, list) and len(h) == 2 for h in headers
+        ):
+            raise InvalidArgument("session state headers must be [name, value] pairs")
+        kwargs["headers"] = [tuple(h) for h in headers]
+    return kwargs
+
+
+def saved_proxy(proxy: str | None) -> dict[str, Any]:
+    """The proxy as marshal() saves it: without user and password, and whether it had them."""
+    if proxy is None:
+        return {"proxy": None, "proxy_credentials_removed": False}
+    parts = urlsplit(proxy)
+    if parts.username is None and parts.password is None:
+        return {"proxy": proxy, "proxy_credentials_removed": False}
+    host = parts.netloc.rpartition("@")[2]
+    return {"proxy": urlunsplit(parts._replace(netloc=host)), "proxy_credentials_removed": True}

@@ -1,0 +1,167 @@
+"""Saving and restoring sessions: marshal/unmarshal and save/load carry the options, the
+cookies and the TLS session tickets (a restored session resumes TLS, even in another
+process); malformed or unknown state is refused. Real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import httpcloak
+from httpcloak.testing import TestServer
+
+
+def test_unmarshal_restores_options_and_cookies(server: TestServer, base_url: str) -> None:
+    with httpcloak.Session(
+        verify=server.ca,
+        headers={"x-team": "blue"},
+        timeout=httpcloak.Timeout(connect=5, read=7),
+        allow_redirects=False,
+        max_redirects=4,
+    ) as s:
+        s.get(f"{base_url}/cookies/set?visit=1")
+        s.set_cookie("pref", "dark", domain=".example.com", expires=time.time() + 60)
+        state = s.marshal()
+        before = s.get_cookies()
+    with httpcloak.Session.unmarshal(state) as restored:
+        assert restored.get_cookies() == before
+        assert restored.timeout == httpcloak.Timeout(connect=5, read=7)
+        assert (restored.allow_redirects, restored.max_redirects) == (False, 4)
+        assert restored.get(f"{base_url}/cookies").json()["cookies"] == {"visit": "1"}
+        assert restored.get(f"{base_url}/headers").json()["headers"]["X-Team"] == ["blue"]
+
+
+def test_state_is_versioned_json(session: httpcloak.Session) -> None:
+    state = json.loads(session.marshal())
+    assert state["version"] == 1
+    assert set(state) == {"version", "options", "cookies", "tls_sessions"}
+    assert state["options"]["preset"] == "chrome-latest"
+
+
+def test_save_and_load_through_a_private_file(
+    session: httpcloak.Session, base_url: str, tmp_path: Path
+) -> None:
+    session.get(f"{base_url}/cookies/set?a=1")
+    path = tmp_path / "session.json"
+    session.save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # it holds TLS resumption secrets
+    with httpcloak.Session.load(path) as restored:
+        assert restored.get(f"{base_url}/cookies").json()["cookies"] == {"a": "1"}
+
+
+def test_without_cookie_jar_survives_a_round_trip(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca, without_cookie_jar=True) as s:
+        state = s.marshal()
+    with httpcloak.Session.unmarshal(state) as restored:
+        restored.get(f"{server.http}/cookies/set?a=1")
+        assert restored.get_cookies() == []
+
+
+def test_async_session_unmarshals_too(session: httpcloak.Session) -> None:
+    session.set_cookie("a", "1", domain="127.0.0.1")
+    restored = httpcloak.AsyncSession.unmarshal(session.marshal())
+    try:
+        assert isinstance(restored, httpcloak.AsyncSession)
+        assert restored.cookies["a"] == "1"
+    finally:
+        restored.close()
+
+
+def test_proxy_credentials_are_not_saved(server: TestServer) -> None:
+    proxy = server.proxy_url("http")
+    with httpcloak.Session(verify=server.ca, proxy=proxy) as s:
+        state = s.marshal()
+    assert TestServer.PROXY_PASSWORD not in state
+    assert json.loads(state)["options"]["proxy"] == server.http_proxy
+    with pytest.raises(httpcloak.InvalidArgument, match="pass proxy="):
+        httpcloak.Session.unmarshal(state)
+    with httpcloak.Session.unmarshal(state, proxy=proxy) as restored:
+        assert restored.get(f"{server.https}/get").status_code == 200
+
+
+def _state(session: httpcloak.Session, **changes: Any) -> str:
+    state = json.loads(session.marshal())
+    state.update(changes)
+    return json.dumps(state)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda s: "not json",
+        lambda s: "[]",
+        lambda s: _state(s, version=2),
+        lambda s: _state(s, version=None),
+        lambda s: _state(s, extra=1),
+        lambda s: _state(s, options={"preset": "chrome-latest", "colour": "red"}),
+        lambda s: _state(s, options={"timeout": 5}),
+        lambda s: _state(s, options={"max_redirects": "many"}),
+        lambda s: _state(s, cookies=[{"name": "a"}]),
+        lambda s: _state(s, cookies=[{"name": "a", "value": "1", "domain": "", "path": "/"}]),
+        lambda s: _state(s, tls_sessions=[{"key": "h", "ticket": "AAAA", "state": "AAAA"}]),
+        lambda s: _state(s, tls_sessions=[{"key": "h", "ticket": "!!", "state": ""}]),
+        lambda s: _state(s, tls_sessions={}),
+    ],
+)
+def test_malformed_or_unknown_state_is_refused(session: httpcloak.Session, mutate: Any) -> None:
+    with pytest.raises(httpcloak.InvalidArgument):
+        httpcloak.Session.unmarshal(mutate(session))
+
+
+RESTORE_AND_FINGERPRINT = """
+import json, sys
+import httpcloak
+with httpcloak.Session.load(sys.argv[1]) as s:
+    print(json.dumps(s.get(sys.argv[2]).json()))
+"""
+
+
+def test_restored_session_resumes_tls_in_another_process(
+    server: TestServer, tmp_path: Path
+) -> None:
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint"  # SNI is sent
+    path = tmp_path / "session.json"
+    with httpcloak.Session(verify=server.ca) as s:
+        first = s.get(url).json()
+        s.save(path)
+    assert not first["psk"] and not first["resumed"]
+    saved = json.loads(path.read_text())
+    assert [t["key"] for t in saved["tls_sessions"]] == ["localhost"]
+
+    child = subprocess.run(
+        [sys.executable, "-c", RESTORE_AND_FINGERPRINT, str(path), url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+    assert child.returncode == 0, child.stderr
+    resumed = json.loads(child.stdout)
+    assert resumed["psk"], "the restored session's ClientHello has no pre_shared_key"
+    assert resumed["resumed"], "the server did not resume the TLS session"
+    assert 41 in resumed["extensions"]  # pre_shared_key
+    assert resumed["extensions"][-1] == 41  # last, as TLS 1.3 requires
+
+
+def test_a_fresh_session_offers_no_psk(server: TestServer) -> None:
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint"
+    with httpcloak.Session(verify=server.ca) as s:
+        assert 41 not in s.get(url).json()["extensions"]
+
+
+def test_a_custom_fingerprint_survives_marshal(server: TestServer) -> None:
+    akamai = "1:4096;3:100;4:2097152|10485760|0|m,s,p,a"
+    with httpcloak.Session(verify=server.ca, akamai=akamai) as original:
+        restored = httpcloak.Session.unmarshal(original.marshal())
+    with restored:
+        port = server.https.rsplit(":", 1)[1]
+        seen = restored.get(f"https://localhost:{port}/fingerprint").json()
+    assert seen["akamai"] == akamai
