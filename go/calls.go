@@ -7,27 +7,30 @@ import (
 	"sync"
 )
 
-// Session operations off the hot path cross the C ABI through one export,
-// hc_session_call, as {"op": name, "args": {...}} with a JSON result. Each feature registers
-// its operations from its own file (registerCall in an init function), so adding one never
-// touches the export layer.
+// Operations off the hot path cross the C ABI as {"op": name, "args": {...}} with a JSON
+// result, through one export per kind of target: hc_session_call (a session), hc_call
+// (process-wide) and hc_local_proxy_call (a local proxy). Each feature registers its
+// operations from its own file in an init function, so adding one never touches the
+// export layer.
 
-// sessionCall runs one operation. args is the raw "args" object (empty when absent); it is
-// decoded strictly with decodeArgs so a misspelt argument is an error, not a default.
-type sessionCall func(s *session, args json.RawMessage) (any, error)
+// opRegistry holds the operations on one kind of target.
+type opRegistry[T any] struct {
+	what string // how errors name an operation: "session operation", ...
+	mu   sync.RWMutex
+	ops  map[string]func(T, json.RawMessage) (any, error)
+}
 
-var (
-	callsMu sync.RWMutex
-	calls   = map[string]sessionCall{}
-)
+func newOpRegistry[T any](what string) *opRegistry[T] {
+	return &opRegistry[T]{what: what, ops: map[string]func(T, json.RawMessage) (any, error){}}
+}
 
-func registerCall(op string, fn sessionCall) {
-	callsMu.Lock()
-	defer callsMu.Unlock()
-	if _, dup := calls[op]; dup {
-		panic("session call registered twice: " + op)
+func (r *opRegistry[T]) register(op string, fn func(T, json.RawMessage) (any, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.ops[op]; dup {
+		panic(r.what + " registered twice: " + op)
 	}
-	calls[op] = fn
+	r.ops[op] = fn
 }
 
 type callJSON struct {
@@ -35,19 +38,19 @@ type callJSON struct {
 	Args json.RawMessage `json:"args"`
 }
 
-// call decodes {"op","args"}, runs the operation and encodes its result.
-func (s *session) call(raw []byte) ([]byte, error) {
+// run decodes {"op","args"}, runs the operation on target and encodes its result.
+func (r *opRegistry[T]) run(target T, raw []byte) ([]byte, error) {
 	var c callJSON
 	if err := decodeStrict(raw, &c); err != nil {
 		return nil, err
 	}
-	callsMu.RLock()
-	fn, ok := calls[c.Op]
-	callsMu.RUnlock()
+	r.mu.RLock()
+	fn, ok := r.ops[c.Op]
+	r.mu.RUnlock()
 	if !ok {
-		return nil, newError(kindInvalidArgument, "unknown session operation %q (known: %s)", c.Op, knownCalls())
+		return nil, newError(kindInvalidArgument, "unknown %s %q (known: %s)", r.what, c.Op, r.known())
 	}
-	result, err := fn(s, c.Args)
+	result, err := fn(target, c.Args)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +61,17 @@ func (s *session) call(raw []byte) ([]byte, error) {
 	return data, nil
 }
 
+func (r *opRegistry[T]) known() string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.ops))
+	for name := range r.ops {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
 // decodeArgs decodes an operation's arguments strictly; absent args decode as {}.
 func decodeArgs(args json.RawMessage, into any) error {
 	if len(args) == 0 || string(args) == "null" {
@@ -66,13 +80,11 @@ func decodeArgs(args json.RawMessage, into any) error {
 	return decodeStrict(args, into)
 }
 
-func knownCalls() string {
-	callsMu.RLock()
-	defer callsMu.RUnlock()
-	names := make([]string, 0, len(calls))
-	for name := range calls {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
+// sessionCall is one operation on a session; args are decoded with decodeArgs.
+type sessionCall func(s *session, args json.RawMessage) (any, error)
+
+var sessionCalls = newOpRegistry[*session]("session operation")
+
+func registerCall(op string, fn sessionCall) { sessionCalls.register(op, fn) }
+
+func (s *session) call(raw []byte) ([]byte, error) { return sessionCalls.run(s, raw) }

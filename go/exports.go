@@ -116,6 +116,26 @@ func waitDuration(ms C.int32_t) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
+// runCall is the body of the *_call exports: decode the call, run it, hand out the JSON.
+func runCall(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error, run func([]byte) ([]byte, error)) C.int64_t {
+	if out == nil {
+		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		return -1
+	}
+	raw, err := goBytes(unsafe.Pointer(call), callLen, "call")
+	if err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	data, err := run(raw)
+	if err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	setError(cerr, nil)
+	return handOut(data, out)
+}
+
 //export hc_abi_version
 func hc_abi_version() C.int32_t { return C.HC_ABI_VERSION }
 
@@ -176,47 +196,17 @@ func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C
 //export hc_session_call
 func hc_session_call(handle C.int64_t, call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
-	if out == nil {
-		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
-		return -1
-	}
-	raw, err := goBytes(unsafe.Pointer(call), callLen, "call")
-	if err != nil {
-		setError(cerr, err)
-		return -1
-	}
 	sess, ok := liveSession(handle, cerr)
 	if !ok {
 		return -1
 	}
-	data, err := sess.call(raw)
-	if err != nil {
-		setError(cerr, err)
-		return -1
-	}
-	setError(cerr, nil)
-	return handOut(data, out)
+	return runCall(call, callLen, out, cerr, sess.call)
 }
 
 //export hc_call
 func hc_call(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
-	if out == nil {
-		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
-		return -1
-	}
-	raw, err := goBytes(unsafe.Pointer(call), callLen, "call")
-	if err != nil {
-		setError(cerr, err)
-		return -1
-	}
-	data, err := runProcessCall(raw)
-	if err != nil {
-		setError(cerr, err)
-		return -1
-	}
-	setError(cerr, nil)
-	return handOut(data, out)
+	return runCall(call, callLen, out, cerr, runProcessCall)
 }
 
 //export hc_stream_open
