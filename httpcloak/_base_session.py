@@ -190,7 +190,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
 
     def _call(self, op: str, **args: Any) -> Any:
         """Run one session operation in the engine (go/calls.go) and return its JSON result."""
-        return _ffi.call_op(_ffi.lib.hc_session_call, self._live_handle(), op, args)
+        return _ffi.call_op(_ffi.lib.hc_session_call, op, args, self._live_handle())
 
     @property
     def closed(self) -> bool:

@@ -166,12 +166,13 @@ def take_json(pointer: Any, length: int) -> Any:
         lib.hc_free(pointer)
 
 
-def call_op(function: Callable[..., int], handle: int, op: str, args: dict[str, Any]) -> Any:
-    """Run {"op","args"} through one of the library's *_call exports; return its JSON result."""
+def call_op(function: Callable[..., int], op: str, args: dict[str, Any], *target: int) -> Any:
+    """Run {"op","args"} through one of the library's *_call exports (after the target's
+    handle, if it takes one) and return the JSON result."""
     encoded = encode_json({"op": op, "args": args})
     out = ffi.new("char **")
     err = error_slot()
-    length = function(handle, encoded, len(encoded), out, err)
+    length = function(*target, encoded, len(encoded), out, err)
     if length < 0:
         raise_error(err)
     return take_json(out[0], length)
@@ -184,10 +185,4 @@ def encode_json(value: Any) -> bytes:
 def process_call(op: str, **args: Any) -> Any:
     """Run one process-wide operation (hc_call, go/process_calls.go); returns its JSON result."""
     check_not_forked()
-    encoded = encode_json({"op": op, "args": args})
-    out = ffi.new("char **")
-    err = error_slot()
-    length = lib.hc_call(encoded, len(encoded), out, err)
-    if length < 0:
-        raise_error(err)
-    return take_json(out[0], length)
+    return call_op(lib.hc_call, op, args)

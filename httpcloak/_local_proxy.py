@@ -112,7 +112,7 @@ class LocalProxy:
         handle = self._owned.value
         if handle == 0:
             raise StreamClosed("the local proxy is closed")
-        return _ffi.call_op(_ffi.lib.hc_local_proxy_call, handle, op, args)
+        return _ffi.call_op(_ffi.lib.hc_local_proxy_call, op, args, handle)
 
     def close(self) -> None:
         """Stop listening, drop open connections, close the proxy's own session. Idempotent."""
