@@ -109,6 +109,8 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 func (p *localProxy) close() {
 	p.running.Store(false)
 	_ = p.server.Close()
+	// Serve may not have started yet, and only then would Close know the listener.
+	_ = p.listener.Close()
 }
 
 func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
