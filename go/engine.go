@@ -45,4 +45,5 @@ type engineConfig struct {
 	verify      bool
 	caFile      string
 	proxy       string
+	net         netConfig // dialling and TLS options (netopts.go)
 }

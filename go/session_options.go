@@ -19,6 +19,8 @@ type sessionOptions struct {
 	Headers        [][2]string  `json:"headers"`
 	AllowRedirects *bool        `json:"allow_redirects"`
 	MaxRedirects   *int         `json:"max_redirects"`
+	netOptions                  // connect_to, local_address, ... (netopts.go)
+	retryOptions                // retry, retry_on_status, ... (retry.go)
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".

@@ -7,7 +7,7 @@ import base64
 import os
 from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _ffi
 from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
@@ -15,7 +15,12 @@ from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._headers import Headers, HeaderTypes
 from ._multipart import FilesTypes, multipart_body
+from ._netopts import NetworkOptions, network_options
+from ._runtime import RuntimeSettings
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
 HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
@@ -40,11 +45,12 @@ class PreparedRequest:
         return None if isinstance(self.body, StreamedBody) else self.body
 
 
-class BaseSession:
+class BaseSession(RuntimeSettings):
     """A browser identity: preset (TLS/HTTP2 fingerprint and headers), connections, jar.
 
     ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a
     Timeout; None disables them. ``verify`` is True, False, or a path to a CA bundle.
+    Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
     """
 
     def __init__(
@@ -58,6 +64,7 @@ class BaseSession:
         allow_redirects: bool = True,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         headers: HeaderTypes | None = None,
+        **network: Unpack[NetworkOptions],
     ) -> None:
         _ffi.check_not_forked()
         if not isinstance(preset, str):
@@ -86,6 +93,7 @@ class BaseSession:
             )
         if proxy is not None:
             options["proxy"] = proxy
+        options.update(network_options(network))
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
