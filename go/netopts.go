@@ -31,6 +31,7 @@ type netConfig struct {
 	keyLog      io.Writer
 	quicIdle    time.Duration // 0: the engine's default
 	keyLogOwner *os.File      // closed with the session
+	keyLogPath  string        // to open it again for a fork
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
@@ -96,7 +97,7 @@ func (o *netOptions) netConfig(httpVersion string) (netConfig, error) {
 		if err != nil {
 			return c, newError(kindInvalidArgument, "cannot open key_log_file: %v", err)
 		}
-		c.keyLog, c.keyLogOwner = f, f
+		c.keyLog, c.keyLogOwner, c.keyLogPath = f, f, o.KeyLogFile
 	}
 	return c, nil
 }

@@ -4,7 +4,15 @@ requests started after it; streams already open keep their connection."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+from . import _ffi
+from ._exceptions import InvalidArgument
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+MAX_FORKS = 256
 
 
 class RuntimeSettings:
@@ -51,3 +59,25 @@ class RuntimeSettings:
         """Drop pooled connections, as a browser reload on a new connection would; cookies
         and settings stay. Open streams finish on their connection."""
         self._call("session.refresh")
+
+    def fork(self, n: int = 1) -> list[Self]:
+        """n new sessions like this one, as more tabs of the same browser: same preset,
+        options, headers, header order, retries and proxy, the same cookie jar (shared:
+        a cookie set in one is sent by all), their own connections. Close each."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be an int, not {type(n).__name__}")
+        if not 1 <= n <= MAX_FORKS:
+            raise InvalidArgument(f"fork needs 1 to {MAX_FORKS} sessions, got {n}")
+        handles: list[int] = self._call("session.fork", n=n)
+        owned = [_ffi.OwnedHandle(h, _ffi.lib.hc_session_close) for h in handles]
+        return [self._adopt(handle) for handle in owned]
+
+    def _adopt(self, owned: _ffi.OwnedHandle) -> Self:
+        """A copy of this session object around another native session."""
+        clone: Any = object.__new__(type(self))
+        state = dict(self.__dict__)
+        state.pop("_notifier", None)  # an AsyncSession's clone finds its own event loop
+        clone.__dict__.update(state)
+        clone.headers = clone.headers.copy()
+        clone._owned = owned
+        return cast("Self", clone)

@@ -3,7 +3,9 @@ requests started after it; a stream already open keeps its connection to the end
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +157,65 @@ def test_runtime_calls_on_a_closed_session_raise(server: TestServer) -> None:
     s.close()
     with pytest.raises(httpcloak.StreamClosed):
         s.refresh()
+
+
+# ---- fork ------------------------------------------------------------------------------
+
+
+def test_fork_shares_cookies_and_options_but_not_connections(
+    s: httpcloak.Session, server: TestServer
+) -> None:
+    s.set_header_order(["accept-language"])
+    s.get(f"{server.https}/cookies/set?tab=one")
+    tabs = s.fork(2)
+    try:
+        assert all(isinstance(t, httpcloak.Session) and t.preset == s.preset for t in tabs)
+        assert tabs[0].get_header_order() == ["accept-language"]
+        assert tabs[0].get(f"{server.https}/cookies").json()["cookies"] == {"tab": "one"}
+        tabs[1].get(f"{server.https}/cookies/set?tab=two")  # seen by every tab
+        assert s.get(f"{server.https}/cookies").json()["cookies"] == {"tab": "two"}
+        ids = {_conn_id(x, server.https) for x in (s, *tabs)}
+        assert len(ids) == 3
+        echo = tabs[1].get(f"{server.https}/headers").json()
+        assert [n for n in echo["header_order"] if not n.startswith(":")][0] == "accept-language"
+    finally:
+        for t in tabs:
+            t.close()
+    assert s.get(f"{server.https}/get").ok  # closing a fork leaves the parent working
+
+
+def test_fork_of_an_async_session_is_async(server: TestServer) -> None:
+    parent = httpcloak.AsyncSession(verify=server.ca, local_address="127.0.0.2")
+    (child,) = parent.fork()
+    try:
+        assert isinstance(child, httpcloak.AsyncSession)
+
+        async def whoami() -> str:
+            remote: str = (await child.get(f"{server.http}/whoami")).json()["remote"]
+            return remote
+
+        assert asyncio.run(whoami()).startswith("127.0.0.2:")
+    finally:
+        child.close()
+        parent.close()
+
+
+def test_fork_needs_a_sensible_count(s: httpcloak.Session) -> None:
+    with pytest.raises(httpcloak.InvalidArgument):
+        s.fork(0)
+    with pytest.raises(TypeError):
+        s.fork(True)
+
+
+def test_a_fork_keeps_logging_tls_keys_after_its_parent_closed(
+    server: TestServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "keys.log"
+    parent = httpcloak.Session(verify=server.ca, key_log_file=path)
+    (child,) = parent.fork()
+    parent.get(f"{server.https}/get")
+    parent.close()
+    logged = len(path.read_text().splitlines())
+    with child:
+        assert child.get(f"{server.https}/get").ok
+    assert len(path.read_text().splitlines()) > logged
