@@ -219,3 +219,26 @@ def test_a_fork_keeps_logging_tls_keys_after_its_parent_closed(
     with child:
         assert child.get(f"{server.https}/get").ok
     assert len(path.read_text().splitlines()) > logged
+
+
+# ---- warmup ----------------------------------------------------------------------------
+
+
+def test_warmup_is_a_navigation_that_leaves_cookies_and_a_connection(
+    s: httpcloak.Session, server: TestServer
+) -> None:
+    page = s.warmup(f"{server.https}/cookies/set?visited=yes")
+    assert page.ok
+    echo = s.get(f"{server.https}/headers").json()
+    assert echo["headers"]["Sec-Fetch-Mode"] == ["navigate"]
+    assert echo["headers"]["Cookie"] == ["visited=yes"]
+    first = echo["conn_id"]
+    assert _conn_id(s, server.https) == first
+
+
+def test_async_warmup(server: TestServer) -> None:
+    async def visit() -> int:
+        async with httpcloak.AsyncSession(verify=server.ca) as a:
+            return (await a.warmup(f"{server.https}/get")).status_code
+
+    assert asyncio.run(visit()) == 200
