@@ -4,6 +4,7 @@ requests started after it; a stream already open keeps its connection to the end
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -150,6 +151,26 @@ def test_refresh_lets_an_open_stream_finish(s: httpcloak.Session, server: TestSe
         s.refresh()
         assert s.get(f"{server.https}/get").ok
         assert len(first + r.read()) == 5 * 16
+
+
+def _open_https(server: TestServer) -> int:
+    with httpcloak.Session() as probe:
+        count: int = probe.get(f"{server.http}/stats").json()["open"]["https"]
+    return count
+
+
+def test_a_replaced_connection_closes_once_its_last_stream_ends(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as session:
+        baseline = _open_https(server)
+        with session.get(f"{server.https}/drip?count=4&interval=0.05", stream=True) as r:
+            next(r.iter_content())
+            session.refresh()
+            assert _open_https(server) >= 1  # kept for the open stream
+            r.read()
+        deadline = time.monotonic() + 10
+        while _open_https(server) > baseline and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _open_https(server) <= baseline
 
 
 def test_runtime_calls_on_a_closed_session_raise(server: TestServer) -> None:
