@@ -64,7 +64,7 @@ func (o *netOptions) netConfig(httpVersion string) (netConfig, error) {
 	var c netConfig
 	if o.ECHConfigDomain != "" {
 		return c, newError(kindInvalidArgument,
-			"ech_config_domain is not supported: this engine has no Encrypted Client Hello")
+			"ech_config_domain is not supported: this engine cannot be given an Encrypted Client Hello configuration (its presets send only GREASE ECH)")
 	}
 	if o.DisableHTTP3 && httpVersion == "h3" {
 		return c, newError(kindInvalidArgument, "disable_http3=True conflicts with http_version=\"h3\"")

@@ -25,7 +25,7 @@ class NetworkOptions(TypedDict, total=False):
     tls_only: send the preset's TLS/HTTP2 fingerprint but none of its headers.
     disable_http3: never use HTTP/3 (an error with http_version="h3").
     quic_idle_timeout: seconds of silence after which a QUIC connection closes (default 90).
-    ech_config_domain: refused: the engine has no Encrypted Client Hello.
+    ech_config_domain: refused: the engine cannot be given an ECH configuration.
     retry: extra attempts after a connection failure or a retry_on_status answer (0: off).
     retry_on_status: statuses to retry (default 429, 500, 502, 503, 504).
     retry_wait_min, retry_wait_max: backoff bounds in seconds (default 0.5 and 10).
