@@ -46,4 +46,8 @@ type engineConfig struct {
 	caFile      string
 	proxy       string
 	fingerprint fingerprint // ja3 / akamai / extra_fp over the preset's, if any
+	net         netConfig   // dialling and TLS options (netopts.go)
+	// tickets, when set, is the TLS session cache to keep using: a session rebuilding its
+	// engine (new proxy, refresh) resumes the TLS sessions it already had.
+	tickets *ticketCache
 }

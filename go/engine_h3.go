@@ -30,6 +30,7 @@ const (
 type h3Engine struct {
 	transport *http3.Transport
 	headers   [][2]string
+	dialer    *h3Dialer // nil: the transport's own UDP socket
 }
 
 func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, error) {
@@ -42,21 +43,40 @@ func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, erro
 			RootCAs:            roots,
 			InsecureSkipVerify: !cfg.verify,
 			ClientSessionCache: tls.NewLRUClientSessionCache(64),
+			KeyLogWriter:       cfg.net.keyLog,
 		},
-		QUICConfig: &quic.Config{
-			HandshakeIdleTimeout: h3HandshakeSilence,
-			MaxIdleTimeout:       h3IdleTimeout,
-			KeepAlivePeriod:      h3KeepAlivePeriod,
-		},
+		QUICConfig: h3QUICConfig(cfg.net.quicIdle),
 		// Bodies are decoded by our layer for every protocol alike (decode.go).
 		DisableCompression: true,
 	}
-	return &h3Engine{transport: transport, headers: p.headers}, nil
+	e := &h3Engine{transport: transport, headers: p.headers}
+	if cfg.net.customDial() {
+		e.dialer = &h3Dialer{dialer: newNetDialer(cfg.net, nil)}
+		transport.Dial = e.dialer.dial
+	}
+	return e, nil
+}
+
+// h3QUICConfig applies quic_idle_timeout (0: the default), keeping the keep-alive below it.
+func h3QUICConfig(idle time.Duration) *quic.Config {
+	if idle <= 0 {
+		idle = h3IdleTimeout
+	}
+	return &quic.Config{
+		HandshakeIdleTimeout: h3HandshakeSilence,
+		MaxIdleTimeout:       idle,
+		KeepAlivePeriod:      min(h3KeepAlivePeriod, idle/2),
+	}
 }
 
 func (e *h3Engine) presetHeaders() [][2]string { return e.headers }
 
-func (e *h3Engine) close() { _ = e.transport.Close() }
+func (e *h3Engine) close() {
+	_ = e.transport.Close()
+	if e.dialer != nil {
+		e.dialer.close()
+	}
+}
 
 func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
 	req, err := fhttpRequest(ctx, out)

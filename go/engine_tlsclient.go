@@ -67,14 +67,20 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if !cfg.verify {
 		opts = append(opts, tlsclient.WithInsecureSkipVerify())
 	}
-	if cfg.proxy != "" {
-		dialer, err := newProxyDialer(cfg.proxy)
-		if err != nil {
-			return nil, err
+	transport.KeyLogWriter = cfg.net.keyLog
+	if cfg.proxy != "" || cfg.net.customDial() {
+		var viaProxy *proxyDialer
+		if cfg.proxy != "" {
+			if viaProxy, err = newProxyDialer(cfg.proxy); err != nil {
+				return nil, err
+			}
+			opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy))
 		}
+		dialer := newNetDialer(cfg.net, viaProxy)
 		// Our own dialer: the engine's gives a CONNECT handshake a deadline of its
 		// client-wide timeout, which we keep at zero (streams have no hidden deadline).
-		opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy), tlsclient.WithProxyDialerFactory(
+		// The engine uses the factory's dialer with or without a proxy URL.
+		opts = append(opts, tlsclient.WithProxyDialerFactory(
 			func(string, time.Duration, *net.TCPAddr, http.Header, tlsclient.Logger) (proxy.ContextDialer, error) {
 				return dialer, nil
 			}))
@@ -93,7 +99,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err != nil {
 		return nil, classify(err, nil, "connect")
 	}
-	tickets, err := installTicketCache(client, profile)
+	tickets, err := installTicketCache(client, profile, cfg.tickets)
 	if err != nil {
 		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
 	}

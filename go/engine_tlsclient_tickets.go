@@ -116,10 +116,10 @@ func (c *ticketCache) restore(saved []tlsSessionJSON) error {
 	return nil
 }
 
-// installTicketCache gives the engine a fresh ticketCache. It returns nil (and leaves the
-// engine alone) when the profile's ClientHello has no pre_shared_key extension, so
-// resumption is never added to a fingerprint that lacks it.
-func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProfile) (*ticketCache, error) {
+// installTicketCache gives the engine a ticketCache: keep when given, else a fresh one. It
+// returns nil (and leaves the engine alone) when the profile's ClientHello has no
+// pre_shared_key extension, so resumption is never added to a fingerprint that lacks it.
+func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProfile, keep *ticketCache) (*ticketCache, error) {
 	if !offersPSK(profile) {
 		return nil, nil
 	}
@@ -127,7 +127,10 @@ func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProf
 	if err != nil {
 		return nil, err
 	}
-	cache := newTicketCache()
+	cache := keep
+	if cache == nil {
+		cache = newTicketCache()
+	}
 	field.Set(reflect.ValueOf(tls.ClientSessionCache(cache)))
 	return cache, nil
 }

@@ -28,7 +28,7 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 		if upload != nil {
 			out.stream, out.streamLength = upload, upload.length
 		}
-		resp, err := sess.engine.roundTrip(ctx, out)
+		resp, err := sess.send(ctx, out) // retry.go: the session's retries and header order
 		if err != nil {
 			return nil, u, history, classify(err, ctx, "connect")
 		}

@@ -11,6 +11,7 @@ type session struct {
 	jar     *cookieJar
 	headers [][2]string // preset headers with the session's own merged in, in wire order
 	secrets []string    // proxy credentials, masked in every error while the session lives
+	net     *sessionNet // runtime-changeable network settings and retries (session_net.go)
 
 	mu      sync.Mutex
 	closed  bool
@@ -27,7 +28,19 @@ func newSession(raw []byte) (*session, error) {
 	if err := validateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
-	if err := validateProxy(opts.Proxy); err != nil {
+	proxyURL, err := opts.resolveProxy(opts.Proxy, opts.HTTPVersion)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateProxy(proxyURL); err != nil {
+		return nil, err
+	}
+	retry, err := opts.retryPolicy()
+	if err != nil {
+		return nil, err
+	}
+	netCfg, err := opts.netConfig(opts.HTTPVersion)
+	if err != nil {
 		return nil, err
 	}
 	extra, err := parseExtraFP(opts.ExtraFP)
@@ -35,27 +48,39 @@ func newSession(raw []byte) (*session, error) {
 		return nil, err
 	}
 	verify := opts.Verify == nil || *opts.Verify
-	hidden := proxySecrets(opts.Proxy)
+	hidden := proxySecrets(proxyURL)
 	registerSecrets(hidden)
-	eng, err := newEngine(engineConfig{
+	cfg := engineConfig{
 		preset:      opts.Preset,
 		httpVersion: opts.HTTPVersion,
 		verify:      verify,
 		caFile:      opts.CAFile,
-		proxy:       opts.Proxy,
+		proxy:       proxyURL,
+		net:         netCfg,
 		fingerprint: fingerprint{ja3: opts.JA3, akamai: opts.Akamai, extra: extra},
-	})
+	}
+	eng, err := newEngine(cfg)
 	if err != nil {
 		forgetSecrets(hidden)
+		netCfg.close()
 		return nil, err
+	}
+	if keeper, ok := eng.(ticketKeeper); ok {
+		cfg.tickets = keeper.ticketStore()
+	}
+	base := eng.presetHeaders()
+	if opts.TLSOnly {
+		base = nil // tls_only: the preset's TLS and HTTP/2 fingerprint, none of its headers
 	}
 	jar := newCookieJar()
 	jar.disabled = opts.WithoutCookieJar
+	swap := newSwappableEngine(eng)
 	return &session{
 		secrets: hidden,
-		engine:  eng,
+		engine:  swap,
+		net:     &sessionNet{cfg: cfg, swap: swap, retry: retry},
 		jar:     jar,
-		headers: mergeHeaders(eng.presetHeaders(), opts.Headers),
+		headers: mergeHeaders(base, opts.Headers),
 		streams: make(map[int64]*stream),
 	}, nil
 }
@@ -96,5 +121,9 @@ func (s *session) close() {
 		}
 	}
 	s.engine.close()
-	forgetSecrets(s.secrets)
+	s.net.cfg.net.close()
+	s.mu.Lock()
+	hidden := s.secrets
+	s.mu.Unlock()
+	forgetSecrets(hidden)
 }

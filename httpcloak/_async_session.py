@@ -143,6 +143,12 @@ class AsyncSession(BaseSession):
         response = await self.request(method, url, stream=True, **kwargs)
         return cast(AsyncStreamResponse, response)
 
+    async def warmup(
+        self, url: str, *, timeout: TimeoutTypes | Literal["default"] = "default"
+    ) -> Response:
+        """Visit url as a browser's first navigation does; see Session.warmup."""
+        return await self.get(url, timeout=timeout)
+
     def close(self) -> None:
         super().close()
         if self._notifier is not None:

@@ -7,7 +7,7 @@ import base64
 import os
 from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _ffi
 from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
@@ -17,12 +17,18 @@ from ._exceptions import InvalidArgument, StreamClosed
 from ._fingerprint import fingerprint_options
 from ._headers import Headers, HeaderTypes
 from ._multipart import FilesTypes, multipart_body
-from ._session_state import SessionStateMixin, saved_proxy
+from ._netopts import NetworkOptions, network_options
+from ._runtime import RuntimeSettings
+from ._session_state import SAVED_OPTIONS, SessionStateMixin, saved_proxy
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
 HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
 DEFAULT_MAX_REDIRECTS = 30
+PROXY_OPTIONS = ("proxy", "tcp_proxy", "udp_proxy")
 
 
 @dataclass
@@ -43,7 +49,7 @@ class PreparedRequest:
         return None if isinstance(self.body, StreamedBody) else self.body
 
 
-class BaseSession(CookieJarMixin, SessionStateMixin):
+class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     """A browser identity: preset (TLS/HTTP2 fingerprint and headers), connections, jar.
 
     ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a
@@ -52,6 +58,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
     (see ``httpcloak._fingerprint``).
     ``without_cookie_jar=True``: no cookie is stored or sent automatically (``cookies=``
     of a request still is).
+    Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
     """
 
     def __init__(
@@ -69,6 +76,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
         akamai: str | None = None,
         extra_fp: Mapping[str, Any] | None = None,
         without_cookie_jar: bool = False,
+        **network: Unpack[NetworkOptions],
     ) -> None:
         _ffi.check_not_forked()
         if not isinstance(preset, str):
@@ -98,10 +106,12 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
         if proxy is not None:
             options["proxy"] = proxy
         options.update(fingerprint_options(ja3, akamai, extra_fp))
+        options.update(network_options(network))
         if without_cookie_jar:
             options["without_cookie_jar"] = True
-        # What marshal() saves; the proxy without its credentials (never kept in clear).
-        self._options = {**options, **saved_proxy(proxy)}
+        # What marshal() saves (see _state_options); proxies, which may hold credentials, are
+        # not kept here: marshal() asks the engine for the one in use.
+        self._options = {k: v for k, v in options.items() if k not in PROXY_OPTIONS}
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
         handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
@@ -171,21 +181,20 @@ class BaseSession(CookieJarMixin, SessionStateMixin):
         return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
 
     def _state_options(self) -> dict[str, Any]:
-        """What marshal() saves to recreate this session (keyword arguments of __init__)."""
+        """What marshal() saves to recreate this session (keyword arguments of __init__):
+        the proxy in use now, without credentials; every other option as given, except the
+        machine-local key log file."""
         o = self._options
+        kept = {name: o[name] for name in o if name in SAVED_OPTIONS}
         return {
+            **kept,
             "preset": self.preset,
             "http_version": self.http_version,
             "verify": o.get("ca_file", o["verify"]),
-            "proxy": o["proxy"],
-            "proxy_credentials_removed": o["proxy_credentials_removed"],
-            "headers": o["headers"],
+            **saved_proxy(self.get_proxy()),
             "timeout": self.timeout.as_json(),
             "allow_redirects": self.allow_redirects,
             "max_redirects": self.max_redirects,
-            "without_cookie_jar": o.get("without_cookie_jar", False),
-            # A custom fingerprint is part of the identity being saved.
-            **{name: o[name] for name in ("ja3", "akamai", "extra_fp") if name in o},
         }
 
     def _call(self, op: str, **args: Any) -> Any:

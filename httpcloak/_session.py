@@ -115,6 +115,14 @@ class Session(BaseSession):
     ) -> StreamResponse:
         return cast(StreamResponse, BoundVerb(self, method, {})(url, stream=True, **kwargs))
 
+    def warmup(
+        self, url: str, *, timeout: TimeoutTypes | Literal["default"] = "default"
+    ) -> Response:
+        """Visit url as a browser's first navigation does (the preset's navigation headers,
+        body read whole), so cookies, TLS session tickets and a pooled connection are in
+        place. Subresources are not fetched (README, "Network options")."""
+        return self.get(url, timeout=timeout)
+
     def __enter__(self) -> Session:
         return self
 

@@ -18,7 +18,8 @@ from ._timeouts import Timeout
 
 STATE_VERSION = 1
 
-_OPTION_NAMES = frozenset(
+# The keyword arguments of Session that a saved state may carry.
+SAVED_OPTIONS = frozenset(
     {
         "preset",
         "http_version",
@@ -33,6 +34,17 @@ _OPTION_NAMES = frozenset(
         "ja3",
         "akamai",
         "extra_fp",
+        "connect_to",
+        "prefer_ipv4",
+        "local_address",
+        "tls_only",
+        "disable_http3",
+        "quic_idle_timeout",
+        "retry",
+        "retry_on_status",
+        "retry_wait_min",
+        "retry_wait_max",
+        "retry_methods",
     }
 )
 
@@ -118,7 +130,7 @@ def _parse(data: str | bytes) -> dict[str, Any]:
 
 
 def _constructor_kwargs(options: dict[str, Any], proxy: str | None) -> dict[str, Any]:
-    unknown = set(options) - _OPTION_NAMES
+    unknown = set(options) - SAVED_OPTIONS
     if unknown:
         raise InvalidArgument(f"session state has unknown options: {sorted(unknown)}")
     kwargs = dict(options)

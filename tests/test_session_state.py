@@ -165,3 +165,23 @@ def test_a_custom_fingerprint_survives_marshal(server: TestServer) -> None:
         port = server.https.rsplit(":", 1)[1]
         seen = restored.get(f"https://localhost:{port}/fingerprint").json()
     assert seen["akamai"] == akamai
+
+
+def test_refresh_keeps_the_tls_sessions_so_the_next_connection_resumes(
+    server: TestServer,
+) -> None:
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint"
+    with httpcloak.Session(verify=server.ca) as s:
+        assert not s.get(url).json()["resumed"]
+        s.refresh()  # drops the connection; a browser keeps its TLS session cache
+        again = s.get(url).json()
+    assert again["psk"] and again["resumed"]
+
+
+def test_marshal_saves_the_proxy_in_use_now_without_credentials(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        s.set_proxy(server.proxy_url("socks5"))
+        saved = json.loads(s.marshal())["options"]
+    assert saved["proxy"] == server.socks5_proxy
+    assert saved["proxy_credentials_removed"] is True
+    assert "proxy-secret" not in json.dumps(saved)

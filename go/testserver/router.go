@@ -33,6 +33,7 @@ func newRouter() http.Handler {
 		"/stall":                handleStall,
 		"/drip":                 handleDrip,
 		"/slow-headers":         handleSlowHeaders,
+		"/flaky":                handleFlaky,
 		// cookies and redirects
 		"/cookies":              handleCookies,
 		"/cookies/set":          handleCookiesSet,

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"net/http"
+	"sync"
+)
+
+// flakyCounts counts requests per /flaky key, for the whole process.
+var flakyCounts = struct {
+	sync.Mutex
+	n map[string]int64
+}{n: make(map[string]int64)}
+
+// handleFlaky fails the first ?fail= requests (default 1) carrying the same ?key=: with
+// ?status= (default 503), or with ?abort=1 by dropping the connection (HTTP/1) or
+// resetting the stream before any header is sent. Later ones answer 200. Every answer is
+// {"key","attempt"} where attempt counts this key's requests from 1.
+func handleFlaky(w http.ResponseWriter, r *http.Request) {
+	key := r.URL.Query().Get("key")
+	fail, okF := queryInt(r, "fail", 1)
+	status, okS := queryInt(r, "status", 503)
+	if key == "" || !okF || !okS || fail < 0 || status < 200 || status > 599 {
+		badRequest(w, "need key, fail >= 0, 200 <= status <= 599")
+		return
+	}
+	flakyCounts.Lock()
+	flakyCounts.n[key]++
+	attempt := flakyCounts.n[key]
+	flakyCounts.Unlock()
+	body := map[string]any{"key": key, "attempt": attempt}
+	if attempt > fail {
+		writeJSON(w, http.StatusOK, body)
+		return
+	}
+	if queryString(r, "abort", "0") == "1" {
+		if r.ProtoMajor == 1 {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				closeHard(r, conn)
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	writeJSON(w, int(status), body)
+}

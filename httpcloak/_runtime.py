@@ -1,0 +1,83 @@
+"""Settings a session can change while it runs (go/calls_runtime.go). A change applies to
+requests started after it; streams already open keep their connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from . import _ffi
+from ._exceptions import InvalidArgument
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+MAX_FORKS = 256
+
+
+class RuntimeSettings:
+    """Proxy, header order and connection refresh of a live session."""
+
+    def _call(self, op: str, **args: Any) -> Any:
+        raise NotImplementedError
+
+    def set_proxy(self, proxy: str | None) -> None:
+        """Use this proxy (http://, https://, socks5://, with credentials if needed) for new
+        requests, or None to connect directly. Pooled connections are dropped."""
+        if proxy is not None and not isinstance(proxy, str):
+            raise TypeError(f"proxy must be a str or None, not {type(proxy).__name__}")
+        self._call("proxy.set", proxy=proxy or "")
+
+    def get_proxy(self) -> str | None:
+        """The proxy URL as given (credentials included), or None when direct."""
+        proxy: str = self._call("proxy.get")
+        return proxy or None
+
+    # The engine's only UDP protocol cannot be proxied, so the TCP proxy is the proxy.
+    set_tcp_proxy = set_proxy
+    get_tcp_proxy = get_proxy
+
+    def set_header_order(self, order: Iterable[str]) -> None:
+        """Send these headers first, in this order, then the others as before; an empty
+        list restores the default. Names are case-insensitive. On HTTP/1.1 Host stays
+        first, as browsers send it."""
+        if isinstance(order, (str, bytes)) or not isinstance(order, Iterable):
+            raise TypeError(f"order must be a list of header names, not {type(order).__name__}")
+        names = list(order)
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(f"header names are str, not {type(name).__name__}")
+        self._call("header_order.set", order=names)
+
+    def get_header_order(self) -> list[str]:
+        """The order set with set_header_order, or the session's header names in the order
+        they are sent (lower case)."""
+        order: list[str] = self._call("header_order.get")
+        return order
+
+    def refresh(self) -> None:
+        """Drop pooled connections, as a browser reload on a new connection would; cookies
+        and settings stay. Open streams finish on their connection."""
+        self._call("session.refresh")
+
+    def fork(self, n: int = 1) -> list[Self]:
+        """n new sessions like this one, as more tabs of the same browser: same preset,
+        options, headers, header order, retries and proxy, the same cookie jar (shared:
+        a cookie set in one is sent by all), their own connections. Close each."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be an int, not {type(n).__name__}")
+        if not 1 <= n <= MAX_FORKS:
+            raise InvalidArgument(f"fork needs 1 to {MAX_FORKS} sessions, got {n}")
+        handles: list[int] = self._call("session.fork", n=n)
+        owned = [_ffi.OwnedHandle(h, _ffi.lib.hc_session_close) for h in handles]
+        return [self._adopt(handle) for handle in owned]
+
+    def _adopt(self, owned: _ffi.OwnedHandle) -> Self:
+        """A copy of this session object around another native session."""
+        clone: Any = object.__new__(type(self))
+        state = dict(self.__dict__)
+        state.pop("_notifier", None)  # an AsyncSession's clone finds its own event loop
+        clone.__dict__.update(state)
+        clone.headers = clone.headers.copy()
+        clone._owned = owned
+        return cast("Self", clone)
