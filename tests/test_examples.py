@@ -30,6 +30,12 @@ EXPECTED_OUTPUT = {
     "async_requests.py": "statuses: [200, 200, 200, 200, 200]",
     "uploads.py": "streamed body: 1000000 bytes",
     "local_proxy.py": "urllib via LocalProxy: ja4 t13d1516h2_8daaf6152771_d8a2da3f94cd",
+    "presets.py": "chrome-latest is chrome-",
+    "sessions_and_cookies.py": "for /get: ['from_server', 'theme']",
+    "session_resumption.py": "another process: {'resumed': True, 'cookies': {'visited': 'yes'}}",
+    "proxy_switching.py": "via socks5 -> {'auth_failures': 0, 'http_connect': 1",
+    "tls_only.py": "same ja4: True same akamai: True",
+    "custom_fingerprints.py": "custom ja3 sent as given: True",
 }
 
 
