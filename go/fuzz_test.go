@@ -50,3 +50,30 @@ func FuzzRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSessionCall drives hc_session_call's decoding and every registered operation with
+// arbitrary JSON on a live session: each ends in a result or a typed error.
+func FuzzSessionCall(f *testing.F) {
+	for _, seed := range []string{`{"op":"cookies.list"}`, `{"op":"cookies.set","args":{"name":"a","value":"b","domain":"h"}}`,
+		`{"op":"cookies.delete","args":{"name":"a"}}`, `{"op":"header_order.set","args":{"order":["a","a"]}}`,
+		`{"op":"proxy.set","args":{"proxy":"socks5://u:p@h:1"}}`, `{"op":"state.import","args":{"cookies":[{}]}}`,
+		`{"op":"state.export"}`, `{"op":"nope"}`, `{"op":"cookies.list","args":[]}`, `[]`, "\x00"} {
+		f.Add([]byte(seed))
+	}
+	sess, err := newSession([]byte(`{}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(sess.close)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var c callJSON
+		if decodeStrict(raw, &c) == nil && c.Op == "session.fork" {
+			return // makes sessions: covered by the Python tests
+		}
+		if _, err := sess.call(raw); err != nil {
+			if _, ok := err.(*hcError); !ok {
+				t.Fatalf("untyped error from %q: %v", raw, err)
+			}
+		}
+	})
+}
