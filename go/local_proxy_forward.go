@@ -112,7 +112,7 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 	clientHeaders = withoutHeaders(clientHeaders, proxyOnlyHeaders...)
 	headers := clientHeaders
 	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
-		headers = mergeHeaders(sess.headers, withoutHeaders(clientHeaders, presetIdentityHeaders...))
+		headers = mergeHeaders(sess.baseHeaders(), withoutHeaders(clientHeaders, presetIdentityHeaders...))
 	}
 	spec := &requestSpec{method: r.Method, url: u, headers: headers, timeouts: p.timeouts}
 	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {

@@ -59,7 +59,7 @@ func parseRequest(raw []byte, body []byte, streamed bool, sess *session) (*reque
 	spec := &requestSpec{
 		method:         method,
 		url:            u,
-		headers:        mergeHeaders(sess.headers, opts.Headers),
+		headers:        mergeHeaders(sess.baseHeaders(), opts.Headers),
 		body:           body,
 		timeouts:       t,
 		allowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,

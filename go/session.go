@@ -2,6 +2,7 @@ package main
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // session is one browser identity: an engine (connections, TLS state), a cookie jar and
@@ -12,6 +13,8 @@ type session struct {
 	headers [][2]string // preset headers with the session's own merged in, in wire order
 	secrets []string    // proxy credentials, masked in every error while the session lives
 	net     *sessionNet // runtime-changeable network settings and retries (session_net.go)
+	// hintsOff leaves the preset's sec-ch-* headers out (client_hints.go).
+	hintsOff atomic.Bool
 
 	mu      sync.Mutex
 	closed  bool
@@ -75,14 +78,16 @@ func newSession(raw []byte) (*session, error) {
 	jar := newCookieJar()
 	jar.disabled = opts.WithoutCookieJar
 	swap := newSwappableEngine(eng)
-	return &session{
+	sess := &session{
 		secrets: hidden,
 		engine:  swap,
 		net:     &sessionNet{cfg: cfg, swap: swap, retry: retry},
 		jar:     jar,
 		headers: mergeHeaders(base, opts.Headers),
 		streams: make(map[int64]*stream),
-	}, nil
+	}
+	sess.hintsOff.Store(opts.WithoutClientHints)
+	return sess, nil
 }
 
 func (s *session) track(id int64, st *stream) error {

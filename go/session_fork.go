@@ -63,12 +63,14 @@ func (s *session) fork() (*session, error) {
 	hidden := proxySecrets(cfg.proxy)
 	registerSecrets(hidden)
 	swap := newSwappableEngine(eng)
-	return &session{
+	child := &session{
 		secrets: hidden,
 		engine:  swap,
 		net:     &sessionNet{cfg: cfg, swap: swap, retry: s.net.retry, headerOrder: order},
 		jar:     s.jar,
 		headers: s.headers,
 		streams: make(map[int64]*stream),
-	}, nil
+	}
+	child.hintsOff.Store(s.hintsOff.Load())
+	return child, nil
 }

@@ -25,8 +25,10 @@ type sessionOptions struct {
 	ExtraFP json.RawMessage `json:"extra_fp"`
 	// WithoutCookieJar: no cookie is stored or sent automatically (per-request ones are).
 	WithoutCookieJar bool `json:"without_cookie_jar"`
-	netOptions            // connect_to, local_address, ... (netopts.go)
-	retryOptions          // retry, retry_on_status, ... (retry.go)
+	// WithoutClientHints: the preset's sec-ch-* headers are not sent (client_hints.go).
+	WithoutClientHints bool `json:"without_client_hints"`
+	netOptions              // connect_to, local_address, ... (netopts.go)
+	retryOptions            // retry, retry_on_status, ... (retry.go)
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".

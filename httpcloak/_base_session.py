@@ -57,7 +57,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     ``ja3``, ``akamai`` and ``extra_fp`` replace the preset's TLS / HTTP/2 fingerprint
     (see ``httpcloak._fingerprint``).
     ``without_cookie_jar=True``: no cookie is stored or sent automatically (``cookies=``
-    of a request still is).
+    of a request still is). ``without_client_hints=True``: the preset's ``sec-ch-*``
+    headers are left out.
     Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
     """
 
@@ -76,6 +77,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         akamai: str | None = None,
         extra_fp: Mapping[str, Any] | None = None,
         without_cookie_jar: bool = False,
+        without_client_hints: bool = False,
         **network: Unpack[NetworkOptions],
     ) -> None:
         _ffi.check_not_forked()
@@ -109,6 +111,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         options.update(network_options(network))
         if without_cookie_jar:
             options["without_cookie_jar"] = True
+        if without_client_hints:
+            options["without_client_hints"] = True
         # What marshal() saves (see _state_options); proxies, which may hold credentials, are
         # not kept here: marshal() asks the engine for the one in use.
         self._options = {k: v for k, v in options.items() if k not in PROXY_OPTIONS}
@@ -200,6 +204,22 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     def _call(self, op: str, **args: Any) -> Any:
         """Run one session operation in the engine (go/calls.go) and return its JSON result."""
         return _ffi.call_op(_ffi.lib.hc_session_call, op, args, self._live_handle())
+
+    # Redirect settings as the upstream binding names them; the same as the attributes
+    # allow_redirects and max_redirects, which requests also take per call.
+    def set_follow_redirects(self, enabled: bool) -> None:
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
+        self.allow_redirects = enabled
+
+    def get_follow_redirects(self) -> bool:
+        return self.allow_redirects
+
+    def set_max_redirects(self, max_redirects: int) -> None:
+        self.max_redirects = check_max_redirects(max_redirects)
+
+    def get_max_redirects(self) -> int:
+        return self.max_redirects
 
     @property
     def closed(self) -> bool:

@@ -55,6 +55,16 @@ class RuntimeSettings:
         order: list[str] = self._call("header_order.get")
         return order
 
+    def set_client_hints(self, enabled: bool) -> None:
+        """Send the preset's client hints (the sec-ch-* headers) or leave them out."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
+        self._call("client_hints.set", enabled=enabled)
+
+    def get_client_hints(self) -> bool:
+        enabled: bool = self._call("client_hints.get")
+        return enabled
+
     def refresh(self) -> None:
         """Drop pooled connections, as a browser reload on a new connection would; cookies
         and settings stay. Open streams finish on their connection."""

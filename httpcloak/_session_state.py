@@ -31,6 +31,7 @@ SAVED_OPTIONS = frozenset(
         "allow_redirects",
         "max_redirects",
         "without_cookie_jar",
+        "without_client_hints",
         "ja3",
         "akamai",
         "extra_fp",

@@ -263,3 +263,48 @@ def test_async_warmup(server: TestServer) -> None:
             return (await a.warmup(f"{server.https}/get")).status_code
 
     assert asyncio.run(visit()) == 200
+
+
+def _sent_header_names(session: httpcloak.Session, base: str) -> set[str]:
+    names: list[str] = session.get(f"{base}/headers").json()["header_order"]
+    return {name.lower() for name in names}
+
+
+def test_client_hints_can_be_left_out_and_back_in(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        assert s.get_client_hints() is True
+        assert "sec-ch-ua" in _sent_header_names(s, server.https)
+        s.set_client_hints(False)
+        assert s.get_client_hints() is False
+        sent = _sent_header_names(s, server.https)
+        assert not {n for n in sent if n.startswith("sec-ch-")}
+        assert "user-agent" in sent
+        forked = s.fork(1)[0]
+        with forked:
+            assert forked.get_client_hints() is False
+        s.set_client_hints(True)
+        assert "sec-ch-ua-platform" in _sent_header_names(s, server.https)
+    with pytest.raises(TypeError):
+        httpcloak.Session().set_client_hints("no")  # type: ignore[arg-type]
+
+
+def test_without_client_hints_option_is_kept_by_marshal(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca, without_client_hints=True) as s:
+        restored = httpcloak.Session.unmarshal(s.marshal())
+    with restored:
+        assert restored.get_client_hints() is False
+        assert "sec-ch-ua" not in _sent_header_names(restored, server.https)
+
+
+def test_redirect_settings_follow_the_upstream_names(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
+        s.set_follow_redirects(False)
+        assert s.get_follow_redirects() is False
+        assert s.get(f"{server.http}/redirect/1").status_code == 302
+        s.set_follow_redirects(True)
+        s.set_max_redirects(1)
+        assert s.get_max_redirects() == 1
+        with pytest.raises(httpcloak.TooManyRedirects):
+            s.get(f"{server.http}/redirect/2")
+        with pytest.raises(httpcloak.InvalidArgument):
+            s.set_max_redirects(-1)
