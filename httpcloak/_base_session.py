@@ -58,7 +58,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     (see ``httpcloak._fingerprint``).
     ``without_cookie_jar=True``: no cookie is stored or sent automatically (``cookies=``
     of a request still is). ``without_client_hints=True``: the preset's ``sec-ch-*``
-    headers are left out.
+    headers are left out. ``auth=(user, password)``: basic auth for every request that
+    brings neither its own ``auth=`` nor an Authorization header (never saved by marshal).
     Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
     """
 
@@ -78,6 +79,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         extra_fp: Mapping[str, Any] | None = None,
         without_cookie_jar: bool = False,
         without_client_hints: bool = False,
+        auth: tuple[str, str] | None = None,
         **network: Unpack[NetworkOptions],
     ) -> None:
         _ffi.check_not_forked()
@@ -88,6 +90,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
                 f"http_version must be one of {', '.join(HTTP_VERSIONS)}, got {http_version!r}"
             )
         self.timeout: Timeout = to_timeout(timeout)
+        if auth is not None:
+            basic_auth(auth)  # refuses a malformed pair now, not at the first request
+        self.auth = auth
         self.allow_redirects = bool(allow_redirects)
         self.max_redirects = check_max_redirects(max_redirects)
         self.headers = Headers(headers)
@@ -150,8 +155,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         else:
             body, content_type = encode_body(data, json)
         request_headers = Headers(headers)
-        if auth is not None:
-            request_headers["authorization"] = basic_auth(auth)
+        credentials = auth if auth is not None else self.auth
+        if credentials is not None and "authorization" not in request_headers:
+            request_headers["authorization"] = basic_auth(credentials)
         if content_type is not None and "content-type" not in request_headers:
             request_headers["content-type"] = content_type
         cookie = cookie_header(cookies)

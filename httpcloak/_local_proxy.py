@@ -103,6 +103,10 @@ class LocalProxy:
         found: bool = self._call("unregister", session_id=session_id)
         return found
 
+    def has_session(self, session_id: str) -> bool:
+        """Whether session_id is registered."""
+        return session_id in self.list_sessions()
+
     def list_sessions(self) -> list[str]:
         """The registered session ids, sorted."""
         names: list[str] = self._call("sessions")

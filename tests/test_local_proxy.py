@@ -125,6 +125,7 @@ def test_registered_sessions_route_requests_with_their_own_jars(
         proxy.register_session("alice", alice)
         proxy.register_session("bob", bob)
         assert proxy.list_sessions() == ["alice", "bob"]
+        assert proxy.has_session("bob") and not proxy.has_session("carol")
         opener = _opener(proxy)
         _get_json(opener, f"{server.http}/cookies/set?who=alice", **AS_ALICE)
         assert alice.cookies["who"] == "alice"

@@ -4,6 +4,7 @@ requests started after it; a stream already open keeps its connection to the end
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -308,3 +309,16 @@ def test_redirect_settings_follow_the_upstream_names(server: TestServer) -> None
             s.get(f"{server.http}/redirect/2")
         with pytest.raises(httpcloak.InvalidArgument):
             s.set_max_redirects(-1)
+
+
+def test_session_auth_applies_unless_the_request_brings_its_own(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca, auth=("alice", "top-secret!")) as s:
+        sent = s.get(f"{server.http}/headers").json()["headers"]["Authorization"]
+        assert sent == ["Basic " + base64.b64encode(b"alice:top-secret!").decode()]
+        mine = s.get(f"{server.http}/headers", auth=("bob", "pw")).json()["headers"]
+        assert mine["Authorization"] == ["Basic Ym9iOnB3"]
+        raw = s.get(f"{server.http}/headers", headers={"Authorization": "Bearer t"}).json()
+        assert raw["headers"]["Authorization"] == ["Bearer t"]
+        assert "top-secret!" not in s.marshal()
+    with pytest.raises(TypeError):
+        httpcloak.Session(auth=("only-user",))  # type: ignore[arg-type]
