@@ -62,9 +62,11 @@ func safariHeaders(ua string) [][2]string {
 // Chrome presets use the engine's _PSK profiles: the same extensions, plus pre_shared_key
 // when a TLS session can be resumed, as Chrome does (absent on a first handshake).
 var presets = map[string]preset{
+	"chrome-151":  {"chrome_151_PSK", chrome151Headers()}, // presets_recent.go
 	"chrome-133":  {"chrome_133_PSK", chromeHeaders("133")},
 	"chrome-131":  {"chrome_131_PSK", chromeHeaders("131")},
 	"chrome-124":  {"chrome_124", chromeHeaders("124")},
+	"firefox-148": {"firefox_148", firefox148Headers()}, // presets_recent.go
 	"firefox-135": {"firefox_135", firefoxHeaders("135")},
 	"firefox-133": {"firefox_133", firefoxHeaders("133")},
 	"safari-ios-18": {"safari_ios_18_5", safariHeaders(
@@ -74,10 +76,10 @@ var presets = map[string]preset{
 }
 
 var presetAliases = map[string]string{
-	"chrome-latest":  "chrome-133",
-	"chrome":         "chrome-133",
-	"firefox-latest": "firefox-135",
-	"firefox":        "firefox-135",
+	"chrome-latest":  "chrome-151",
+	"chrome":         "chrome-151",
+	"firefox-latest": "firefox-148",
+	"firefox":        "firefox-148",
 	"safari-latest":  "safari-ios-18",
 	"safari":         "safari-ios-18",
 }
