@@ -201,3 +201,16 @@ func TestProxyCredentialsAreRedacted(t *testing.T) {
 		t.Fatalf("secret leaked: %s", msg)
 	}
 }
+
+func TestEveryChromePresetSendsItsOwnBrandList(t *testing.T) {
+	for name, p := range presets {
+		if !strings.HasPrefix(name, "chrome-") {
+			continue
+		}
+		major := strings.TrimPrefix(name, "chrome-")
+		brands, _ := headerValue(p.headers, "sec-ch-ua")
+		if !strings.Contains(brands, `"Google Chrome";v="`+major+`"`) {
+			t.Errorf("%s sends sec-ch-ua %q", name, brands)
+		}
+	}
+}

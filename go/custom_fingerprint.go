@@ -243,7 +243,7 @@ func engineProfile(cfg engineConfig) (preset, profiles.ClientProfile, []tlsclien
 	if err != nil {
 		return p, profiles.ClientProfile{}, nil, err
 	}
-	base, ok := profiles.MappedTLSClients[p.profile]
+	base, ok := engineBaseProfile(p.profile)
 	if !ok {
 		return p, base, nil, newError(kindInternal, "engine has no profile %q", p.profile)
 	}

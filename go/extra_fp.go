@@ -39,6 +39,7 @@ var (
 		"ECDSAWithP521AndSHA512": tls.ECDSAWithP521AndSHA512, "PKCS1WithSHA1": tls.PKCS1WithSHA1,
 		"ECDSAWithSHA1": tls.ECDSAWithSHA1, "Ed25519": tls.Ed25519,
 		"SHA224_RSA": tls.SHA224_RSA, "SHA224_ECDSA": tls.SHA224_ECDSA,
+		"MLDSA44": tls.MLDSA44, "MLDSA65": tls.MLDSA65, "MLDSA87": tls.MLDSA87,
 	}
 	curveIDs = map[string]tls.CurveID{
 		"GREASE": tls.CurveID(tls.GREASE_PLACEHOLDER), "P256": tls.CurveP256, "P384": tls.CurveP384,

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/bogdanfinn/tls-client/profiles"
 )
 
 // presetFile is the JSON schema of a custom preset (README "JSON presets").
@@ -136,7 +134,8 @@ func registerPreset(raw []byte) (string, error) {
 		}
 		p.headers = headers
 	}
-	if err := p.fp.validate(profiles.MappedTLSClients[p.profile]); err != nil {
+	engineBase, _ := engineBaseProfile(p.profile)
+	if err := p.fp.validate(engineBase); err != nil {
 		return "", newError(kindInvalidArgument, "preset %q: %v", file.Name, err)
 	}
 	customMu.Lock()

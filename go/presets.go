@@ -13,9 +13,18 @@ type preset struct {
 	headers [][2]string
 }
 
+// chromeSecCHUA is each Chrome's brand list: the GREASE brand and the order change with the
+// major version, so a made-up list would give the version away.
+var chromeSecCHUA = map[string]string{
+	"124": `"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"`,
+	"131": `"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"`,
+	"133": `"Not(A:Brand";v="99", "Google Chrome";v="133", "Chromium";v="133"`,
+	"151": `"Not=A?Brand";v="99", "Google Chrome";v="151", "Chromium";v="151"`,
+}
+
 func chromeHeaders(major string) [][2]string {
 	return [][2]string{
-		{"sec-ch-ua", fmt.Sprintf(`"Not(A:Brand";v="99", "Google Chrome";v="%s", "Chromium";v="%s"`, major, major)},
+		{"sec-ch-ua", chromeSecCHUA[major]},
 		{"sec-ch-ua-mobile", "?0"},
 		{"sec-ch-ua-platform", `"Windows"`},
 		{"upgrade-insecure-requests", "1"},
@@ -62,9 +71,11 @@ func safariHeaders(ua string) [][2]string {
 // Chrome presets use the engine's _PSK profiles: the same extensions, plus pre_shared_key
 // when a TLS session can be resumed, as Chrome does (absent on a first handshake).
 var presets = map[string]preset{
+	"chrome-151":  {"chrome_151_PSK", chrome151Headers()}, // presets_recent.go
 	"chrome-133":  {"chrome_133_PSK", chromeHeaders("133")},
 	"chrome-131":  {"chrome_131_PSK", chromeHeaders("131")},
 	"chrome-124":  {"chrome_124", chromeHeaders("124")},
+	"firefox-148": {"firefox_148", firefox148Headers()}, // presets_recent.go
 	"firefox-135": {"firefox_135", firefoxHeaders("135")},
 	"firefox-133": {"firefox_133", firefoxHeaders("133")},
 	"safari-ios-18": {"safari_ios_18_5", safariHeaders(
@@ -74,10 +85,10 @@ var presets = map[string]preset{
 }
 
 var presetAliases = map[string]string{
-	"chrome-latest":  "chrome-133",
-	"chrome":         "chrome-133",
-	"firefox-latest": "firefox-135",
-	"firefox":        "firefox-135",
+	"chrome-latest":  "chrome-151",
+	"chrome":         "chrome-151",
+	"firefox-latest": "firefox-148",
+	"firefox":        "firefox-148",
 	"safari-latest":  "safari-ios-18",
 	"safari":         "safari-ios-18",
 }

@@ -34,6 +34,9 @@ class AsyncSession(BaseSession):
     def _loop_notifier(self) -> LoopNotifier:
         if self._notifier is None:
             self._notifier = LoopNotifier(asyncio.get_running_loop())
+        # Checked at every request, not only when one has to wait: a fast answer must not
+        # hide the mistake.
+        self._notifier.check_loop()
         return self._notifier
 
     @overload

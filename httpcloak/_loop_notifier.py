@@ -36,13 +36,17 @@ class LoopNotifier:
         if _ffi.lib.hc_stream_watch(stream_handle, self.handle, err) != 0:
             _ffi.raise_error(err)
 
-    async def wait(self, stream_handle: int) -> None:
-        """Return once the stream may have news (possibly spuriously)."""
+    def check_loop(self) -> None:
+        """Refuse use from another event loop than the one this notifier watches from."""
         if asyncio.get_running_loop() is not self.loop:
             raise InvalidArgument(
                 "an AsyncSession serves the event loop it was first used in; "
                 "create one session per event loop"
             )
+
+    async def wait(self, stream_handle: int) -> None:
+        """Return once the stream may have news (possibly spuriously)."""
+        self.check_loop()
         future: asyncio.Future[None] = self.loop.create_future()
         waiting = self._waiters.setdefault(stream_handle, [])
         waiting.append(future)

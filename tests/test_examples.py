@@ -29,7 +29,7 @@ EXPECTED_OUTPUT = {
     "auth_and_proxy.py": "refused, and the password stays hidden: True",
     "async_requests.py": "statuses: [200, 200, 200, 200, 200]",
     "uploads.py": "streamed body: 1000000 bytes",
-    "local_proxy.py": "urllib via LocalProxy: ja4 t13d1516h2_8daaf6152771_d8a2da3f94cd",
+    "local_proxy.py": "urllib via LocalProxy: ja4 t13d1516h2_8daaf6152771_806a8c22fdea",
     "presets.py": "chrome-latest is chrome-",
     "sessions_and_cookies.py": "for /get: ['from_server', 'theme']",
     "session_resumption.py": "another process: {'resumed': True, 'cookies': {'visited': 'yes'}}",

@@ -12,10 +12,10 @@ import pytest
 import httpcloak
 from httpcloak.testing import TestServer
 
-CHROME_JA4 = "t13d1516h2_8daaf6152771_d8a2da3f94cd"  # published for Chrome 148
+CHROME_JA4 = "t13d1516h2_8daaf6152771_806a8c22fdea"  # published for Chrome 151
 CHROME_AKAMAI = "1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p"
+FIREFOX_JA4 = "t13d1717h2_5b57614c22b0_3cbfd9057e0d"  # published for Firefox 148
 FIREFOX_AKAMAI = "1:65536;2:0;4:131072;5:16384|12517377|0|m,p,a,s"
-FIREFOX_JA4_CIPHERS = "5b57614c22b0"  # the cipher part of Firefox 148's published JA4
 
 
 @pytest.fixture
@@ -49,14 +49,13 @@ def test_chrome_matches_the_published_fingerprints(
     assert buffered["akamai"] == CHROME_AKAMAI
 
 
-def test_firefox_matches_the_published_http2_fingerprint(
+def test_firefox_matches_the_published_fingerprints(
     fingerprint_url: str, server: TestServer
 ) -> None:
+    # Every preset with a published value: tests/test_published_fingerprints.py.
     buffered, _ = _fingerprints("firefox-latest", fingerprint_url, server.ca)
+    assert buffered["ja4"] == FIREFOX_JA4
     assert buffered["akamai"] == FIREFOX_AKAMAI
-    # The provisional engine's newest Firefox profile is 135: its cipher list matches
-    # Firefox 148, its extension list (15 against 17) does not. See README.
-    assert buffered["ja4"].split("_")[1] == FIREFOX_JA4_CIPHERS
 
 
 def test_custom_headers_keep_the_preset_order(fingerprint_url: str, server: TestServer) -> None:

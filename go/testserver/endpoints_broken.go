@@ -19,11 +19,18 @@ func handleTruncated(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", strconv.FormatInt(length, 10))
 	w.WriteHeader(http.StatusOK)
-	if writePattern(w, 0, send, 64<<10, false) != nil {
+	if writePattern(w, 0, send, 64<<10, false) != nil || flush(w) != nil {
+		return
+	}
+	// The cut comes a moment after the bytes, so a client under load has them (and the
+	// headers) before it learns of the reset: tests can then count every byte delivered.
+	if !sleepCtx(r.Context(), truncateDelay) {
 		return
 	}
 	abortResponse(w, r)
 }
+
+const truncateDelay = 50 * time.Millisecond
 
 // handleChunkedUnterminated (HTTP/1 only) writes a raw chunked response of
 // ?send= pattern bytes (default 1000) in three chunks with no terminating
