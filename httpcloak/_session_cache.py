@@ -9,8 +9,9 @@ blocking call of this package holds), so they must be thread-safe: redis-py's cl
 
 - ``get(key) -> str | bytes | None``: the stored value, or ``None``. One that does not
   answer within ``timeout`` seconds is a miss: the handshake goes on without resumption.
-- ``put(key, value, ttl_seconds)`` and ``delete(key)`` run in the background. A return
-  value other than ``None`` or ``0`` is reported as a failure.
+- ``put(key, value, ttl_seconds)`` and ``delete(key)`` run in the background. Their
+  return values are ignored (so ``redis.setex`` / ``redis.delete`` fit as they are): an
+  exception is a failure. (The upstream binding read a non-zero return as one.)
 - ``on_error(operation, key, error)``: what went wrong (an exception in a function, a
   timeout, a malformed value); without it, failures are logged to the ``httpcloak`` logger.
   A failure is never raised into a request: it only costs the resumption.
@@ -155,12 +156,9 @@ class SessionCacheBackend:
 
     def _checked(self, operation: str, key: str, fn: Callable[..., object], *args: Any) -> None:
         try:
-            result = fn(*args)
+            fn(*args)
         except Exception as error:
             self.report(operation, key, f"{type(error).__name__}: {error}")
-            return
-        if result is not None and result != 0:
-            self.report(operation, key, f"{operation} returned {result!r}")
 
     def _callbacks(self) -> tuple[Any, Any, Any, Any]:
         ffi = _ffi.ffi

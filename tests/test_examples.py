@@ -29,6 +29,7 @@ EXPECTED_OUTPUT = {
     "auth_and_proxy.py": "refused, and the password stays hidden: True",
     "async_requests.py": "statuses: [200, 200, 200, 200, 200]",
     "uploads.py": "streamed body: 1000000 bytes",
+    "session_cache_redis.py": "worker 2 resumed: True psk: True",
     "local_proxy.py": "urllib via LocalProxy: ja4 t13d1516h2_8daaf6152771_d8a2da3f94cd",
 }
 
