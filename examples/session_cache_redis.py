@@ -51,7 +51,8 @@ def main(redis_url: str) -> None:
         url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint"
         first = run_worker(url, server.ca, redis_url)
         print("worker 1 resumed:", first["resumed"])
-        keys = sorted(k.decode() for k in redis.Redis.from_url(redis_url).keys("httpcloak:*"))
+        listing = redis.Redis.from_url(redis_url, decode_responses=True)
+        keys = sorted(str(k) for k in listing.keys("httpcloak:*"))
         print("in Redis:", keys)
         second = run_worker(url, server.ca, redis_url)
         print("worker 2 resumed:", second["resumed"], "psk:", second["psk"])

@@ -212,7 +212,7 @@ def test_bad_arguments() -> None:
     with pytest.raises(TypeError, match="get must be callable"):
         httpcloak.SessionCacheBackend(get="redis")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not both"):
-        httpcloak.configure_session_cache(httpcloak.SessionCacheBackend(), get=dict().get)
+        httpcloak.configure_session_cache(httpcloak.SessionCacheBackend(), get=lambda k: None)
 
 
 FORK_CHILD = textwrap.dedent(
