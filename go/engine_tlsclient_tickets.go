@@ -30,6 +30,9 @@ type ticketCache struct {
 	mu    sync.Mutex
 	byKey map[string]*tls.ClientSessionState
 	order []string // oldest first
+	// scope is the ClientHello id of the engine that owns the cache; it keys the shared
+	// backend (session_cache_backend.go). Empty: the cache is never shared.
+	scope string
 }
 
 // tlsSessionJSON is one resumable TLS session: the cache key (the server name), the
@@ -46,12 +49,28 @@ func newTicketCache() *ticketCache {
 
 func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	cs, ok := c.byKey[key]
-	return cs, ok
+	c.mu.Unlock()
+	if ok || c.scope == "" {
+		return cs, ok
+	}
+	if cs = sharedSessions.fetch(c.scope, key); cs == nil { // outside our lock: it may be slow
+		return nil, false
+	}
+	c.store(key, cs)
+	return cs, true
 }
 
+// Put keeps a session the engine received (nil: one the server refused) and tells the
+// shared backend, if any.
 func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
+	c.store(key, cs)
+	if c.scope != "" {
+		sharedSessions.share(c.scope, key, cs)
+	}
+}
+
+func (c *ticketCache) store(key string, cs *tls.ClientSessionState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.forget(key)
@@ -111,7 +130,7 @@ func (c *ticketCache) restore(saved []tlsSessionJSON) error {
 		if err != nil {
 			return newError(kindInvalidArgument, "saved TLS session for %s: %v", s.Key, err)
 		}
-		c.Put(s.Key, cs)
+		c.store(s.Key, cs)
 	}
 	return nil
 }
@@ -130,6 +149,7 @@ func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProf
 	cache := keep
 	if cache == nil {
 		cache = newTicketCache()
+		cache.scope = profile.GetClientHelloStr()
 	}
 	field.Set(reflect.ValueOf(tls.ClientSessionCache(cache)))
 	return cache, nil

@@ -28,7 +28,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 5
+#define HC_ABI_VERSION 6
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -182,6 +182,38 @@ int64_t hc_presets(char **out, hc_error *err);
 
 /* Live counts as JSON {"sessions","streams","notifiers","goroutines"}; free with hc_free. */
 int64_t hc_stats(char **out, hc_error *err);
+
+/* A TLS session cache shared beyond this process (Redis, memcached...): the caller's
+ * functions, called from the library's own threads (never the caller's), any time after
+ * registration and from several threads at once. key is "httpcloak:sessions:<ClientHello
+ * id>:<server name>", value a JSON text {"ticket","state","created_at"} (see
+ * go/session_cache_backend.go); neither is NUL-terminated, both are valid only during
+ * the call.
+ *  get:    copy the value into buf (cap bytes) and return its length; return -1 when
+ *          there is none; a value longer than cap: return its length without copying,
+ *          and the library asks once more with a buffer that large (at most 1 MiB).
+ *  put:    store value for ttl_seconds. put and delete run in the background.
+ *  del:    forget key (the server refused its ticket).
+ *  on_error: a failure the library saw (op "get", "put" or "delete": timed out, value
+ *          malformed, too many calls in flight); may be NULL.
+ * A get that does not answer within the timeout is a miss; the library goes on without
+ * waiting for it (so the functions must stay callable for the life of the process). */
+typedef int64_t (*hc_cache_get_fn)(char *key, int64_t key_len, uint8_t *buf, int64_t cap);
+typedef void (*hc_cache_put_fn)(char *key, int64_t key_len, uint8_t *value, int64_t value_len,
+                                int64_t ttl_seconds);
+typedef void (*hc_cache_delete_fn)(char *key, int64_t key_len);
+typedef void (*hc_cache_error_fn)(char *op, int64_t op_len, char *key, int64_t key_len,
+                                  char *message, int64_t message_len);
+
+/* Register the process-wide session cache backend: every session whose ClientHello can
+ * resume TLS (pre_shared_key) asks it for a ticket it does not hold and gives it each new
+ * one. options_json: {"timeout": seconds a get may take (default 1), "ttl": seconds passed
+ * to put (default 86400)}. get, put and del all NULL unregister the backend; that waits
+ * up to the timeout for puts and deletes still running. Otherwise all three must be set.
+ * Returns 0, or -1 with err set. */
+int32_t hc_session_cache_configure(hc_cache_get_fn get, hc_cache_put_fn put,
+                                   hc_cache_delete_fn del, hc_cache_error_fn on_error,
+                                   char *options_json, int64_t options_len, hc_error *err);
 
 /* Free memory that this library handed out. NULL is ignored. */
 void hc_free(void *p);

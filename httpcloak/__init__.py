@@ -43,6 +43,12 @@ from ._preset_files import load_preset, load_preset_from_json, unregister_preset
 from ._preset_pool import PresetPool
 from ._presets import PresetInfo, available_presets, describe_preset
 from ._session import Session
+from ._session_cache import (
+    SessionCacheBackend,
+    clear_session_cache,
+    configure_session_cache,
+    session_cache_stats,
+)
 from ._timeouts import Timeout
 
 __version__ = "0.1.0"
@@ -71,6 +77,7 @@ __all__ = [
     "Response",
     "ServerSentEvent",
     "Session",
+    "SessionCacheBackend",
     "StreamCanceled",
     "StreamClosed",
     "StreamConsumed",
@@ -99,4 +106,7 @@ __all__ = [
     "load_preset",
     "load_preset_from_json",
     "unregister_preset",
+    "configure_session_cache",
+    "clear_session_cache",
+    "session_cache_stats",
 ]

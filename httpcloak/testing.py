@@ -4,14 +4,23 @@ Used by the test suite, the examples and the benchmarks:
 
     with TestServer.start() as server:
         url = server.http + "/stream/10"
+
+and a throwaway Redis server on loopback (Debian's ``redis-server``), for the shared TLS
+session cache's tests and example:
+
+    with RedisServer.start() as redis_server:
+        url = redis_server.url  # redis://127.0.0.1:PORT/0
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -108,3 +117,84 @@ def _binary() -> Path:
     finally:
         sys.path.remove(str(SOURCE_ROOT))
     return build_go.build_testserver()
+
+
+REDIS_MISSING = (
+    "redis-server is not installed (or not on PATH): install it, e.g. "
+    "`apt-get install -y redis-server` on Debian/Ubuntu"
+)
+
+
+@dataclass
+class RedisServer:
+    """A redis-server on 127.0.0.1, no persistence, stopped on exit."""
+
+    __test__ = False
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    @classmethod
+    def start(cls) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError(REDIS_MISSING)
+        for _ in range(3):  # the free port may be taken between probe and bind
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            process = subprocess.Popen(
+                [
+                    binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--protected-mode",
+                    "yes",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + START_TIMEOUT_SECONDS
+            while process.poll() is None and time.monotonic() < deadline:
+                if _redis_answers(port):
+                    return cls(f"redis://127.0.0.1:{port}/0", process)
+                time.sleep(0.05)
+            process.kill()
+            process.wait()
+        raise RuntimeError(f"{binary} did not start on 127.0.0.1")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False

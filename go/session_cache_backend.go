@@ -1,0 +1,279 @@
+package main
+
+// A TLS session cache beyond one process: a backend the embedding program supplies (the
+// Python package's SessionCacheBackend, over Redis or anything else) that every session's
+// ticketCache consults when it holds no ticket for a server, and tells about every new or
+// refused ticket. It is process-wide, as in the upstream binding: a worker fleet configures
+// it once, and every session, whenever created, shares what the others learnt.
+//
+// The backend is the caller's code and may be slow or stuck, so it never runs under a lock
+// of ours and never holds a connection up for long: a get that does not answer within the
+// timeout is a miss (the handshake goes on without resumption), puts and deletes run in
+// the background, and at most maxBackendCalls calls are in flight (beyond that a get is a
+// miss and a write is dropped, both reported).
+//
+// Keys: "httpcloak:sessions:<ClientHello id>:<server name>". The ClientHello id (for
+// example "Chrome-133", or "httpcloak-custom-<hash>" for a ja3/extra_fp fingerprint)
+// keeps one fingerprint from resuming another's session, which would link the two
+// identities and could offer the server parameters the first never negotiated. The
+// server name is the engine's own cache key (SNI); tickets are not per port, as in Go's
+// and the browsers' caches.
+//
+// Values: JSON text {"ticket": base64, "state": base64, "created_at": unix seconds}, the
+// upstream binding's fields: the server's opaque ticket and utls' SessionState.Bytes().
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tls "github.com/bogdanfinn/utls"
+)
+
+const (
+	sessionKeyPrefix      = "httpcloak:sessions:"
+	maxBackendCalls       = 64
+	defaultBackendTimeout = time.Second
+	defaultBackendTTL     = 24 * time.Hour
+	// maxBackendValue bounds what a get may hand back (a session with its certificate
+	// chain is a few KiB).
+	maxBackendValue = 1 << 20
+)
+
+// ticketBackend is the shared store. get blocks as long as the backend takes; the sharing
+// layer bounds it. Errors the store itself meets are its own to report.
+type ticketBackend interface {
+	get(key string) (value []byte, ok bool)
+	put(key string, value []byte, ttl time.Duration)
+	del(key string)
+	report(op, key, message string)
+}
+
+// sharedTicketValue is a value in the backend.
+type sharedTicketValue struct {
+	Ticket    []byte `json:"ticket"`
+	State     []byte `json:"state"`
+	CreatedAt int64  `json:"created_at"`
+}
+
+type sessionCacheStats struct {
+	Configured bool  `json:"configured"`
+	Gets       int64 `json:"gets"`
+	Hits       int64 `json:"hits"`
+	Puts       int64 `json:"puts"`
+	Deletes    int64 `json:"deletes"`
+	Timeouts   int64 `json:"timeouts"`
+	Errors     int64 `json:"errors"`
+	InFlight   int64 `json:"in_flight"`
+}
+
+type sharedTickets struct {
+	mu      sync.Mutex
+	backend ticketBackend
+	timeout time.Duration
+	ttl     time.Duration
+
+	slots    chan struct{} // one token per backend call in flight
+	writes   atomic.Int64  // puts and deletes not finished yet
+	gets     atomic.Int64
+	hits     atomic.Int64
+	puts     atomic.Int64
+	deletes  atomic.Int64
+	timeouts atomic.Int64
+	errors   atomic.Int64
+}
+
+var sharedSessions = &sharedTickets{slots: make(chan struct{}, maxBackendCalls)}
+
+func backendKey(scope, serverName string) string {
+	return sessionKeyPrefix + scope + ":" + serverName
+}
+
+// configure installs b (nil: none). Removing a backend waits up to its timeout for the
+// writes still running, so a process that is about to exit has handed its tickets over.
+func (s *sharedTickets) configure(b ticketBackend, timeout, ttl time.Duration) {
+	s.mu.Lock()
+	old, oldTimeout := s.backend, s.timeout
+	s.backend, s.timeout, s.ttl = b, timeout, ttl
+	s.mu.Unlock()
+	if b == nil && old != nil {
+		s.drain(oldTimeout)
+	}
+}
+
+func (s *sharedTickets) drain(limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for s.writes.Load() > 0 {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return true
+}
+
+func (s *sharedTickets) current() (ticketBackend, time.Duration, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.backend, s.timeout, s.ttl
+}
+
+func (s *sharedTickets) acquire() bool {
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *sharedTickets) release() { <-s.slots }
+
+func (s *sharedTickets) fail(b ticketBackend, op, key, format string, args ...any) {
+	s.errors.Add(1)
+	go b.report(op, key, fmt.Sprintf(format, args...))
+}
+
+// fetch asks the backend for the session of serverName, waiting at most the timeout.
+func (s *sharedTickets) fetch(scope, serverName string) *tls.ClientSessionState {
+	b, timeout, _ := s.current()
+	if b == nil {
+		return nil
+	}
+	key := backendKey(scope, serverName)
+	s.gets.Add(1)
+	if !s.acquire() {
+		s.fail(b, "get", key, "%d backend calls already in flight; treated as a miss", maxBackendCalls)
+		return nil
+	}
+	type answer struct {
+		value []byte
+		ok    bool
+	}
+	done := make(chan answer, 1)
+	go func() {
+		defer s.release()
+		v, ok := b.get(key)
+		done <- answer{v, ok}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var got answer
+	select {
+	case got = <-done:
+	case <-timer.C:
+		s.timeouts.Add(1)
+		s.fail(b, "get", key, "no answer within %v; treated as a miss", timeout)
+		return nil
+	}
+	if !got.ok {
+		return nil
+	}
+	cs, err := decodeSharedTicket(got.value)
+	if err != nil {
+		s.fail(b, "get", key, "%v; treated as a miss", err)
+		return nil
+	}
+	s.hits.Add(1)
+	return cs
+}
+
+// share hands a new session to the backend (a nil one: deletes it), in the background.
+func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionState) {
+	b, _, ttl := s.current()
+	if b == nil {
+		return
+	}
+	key := backendKey(scope, serverName)
+	var value []byte
+	if cs != nil {
+		var err error
+		if value, err = encodeSharedTicket(cs); err != nil {
+			s.fail(b, "put", key, "%v", err)
+			return
+		}
+		if value == nil {
+			return // not resumable: nothing to share
+		}
+	}
+	if !s.acquire() {
+		s.fail(b, opName(cs), key, "%d backend calls already in flight; dropped", maxBackendCalls)
+		return
+	}
+	s.writes.Add(1)
+	go func() {
+		defer s.writes.Add(-1)
+		defer s.release()
+		if cs == nil {
+			s.deletes.Add(1)
+			b.del(key)
+			return
+		}
+		s.puts.Add(1)
+		b.put(key, value, ttl)
+	}()
+}
+
+func opName(cs *tls.ClientSessionState) string {
+	if cs == nil {
+		return "delete"
+	}
+	return "put"
+}
+
+func (s *sharedTickets) stats() sessionCacheStats {
+	b, _, _ := s.current()
+	return sessionCacheStats{
+		Configured: b != nil,
+		Gets:       s.gets.Load(),
+		Hits:       s.hits.Load(),
+		Puts:       s.puts.Load(),
+		Deletes:    s.deletes.Load(),
+		Timeouts:   s.timeouts.Load(),
+		Errors:     s.errors.Load(),
+		InFlight:   int64(len(s.slots)),
+	}
+}
+
+// encodeSharedTicket is the backend value for cs, or nil when cs cannot be resumed.
+func encodeSharedTicket(cs *tls.ClientSessionState) ([]byte, error) {
+	ticket, state, err := cs.ResumptionState()
+	if err != nil || state == nil || len(ticket) == 0 {
+		return nil, nil
+	}
+	raw, err := state.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("serializing the TLS session: %v", err)
+	}
+	return json.Marshal(sharedTicketValue{Ticket: ticket, State: raw, CreatedAt: time.Now().Unix()})
+}
+
+func decodeSharedTicket(value []byte) (*tls.ClientSessionState, error) {
+	var v sharedTicketValue
+	if err := json.Unmarshal(value, &v); err != nil {
+		return nil, fmt.Errorf("value is not a shared TLS session: %v", err)
+	}
+	if len(v.Ticket) == 0 || len(v.State) == 0 {
+		return nil, fmt.Errorf("value is not a shared TLS session: no ticket or state")
+	}
+	state, err := tls.ParseSessionState(v.State)
+	if err != nil {
+		return nil, fmt.Errorf("value holds a malformed TLS session: %v", err)
+	}
+	cs, err := tls.NewResumptionState(v.Ticket, state)
+	if err != nil {
+		return nil, fmt.Errorf("value holds a malformed TLS session: %v", err)
+	}
+	return cs, nil
+}
+
+func init() {
+	registerProcessCall("session_cache_stats", func(args json.RawMessage) (any, error) {
+		if err := decodeArgs(args, &struct{}{}); err != nil {
+			return nil, err
+		}
+		return sharedSessions.stats(), nil
+	})
+}

@@ -1,0 +1,60 @@
+package main
+
+/*
+#include "httpcloak.h"
+*/
+import "C"
+
+import (
+	"time"
+	"unsafe"
+)
+
+type sessionCacheOptions struct {
+	Timeout *float64 `json:"timeout"`
+	TTL     *float64 `json:"ttl"`
+}
+
+//export hc_session_cache_configure
+func hc_session_cache_configure(get C.hc_cache_get_fn, put C.hc_cache_put_fn, del C.hc_cache_delete_fn,
+	onError C.hc_cache_error_fn, options *C.char, optionsLen C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	raw, err := goBytes(unsafe.Pointer(options), optionsLen, "options")
+	if err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	var opts sessionCacheOptions
+	if len(raw) > 0 {
+		if err := decodeStrict(raw, &opts); err != nil {
+			setError(cerr, err)
+			return -1
+		}
+	}
+	timeout, ttl := defaultBackendTimeout, defaultBackendTTL
+	if opts.Timeout != nil {
+		if *opts.Timeout <= 0 || *opts.Timeout > 3600 {
+			setError(cerr, newError(kindInvalidArgument, "session cache timeout must be in (0, 3600] seconds, got %v", *opts.Timeout))
+			return -1
+		}
+		timeout = time.Duration(*opts.Timeout * float64(time.Second))
+	}
+	if opts.TTL != nil {
+		if *opts.TTL < 1 || *opts.TTL > 365*86400 {
+			setError(cerr, newError(kindInvalidArgument, "session cache ttl must be in [1, 31536000] seconds, got %v", *opts.TTL))
+			return -1
+		}
+		ttl = time.Duration(*opts.TTL) * time.Second
+	}
+	switch {
+	case get == nil && put == nil && del == nil:
+		sharedSessions.configure(nil, timeout, ttl)
+	case get == nil || put == nil || del == nil:
+		setError(cerr, newError(kindInvalidArgument, "get, put and delete must all be set (or all NULL to unregister)"))
+		return -1
+	default:
+		sharedSessions.configure(&cTicketBackend{getFn: get, putFn: put, delFn: del, errorFn: onError}, timeout, ttl)
+	}
+	setError(cerr, nil)
+	return 0
+}

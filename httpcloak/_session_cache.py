@@ -1,0 +1,241 @@
+"""TLS sessions shared beyond one process: a backend (Redis, memcached, a database...)
+that every session consults for a ticket it does not hold, and tells about new ones.
+
+    backend = httpcloak.SessionCacheBackend(get=..., put=..., delete=...)
+    httpcloak.configure_session_cache(backend)   # process-wide, like the upstream binding
+
+The engine calls these functions from its own threads (each call takes the GIL, which no
+blocking call of this package holds), so they must be thread-safe: redis-py's client is.
+
+- ``get(key) -> str | bytes | None``: the stored value, or ``None``. One that does not
+  answer within ``timeout`` seconds is a miss: the handshake goes on without resumption.
+- ``put(key, value, ttl_seconds)`` and ``delete(key)`` run in the background. Their
+  return values are ignored (so ``redis.setex`` / ``redis.delete`` fit as they are): an
+  exception is a failure. (The upstream binding read a non-zero return as one.)
+- ``on_error(operation, key, error)``: what went wrong (an exception in a function, a
+  timeout, a malformed value); without it, failures are logged to the ``httpcloak`` logger.
+  A failure is never raised into a request: it only costs the resumption.
+
+Keys are ``httpcloak:sessions:<ClientHello id>:<server name>`` (so one fingerprint never
+resumes another's session); values are JSON text ``{"ticket", "state", "created_at"}``
+holding resumption secrets: keep the store private.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from . import _ffi
+from ._exceptions import InvalidArgument
+
+GetFunction = Callable[[str], "str | bytes | None"]
+PutFunction = Callable[[str, str, int], object]
+DeleteFunction = Callable[[str], object]
+ErrorFunction = Callable[[str, str, str], object]
+
+_log = logging.getLogger("httpcloak")
+
+# Every callback ever registered stays alive for the life of the process: a get that timed
+# out in the engine may still be running in Python after its backend was replaced.
+_keep_alive: list[object] = []
+_lock = threading.Lock()
+_current: SessionCacheBackend | None = None
+_atexit_registered = False
+
+
+def _text(pointer: Any, length: int) -> str:
+    return bytes(_ffi.ffi.buffer(pointer, length)).decode("utf-8", "replace")
+
+
+class SessionCacheBackend:
+    """The functions of a shared TLS session store (see the module documentation).
+
+    ``timeout`` bounds a get, in seconds (default 1); ``ttl`` is the ``ttl_seconds`` given
+    to put (default one day). ``get_ech`` / ``put_ech`` exist in the upstream binding but
+    this engine cannot use ECH configurations: giving one raises ``InvalidArgument``."""
+
+    def __init__(
+        self,
+        get: GetFunction | None = None,
+        put: PutFunction | None = None,
+        delete: DeleteFunction | None = None,
+        get_ech: Callable[[str], str | None] | None = None,
+        put_ech: Callable[[str, str, int], object] | None = None,
+        on_error: ErrorFunction | None = None,
+        *,
+        timeout: float = 1.0,
+        ttl: int = 86400,
+    ) -> None:
+        if get_ech is not None or put_ech is not None:
+            raise InvalidArgument(
+                "get_ech/put_ech are not supported: this engine cannot be given ECH configurations"
+            )
+        for name, fn in (("get", get), ("put", put), ("delete", delete), ("on_error", on_error)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable, not {type(fn).__name__}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+        if isinstance(ttl, bool) or not isinstance(ttl, int):
+            raise TypeError(f"ttl must be an int of seconds, not {type(ttl).__name__}")
+        if not 0 < timeout <= 3600:
+            raise InvalidArgument(f"timeout must be in (0, 3600] seconds, got {timeout}")
+        if not 1 <= ttl <= 365 * 86400:
+            raise InvalidArgument(f"ttl must be in [1, 31536000] seconds, got {ttl}")
+        self._get = get
+        self._put = put
+        self._delete = delete
+        self._on_error = on_error
+        self.timeout = float(timeout)
+        self.ttl = ttl
+
+    @property
+    def registered(self) -> bool:
+        """Whether this backend is the process's session cache now."""
+        return _current is self
+
+    def register(self) -> None:
+        """Make this the process-wide session cache (replacing any other)."""
+        configure_session_cache(self)
+
+    def unregister(self) -> None:
+        """Stop using this backend, if it is the registered one (see clear_session_cache)."""
+        with _lock:
+            if _current is not self:
+                return
+        clear_session_cache()
+
+    # The C callbacks: nothing raised here may reach the engine.
+
+    def report(self, operation: str, key: str, error: str) -> None:
+        if self._on_error is None:
+            _log.warning("session cache %s %s failed: %s", operation, key, error)
+            return
+        try:
+            self._on_error(operation, key, error)
+        except Exception:
+            _log.exception("session cache on_error raised")
+
+    def _c_get(self, key_ptr: Any, key_len: int, buf: Any, cap: int) -> int:
+        if _ffi.ForkGuard.forked or self._get is None:
+            return -1
+        key = _text(key_ptr, key_len)
+        try:
+            value = self._get(key)
+            if value is None:
+                return -1
+            data = value.encode() if isinstance(value, str) else bytes(value)
+        except Exception as error:
+            self.report("get", key, f"{type(error).__name__}: {error}")
+            return -1
+        if len(data) <= cap:
+            _ffi.ffi.memmove(buf, data, len(data))
+        return len(data)
+
+    def _c_put(self, key_ptr: Any, key_len: int, value: Any, value_len: int, ttl: int) -> None:
+        if _ffi.ForkGuard.forked or self._put is None:
+            return
+        key = _text(key_ptr, key_len)
+        self._checked("put", key, self._put, key, _text(value, value_len), int(ttl))
+
+    def _c_delete(self, key_ptr: Any, key_len: int) -> None:
+        if _ffi.ForkGuard.forked or self._delete is None:
+            return
+        key = _text(key_ptr, key_len)
+        self._checked("delete", key, self._delete, key)
+
+    def _c_error(
+        self, op: Any, op_len: int, key: Any, key_len: int, msg: Any, msg_len: int
+    ) -> None:
+        if _ffi.ForkGuard.forked:
+            return
+        self.report(_text(op, op_len), _text(key, key_len), _text(msg, msg_len))
+
+    def _checked(self, operation: str, key: str, fn: Callable[..., object], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as error:
+            self.report(operation, key, f"{type(error).__name__}: {error}")
+
+    def _callbacks(self) -> tuple[Any, Any, Any, Any]:
+        ffi = _ffi.ffi
+
+        def unexpected(exc_type: Any, value: Any, tb: Any) -> None:
+            _log.error("session cache callback failed", exc_info=(exc_type, value, tb))
+
+        return (
+            ffi.callback("hc_cache_get_fn", self._c_get, error=-1, onerror=unexpected),
+            ffi.callback("hc_cache_put_fn", self._c_put, onerror=unexpected),
+            ffi.callback("hc_cache_delete_fn", self._c_delete, onerror=unexpected),
+            ffi.callback("hc_cache_error_fn", self._c_error, onerror=unexpected),
+        )
+
+
+def _configure(callbacks: tuple[Any, Any, Any, Any], options: dict[str, Any]) -> None:
+    encoded = _ffi.encode_json(options)
+    err = _ffi.error_slot()
+    if _ffi.lib.hc_session_cache_configure(*callbacks, encoded, len(encoded), err) != 0:
+        _ffi.raise_error(err)
+
+
+def configure_session_cache(
+    backend: SessionCacheBackend | None = None,
+    *,
+    get: GetFunction | None = None,
+    put: PutFunction | None = None,
+    delete: DeleteFunction | None = None,
+    on_error: ErrorFunction | None = None,
+    timeout: float = 1.0,
+    ttl: int = 86400,
+) -> SessionCacheBackend:
+    """Share TLS sessions through ``backend`` (or one made from the keyword functions), for
+    every session of this process, existing or future; returns the backend.
+
+    Replaces any backend registered before. Sessions whose preset's ClientHello does not
+    offer ``pre_shared_key`` (Firefox, Safari) never resume, so never use it."""
+    global _current, _atexit_registered
+    if backend is None:
+        backend = SessionCacheBackend(
+            get=get, put=put, delete=delete, on_error=on_error, timeout=timeout, ttl=ttl
+        )
+    elif not isinstance(backend, SessionCacheBackend):
+        raise TypeError(f"backend must be a SessionCacheBackend, not {type(backend).__name__}")
+    elif any(fn is not None for fn in (get, put, delete, on_error)):
+        raise TypeError("give either a backend or get/put/delete/on_error, not both")
+    _ffi.check_not_forked()
+    callbacks = backend._callbacks()
+    with _lock:
+        _keep_alive.append((backend, callbacks))
+        _configure(callbacks, {"timeout": backend.timeout, "ttl": backend.ttl})
+        _current = backend
+        if not _atexit_registered:
+            atexit.register(_hand_over_at_exit)
+            _atexit_registered = True
+    return backend
+
+
+def clear_session_cache() -> None:
+    """Stop sharing TLS sessions. Puts and deletes still running are waited for (up to
+    the backend's timeout), so a worker that clears before it exits has handed its tickets
+    over; the same happens at interpreter exit. Sessions keep the tickets they hold."""
+    global _current
+    _ffi.check_not_forked()
+    with _lock:
+        null = _ffi.ffi.NULL
+        _configure((null, null, null, null), {})
+        _current = None
+
+
+def session_cache_stats() -> dict[str, Any]:
+    """Counters of the shared cache: configured, gets, hits, puts, deletes, timeouts,
+    errors, in_flight (calls of the backend running now)."""
+    stats: dict[str, Any] = _ffi.process_call("session_cache_stats")
+    return stats
+
+
+def _hand_over_at_exit() -> None:
+    if _current is not None and not _ffi.ForkGuard.forked:
+        clear_session_cache()
