@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	tlsclient "github.com/bogdanfinn/tls-client"
@@ -33,6 +34,27 @@ type ticketCache struct {
 	// scope is the ClientHello id of the engine that owns the cache; it keys the shared
 	// backend (session_cache_backend.go). Empty: the cache is never shared.
 	scope string
+	// identity, when set (set_session_identifier), goes in front of scope in the shared
+	// backend's keys, so sessions of different users never resume each other's TLS.
+	identity atomic.Pointer[string]
+}
+
+// sharedScope is the backend key's scope: "" (never shared), or the ClientHello id,
+// prefixed by the session identifier when there is one.
+func (c *ticketCache) sharedScope() string {
+	if c.scope == "" {
+		return ""
+	}
+	if id := c.identity.Load(); id != nil && *id != "" {
+		return *id + ":" + c.scope
+	}
+	return c.scope
+}
+
+func (c *ticketCache) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.byKey)
 }
 
 // tlsSessionJSON is one resumable TLS session: the cache key (the server name), the
@@ -51,10 +73,11 @@ func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
 	c.mu.Lock()
 	cs, ok := c.byKey[key]
 	c.mu.Unlock()
-	if ok || c.scope == "" {
+	scope := c.sharedScope()
+	if ok || scope == "" {
 		return cs, ok
 	}
-	if cs = sharedSessions.fetch(c.scope, key); cs == nil { // outside our lock: it may be slow
+	if cs = sharedSessions.fetch(scope, key); cs == nil { // outside our lock: it may be slow
 		return nil, false
 	}
 	c.store(key, cs)
@@ -65,8 +88,8 @@ func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
 // shared backend, if any.
 func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
 	c.store(key, cs)
-	if c.scope != "" {
-		sharedSessions.share(c.scope, key, cs)
+	if scope := c.sharedScope(); scope != "" {
+		sharedSessions.share(scope, key, cs)
 	}
 }
 

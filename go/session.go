@@ -15,6 +15,7 @@ type session struct {
 	net     *sessionNet // runtime-changeable network settings and retries (session_net.go)
 	// hintsOff leaves the preset's sec-ch-* headers out (client_hints.go).
 	hintsOff atomic.Bool
+	meta     *sessionMeta // created, last used, request count, identifier (session_meta.go)
 
 	mu      sync.Mutex
 	closed  bool
@@ -85,6 +86,7 @@ func newSession(raw []byte) (*session, error) {
 		jar:     jar,
 		headers: mergeHeaders(base, opts.Headers),
 		streams: make(map[int64]*stream),
+		meta:    newSessionMeta(),
 	}
 	sess.hintsOff.Store(opts.WithoutClientHints)
 	return sess, nil

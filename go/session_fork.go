@@ -70,6 +70,7 @@ func (s *session) fork() (*session, error) {
 		jar:     s.jar,
 		headers: s.headers,
 		streams: make(map[int64]*stream),
+		meta:    newSessionMeta(),
 	}
 	child.hintsOff.Store(s.hintsOff.Load())
 	return child, nil

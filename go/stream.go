@@ -49,6 +49,7 @@ func openStream(sess *session, spec *requestSpec) (int64, error) {
 	if st.upload != nil {
 		st.upload.wake = func() { st.watch.fire(id) }
 	}
+	sess.meta.started()
 	if err := sess.track(id, st); err != nil {
 		streams.take(id)
 		cancel(err)
@@ -209,6 +210,7 @@ func (st *stream) close() {
 			t.Stop()
 		}
 		st.sess.untrack(st.id)
+		st.sess.meta.touch()
 		select {
 		case <-st.metaReady:
 			if st.pump != nil {

@@ -227,6 +227,24 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     def get_max_redirects(self) -> int:
         return self.max_redirects
 
+    def stats(self) -> dict[str, Any]:
+        """A snapshot: preset, created_at and last_used (unix seconds), age_seconds,
+        idle_seconds, request_count, open_streams, cookie_count, tls_sessions, identifier."""
+        stats: dict[str, Any] = {"preset": self.preset, **self._call("session.stats")}
+        return stats
+
+    def idle_time(self) -> float:
+        """Seconds since the session last started or finished a request (or touch());
+        -1.0 once it is closed."""
+        if self.closed:
+            return -1.0
+        idle: float = self._call("session.stats")["idle_seconds"]
+        return idle
+
+    def is_active(self) -> bool:
+        """True until close()."""
+        return not self.closed
+
     @property
     def closed(self) -> bool:
         return self._owned.value == 0

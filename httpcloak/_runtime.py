@@ -65,6 +65,17 @@ class RuntimeSettings:
         enabled: bool = self._call("client_hints.get")
         return enabled
 
+    def set_session_identifier(self, session_id: str) -> None:
+        """Isolate this session's TLS tickets in a shared session cache
+        (configure_session_cache): its keys carry session_id. "" clears it."""
+        if not isinstance(session_id, str):
+            raise TypeError(f"session_id must be a str, not {type(session_id).__name__}")
+        self._call("session.identifier.set", identifier=session_id)
+
+    def touch(self) -> None:
+        """Mark the session used now without a request (resets idle_time())."""
+        self._call("session.touch")
+
     def refresh(self) -> None:
         """Drop pooled connections, as a browser reload on a new connection would; cookies
         and settings stay. Open streams finish on their connection."""

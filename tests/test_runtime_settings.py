@@ -322,3 +322,38 @@ def test_session_auth_applies_unless_the_request_brings_its_own(server: TestServ
         assert "top-secret!" not in s.marshal()
     with pytest.raises(TypeError):
         httpcloak.Session(auth=("only-user",))  # type: ignore[arg-type]
+
+
+def test_stats_idle_time_and_touch(server: TestServer) -> None:
+    s = httpcloak.Session(verify=server.ca)
+    s.get(f"{server.http}/cookies/set?a=1")
+    with s.get(f"{server.http}/drip?count=2&interval=0.1", stream=True):
+        stats = s.stats()
+        assert stats["open_streams"] == 1
+    assert stats["preset"] == "chrome-latest"
+    assert stats["request_count"] == 2 and stats["cookie_count"] == 1
+    assert stats["last_used"] >= stats["created_at"] > 0
+    time.sleep(0.3)
+    assert s.idle_time() >= 0.25
+    s.touch()
+    assert s.idle_time() < 0.25
+    assert s.is_active()
+    s.close()
+    assert not s.is_active() and s.idle_time() == -1.0
+
+
+def test_session_identifier_goes_into_shared_cache_keys(server: TestServer) -> None:
+    keys: list[str] = []
+    httpcloak.configure_session_cache(
+        get=lambda key: keys.append(key), put=lambda key, value, ttl: None, delete=lambda key: None
+    )
+    try:
+        with httpcloak.Session("chrome-133", verify=server.ca) as s:
+            s.set_session_identifier("user-7")
+            s.get(server.https.replace("127.0.0.1", "localhost") + "/get")
+            assert s.stats()["identifier"] == "user-7"
+    finally:
+        httpcloak.clear_session_cache()
+    assert keys == ["httpcloak:sessions:user-7:Chrome-133:localhost"]
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument):
+        s.set_session_identifier("has space")
