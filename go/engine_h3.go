@@ -120,8 +120,10 @@ func h3ConnectError(err error) error {
 	switch {
 	case errors.As(err, &transportErr) && transportErr.ErrorCode.IsCryptoError():
 		return newError(kindTLS, "TLS handshake over QUIC failed: %v", err)
-	case errors.As(err, &handshake), errors.As(err, &idle):
+	case errors.As(err, &handshake):
 		return newError(kindConnect, "no QUIC handshake with the server: %v", err)
+	case errors.As(err, &idle):
+		return newError(kindConnect, "the server sent nothing within the QUIC idle timeout (no handshake, or a connection gone silent): %v", err)
 	}
 	return err
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -145,3 +147,31 @@ def test_h3_to_a_silent_udp_port_fails_within_the_connect_timeout() -> None:
 def test_an_untrusted_certificate_over_h3_is_a_tls_error(server: TestServer) -> None:
     with httpcloak.Session(http_version="h3") as s, pytest.raises(httpcloak.TLSError):
         s.get(f"{server.h3}/get")
+
+
+def test_quic_idle_timeout_detects_a_silent_peer() -> None:
+    """A server that stops answering (SIGSTOP) is given up after quic_idle_timeout, far
+    sooner than the request's own timeouts."""
+    with TestServer.start() as own:
+        with httpcloak.Session(verify=own.ca, http_version="h3", quic_idle_timeout=1.0) as s:
+            assert s.get(f"{own.h3}/get").status_code == 200
+            os.kill(own.process.pid, signal.SIGSTOP)
+            _wait_until_stopped(own.process.pid)
+            try:
+                started = time.monotonic()
+                with pytest.raises(httpcloak.TransportError, match="(?i)idle|timeout|silent"):
+                    s.get(f"{own.h3}/get", timeout=(20, 20))
+                took = time.monotonic() - started
+            finally:
+                os.kill(own.process.pid, signal.SIGCONT)
+    assert took < 5, f"the silent QUIC connection was given up after {took:.1f}s"
+
+
+def _wait_until_stopped(pid: int) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as status:
+            if "State:\tT" in status.read():
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop")
