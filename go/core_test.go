@@ -214,3 +214,21 @@ func TestEveryChromePresetSendsItsOwnBrandList(t *testing.T) {
 		}
 	}
 }
+
+func TestBufferClassesCoverThePumpSizes(t *testing.T) {
+	for size, want := range map[int]int{1: 0, 8 << 10: 0, 8<<10 + 1: 1, 16 << 10: 1, 256 << 10: 5, 256<<10 + 1: -1} {
+		if got := bufferClass(size); got != want {
+			t.Errorf("bufferClass(%d) = %d, want %d", size, got, want)
+		}
+	}
+	pool := &bufferPool{}
+	b := pool.get(20 << 10)
+	if len(b) != 20<<10 || cap(b) != 32<<10 {
+		t.Fatalf("got len %d cap %d", len(b), cap(b))
+	}
+	pool.put(b)
+	pool.put(make([]byte, 10)) // not a class size: dropped, never handed out short
+	if again := pool.get(32 << 10); len(again) != 32<<10 {
+		t.Fatalf("got len %d", len(again))
+	}
+}

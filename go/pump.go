@@ -71,6 +71,7 @@ func startPump(ctx context.Context, cancel context.CancelCauseFunc, decoded io.R
 
 func (p *pump) run() {
 	defer close(p.done)
+	defer p.recycleSpares()
 	defer p.wake() // however the pump ends, a waiting event loop must look again
 	defer func() {
 		if r := recover(); r != nil {
@@ -160,6 +161,9 @@ func (p *pump) finish() {
 		p.releaseConsumerBuffers()
 		if draining {
 			waitClosed(p.done, drainWait)
+		}
+		if waitClosed(p.done, 0) { // else run() recycles them as it ends
+			p.recycleSpares()
 		}
 	})
 }
@@ -298,7 +302,9 @@ func (c *countingReader) Close() error { return c.r.Close() }
 
 // Each pump recycles its own few buffers between itself and the consumer, so a long
 // download touches the same memory over and over: no allocation, no garbage, no page
-// faults on the hot path. A buffer smaller than the current read size is dropped.
+// faults on the hot path. A buffer smaller than the current read size is dropped. When
+// the pump ends, its spares go to sharedBuffers for the next streams, so many short
+// responses in a row do not allocate either.
 func (p *pump) getBuffer(size int) []byte {
 	for {
 		select {
@@ -307,7 +313,20 @@ func (p *pump) getBuffer(size int) []byte {
 				return b[:size]
 			}
 		default:
-			return make([]byte, size)
+			return sharedBuffers.get(size)
+		}
+	}
+}
+
+// recycleSpares hands the pump's unused buffers to sharedBuffers; only buffers in the free
+// list are unreferenced (the consumer returns one there once it has copied it out).
+func (p *pump) recycleSpares() {
+	for {
+		select {
+		case b := <-p.free:
+			sharedBuffers.put(b)
+		default:
+			return
 		}
 	}
 }
