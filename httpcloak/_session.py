@@ -150,8 +150,13 @@ class Session(BaseSession):
 
         results: list[SubresourceResult] = []
         if resources:
-            with ThreadPoolExecutor(min(concurrency, len(resources))) as pool:
+            pool = ThreadPoolExecutor(min(concurrency, len(resources)), "httpcloak-warmup")
+            try:
                 results = list(pool.map(load, resources))
+            finally:
+                # On Ctrl-C the loads not started are dropped; running ones end within
+                # their timeout.
+                pool.shutdown(wait=True, cancel_futures=True)
         page.warmup = WarmupResult(tuple(results), skipped)
         return page
 

@@ -149,7 +149,8 @@ def test_headers_per_kind() -> None:
     assert "origin" not in style
     image = subresource_headers(Subresource("https://img.example.net/a.png", "image"), PAGE)
     assert image["accept"] == IMAGE_ACCEPT
-    assert image["sec-fetch-site"] == "cross-site" and image["referer"] == "https://www.example.com/"
+    assert image["sec-fetch-site"] == "cross-site"
+    assert image["referer"] == "https://www.example.com/"
     script = subresource_headers(Subresource("https://www.example.com/a.js", "script"), PAGE)
     assert script["accept"] == "*/*" and script["sec-fetch-mode"] == "no-cors"
     font = subresource_headers(Subresource("https://fonts.example.org/f", "font", True), PAGE)
