@@ -232,3 +232,32 @@ func TestBufferClassesCoverThePumpSizes(t *testing.T) {
 		t.Fatalf("got len %d", len(again))
 	}
 }
+
+func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
+	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.close()
+	raw := `{"url":"https://h/","headers":[["x-mine","1"],["Sec-Fetch-User","?0"]],"drop_headers":["SEC-FETCH-USER","upgrade-insecure-requests"]}`
+	spec, err := parseRequest([]byte(raw), nil, false, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sec-fetch-user", "upgrade-insecure-requests"} {
+		if v, ok := headerValue(spec.headers, name); ok {
+			t.Errorf("%s still sent: %q", name, v)
+		}
+	}
+	if _, ok := headerValue(spec.headers, "sec-fetch-dest"); !ok {
+		t.Error("an undropped preset header went missing")
+	}
+	if v, _ := headerValue(spec.headers, "x-mine"); v != "1" {
+		t.Errorf("x-mine = %q", v)
+	}
+	for _, bad := range []string{`[""]`, `["a b"]`, `["x:y"]`, `"x"`, `[1]`} {
+		if _, err := parseRequest([]byte(`{"url":"https://h/","drop_headers":`+bad+`}`), nil, false, sess); err == nil {
+			t.Errorf("drop_headers %s accepted", bad)
+		}
+	}
+}

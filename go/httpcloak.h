@@ -115,7 +115,10 @@ int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
 
 /* Start a request. request_json holds {"method","url","headers":[[name,value],...],
  * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",
- * "max_redirects","content_length" (streamed bodies only, optional)}; body/body_len the
+ * "max_redirects","content_length" (streamed bodies only, optional),"drop_headers":[name,...]
+ * (optional: header names, HTTP tokens, matched case-insensitively, that this request does
+ * not send at all: removed after "headers" is merged over the session's and preset's
+ * headers, and again on every redirect hop, the jar's cookie header included)}; body/body_len the
  * request body (body may be NULL when body_len is 0), copied before return. With body_len
  * HC_BODY_STREAMED the body is written afterwards with hc_stream_write and ended with
  * hc_stream_write_close (sent chunked on HTTP/1.1 unless content_length is given).

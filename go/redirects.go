@@ -24,7 +24,9 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 	method, u, headers, body, upload := spec.method, spec.url, spec.headers, spec.body, spec.upload
 	var history []hop
 	for {
-		out := &outgoingRequest{method: method, url: u, headers: withCookies(headers, sess.jar.header(u)), body: body}
+		// A dropped name stays out on every hop, the jar's cookie header included.
+		sent := withoutHeaders(withCookies(headers, sess.jar.header(u)), spec.dropHeaders...)
+		out := &outgoingRequest{method: method, url: u, headers: sent, body: body}
 		if upload != nil {
 			out.stream, out.streamLength = upload, upload.length
 		}

@@ -17,6 +17,10 @@ type requestOptions struct {
 	MaxRedirects   *int         `json:"max_redirects"`
 	// ContentLength of a streamed body (body_len -1), when the caller knows it.
 	ContentLength *int64 `json:"content_length"`
+	// DropHeaders names headers this request does not send at all: removed after the
+	// merge, so a session or preset header of that name is left out too, on every
+	// redirect hop (requests' headers={name: None}).
+	DropHeaders []string `json:"drop_headers"`
 }
 
 // requestSpec is a validated request, ready for the redirect loop.
@@ -29,6 +33,7 @@ type requestSpec struct {
 	timeouts       timeouts
 	allowRedirects bool
 	maxRedirects   int
+	dropHeaders    []string // names never sent, checked again on every hop
 }
 
 // parseRequest validates a request; streamed tells that the body will be written with
@@ -52,6 +57,11 @@ func parseRequest(raw []byte, body []byte, streamed bool, sess *session) (*reque
 	if err := validateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
+	for _, name := range opts.DropHeaders {
+		if !isToken(name) {
+			return nil, newError(kindInvalidArgument, "invalid header name %q in drop_headers", name)
+		}
+	}
 	t, err := opts.Timeout.resolve()
 	if err != nil {
 		return nil, err
@@ -59,11 +69,12 @@ func parseRequest(raw []byte, body []byte, streamed bool, sess *session) (*reque
 	spec := &requestSpec{
 		method:         method,
 		url:            u,
-		headers:        mergeHeaders(sess.baseHeaders(), opts.Headers),
+		headers:        withoutHeaders(mergeHeaders(sess.baseHeaders(), opts.Headers), opts.DropHeaders...),
 		body:           body,
 		timeouts:       t,
 		allowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
 		maxRedirects:   defaultMaxRedirects,
+		dropHeaders:    opts.DropHeaders,
 	}
 	if streamed {
 		length := int64(-1)

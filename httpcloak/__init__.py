@@ -50,6 +50,7 @@ from ._session_cache import (
     session_cache_stats,
 )
 from ._timeouts import Timeout
+from ._warmup import SubresourceResult, WarmupResult
 
 __version__ = "0.1.0"
 
@@ -89,6 +90,8 @@ __all__ = [
     "TooManyRedirects",
     "TotalTimeout",
     "TransportError",
+    "SubresourceResult",
+    "WarmupResult",
     "__version__",
     "configure",
     "delete",

@@ -12,13 +12,24 @@ from ._async_models import AsyncStreamResponse, read_meta
 from ._async_upload import start_upload
 from ._base_session import BaseSession
 from ._body import BodyTypes, ParamsTypes, StreamedBody
-from ._headers import HeaderTypes
+from ._exceptions import HTTPCloakError
+from ._headers import RequestHeaderTypes
 from ._loop_notifier import LoopNotifier
 from ._models import Response
 from ._multipart import FilesTypes
 from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._verbs import AsyncVerb, RequestOptions
+from ._warmup import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_LIMIT,
+    Subresource,
+    SubresourceResult,
+    WarmupResult,
+    check_concurrency,
+    page_subresources,
+    subresource_headers,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -69,7 +80,7 @@ class AsyncSession(BaseSession):
         json: Any = None,
         files: FilesTypes | None = None,
         auth: tuple[str, str] | None = None,
-        headers: HeaderTypes | None = None,
+        headers: RequestHeaderTypes | None = None,
         cookies: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | Literal["default"] = "default",
         allow_redirects: bool | None = None,
@@ -147,10 +158,39 @@ class AsyncSession(BaseSession):
         return cast(AsyncStreamResponse, response)
 
     async def warmup(
-        self, url: str, *, timeout: TimeoutTypes | Literal["default"] = "default"
+        self,
+        url: str,
+        *,
+        timeout: TimeoutTypes | Literal["default"] = "default",
+        limit: int = DEFAULT_LIMIT,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Response:
-        """Visit url as a browser's first navigation does; see Session.warmup."""
-        return await self.get(url, timeout=timeout)
+        """Visit url as a browser's first visit does; see Session.warmup. The
+        subresources load concurrently on the event loop, at most concurrency at a time."""
+        check_concurrency(concurrency)
+        page = await self.get(url, timeout=timeout)
+        resources, skipped = page_subresources(page, limit)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def load(resource: Subresource) -> SubresourceResult:
+            async with gate:
+                return await self._load_subresource(resource, page.url, timeout)
+
+        results = await asyncio.gather(*(load(r) for r in resources))
+        page.warmup = WarmupResult(tuple(results), skipped)
+        return page
+
+    async def _load_subresource(
+        self, resource: Subresource, page_url: str, timeout: TimeoutTypes | Literal["default"]
+    ) -> SubresourceResult:
+        headers = subresource_headers(resource, page_url)
+        try:
+            async with self.stream("GET", resource.url, headers=headers, timeout=timeout) as r:
+                async for _ in r.aiter_bytes():
+                    pass
+        except HTTPCloakError as exc:
+            return SubresourceResult(resource.url, resource.dest, error=str(exc))
+        return SubresourceResult(resource.url, resource.dest, r.status_code)
 
     def close(self) -> None:
         super().close()

@@ -15,7 +15,7 @@ from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._fingerprint import fingerprint_options
-from ._headers import Headers, HeaderTypes
+from ._headers import Headers, HeaderTypes, RequestHeaderTypes, split_removals
 from ._multipart import FilesTypes, multipart_body
 from ._netopts import NetworkOptions, network_options
 from ._runtime import RuntimeSettings
@@ -138,7 +138,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         json: Any,
         files: FilesTypes | None,
         auth: tuple[str, str] | None,
-        headers: HeaderTypes | None,
+        headers: RequestHeaderTypes | None,
         cookies: Mapping[str, str] | None,
         timeout: TimeoutTypes | Literal["default"],
         allow_redirects: bool | None,
@@ -154,7 +154,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             body, content_type = multipart_body(data, files)
         else:
             body, content_type = encode_body(data, json)
-        request_headers = Headers(headers)
+        # A None value removes that header from this request, session's and preset's too.
+        request_headers, dropped = split_removals(headers)
         credentials = auth if auth is not None else self.auth
         if credentials is not None and "authorization" not in request_headers:
             request_headers["authorization"] = basic_auth(credentials)
@@ -174,6 +175,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             "allow_redirects": follow,
             "max_redirects": check_max_redirects(limit),
         }
+        if dropped:
+            spec["drop_headers"] = dropped
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
         return PreparedRequest(spec, body)

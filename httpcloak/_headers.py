@@ -6,11 +6,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, TypeAlias
 
-__all__ = ["HeaderTypes", "Headers"]
+__all__ = ["HeaderTypes", "Headers", "RequestHeaderTypes", "split_removals"]
 
 # Anything Headers() accepts (a Headers is itself a Mapping[str, str]); pairs
 # may be tuples or lists, as in the native layer's [[name, value], ...].
 HeaderTypes: TypeAlias = Mapping[str, str] | Iterable[Sequence[str]]
+# What a request's headers= takes: a value of None removes that name from the request
+# (the session's and preset's header of that name included), as in requests.
+RequestHeaderTypes: TypeAlias = Mapping[str, str | None] | Iterable[Sequence[str | None]]
 
 # RFC 9110 section 5.6.2: token = 1*tchar.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -224,3 +227,32 @@ class Headers(MutableMapping[str, str]):
             if isinstance(pair, (str, bytes)) or len(pair) != 2:
                 raise ValueError(f"Header pairs must be [name, value] sequences, got {pair!r}")
             self.add(pair[0], pair[1])
+
+
+def split_removals(headers: RequestHeaderTypes | None) -> tuple[Headers, list[str]]:
+    """A request's headers= split into the headers to send and the names given as None,
+    which the engine leaves out of the request (its "drop_headers"). A name given both a
+    value and None is removed: None wins, whatever the order."""
+    if headers is None or isinstance(headers, Headers):
+        return Headers(headers), []
+    if isinstance(headers, (str, bytes)):
+        raise TypeError("Headers cannot be built from a str or bytes")
+    pairs: list[Sequence[str | None]]
+    if isinstance(headers, Mapping):
+        pairs = list(headers.items())
+    else:
+        pairs = []
+        for pair in headers:
+            if isinstance(pair, (str, bytes)) or len(pair) != 2:
+                raise ValueError(f"Header pairs must be [name, value] sequences, got {pair!r}")
+            pairs.append(pair)
+    dropped: dict[str, str] = {}
+    for name, value in pairs:
+        if value is None:
+            checked = _check_name(name)
+            dropped.setdefault(checked.lower(), checked)
+    kept = Headers()
+    for name, value in pairs:
+        if value is not None and _check_name(name).lower() not in dropped:
+            kept.add(_check_name(name), value)
+    return kept, list(dropped.values())

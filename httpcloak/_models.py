@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterator
 from email.message import Message
 from http.cookies import SimpleCookie
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _ffi
 from ._decoders import (
@@ -36,6 +36,9 @@ from ._pipelines import (
     TextPipeline,
     line_pipeline,
 )
+
+if TYPE_CHECKING:
+    from ._warmup import WarmupResult
 
 T = TypeVar("T")
 
@@ -169,6 +172,9 @@ class _SyncIterators(_ResponseBase):
 
 class Response(_SyncIterators):
     """A response whose body was read whole (stream=False)."""
+
+    # Set on the page a session's warmup() returns: how its subresource loads went.
+    warmup: WarmupResult | None = None
 
     def __init__(self, meta: dict[str, Any], method: str, content: bytes) -> None:
         super().__init__(meta, method)

@@ -4,6 +4,7 @@ other threads are answered while a request or a read is under way."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ._base_session import (
@@ -13,13 +14,24 @@ from ._base_session import (
     HTTPVersion,
 )
 from ._body import BodyTypes, ParamsTypes, StreamedBody
-from ._headers import HeaderTypes
+from ._exceptions import HTTPCloakError
+from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
 from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
 from ._verbs import BoundVerb, RequestOptions, Verb
+from ._warmup import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_LIMIT,
+    Subresource,
+    SubresourceResult,
+    WarmupResult,
+    check_concurrency,
+    page_subresources,
+    subresource_headers,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -60,7 +72,7 @@ class Session(BaseSession):
         json: Any = None,
         files: FilesTypes | None = None,
         auth: tuple[str, str] | None = None,
-        headers: HeaderTypes | None = None,
+        headers: RequestHeaderTypes | None = None,
         cookies: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | Literal["default"] = "default",
         allow_redirects: bool | None = None,
@@ -116,12 +128,49 @@ class Session(BaseSession):
         return cast(StreamResponse, BoundVerb(self, method, {})(url, stream=True, **kwargs))
 
     def warmup(
-        self, url: str, *, timeout: TimeoutTypes | Literal["default"] = "default"
+        self,
+        url: str,
+        *,
+        timeout: TimeoutTypes | Literal["default"] = "default",
+        limit: int = DEFAULT_LIMIT,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Response:
-        """Visit url as a browser's first navigation does (the preset's navigation headers,
-        body read whole), so cookies, TLS session tickets and a pooled connection are in
-        place. Subresources are not fetched (README, "Network options")."""
-        return self.get(url, timeout=timeout)
+        """Visit url as a browser's first visit does: the page with the preset's navigation
+        headers; then, if it is HTML, up to limit of its subresources (stylesheets, scripts,
+        images, icons, preloads) with the headers a browser sends for each kind, on up to
+        concurrency threads. Subresource bodies are read to the end and dropped; a failed
+        one is counted in the page's .warmup (a WarmupResult), never raised. Cookies, TLS
+        session tickets and pooled connections stay (README, "Network options")."""
+        check_concurrency(concurrency)
+        page = self.get(url, timeout=timeout)
+        resources, skipped = page_subresources(page, limit)
+
+        def load(resource: Subresource) -> SubresourceResult:
+            return self._load_subresource(resource, page.url, timeout)
+
+        results: list[SubresourceResult] = []
+        if resources:
+            pool = ThreadPoolExecutor(min(concurrency, len(resources)), "httpcloak-warmup")
+            try:
+                results = list(pool.map(load, resources))
+            finally:
+                # On Ctrl-C the loads not started are dropped; running ones end within
+                # their timeout.
+                pool.shutdown(wait=True, cancel_futures=True)
+        page.warmup = WarmupResult(tuple(results), skipped)
+        return page
+
+    def _load_subresource(
+        self, resource: Subresource, page_url: str, timeout: TimeoutTypes | Literal["default"]
+    ) -> SubresourceResult:
+        headers = subresource_headers(resource, page_url)
+        try:
+            with self.get(resource.url, headers=headers, timeout=timeout, stream=True) as r:
+                for _ in r.iter_bytes():
+                    pass
+        except HTTPCloakError as exc:
+            return SubresourceResult(resource.url, resource.dest, error=str(exc))
+        return SubresourceResult(resource.url, resource.dest, r.status_code)
 
     def __enter__(self) -> Session:
         return self

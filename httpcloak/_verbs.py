@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from ._base_session import BaseSession
 from ._body import BodyTypes, ParamsTypes
-from ._headers import HeaderTypes
+from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
 from ._timeouts import TimeoutTypes
@@ -28,7 +28,7 @@ class RequestOptions(TypedDict, total=False):
     json: Any
     files: FilesTypes | None
     auth: tuple[str, str] | None
-    headers: HeaderTypes | None
+    headers: RequestHeaderTypes | None
     cookies: Mapping[str, str] | None
     timeout: TimeoutTypes | Literal["default"]
     allow_redirects: bool | None

@@ -44,6 +44,10 @@ func newRouter() http.Handler {
 		"/redirect-to":          handleRedirectTo,
 		// fingerprints
 		"/fingerprint": handleFingerprint,
+		// a page with subresources (warmup)
+		"/warmup/page":         handleWarmupPage,
+		"/warmup/asset/{name}": handleWarmupAsset,
+		"/warmup/log":          handleWarmupLog,
 	}
 	for pattern, handler := range routes {
 		mux.Handle(pattern, handler)
