@@ -117,9 +117,7 @@ def test_a_proxy_that_is_not_listening_is_a_proxy_error(server: TestServer) -> N
         ),
     ],
 )
-def test_udp_proxies_the_engine_cannot_use_are_refused(
-    options: dict[str, str], match: str
-) -> None:
+def test_udp_proxies_the_engine_cannot_use_are_refused(options: dict[str, str], match: str) -> None:
     with pytest.raises(httpcloak.InvalidArgument, match=match):
         httpcloak.Session(**options)  # type: ignore[arg-type]
 
