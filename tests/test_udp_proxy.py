@@ -149,3 +149,17 @@ def test_connect_to_and_local_address_work_through_the_relay(server: TestServer)
     ) as s:
         r = s.get("https://localhost:1/whoami")  # port 1 only exists through connect_to
         assert r.protocol == "h3" and r.json()["listener"] == "h3"
+
+
+def test_marshal_keeps_the_udp_proxy_without_its_credentials(server: TestServer) -> None:
+    url = server.proxy_url("socks5")
+    with httpcloak.Session(verify=server.ca, http_version="h3", udp_proxy=url) as s:
+        state = s.marshal()
+    assert "proxy-secret" not in state
+    with pytest.raises(httpcloak.InvalidArgument, match="pass udp_proxy="):
+        httpcloak.Session.unmarshal(state)
+    before = _proxy_stats(server)["udp_associations"]
+    with httpcloak.Session.unmarshal(state, udp_proxy=url) as restored:
+        assert restored.get_udp_proxy() == url
+        assert restored.get(f"{server.h3}/get").protocol == "h3"
+    assert _proxy_stats(server)["udp_associations"] == before + 1
