@@ -165,17 +165,19 @@ def test_marshal_keeps_the_udp_proxy_without_its_credentials(server: TestServer)
     assert _proxy_stats(server)["udp_associations"] == before + 1
 
 
-def test_a_dropped_association_fails_the_stream_as_a_proxy_error(server: TestServer) -> None:
-    # A proxy of its own, so stopping it drops the control connection mid-stream.
-    with TestServer.start() as own:
-        url = own.proxy_url("socks5")
-        s = httpcloak.Session(verify=server.ca, http_version="h3", udp_proxy=url)
-        stream = s.get(f"{server.h3}/drip?count=100&interval=0.1&size=4", stream=True)
-    started = time.monotonic()
-    with s, stream:
-        with pytest.raises(httpcloak.ProxyError, match="closed the UDP association"):
-            stream.read()
-        assert time.monotonic() - started < 5, "QUIC waited for a relay that is gone"
-        # The next request asks for a new association (refused: the proxy is gone).
-        with pytest.raises(httpcloak.ProxyError, match="refused"):
-            s.get(f"{server.h3}/get", timeout=(3, 3))
+def test_a_dropped_association_fails_the_stream_as_a_proxy_error() -> None:
+    # Servers of its own: stopping the proxy drops the control connection mid-stream, and
+    # the target's QUIC connection, which nobody can close any more, does not outlive it.
+    with TestServer.start() as target:
+        with TestServer.start() as own:
+            url = own.proxy_url("socks5")
+            s = httpcloak.Session(verify=target.ca, http_version="h3", udp_proxy=url)
+            stream = s.get(f"{target.h3}/drip?count=100&interval=0.1&size=4", stream=True)
+        started = time.monotonic()
+        with s, stream:
+            with pytest.raises(httpcloak.ProxyError, match="closed the UDP association"):
+                stream.read()
+            assert time.monotonic() - started < 5, "QUIC waited for a relay that is gone"
+            # The next request asks for a new association (refused: the proxy is gone).
+            with pytest.raises(httpcloak.ProxyError, match="refused"):
+                s.get(f"{target.h3}/get", timeout=(3, 3))
