@@ -20,6 +20,23 @@ func init() {
 		}
 		return s.net.proxy(), nil
 	})
+	registerCall("udp_proxy.set", func(s *session, args json.RawMessage) (any, error) {
+		var a struct {
+			Proxy string `json:"proxy"` // "" = direct
+		}
+		if err := decodeArgs(args, &a); err != nil {
+			return nil, err
+		}
+		return nil, s.setUDPProxy(a.Proxy)
+	})
+	registerCall("udp_proxy.get", func(s *session, args json.RawMessage) (any, error) {
+		if err := decodeArgs(args, &struct{}{}); err != nil {
+			return nil, err
+		}
+		s.net.mu.Lock()
+		defer s.net.mu.Unlock()
+		return s.net.cfg.udpProxy, nil
+	})
 	registerCall("header_order.set", func(s *session, args json.RawMessage) (any, error) {
 		var a struct {
 			Order []string `json:"order"`
@@ -46,17 +63,49 @@ func init() {
 	})
 }
 
-// setProxy rebuilds the engine with another proxy. The new credentials are masked from
-// now on, and the old ones stay masked until the session closes (an old stream's error
-// may still quote them).
+// setProxy rebuilds the engine with another proxy (credentials masked, see hide).
 func (s *session) setProxy(proxyURL string) error {
 	if err := validateProxy(proxyURL); err != nil {
 		return err
 	}
+	s.hide(proxyURL)
+	return s.net.rebuild(func(cfg *engineConfig) error {
+		if proxyURL != "" && cfg.udpProxy != "" {
+			return errBothProxies
+		}
+		cfg.proxy = proxyURL
+		return nil
+	})
+}
+
+// setUDPProxy rebuilds an HTTP/3 session's engine with another SOCKS5 UDP proxy; the old
+// association closes when its last stream does.
+func (s *session) setUDPProxy(proxyURL string) error {
+	s.net.mu.Lock()
+	version := s.net.cfg.httpVersion
+	s.net.mu.Unlock()
+	if err := checkUDPProxy(proxyURL, version); err != nil {
+		return err
+	}
+	s.hide(proxyURL)
+	return s.net.rebuild(func(cfg *engineConfig) error {
+		if proxyURL != "" && cfg.proxy != "" {
+			return errBothProxies
+		}
+		cfg.udpProxy = proxyURL
+		return nil
+	})
+}
+
+var errBothProxies = newError(kindInvalidArgument,
+	"this session has both proxy= (all protocols) and udp_proxy= (HTTP/3): clear one first (set it to None)")
+
+// hide masks a proxy URL's credentials from now on; the old ones stay masked until the
+// session closes (an old stream's error may still quote them).
+func (s *session) hide(proxyURL string) {
 	hidden := proxySecrets(proxyURL)
 	registerSecrets(hidden)
 	s.mu.Lock()
 	s.secrets = append(s.secrets, hidden...)
 	s.mu.Unlock()
-	return s.net.rebuild(func(cfg *engineConfig) { cfg.proxy = proxyURL })
 }

@@ -44,7 +44,8 @@ type engineConfig struct {
 	httpVersion string // "auto", "h1", "h2", "h3"
 	verify      bool
 	caFile      string
-	proxy       string
+	proxy       string      // proxy= or tcp_proxy= (for "h3": a socks5 proxy= carries QUIC too)
+	udpProxy    string      // udp_proxy=: the SOCKS5 proxy QUIC goes through ("h3" only)
 	fingerprint fingerprint // ja3 / akamai / extra_fp over the preset's, if any
 	net         netConfig   // dialling and TLS options (netopts.go)
 	// tickets, when set, is the TLS session cache to keep using: a session rebuilding its

@@ -86,10 +86,14 @@ func (d *netDialer) lookup(ctx context.Context, addr string) ([]net.IP, string, 
 // h3Dialer is the HTTP/3 transport's Dial with the same options: connect_to rewrites the
 // UDP address (SNI stays the URL's host, set by the transport), prefer_ipv4 picks the
 // first IPv4 address, local_address binds the one UDP socket all QUIC connections share.
+// With a SOCKS5 UDP proxy that socket is the association's (socks5_udp.go): the
+// destination is resolved here and named by address in each datagram's header.
 type h3Dialer struct {
 	dialer *netDialer
+	socks  *socksUDPDialer // nil: direct
 	mu     sync.Mutex
 	qt     *quic.Transport
+	assoc  *socksPacketConn // the association behind qt, when proxied
 }
 
 func (h *h3Dialer) dial(ctx context.Context, addr string, tlsCfg *tls.Config, cfg *quic.Config) (*quic.Conn, error) {
@@ -104,17 +108,29 @@ func (h *h3Dialer) dial(ctx context.Context, addr string, tlsCfg *tls.Config, cf
 	if err != nil {
 		return nil, err
 	}
-	qt, err := h.transport()
+	qt, err := h.transport(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return qt.DialEarly(ctx, target, tlsCfg, cfg)
 }
 
-func (h *h3Dialer) transport() (*quic.Transport, error) {
+func (h *h3Dialer) transport(ctx context.Context) (*quic.Transport, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.qt != nil && h.assoc != nil && h.assoc.failed() {
+		// The proxy ended the association: its connections failed with it; start anew.
+		h.closeLocked()
+	}
 	if h.qt != nil {
+		return h.qt, nil
+	}
+	if h.socks != nil {
+		assoc, err := h.socks.associate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		h.qt, h.assoc = &quic.Transport{Conn: assoc}, assoc
 		return h.qt, nil
 	}
 	var local *net.UDPAddr
@@ -132,9 +148,15 @@ func (h *h3Dialer) transport() (*quic.Transport, error) {
 func (h *h3Dialer) close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.closeLocked()
+}
+
+// closeLocked closes the QUIC transport and its socket (for a proxy, the association:
+// UDP socket and control connection together).
+func (h *h3Dialer) closeLocked() {
 	if h.qt != nil {
 		_ = h.qt.Close()
 		_ = h.qt.Conn.Close()
-		h.qt = nil
+		h.qt, h.assoc = nil, nil
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"net/url"
 	"time"
 
 	tls "github.com/bogdanfinn/utls"
@@ -34,9 +35,27 @@ type h3Engine struct {
 }
 
 func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, error) {
-	if cfg.proxy != "" {
-		return nil, newError(kindInvalidArgument,
-			"http_version \"h3\" cannot go through a proxy: QUIC runs over UDP, which HTTP CONNECT cannot carry; use \"h2\" or \"auto\" with a proxy")
+	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
+	quicProxy, what := cfg.udpProxy, "udp_proxy"
+	if quicProxy == "" {
+		quicProxy, what = cfg.proxy, "proxy"
+	}
+	var socks *socksUDPDialer
+	if quicProxy != "" {
+		if err := checkSOCKS5ForQUIC(quicProxy, what); err != nil {
+			return nil, err
+		}
+		u, err := url.Parse(quicProxy)
+		if err != nil {
+			return nil, newError(kindInvalidArgument, "invalid proxy URL: %v", redactedURLError(err))
+		}
+		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.net.localAddr}
+	}
+	quicConfig := h3QUICConfig(cfg.net.quicIdle)
+	if socks != nil {
+		// Each datagram through the relay carries a SOCKS5 header: stay at QUIC's
+		// minimum packet size instead of probing the path for more.
+		quicConfig.DisablePathMTUDiscovery = true
 	}
 	transport := &http3.Transport{
 		TLSClientConfig: &tls.Config{
@@ -45,13 +64,16 @@ func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, erro
 			ClientSessionCache: tls.NewLRUClientSessionCache(64),
 			KeyLogWriter:       cfg.net.keyLog,
 		},
-		QUICConfig: h3QUICConfig(cfg.net.quicIdle),
+		QUICConfig: quicConfig,
 		// Bodies are decoded by our layer for every protocol alike (decode.go).
 		DisableCompression: true,
 	}
 	e := &h3Engine{transport: transport, headers: p.headers}
-	if cfg.net.customDial() {
-		e.dialer = &h3Dialer{dialer: newNetDialer(cfg.net, nil)}
+	if cfg.net.customDial() || socks != nil {
+		e.dialer = &h3Dialer{dialer: newNetDialer(cfg.net, nil), socks: socks}
+		if socks != nil {
+			socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
+		}
 		transport.Dial = e.dialer.dial
 	}
 	return e, nil

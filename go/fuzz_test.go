@@ -56,7 +56,7 @@ func FuzzRequest(f *testing.F) {
 func FuzzSessionCall(f *testing.F) {
 	for _, seed := range []string{`{"op":"cookies.list"}`, `{"op":"cookies.set","args":{"name":"a","value":"b","domain":"h"}}`,
 		`{"op":"cookies.delete","args":{"name":"a"}}`, `{"op":"header_order.set","args":{"order":["a","a"]}}`,
-		`{"op":"proxy.set","args":{"proxy":"socks5://u:p@h:1"}}`, `{"op":"state.import","args":{"cookies":[{}]}}`,
+		`{"op":"proxy.set","args":{"proxy":"socks5://u:p@h:1"}}`, `{"op":"udp_proxy.set","args":{"proxy":"socks5://u:p@h:1"}}`, `{"op":"state.import","args":{"cookies":[{}]}}`,
 		`{"op":"state.export"}`, `{"op":"nope"}`, `{"op":"cookies.list","args":[]}`, `[]`, "\x00"} {
 		f.Add([]byte(seed))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -39,23 +40,57 @@ func (c netConfig) customDial() bool {
 	return len(c.connectTo) > 0 || c.preferIPv4 || c.localAddr != nil
 }
 
-// resolveProxy folds proxy and tcp_proxy (the same thing for this engine, whose only UDP
-// protocol cannot be proxied) into one URL.
-func (o *netOptions) resolveProxy(proxy, httpVersion string) (string, error) {
-	if o.UDPProxy != "" {
-		return "", newError(kindInvalidArgument,
-			"udp_proxy is not supported: this engine's HTTP/3 cannot go through a proxy (QUIC over HTTP CONNECT is impossible and SOCKS5 UDP ASSOCIATE / MASQUE are not implemented)")
-	}
+// resolveProxy checks proxy, tcp_proxy and udp_proxy together and returns the proxy
+// (proxy= or tcp_proxy=) and the UDP proxy. This engine uses TCP for "auto", "h1" and
+// "h2" and UDP only for "h3", so tcp_proxy with "h3" and udp_proxy without it would be
+// ignored: both are refused. proxy= means every protocol: with "h3" it must be SOCKS5.
+func (o *netOptions) resolveProxy(proxy, httpVersion string) (string, string, error) {
 	if o.TCPProxy != "" && proxy != "" {
-		return "", newError(kindInvalidArgument, "give either proxy= (all protocols) or tcp_proxy= (HTTP/1.1 and HTTP/2), not both")
+		return "", "", newError(kindInvalidArgument, "give either proxy= (all protocols) or tcp_proxy= (HTTP/1.1 and HTTP/2), not both")
+	}
+	if o.UDPProxy != "" && proxy != "" {
+		return "", "", newError(kindInvalidArgument, "give either proxy= (all protocols) or udp_proxy= (HTTP/3), not both")
+	}
+	if o.TCPProxy != "" && httpVersion == "h3" {
+		return "", "", newError(kindInvalidArgument, "tcp_proxy does not apply to http_version \"h3\", which runs over UDP; use udp_proxy or proxy with a socks5:// URL")
+	}
+	if err := checkUDPProxy(o.UDPProxy, httpVersion); err != nil {
+		return "", "", err
 	}
 	if o.TCPProxy != "" {
-		if httpVersion == "h3" {
-			return "", newError(kindInvalidArgument, "tcp_proxy does not apply to http_version \"h3\", which runs over UDP")
-		}
-		return o.TCPProxy, nil
+		return o.TCPProxy, o.UDPProxy, nil
 	}
-	return proxy, nil
+	return proxy, o.UDPProxy, nil
+}
+
+// checkUDPProxy refuses a udp_proxy this engine cannot use: one for a session that never
+// speaks HTTP/3, or one that cannot carry UDP.
+func checkUDPProxy(raw, httpVersion string) error {
+	if raw == "" {
+		return nil
+	}
+	if httpVersion != "h3" {
+		return newError(kindInvalidArgument,
+			"udp_proxy applies only to http_version=\"h3\" (this engine's \"auto\" never picks HTTP/3); use proxy= or tcp_proxy= for HTTP/1.1 and HTTP/2")
+	}
+	if err := validateProxy(raw); err != nil {
+		return err
+	}
+	return checkSOCKS5ForQUIC(raw, "udp_proxy")
+}
+
+// checkSOCKS5ForQUIC: only a SOCKS5 proxy (UDP ASSOCIATE) can carry QUIC here.
+func checkSOCKS5ForQUIC(raw, what string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return newError(kindInvalidArgument, "invalid proxy URL: %v", redactedURLError(err))
+	}
+	switch u.Scheme {
+	case "socks5", "socks5h":
+		return nil
+	}
+	return newError(kindInvalidArgument,
+		"%s %s:// cannot carry HTTP/3: QUIC runs over UDP, which HTTP CONNECT cannot tunnel (MASQUE is not supported); use a socks5:// proxy with UDP ASSOCIATE, or http_version \"h2\"/\"auto\" with this proxy", what, u.Scheme)
 }
 
 // netConfig validates the options. The key log file is opened here (append mode), so the

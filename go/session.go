@@ -32,7 +32,7 @@ func newSession(raw []byte) (*session, error) {
 	if err := validateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
-	proxyURL, err := opts.resolveProxy(opts.Proxy, opts.HTTPVersion)
+	proxyURL, udpProxyURL, err := opts.resolveProxy(opts.Proxy, opts.HTTPVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func newSession(raw []byte) (*session, error) {
 		return nil, err
 	}
 	verify := opts.Verify == nil || *opts.Verify
-	hidden := proxySecrets(proxyURL)
+	hidden := append(proxySecrets(proxyURL), proxySecrets(udpProxyURL)...)
 	registerSecrets(hidden)
 	cfg := engineConfig{
 		preset:      opts.Preset,
@@ -60,6 +60,7 @@ func newSession(raw []byte) (*session, error) {
 		verify:      verify,
 		caFile:      opts.CAFile,
 		proxy:       proxyURL,
+		udpProxy:    udpProxyURL,
 		net:         netCfg,
 		fingerprint: fingerprint{ja3: opts.JA3, akamai: opts.Akamai, extra: extra},
 	}

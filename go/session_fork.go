@@ -60,7 +60,7 @@ func (s *session) fork() (*session, error) {
 		cfg.net.close()
 		return nil, err
 	}
-	hidden := proxySecrets(cfg.proxy)
+	hidden := append(proxySecrets(cfg.proxy), proxySecrets(cfg.udpProxy)...)
 	registerSecrets(hidden)
 	swap := newSwappableEngine(eng)
 	child := &session{

@@ -18,12 +18,14 @@ type sessionNet struct {
 
 // rebuild builds an engine like the current one with cfg changed by edit, and swaps it
 // in; existing exchanges finish on the old one.
-func (n *sessionNet) rebuild(edit func(*engineConfig)) error {
+func (n *sessionNet) rebuild(edit func(*engineConfig) error) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	cfg := n.cfg
 	if edit != nil {
-		edit(&cfg)
+		if err := edit(&cfg); err != nil {
+			return err
+		}
 	}
 	eng, err := newEngine(cfg)
 	if err != nil {

@@ -195,10 +195,13 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
 
     def _state_options(self) -> dict[str, Any]:
         """What marshal() saves to recreate this session (keyword arguments of __init__):
-        the proxy in use now, without credentials; every other option as given, except the
+        the proxies in use now, without credentials; every other option as given, except the
         machine-local key log file."""
         o = self._options
         kept = {name: o[name] for name in o if name in SAVED_OPTIONS}
+        udp_proxy = self.get_udp_proxy()
+        if udp_proxy is not None:
+            kept.update(saved_proxy(udp_proxy, "udp_proxy"))
         return {
             **kept,
             "preset": self.preset,

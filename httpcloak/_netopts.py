@@ -14,13 +14,15 @@ from ._exceptions import InvalidArgument
 class NetworkOptions(TypedDict, total=False):
     """Keyword options of Session / AsyncSession beyond the basic ones.
 
-    tcp_proxy: proxy for HTTP/1.1 and HTTP/2 (the same as proxy= here: with this engine
-        only HTTP/3 uses UDP, and it cannot be proxied).
-    udp_proxy: refused: the engine's HTTP/3 cannot go through any proxy.
+    tcp_proxy: proxy for HTTP/1.1 and HTTP/2 (the same as proxy= here); refused with
+        http_version="h3", which uses no TCP.
+    udp_proxy: socks5:// or socks5h:// proxy whose UDP ASSOCIATE relay carries HTTP/3
+        (QUIC), with http_version="h3" only (an http:// proxy cannot carry UDP). Not with
+        proxy=, which for an "h3" session already means the same when it is socks5://.
     connect_to: {"host" or "host:port": "host" or "host:port"}: dial another address;
         SNI, certificate check and Host stay the URL's. A value without port keeps the URL's.
     prefer_ipv4: dial a name's IPv4 addresses before its IPv6 ones.
-    local_address: source IP of every connection (TCP and QUIC).
+    local_address: source IP of every connection (TCP and QUIC, and to the proxy).
     key_log_file: append TLS secrets in NSS key log format (for Wireshark).
     tls_only: send the preset's TLS/HTTP2 fingerprint but none of its headers.
     disable_http3: never use HTTP/3 (an error with http_version="h3").

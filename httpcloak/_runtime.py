@@ -33,9 +33,24 @@ class RuntimeSettings:
         proxy: str = self._call("proxy.get")
         return proxy or None
 
-    # The engine's only UDP protocol cannot be proxied, so the TCP proxy is the proxy.
+    # With this engine proxy= is the TCP proxy of "auto", "h1" and "h2" sessions (and the
+    # SOCKS5 proxy of an "h3" session), so the TCP names are aliases.
     set_tcp_proxy = set_proxy
     get_tcp_proxy = get_proxy
+
+    def set_udp_proxy(self, proxy: str | None) -> None:
+        """Carry this http_version="h3" session's QUIC through another SOCKS5 proxy's UDP
+        relay (socks5:// or socks5h://, credentials in the URL), or None for direct UDP.
+        Refused on other sessions, for http:// proxies, and while proxy= is set."""
+        if proxy is not None and not isinstance(proxy, str):
+            raise TypeError(f"proxy must be a str or None, not {type(proxy).__name__}")
+        self._call("udp_proxy.set", proxy=proxy or "")
+
+    def get_udp_proxy(self) -> str | None:
+        """The udp_proxy URL as given (credentials included), or None. A socks5 proxy=
+        that carries an "h3" session's QUIC is reported by get_proxy(), not here."""
+        proxy: str = self._call("udp_proxy.get")
+        return proxy or None
 
     def set_header_order(self, order: Iterable[str]) -> None:
         """Send these headers first, in this order, then the others as before; an empty

@@ -3,7 +3,8 @@ its cookies and its resumable TLS sessions, as versioned JSON.
 
 ``{"version": 1, "options": {...}, "cookies": [...], "tls_sessions": [...]}``. A proxy is
 saved without its credentials: a session whose proxy had some is restored only with
-``proxy=`` given again (the credentials never reach the file).
+``proxy=`` given again (the credentials never reach the file); the same for an HTTP/3
+session's ``udp_proxy`` and ``udp_proxy=``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ SAVED_OPTIONS = frozenset(
         "verify",
         "proxy",
         "proxy_credentials_removed",
+        "udp_proxy",
+        "udp_proxy_credentials_removed",
         "headers",
         "timeout",
         "allow_redirects",
@@ -79,12 +82,19 @@ class SessionStateMixin:
             f.write(data)
 
     @classmethod
-    def unmarshal(cls: type[S], data: str | bytes, *, proxy: str | None = None) -> S:
+    def unmarshal(
+        cls: type[S],
+        data: str | bytes,
+        *,
+        proxy: str | None = None,
+        udp_proxy: str | None = None,
+    ) -> S:
         """A new session from marshal()'s output. ``proxy=`` replaces the saved proxy (and
-        is required when the saved one had credentials). Raises InvalidArgument for
-        malformed input or an unknown version."""
+        is required when the saved one had credentials); ``udp_proxy=`` likewise for an
+        HTTP/3 session's UDP proxy. Raises InvalidArgument for malformed input or an
+        unknown version."""
         state = _parse(data)
-        kwargs = _constructor_kwargs(state["options"], proxy)
+        kwargs = _constructor_kwargs(state["options"], proxy, udp_proxy)
         try:
             session = cls(**kwargs)
         except TypeError as exc:
@@ -99,10 +109,16 @@ class SessionStateMixin:
         return session
 
     @classmethod
-    def load(cls: type[S], path: str | os.PathLike[str], *, proxy: str | None = None) -> S:
+    def load(
+        cls: type[S],
+        path: str | os.PathLike[str],
+        *,
+        proxy: str | None = None,
+        udp_proxy: str | None = None,
+    ) -> S:
         """A new session from a file written by save()."""
         with open(path, "rb") as f:
-            return cls.unmarshal(f.read(), proxy=proxy)
+            return cls.unmarshal(f.read(), proxy=proxy, udp_proxy=udp_proxy)
 
 
 def _parse(data: str | bytes) -> dict[str, Any]:
@@ -130,18 +146,21 @@ def _parse(data: str | bytes) -> dict[str, Any]:
     return state
 
 
-def _constructor_kwargs(options: dict[str, Any], proxy: str | None) -> dict[str, Any]:
+def _constructor_kwargs(
+    options: dict[str, Any], proxy: str | None, udp_proxy: str | None
+) -> dict[str, Any]:
     unknown = set(options) - SAVED_OPTIONS
     if unknown:
         raise InvalidArgument(f"session state has unknown options: {sorted(unknown)}")
     kwargs = dict(options)
-    if kwargs.pop("proxy_credentials_removed", False) and proxy is None:
-        raise InvalidArgument(
-            "the saved session used a proxy with credentials, which are not saved: "
-            "pass proxy= to load or unmarshal"
-        )
-    if proxy is not None:
-        kwargs["proxy"] = proxy
+    for name, given in (("proxy", proxy), ("udp_proxy", udp_proxy)):
+        if kwargs.pop(f"{name}_credentials_removed", False) and given is None:
+            raise InvalidArgument(
+                f"the saved session used a {name} with credentials, which are not saved: "
+                f"pass {name}= to load or unmarshal"
+            )
+        if given is not None:
+            kwargs[name] = given
     timeout = kwargs.get("timeout")
     if timeout is not None:
         if not isinstance(timeout, dict) or set(timeout) - {"connect", "read", "total"}:
@@ -157,12 +176,13 @@ def _constructor_kwargs(options: dict[str, Any], proxy: str | None) -> dict[str,
     return kwargs
 
 
-def saved_proxy(proxy: str | None) -> dict[str, Any]:
+def saved_proxy(proxy: str | None, name: str = "proxy") -> dict[str, Any]:
     """The proxy as marshal() saves it: without user and password, and whether it had them."""
+    removed = f"{name}_credentials_removed"
     if proxy is None:
-        return {"proxy": None, "proxy_credentials_removed": False}
+        return {name: None, removed: False}
     parts = urlsplit(proxy)
     if parts.username is None and parts.password is None:
-        return {"proxy": proxy, "proxy_credentials_removed": False}
+        return {name: proxy, removed: False}
     host = parts.netloc.rpartition("@")[2]
-    return {"proxy": urlunsplit(parts._replace(netloc=host)), "proxy_credentials_removed": True}
+    return {name: urlunsplit(parts._replace(netloc=host)), removed: True}

@@ -129,9 +129,9 @@ def test_h3_session_close_leaves_no_open_quic_connection(server: TestServer) -> 
     assert _h3_stats(server)["open"] == 0
 
 
-def test_h3_through_a_proxy_is_refused_with_the_reason(server: TestServer) -> None:
+def test_h3_through_an_http_proxy_is_refused_with_the_reason(server: TestServer) -> None:
     with pytest.raises(httpcloak.InvalidArgument, match="QUIC runs over UDP"):
-        httpcloak.Session(http_version="h3", proxy=server.proxy_url("socks5"))
+        httpcloak.Session(http_version="h3", proxy=server.proxy_url("http"))
 
 
 def test_h3_to_a_silent_udp_port_fails_within_the_connect_timeout() -> None:

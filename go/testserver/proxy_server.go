@@ -31,14 +31,20 @@ var proxyStats struct {
 	httpForward  atomic.Int64 // absolute-URI requests forwarded
 	socks5       atomic.Int64 // SOCKS5 tunnels opened
 	authFailures atomic.Int64 // 407s and SOCKS5 auth rejections, both proxies
+	udpAssoc     atomic.Int64 // SOCKS5 UDP associations opened
+	udpOpen      atomic.Int64 // SOCKS5 UDP associations open now
+	udpDatagrams atomic.Int64 // datagrams relayed, both directions
 }
 
 func proxyStatsJSON() map[string]int64 {
 	return map[string]int64{
-		"http_connect":  proxyStats.httpConnect.Load(),
-		"http_forward":  proxyStats.httpForward.Load(),
-		"socks5":        proxyStats.socks5.Load(),
-		"auth_failures": proxyStats.authFailures.Load(),
+		"http_connect":     proxyStats.httpConnect.Load(),
+		"http_forward":     proxyStats.httpForward.Load(),
+		"socks5":           proxyStats.socks5.Load(),
+		"auth_failures":    proxyStats.authFailures.Load(),
+		"udp_associations": proxyStats.udpAssoc.Load(),
+		"udp_open":         proxyStats.udpOpen.Load(),
+		"udp_datagrams":    proxyStats.udpDatagrams.Load(),
 	}
 }
 

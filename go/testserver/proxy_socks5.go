@@ -11,7 +11,8 @@ import (
 )
 
 // SOCKS5 (RFC 1928) with username/password authentication (RFC 1929).
-// Only CONNECT is supported, to loopback targets only.
+// CONNECT and UDP ASSOCIATE (proxy_socks5_udp.go) are supported, to loopback
+// targets only.
 
 const (
 	socksVersion     = 0x05
@@ -19,6 +20,7 @@ const (
 	socksMethodUser  = 0x02
 	socksNoMethod    = 0xff
 	socksCmdConnect  = 0x01
+	socksCmdUDP      = 0x03
 	socksAtypIPv4    = 0x01
 	socksAtypDomain  = 0x03
 	socksAtypIPv6    = 0x04
@@ -44,9 +46,13 @@ func handleSOCKS5Conn(c net.Conn) {
 	if !socksAuthenticate(c, br) {
 		return
 	}
-	host, port, reply := socksReadRequest(br)
+	cmd, host, port, reply := socksReadRequest(br)
 	if reply != socksSucceeded {
 		socksReply(c, reply, nil)
+		return
+	}
+	if cmd == socksCmdUDP {
+		socksUDPAssociate(c, br) // host and port: the client's hint, ignored
 		return
 	}
 	conn, err := dialLoopback(host, port)
@@ -119,10 +125,10 @@ func socksReadAuthField(br *bufio.Reader, withVersion bool) (string, error) {
 }
 
 // socksReadRequest parses VER CMD RSV ATYP DST.ADDR DST.PORT.
-func socksReadRequest(br *bufio.Reader) (host string, port int, reply byte) {
+func socksReadRequest(br *bufio.Reader) (cmd byte, host string, port int, reply byte) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(br, hdr[:]); err != nil || hdr[0] != socksVersion {
-		return "", 0, socksGeneralFailure
+		return 0, "", 0, socksGeneralFailure
 	}
 	var addr []byte
 	switch hdr[3] {
@@ -133,37 +139,40 @@ func socksReadRequest(br *bufio.Reader) (host string, port int, reply byte) {
 	case socksAtypDomain:
 		n, err := br.ReadByte()
 		if err != nil {
-			return "", 0, socksGeneralFailure
+			return 0, "", 0, socksGeneralFailure
 		}
 		addr = make([]byte, n)
 	default:
-		return "", 0, socksAtypNotSupported
+		return 0, "", 0, socksAtypNotSupported
 	}
 	var portBytes [2]byte
 	if _, err := io.ReadFull(br, addr); err != nil {
-		return "", 0, socksGeneralFailure
+		return 0, "", 0, socksGeneralFailure
 	}
 	if _, err := io.ReadFull(br, portBytes[:]); err != nil {
-		return "", 0, socksGeneralFailure
+		return 0, "", 0, socksGeneralFailure
 	}
 	// The command is checked after reading the whole request, so the
 	// reply is not sent while the client is still writing.
-	if hdr[1] != socksCmdConnect {
-		return "", 0, socksCmdNotSupported
+	if hdr[1] != socksCmdConnect && hdr[1] != socksCmdUDP {
+		return 0, "", 0, socksCmdNotSupported
 	}
 	host = string(addr)
 	if hdr[3] != socksAtypDomain {
 		host = net.IP(addr).String()
 	}
-	return host, int(binary.BigEndian.Uint16(portBytes[:])), socksSucceeded
+	return hdr[1], host, int(binary.BigEndian.Uint16(portBytes[:])), socksSucceeded
 }
 
 // socksReply sends VER REP RSV ATYP BND.ADDR BND.PORT; failures carry
 // 0.0.0.0:0.
 func socksReply(c net.Conn, code byte, bound net.Addr) error {
 	ip, port := net.IPv4zero.To4(), 0
-	if tcp, ok := bound.(*net.TCPAddr); ok {
-		ip, port = tcp.IP, tcp.Port
+	switch a := bound.(type) {
+	case *net.TCPAddr:
+		ip, port = a.IP, a.Port
+	case *net.UDPAddr:
+		ip, port = a.IP, a.Port
 	}
 	msg := []byte{socksVersion, code, 0x00, socksAtypIPv4}
 	if ip4 := ip.To4(); ip4 != nil {

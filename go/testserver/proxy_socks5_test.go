@@ -169,7 +169,6 @@ func TestSOCKS5ErrorReplies(t *testing.T) {
 		want   byte
 	}{
 		{"bind", 0x02, socksIP("127.0.0.1", plain), socksCmdNotSupported},
-		{"udp associate", 0x03, socksIP("127.0.0.1", plain), socksCmdNotSupported},
 		{"refused", socksCmdConnect, socksIP("127.0.0.1", freePort(t)), socksConnRefused},
 		{"refused ipv6", socksCmdConnect, socksIP("::1", freePort(t)), socksConnRefused},
 		{"refused localhost", socksCmdConnect, socksDomain("localhost", freePort(t)), socksConnRefused},
