@@ -1,15 +1,21 @@
 """Stream from the test server with an installed httpcloak (a wheel in a fresh venv).
 
-HTTPCLOAK_TESTSERVER=build/testserver .venv-wheel/bin/python ci/wheel_smoke.py
+.venv-wheel/bin/python ci/wheel_smoke.py build/testserver
+(or HTTPCLOAK_TESTSERVER=build/testserver; an argument works in every shell, Windows too)
 """
 
 from __future__ import annotations
+
+import os
+import sys
 
 import httpcloak
 from httpcloak.testing import TestServer
 
 
 def main() -> None:
+    if len(sys.argv) > 1:
+        os.environ["HTTPCLOAK_TESTSERVER"] = sys.argv[1]
     assert "site-packages" in httpcloak.__file__, f"not the installed wheel: {httpcloak.__file__}"
     with TestServer.start() as server, httpcloak.Session(verify=server.ca) as s:
         for base in (server.http, server.https):
