@@ -68,7 +68,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	stop := context.AfterFunc(r.Context(), st.cancelNow) // the client left
 	defer stop()
 	if spec.upload != nil {
-		go feedUpload(spec.upload, r.Body)
+		go feedUpload(spec.upload, r.Body, st.cancelNow)
 	}
 	meta, failure := awaitMeta(r.Context(), st)
 	if failure != nil {
@@ -121,16 +121,22 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 	return spec, nil
 }
 
-// feedUpload hands the client's request body to the stream as it arrives.
-func feedUpload(u *upload, body io.Reader) {
-	defer u.end()
+// feedUpload hands the client's request body to the stream as it arrives. A body the
+// client cuts short aborts the exchange: ending it cleanly would send the origin a shorter
+// body as if it were whole.
+func feedUpload(u *upload, body io.Reader, abort func()) {
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := body.Read(buf)
 		if n > 0 && u.write(buf[:n], time.Hour) != writeAccepted {
 			return
 		}
+		if err == io.EOF {
+			u.end()
+			return
+		}
 		if err != nil {
+			abort()
 			return
 		}
 	}
