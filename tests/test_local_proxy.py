@@ -185,3 +185,20 @@ def test_a_closed_session_cannot_be_registered(proxy: httpcloak.LocalProxy) -> N
     session.close()
     with pytest.raises(httpcloak.StreamClosed):
         proxy.register_session("gone", session)
+
+
+def test_a_request_body_the_client_cuts_short_never_reaches_the_origin_as_whole(
+    proxy: httpcloak.LocalProxy, server: TestServer
+) -> None:
+    with httpcloak.Session() as session:
+        proxy.register_session("uploader", session)
+        target = f"{server.http}/cookies/set?completed=yes"
+        with socket.create_connection(("127.0.0.1", proxy.port)) as raw:
+            raw.sendall(
+                f"POST {target} HTTP/1.1\r\nHost: x\r\nX-HTTPCloak-Session: uploader\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n3e8\r\n".encode()
+                + b"x" * 500  # half of the chunk, then the client goes away
+            )
+            time.sleep(0.2)
+        time.sleep(0.5)
+        assert "completed" not in session.cookies, "the origin took a cut body as complete"
