@@ -16,9 +16,10 @@ blocking call of this package holds), so they must be thread-safe: redis-py's cl
   timeout, a malformed value); without it, failures are logged to the ``httpcloak`` logger.
   A failure is never raised into a request: it only costs the resumption.
 
-Keys are ``httpcloak:sessions:<ClientHello id>:<server name>`` (so one fingerprint never
-resumes another's session); values are JSON text ``{"ticket", "state", "created_at"}``
-holding resumption secrets: keep the store private.
+Keys are ``httpcloak:sessions:<ClientHello id>:<server name>``, with the session's
+identifier in front of the ClientHello id when it has one (``set_session_identifier``), so
+one fingerprint (or user) never resumes another's session; values are JSON text
+``{"ticket", "state", "created_at"}`` holding resumption secrets: keep the store private.
 """
 
 from __future__ import annotations
