@@ -28,7 +28,9 @@ type localProxy struct {
 	tunnelDialer   func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	mu       sync.RWMutex
-	routes   map[string]int64 // X-HTTPCloak-Session id -> session handle
+	routes   map[string]int64      // X-HTTPCloak-Session id -> session handle
+	tunneled map[net.Conn]struct{} // hijacked CONNECT connections: Server.Close skips them
+	closed   bool
 	running  atomic.Bool
 	requests atomic.Int64
 	tunnels  atomic.Int64
@@ -74,7 +76,10 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &localProxy{defaultSession: opts.Session, timeouts: t, tlsOnly: opts.TLSOnly, routes: map[string]int64{}}
+	p := &localProxy{
+		defaultSession: opts.Session, timeouts: t, tlsOnly: opts.TLSOnly,
+		routes: map[string]int64{}, tunneled: map[net.Conn]struct{}{},
+	}
 	p.tunnelDialer = (&net.Dialer{}).DialContext
 	if opts.TCPProxy != "" {
 		if err := validateProxy(opts.TCPProxy); err != nil {
@@ -111,6 +116,34 @@ func (p *localProxy) close() {
 	_ = p.server.Close()
 	// Serve may not have started yet, and only then would Close know the listener.
 	_ = p.listener.Close()
+	p.mu.Lock()
+	p.closed = true
+	for conn := range p.tunneled {
+		_ = conn.Close()
+	}
+	p.mu.Unlock()
+}
+
+// holdTunnel records a hijacked connection so close() can end it; false if the proxy is
+// already closed (the caller drops the connection).
+func (p *localProxy) holdTunnel(conns ...net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	for _, c := range conns {
+		p.tunneled[c] = struct{}{}
+	}
+	return true
+}
+
+func (p *localProxy) releaseTunnel(conns ...net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range conns {
+		delete(p.tunneled, c)
+	}
 }
 
 func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -233,6 +266,10 @@ func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer client.Close()
+	if !p.holdTunnel(client, upstream) {
+		return
+	}
+	defer p.releaseTunnel(client, upstream)
 	done := make(chan struct{}, 2)
 	go func() {
 		// Bytes the client sent right after CONNECT may already sit in the reader.

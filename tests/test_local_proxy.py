@@ -202,3 +202,15 @@ def test_a_request_body_the_client_cuts_short_never_reaches_the_origin_as_whole(
             time.sleep(0.2)
         time.sleep(0.5)
         assert "completed" not in session.cookies, "the origin took a cut body as complete"
+
+
+def test_close_also_ends_open_connect_tunnels(server: TestServer) -> None:
+    proxy = httpcloak.LocalProxy(verify=server.ca)
+    target = server.https.split("://", 1)[1]
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as raw:
+        raw.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+        assert raw.recv(1024).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        proxy.close()
+        assert raw.recv(1024) == b"", "the tunnel outlived its proxy"
+        assert time.monotonic() - started < 1
