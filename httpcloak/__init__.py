@@ -40,6 +40,7 @@ from ._headers import Headers
 from ._local_proxy import LocalProxy
 from ._models import RawStream, Response, StreamResponse
 from ._preset_files import load_preset, load_preset_from_json, unregister_preset
+from ._preset_names import Preset
 from ._preset_pool import PresetPool
 from ._presets import PresetInfo, available_presets, describe_preset
 from ._session import Session
@@ -104,6 +105,7 @@ __all__ = [
     "request",
     "available_presets",
     "describe_preset",
+    "Preset",
     "PresetInfo",
     "PresetPool",
     "load_preset",
