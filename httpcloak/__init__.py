@@ -7,8 +7,9 @@ with httpcloak.Session(preset="chrome-latest") as s:
             ...
 """
 
-from ._async_models import AsyncStreamResponse
-from ._async_session import AsyncSession
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._cookies import Cookie, Cookies
 from ._decoders import ServerSentEvent
 from ._default import configure, delete, get, head, options, patch, post, put, request
@@ -52,6 +53,24 @@ from ._session_cache import (
 )
 from ._timeouts import Timeout
 from ._warmup import SubresourceResult, WarmupResult
+
+if TYPE_CHECKING:
+    from ._async_models import AsyncStreamResponse
+    from ._async_session import AsyncSession
+
+# The asyncio API loads on first use: asyncio (with ssl) is about 8 MB of a process's
+# memory, which a program that never awaits should not carry.
+_LAZY = {"AsyncSession": "._async_session", "AsyncStreamResponse": "._async_models"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'httpcloak' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

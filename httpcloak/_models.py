@@ -11,7 +11,6 @@ import io
 import json as jsonlib
 import warnings
 from collections.abc import Iterator
-from email.message import Message
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -110,13 +109,12 @@ class _ResponseBase:
 
 
 def _charset_of(content_type: str) -> str | None:
-    if not content_type:
-        return None
-    message = Message()
-    message["content-type"] = content_type
-    charset = message.get_param("charset")
-    if isinstance(charset, str) and charset:
-        return charset.strip("'\"")
+    """The charset parameter of a Content-Type value (quoted or not), if any."""
+    for param in content_type.split(";")[1:]:
+        name, sep, value = param.partition("=")
+        if sep and name.strip().lower() == "charset":
+            charset = value.strip().strip("'\"").strip()
+            return charset or None
     return None
 
 

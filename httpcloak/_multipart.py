@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -57,6 +56,6 @@ def _unpack(name: str, spec: FileSpec) -> tuple[str, FileContent, str]:
 
 def multipart_body(fields: Mapping[str, Any] | None, files: FilesTypes) -> tuple[StreamedBody, str]:
     """The streamed body and its Content-Type."""
-    boundary = secrets.token_hex(16)
+    boundary = os.urandom(16).hex()  # what secrets.token_hex does, without loading OpenSSL
     chunks = _parts(fields or {}, files, boundary)
     return StreamedBody(chunks, None), f"multipart/form-data; boundary={boundary}"
