@@ -2,7 +2,7 @@ package main
 
 // HTTP/3 for http_version="h3": the provisional core negotiates protocols over TCP only, so
 // QUIC comes from its companion module quic-go-utls, which speaks the same request and
-// response types. Its QUIC handshake is quic-go's own, not a browser's (README, "Engine").
+// response types. Its QUIC handshake is quic-go's own, not a browser's (README, "Which engine").
 
 import (
 	"context"

@@ -1,8 +1,8 @@
 package main
 
 // The provisional engine: github.com/bogdanfinn/tls-client, because the Go module proxy
-// refuses github.com/sardanioss/httpcloak here (see README). Only this file and presets.go
-// know it; replacing the core means rewriting these two against the engine interface.
+// refuses github.com/sardanioss/httpcloak here (see README, "Which engine", for every file
+// that knows the engine; replacing the core rewrites those against the engine interface).
 
 import (
 	"bytes"

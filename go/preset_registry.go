@@ -13,7 +13,7 @@ import (
 	"sync"
 )
 
-// presetFile is the JSON schema of a custom preset (README "JSON presets").
+// presetFile is the JSON schema of a custom preset (docs/fingerprints.md).
 type presetFile struct {
 	Name         string          `json:"name"`
 	BasedOn      string          `json:"based_on"`

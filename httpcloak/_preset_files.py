@@ -1,6 +1,6 @@
 """Custom presets from JSON: register, replace and unregister them for this process.
 
-A preset document (README, "JSON presets") is validated strictly by the engine: unknown
+A preset document (docs/fingerprints.md) is validated strictly by the engine: unknown
 fields, malformed ``ja3`` / ``akamai`` strings, unknown ``extra_fp`` keys and built-in
 names are refused with ``InvalidArgument``. A registered preset is listed by
 ``available_presets()`` and ``describe_preset()``; sessions created with its name use it.

@@ -140,7 +140,7 @@ class Session(BaseSession):
         images, icons, preloads) with the headers a browser sends for each kind, on up to
         concurrency threads. Subresource bodies are read to the end and dropped; a failed
         one is counted in the page's .warmup (a WarmupResult), never raised. Cookies, TLS
-        session tickets and pooled connections stay (README, "Network options")."""
+        session tickets and pooled connections stay (docs/session-options.md)."""
         check_concurrency(concurrency)
         page = self.get(url, timeout=timeout)
         resources, skipped = page_subresources(page, limit)
