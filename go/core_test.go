@@ -261,3 +261,11 @@ func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryErrorKindHasAName(t *testing.T) {
+	for k := kindInvalidArgument; k <= kindTotalTimeout; k++ {
+		if kindNames[k] == "" {
+			t.Errorf("kind %d has no name for X-HTTPCloak-Error", k)
+		}
+	}
+}

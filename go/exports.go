@@ -99,14 +99,21 @@ func goBytesView(p unsafe.Pointer, n C.int64_t) ([]byte, error) {
 	return unsafe.Slice((*byte)(p), int(n)), nil
 }
 
+// cBytes copies b into NUL-terminated C memory, freed with C.free (hc_free for the
+// caller); never NULL.
+func cBytes(b []byte) (*C.char, C.int64_t) {
+	p := C.malloc(C.size_t(len(b) + 1))
+	buf := unsafe.Slice((*byte)(p), len(b)+1)
+	copy(buf, b)
+	buf[len(b)] = 0
+	return (*C.char)(p), C.int64_t(len(b))
+}
+
 // handOut copies data into C memory that the caller frees with hc_free.
 func handOut(data []byte, out **C.char) C.int64_t {
-	p := C.malloc(C.size_t(len(data) + 1))
-	buf := unsafe.Slice((*byte)(p), len(data)+1)
-	copy(buf, data)
-	buf[len(data)] = 0
-	*out = (*C.char)(p)
-	return C.int64_t(len(data))
+	p, n := cBytes(data)
+	*out = p
+	return n
 }
 
 func waitDuration(ms C.int32_t) time.Duration {

@@ -159,9 +159,9 @@ func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // refuse answers a request the proxy will not carry, saying why.
-func (p *localProxy) refuse(w http.ResponseWriter, status int, kind string, msg string) {
+func (p *localProxy) refuse(w http.ResponseWriter, status int, k kind, msg string) {
 	p.failures.Add(1)
-	w.Header().Set(headerProxyError, kind)
+	w.Header().Set(headerProxyError, kindNames[k])
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, "httpcloak local proxy: "+redact(msg)+"\n")
@@ -251,13 +251,13 @@ func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 	}
 	upstream, err := p.tunnelDialer(ctx, "tcp", r.Host)
 	if err != nil {
-		p.refuse(w, http.StatusBadGateway, "connect", "cannot reach "+r.Host+": "+redact(err.Error()))
+		p.refuse(w, http.StatusBadGateway, kindConnect, "cannot reach "+r.Host+": "+err.Error())
 		return
 	}
 	defer upstream.Close()
 	hijacker, ok := w.(http.Hijacker)
 	if !ok {
-		p.refuse(w, http.StatusInternalServerError, "internal", "connection cannot be taken over")
+		p.refuse(w, http.StatusInternalServerError, kindInternal, "connection cannot be taken over")
 		return
 	}
 	w.WriteHeader(http.StatusOK)

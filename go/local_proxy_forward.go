@@ -30,12 +30,12 @@ var proxyOnlyHeaders = []string{
 
 func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	if !r.URL.IsAbs() {
-		p.refuse(w, http.StatusBadRequest, "invalid_argument",
+		p.refuse(w, http.StatusBadRequest, kindInvalidArgument,
 			"this is an HTTP proxy: send absolute-form requests (configure it as your client's proxy)")
 		return
 	}
 	if r.Header.Get(headerUpstreamProxy) != "" {
-		p.refuse(w, http.StatusNotImplemented, "invalid_argument",
+		p.refuse(w, http.StatusNotImplemented, kindInvalidArgument,
 			"per-request upstream proxies (X-Upstream-Proxy) are not supported; register a session that has the proxy")
 		return
 	}
@@ -45,22 +45,22 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	case "https":
 		target.Scheme = "https"
 	default:
-		p.refuse(w, http.StatusBadRequest, "invalid_argument", "X-HTTPCloak-Scheme must be http or https, got "+scheme)
+		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, "X-HTTPCloak-Scheme must be http or https, got "+scheme)
 		return
 	}
 	sess, err := p.sessionFor(r)
 	if err != nil {
-		p.refuse(w, http.StatusBadGateway, "closed", err.Error())
+		p.refuse(w, http.StatusBadGateway, kindClosed, err.Error())
 		return
 	}
 	spec, err := p.specFor(sess, r, &target)
 	if err != nil {
-		p.refuse(w, http.StatusBadRequest, "invalid_argument", err.Error())
+		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, err.Error())
 		return
 	}
 	id, err := openStream(sess, spec)
 	if err != nil {
-		p.refuse(w, http.StatusBadGateway, "closed", err.Error())
+		p.refuse(w, http.StatusBadGateway, kindClosed, err.Error())
 		return
 	}
 	st, _ := streams.take(id) // owned here, never by a C caller
@@ -72,7 +72,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	meta, failure := awaitMeta(r.Context(), st)
 	if failure != nil {
-		p.refuse(w, statusForFailure(failure.kind), kindName(failure.kind), failure.Error())
+		p.refuse(w, statusForFailure(failure.kind), failure.kind, failure.Error())
 		return
 	}
 	if meta == nil {
@@ -206,18 +206,12 @@ func statusForFailure(k kind) int {
 	return http.StatusBadGateway
 }
 
-// kindName is the error kind as Python names it (X-HTTPCloak-Error).
-func kindName(k kind) string {
-	names := map[kind]string{
-		kindInvalidArgument: "invalid_argument", kindClosed: "closed", kindDNS: "dns",
-		kindConnect: "connect", kindTLS: "tls", kindProxy: "proxy",
-		kindConnectTimeout: "connect_timeout", kindReadTimeout: "read_timeout",
-		kindTruncated: "truncated", kindProtocol: "protocol", kindCanceled: "canceled",
-		kindTooManyRedirects: "too_many_redirects", kindInternal: "internal",
-		kindTotalTimeout: "total_timeout",
-	}
-	if name, ok := names[k]; ok {
-		return name
-	}
-	return "internal"
+// kindNames are the error kinds as Python names them (X-HTTPCloak-Error).
+var kindNames = map[kind]string{
+	kindInvalidArgument: "invalid_argument", kindClosed: "closed", kindDNS: "dns",
+	kindConnect: "connect", kindTLS: "tls", kindProxy: "proxy",
+	kindConnectTimeout: "connect_timeout", kindReadTimeout: "read_timeout",
+	kindTruncated: "truncated", kindProtocol: "protocol", kindCanceled: "canceled",
+	kindTooManyRedirects: "too_many_redirects", kindInternal: "internal",
+	kindTotalTimeout: "total_timeout",
 }

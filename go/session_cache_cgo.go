@@ -43,13 +43,6 @@ type cTicketBackend struct {
 	errorFn C.hc_cache_error_fn
 }
 
-// cBytes copies b into C memory (freed by the caller with C.free); never NULL.
-func cBytes(b []byte) (*C.char, C.int64_t) {
-	p := C.malloc(C.size_t(len(b) + 1))
-	copy(unsafe.Slice((*byte)(p), len(b)+1), b)
-	return (*C.char)(p), C.int64_t(len(b))
-}
-
 func (c *cTicketBackend) get(key string) ([]byte, bool) {
 	k, kl := cBytes([]byte(key))
 	defer C.free(unsafe.Pointer(k))
