@@ -104,9 +104,7 @@ func (a *udpAssociation) forward(d []byte) {
 	a.mu.Lock()
 	a.targets[to] = true
 	a.mu.Unlock()
-	if _, err := a.relay.WriteToUDPAddrPort(payload, to); err == nil {
-		proxyStats.udpDatagrams.Add(1)
-	}
+	a.send(payload, to)
 }
 
 // reply sends a destination's datagram back to the client with the header.
@@ -129,8 +127,16 @@ func (a *udpAssociation) reply(from netip.AddrPort, payload []byte) {
 		msg = append(msg, v6[:]...)
 	}
 	msg = binary.BigEndian.AppendUint16(msg, from.Port())
-	if _, err := a.relay.WriteToUDPAddrPort(append(msg, payload...), client); err == nil {
-		proxyStats.udpDatagrams.Add(1)
+	a.send(append(msg, payload...), client)
+}
+
+// send writes one datagram from the relay and counts it. The count goes up
+// before the write so that anyone who has seen the answer to a datagram also
+// sees it counted; a failed write takes it back.
+func (a *udpAssociation) send(d []byte, to netip.AddrPort) {
+	proxyStats.udpDatagrams.Add(1)
+	if _, err := a.relay.WriteToUDPAddrPort(d, to); err != nil {
+		proxyStats.udpDatagrams.Add(-1)
 	}
 }
 

@@ -87,6 +87,9 @@ func getJSON(t *testing.T, client *http.Client, url string, into any) {
 	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
 		t.Fatal(err)
 	}
+	// Read to EOF: a body closed before its end costs the client its
+	// connection, and tests compare connection IDs across requests.
+	io.Copy(io.Discard, resp.Body)
 }
 
 func TestEchoOverEveryProtocol(t *testing.T) {
