@@ -86,7 +86,7 @@ func (p *pump) run() {
 		silence.Stop()
 		defer silence.Stop()
 	}
-	size := pumpFirstChunk
+	size := firstChunkSize(p.length)
 	for {
 		buf := p.getBuffer(size)
 		if silence != nil {
@@ -97,7 +97,8 @@ func (p *pump) run() {
 			silence.Stop()
 		}
 		if n > 0 {
-			if !p.send(chunk{buf: buf[:n]}) {
+			// The last bytes and the end travel together: one hand-off fewer per body.
+			if !p.send(chunk{buf: buf[:n], eof: err == io.EOF}) {
 				p.drainIfFinishing()
 				return
 			}
@@ -108,7 +109,9 @@ func (p *pump) run() {
 			p.putBuffer(buf)
 		}
 		if err == io.EOF {
-			p.send(chunk{eof: true})
+			if n == 0 {
+				p.send(chunk{eof: true})
+			}
 			return
 		}
 		if err != nil {
@@ -203,6 +206,8 @@ func (p *pump) hasNews() bool {
 }
 
 // read copies what has arrived into dst, waiting up to wait for something to arrive.
+// Once it has bytes it also takes the chunks already queued behind them, never waiting
+// for more, so one call can return a whole small body.
 func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -217,23 +222,58 @@ func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
 		if !ok {
 			return readPending, nil
 		}
-		switch {
-		case c.err != nil:
-			p.final = c.err
-			return readError, c.err
-		case c.eof:
-			p.eof = true
-			return readEOF, nil
+		if c.buf == nil {
+			return p.take(c)
 		}
-		p.cur, p.curBuf = c.buf, c.buf[:cap(c.buf)]
+		p.take(c)
 	}
-	n := copy(dst, p.cur)
-	p.cur = p.cur[n:]
-	if len(p.cur) == 0 {
+	n := 0
+	for {
+		copied := copy(dst[n:], p.cur)
+		n += copied
+		p.cur = p.cur[copied:]
+		if len(p.cur) > 0 {
+			return n, nil
+		}
 		p.putBuffer(p.curBuf)
 		p.cur, p.curBuf = nil, nil
+		if n == len(dst) || p.eof || p.final != nil {
+			return n, nil
+		}
+		select {
+		case c := <-p.chunks:
+			p.take(c) // an error or the end is kept for the next call
+		default:
+			return n, nil
+		}
 	}
-	return n, nil
+}
+
+// take records a chunk from the pump: its bytes become cur; its end or failure is kept
+// for the read that finds cur empty, and returned as well for a chunk without bytes.
+func (p *pump) take(c chunk) (int, *hcError) {
+	switch {
+	case c.err != nil:
+		p.final = c.err
+		return readError, c.err
+	case c.eof:
+		p.eof = true
+	}
+	if c.buf != nil {
+		p.cur, p.curBuf = c.buf, c.buf[:cap(c.buf)]
+		return len(c.buf), nil
+	}
+	return readEOF, nil
+}
+
+// firstChunkSize is the pump's first read: the whole body when its length is known and
+// small, so a short response takes one hand-off; else small, since an idle event stream
+// should hold one small buffer, and reads grow it while they fill it.
+func firstChunkSize(length int64) int {
+	if length <= pumpFirstChunk {
+		return pumpFirstChunk
+	}
+	return int(min(length, pumpMaxChunk))
 }
 
 func (p *pump) next(wait time.Duration) (chunk, bool) {
