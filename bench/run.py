@@ -106,15 +106,16 @@ def main() -> None:
 
     clients = ours()
     go: list[Client] = []
-    if 1 in wanted_figures:
+    if wanted_figures & {1, 2, 3}:
         binary, note = gonative.build()
         if binary is None:
-            skips.add("go-native", "figure 1", note)
+            skips.add("go-native", "figures 1-3", note)
         else:
             go = [go_native(binary)]
             setup.append(
                 "go-native: go/cmd/goread, the same engine and preset (Chrome 133) "
-                "reading the body with io.Reader into a 64 KiB buffer"
+                "reading the body with io.Reader into a 64 KiB buffer (figures 1-3: one body, "
+                "sequential GETs, concurrent goroutines on one client)"
             )
             if note:
                 setup.append(note)
@@ -147,8 +148,8 @@ def run_figures(
     everyone = [c for c in clients if c.label != OURS_READINTO]
     plan: list[tuple[int, Figure, list[Client]]] = [
         (1, figures.throughput, go + clients),
-        (2, figures.sequential, clients),
-        (3, figures.threads, clients),
+        (2, figures.sequential, go + clients),
+        (3, figures.threads, go + clients),
         (4, figures.headers, everyone),  # the read loop does not matter before the headers
         (5, figures.sse, everyone),
     ]

@@ -132,7 +132,7 @@ def sequential(
             f"end in {s.chunk // 1024} KiB reads and closed; {s.warmup} untimed requests warm "
             "the session first. Ratio: requests/s over ours (higher is faster)."
         ],
-        ["target", "client", "got", "requests/s", "min–max", "vs ours"],
+        ["target", "client", "got", "requests/s", "min–max", "vs ours", "vs go-native"],
     )
     for target in targets:
         job = {
@@ -146,9 +146,10 @@ def sequential(
         }
         found = sampler.collect("2", target, clients, job, lambda r: f"{r['rps']:.0f} req/s")
         spreads = {label: Spread.of([r["rps"] for r in rs]) for label, rs in found.items()}
-        ours = _reference(spreads, OURS)
+        ours, go = _reference(spreads, OURS), _reference(spreads, GO_NATIVE)
         for label, results in found.items():
             median, span = spread_cells(spreads[label])
+            value = _reference(spreads, label)
             table.rows.append(
                 [
                     target.name,
@@ -156,7 +157,8 @@ def sequential(
                     _protocols(results),
                     median,
                     span,
-                    ratio(_reference(spreads, label), ours),
+                    ratio(value, ours),
+                    ratio(value, go),
                 ]
             )
     return table
@@ -181,6 +183,7 @@ def threads(sampler: Sampler, s: Settings, targets: list[Target], clients: list[
             "CPU %",
             "peak RSS MiB",
             "vs ours",
+            "vs go-native",
         ],
     )
     for target in targets:
@@ -194,9 +197,10 @@ def threads(sampler: Sampler, s: Settings, targets: list[Target], clients: list[
         }
         found = sampler.collect("3", target, clients, job, lambda r: f"{_mib_s(r):.0f} MiB/s")
         spreads = {label: Spread.of([_mib_s(r) for r in rs]) for label, rs in found.items()}
-        ours = _reference(spreads, OURS)
+        ours, go = _reference(spreads, OURS), _reference(spreads, GO_NATIVE)
         for label, results in found.items():
             median, span = spread_cells(spreads[label])
+            value = _reference(spreads, label)
             shared = "shared" if results[0].get("shared_session") else "per thread"
             table.rows.append(
                 [
@@ -208,7 +212,8 @@ def threads(sampler: Sampler, s: Settings, targets: list[Target], clients: list[
                     span,
                     _cpu(results),
                     _rss(results),
-                    ratio(_reference(spreads, label), ours),
+                    ratio(value, ours),
+                    ratio(value, go),
                 ]
             )
     return table

@@ -25,9 +25,14 @@ class Sample:
 def _argv(client: Client, job: dict[str, Any]) -> list[str]:
     if client.is_python:
         return [*client.command, json.dumps({**job, "variant": client.variant})]
+    argv = [*client.command, "-url", job["url"], "-ca", job["ca"], "-chunk", str(job["chunk"])]
+    if job["figure"] == "sequential":
+        return [*argv, "-requests", str(job["count"]), "-warmup", str(job["warmup"])]
+    if job["figure"] == "threads":
+        return [*argv, "-threads", str(job["threads"])]
     if job["figure"] != "throughput":
-        raise ValueError("the Go-native loop only streams one body (figure 1)")
-    return [*client.command, "-url", job["url"], "-ca", job["ca"], "-chunk", str(job["chunk"])]
+        raise ValueError(f"the Go-native loop has no {job['figure']} figure")
+    return argv
 
 
 def _last_json(text: str) -> dict[str, Any] | None:

@@ -1,5 +1,7 @@
 // goread is the benchmark's reference: a Go-native read loop over the same engine, preset
 // and server as the Python binding, with nothing but io.Reader between it and the socket.
+// It answers three of the benchmark's figures: one body (the default), -requests N
+// sequential GETs, and -threads N concurrent streams on one client.
 package main
 
 import (
@@ -11,6 +13,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	http "github.com/bogdanfinn/fhttp"
@@ -23,6 +28,8 @@ func main() {
 	caFile := flag.String("ca", "", "CA bundle (PEM) to trust")
 	chunk := flag.Int("chunk", 64<<10, "read size in bytes")
 	requests := flag.Int("requests", 1, "sequential GETs of url, each read to its end")
+	threads := flag.Int("threads", 1, "concurrent GETs of url on one client, each read to its end")
+	warmup := flag.Int("warmup", 20, "untimed GETs before -requests N > 1")
 	flag.Parse()
 
 	transport := &tlsclient.TransportOptions{DisableCompression: true, ReadBufferSize: 64 << 10}
@@ -40,23 +47,48 @@ func main() {
 		tlsclient.WithTransportOptions(transport))
 	check(err)
 
-	buf := make([]byte, *chunk)
 	if *requests > 1 {
-		for range 20 { // warm the pool, as the Python figures do
+		buf := make([]byte, *chunk)
+		for range *warmup { // warm the pool, as the Python figures do
 			readAll(client, *url, buf)
 		}
 	}
-	started := time.Now()
+	cpu0, started := cpuSeconds(), time.Now()
 	var total int64
-	for range *requests {
-		total += readAll(client, *url, buf)
+	if *threads > 1 {
+		total = readConcurrently(client, *url, *chunk, *threads)
+	} else {
+		buf := make([]byte, *chunk)
+		for range *requests {
+			total += readAll(client, *url, buf)
+		}
 	}
 	elapsed := time.Since(started).Seconds()
 	out, _ := json.Marshal(map[string]any{
-		"bytes": total, "seconds": elapsed, "requests": *requests, "maxrss_kib": peakRSSKiB(),
+		"bytes": total, "seconds": elapsed, "requests": *requests, "rps": float64(*requests) / elapsed,
+		"cpu_seconds": cpuSeconds() - cpu0, "maxrss_kib": peakRSSKiB(), "shared_session": true,
+		"protocol": protocol.Load(),
 	})
 	fmt.Println(string(out))
 }
+
+// readConcurrently streams url on n goroutines at once through one client.
+func readConcurrently(client tlsclient.HttpClient, url string, chunk, n int) int64 {
+	var wg sync.WaitGroup
+	totals := make([]int64, n)
+	for i := range n {
+		wg.Go(func() { totals[i] = readAll(client, url, make([]byte, chunk)) })
+	}
+	wg.Wait()
+	var total int64
+	for _, t := range totals {
+		total += t
+	}
+	return total
+}
+
+// protocol names the protocol of the last response as the Python clients' reports do.
+var protocol atomic.Value
 
 // readAll sends one GET and reads its body to the end with io.Reader.
 func readAll(client tlsclient.HttpClient, url string, buf []byte) int64 {
@@ -64,6 +96,7 @@ func readAll(client tlsclient.HttpClient, url string, buf []byte) int64 {
 	check(err)
 	resp, err := client.Do(req)
 	check(err)
+	protocol.Store(strings.TrimSuffix(resp.Proto, ".0")) // "HTTP/1.1", "HTTP/2"
 	var total int64
 	for {
 		n, err := resp.Body.Read(buf)
@@ -88,6 +121,13 @@ func peakRSSKiB() int64 {
 		}
 	}
 	return -1
+}
+
+// cpuSeconds is this process's user+sys time so far.
+func cpuSeconds() float64 {
+	var usage syscall.Rusage
+	check(syscall.Getrusage(syscall.RUSAGE_SELF, &usage))
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
 }
 
 func check(err error) {
