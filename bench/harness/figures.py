@@ -75,7 +75,7 @@ def throughput(
         f"Figure 1: one {s.big // MIB} MiB body streamed, {s.chunk // 1024} KiB reads",
         [
             "MiB/s over the whole call (connect, headers, body); CPU % is the client's "
-            "user+sys time over that span (go-native does not report it); peak RSS is the "
+            "user+sys time over that span; peak RSS is the "
             "client's VmHWM, the largest over the samples; ratios are medians over medians "
             "(higher is faster)."
         ],
