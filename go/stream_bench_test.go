@@ -1,0 +1,95 @@
+package main
+
+// How much our stream layer adds to the engine, without Python: 64 KiB GETs over plain
+// HTTP/1.1 through openStream/waitMeta/read/close, beside the same GETs through the
+// engine's own client and io.Reader. Run: go test -run '^$' -bench Loop -benchtime 3000x .
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	fhttp "github.com/bogdanfinn/fhttp"
+	tlsclient "github.com/bogdanfinn/tls-client"
+	"github.com/bogdanfinn/tls-client/profiles"
+)
+
+func smallBodyServer(b *testing.B) string {
+	body := make([]byte, 64<<10)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(server.Close)
+	return server.URL
+}
+
+// benchLoop warms the connection pool, then times b.N calls of one.
+func benchLoop(b *testing.B, one func()) {
+	for range 50 {
+		one()
+	}
+	b.ResetTimer()
+	for range b.N {
+		one()
+	}
+}
+
+func BenchmarkStreamLoop(b *testing.B) {
+	url := smallBodyServer(b)
+	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	request := []byte(`{"method":"GET","url":"` + url + `"}`)
+	buf := make([]byte, 64<<10)
+	benchLoop(b, func() {
+		spec, err := parseRequest(request, nil, false, sess)
+		if err != nil {
+			b.Fatal(err)
+		}
+		id, err := openStream(sess, spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, _ := streams.take(id)
+		defer st.close()
+		if _, failed := st.waitMeta(time.Second); failed != nil {
+			b.Fatal(failed)
+		}
+		for {
+			n, failed := st.read(buf, time.Second)
+			if failed != nil {
+				b.Fatal(failed)
+			}
+			if n == readEOF {
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkEngineLoop(b *testing.B) {
+	url := smallBodyServer(b)
+	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(),
+		tlsclient.WithClientProfile(profiles.Chrome_133), tlsclient.WithDisableHttp3())
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	benchLoop(b, func() {
+		req, err := fhttp.NewRequest("GET", url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if _, err := io.CopyBuffer(io.Discard, resp.Body, buf); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
