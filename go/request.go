@@ -43,7 +43,7 @@ func parseRequest(raw []byte, body []byte, streamed bool, sess *session) (*reque
 	if err := decodeStrict(raw, &opts); err != nil {
 		return nil, err
 	}
-	method := strings.ToUpper(strings.TrimSpace(opts.Method))
+	method := strings.ToUpper(opts.Method) // no trimming: "GET\r\n" is refused, not repaired
 	if method == "" {
 		method = "GET"
 	}

@@ -62,7 +62,7 @@ func secondsToDuration(name string, v *float64) (time.Duration, error) {
 	}
 	s := *v
 	if math.IsNaN(s) || math.IsInf(s, 0) || s <= 0 || s > 1e9 {
-		return 0, newError(kindInvalidArgument, "%s timeout must be a positive number of seconds, got %v", name, s)
+		return 0, newError(kindInvalidArgument, "%s timeout must be a positive number of seconds, at most 1e9, got %v", name, s)
 	}
 	return time.Duration(s * float64(time.Second)), nil
 }

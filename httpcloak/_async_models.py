@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar, overload
 
 from . import _ffi
 from ._decoders import ServerSentEvent
 from ._loop_notifier import LoopNotifier
-from ._models import DEFAULT_CHUNK_SIZE, StreamBase, check_chunk_size, chunks_of
+from ._models import StreamBase, check_chunk_size, chunks_of, read_size
 from ._native_stream import NativeStream
 from ._pipelines import EventPipeline, JSONLinesPipeline, Pipeline, TextPipeline, line_pipeline
 
@@ -54,7 +54,7 @@ class AsyncStreamResponse(StreamBase):
                 yield chunk
             return
         self._check_not_consumed()
-        size = chunk_size or DEFAULT_CHUNK_SIZE
+        size = read_size(chunk_size)
         buffer = bytearray(size)
         view = memoryview(buffer)
         target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
@@ -82,9 +82,28 @@ class AsyncStreamResponse(StreamBase):
         check_chunk_size(chunk_size)
         return self._adrive(TextPipeline(self.encoding or "utf-8"), chunk_size)
 
+    @overload
+    def aiter_lines(
+        self,
+        chunk_size: int | None = None,
+        decode_unicode: Literal[False] = False,
+        keepends: bool = False,
+    ) -> AsyncIterator[bytes]: ...
+    @overload
+    def aiter_lines(
+        self,
+        chunk_size: int | None = None,
+        *,
+        decode_unicode: Literal[True],
+        keepends: bool = False,
+    ) -> AsyncIterator[str]: ...
+    @overload
+    def aiter_lines(
+        self, chunk_size: int | None, decode_unicode: Literal[True], keepends: bool = False
+    ) -> AsyncIterator[str]: ...
     def aiter_lines(
         self, chunk_size: int | None = None, decode_unicode: bool = False, keepends: bool = False
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[bytes] | AsyncIterator[str]:
         """Lines split on \\n, \\r\\n and \\r as the whole body would split."""
         check_chunk_size(chunk_size)
         pipeline = line_pipeline(decode_unicode, keepends, self.encoding or "utf-8")

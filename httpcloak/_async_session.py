@@ -118,6 +118,7 @@ class AsyncSession(BaseSession):
             meta = await read_meta(native, notifier)
             response = AsyncStreamResponse(native, meta, prepared.method, notifier)
             if stream:
+                self._open_streams.add(response)
                 return response
             async with response:
                 return Response(meta, prepared.method, await response.aread())

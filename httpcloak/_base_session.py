@@ -15,9 +15,10 @@ from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._fingerprint import fingerprint_options
-from ._headers import Headers, HeaderTypes, RequestHeaderTypes, split_removals
+from ._headers import Headers, HeaderTypes, RequestHeaderTypes, check_method, split_removals
 from ._multipart import FilesTypes, multipart_body
 from ._netopts import NetworkOptions, network_options
+from ._open_streams import OpenStreams
 from ._runtime import RuntimeSettings
 from ._session_state import SAVED_OPTIONS, SessionStateMixin, saved_proxy
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
@@ -127,6 +128,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         if handle == 0:
             _ffi.raise_error(err)
         self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_session_close)
+        self._open_streams = OpenStreams()
 
     def _prepare(
         self,
@@ -146,6 +148,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
+        check_method(method)
         body: bytes | StreamedBody
         content_type: str | None
         if files is not None:
@@ -265,6 +268,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     def close(self) -> None:
         """Close the session and every stream still open on it. Idempotent; never blocks."""
         self._owned.release()
+        open_streams = getattr(self, "_open_streams", None)  # None: __init__ failed early
+        if open_streams is not None:
+            open_streams.close_all()
 
     def __del__(self) -> None:
         if hasattr(self, "_owned"):

@@ -34,7 +34,11 @@ def encode_body(
     if json is not None:
         if data is not None:
             raise InvalidArgument("pass either data= or json=, not both")
-        return jsonlib.dumps(json, separators=(",", ":")).encode(), "application/json"
+        try:
+            encoded = jsonlib.dumps(json, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as error:  # an unserialisable value, NaN or infinity
+            raise InvalidArgument(f"json= cannot be sent as JSON: {error}") from error
+        return encoded.encode(), "application/json"
     if data is None:
         return b"", None
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -42,7 +46,7 @@ def encode_body(
     if isinstance(data, str):
         return data.encode("utf-8"), None
     if isinstance(data, Mapping):
-        form = urlencode(list(data.items()), doseq=True).encode()
+        form = urlencode(_without_none(data.items()), doseq=True).encode()
         return form, "application/x-www-form-urlencoded"
     if hasattr(data, "read"):
         return StreamedBody(_file_chunks(data), _remaining_length(data)), None
@@ -87,6 +91,11 @@ def as_bytes(chunk: Any, source: str) -> bytes:
     raise TypeError(f"{source} must give bytes or str, got {type(chunk).__name__}")
 
 
+def _without_none(pairs: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Form fields and query parameters whose value is None are left out, as requests does."""
+    return [(name, value) for name, value in pairs if value is not None]
+
+
 def with_params(url: str, params: ParamsTypes) -> str:
     if not params:
         return url
@@ -94,18 +103,26 @@ def with_params(url: str, params: ParamsTypes) -> str:
         params
         if isinstance(params, str)
         else urlencode(
-            list(params.items()) if isinstance(params, Mapping) else list(params), doseq=True
+            _without_none(params.items() if isinstance(params, Mapping) else params), doseq=True
         )
     )
+    if not query:
+        return url
     parts = urlsplit(url)
     joined = f"{parts.query}&{query}" if parts.query else query
     return urlunsplit(parts._replace(query=joined))
 
 
-def cookie_header(cookies: Mapping[str, str] | None) -> str | None:
+def cookie_header(cookies: Mapping[str, str | None] | None) -> str | None:
+    """The Cookie header for a request's cookies=; a None value leaves that cookie out."""
     if not cookies:
         return None
-    for name, value in cookies.items():
+    if not isinstance(cookies, Mapping):
+        raise TypeError(
+            f"cookies= must be a mapping of names to values, not {type(cookies).__name__}"
+        )
+    pairs = _without_none(cookies.items())
+    for name, value in pairs:
         if any(c in f"{name}{value}" for c in ";\r\n\0"):
             raise InvalidArgument(f"cookie {name!r} contains a character not allowed in a cookie")
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return "; ".join(f"{name}={value}" for name, value in pairs) or None

@@ -94,8 +94,8 @@ class ForkGuard:
         if cls.forked:
             raise exc.ForkedProcessError(
                 "httpcloak cannot be used in a process forked after it was loaded: the Go "
-                "runtime does not survive fork(). Create sessions in the child after the "
-                "fork, or use multiprocessing with the 'spawn' start method."
+                "runtime does not survive fork(). Import httpcloak only in the child (never "
+                "before the fork), or use multiprocessing with the 'spawn' start method."
             )
 
 
@@ -169,6 +169,7 @@ def take_json(pointer: Any, length: int) -> Any:
 def call_op(function: Callable[..., int], op: str, args: dict[str, Any], *target: int) -> Any:
     """Run {"op","args"} through one of the library's *_call exports (after the target's
     handle, if it takes one) and return the JSON result."""
+    check_not_forked()
     encoded = encode_json({"op": op, "args": args})
     out = ffi.new("char **")
     err = error_slot()

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, TypeAlias
 
+from ._exceptions import InvalidArgument
+
 __all__ = ["HeaderTypes", "Headers", "RequestHeaderTypes", "split_removals"]
 
 # Anything Headers() accepts (a Headers is itself a Mapping[str, str]); pairs
@@ -34,11 +36,17 @@ def _check_name(name: object) -> str:
     if not isinstance(name, str):
         raise TypeError(f"Header name must be str, not {type(name).__name__}: {name!r}")
     if not _TOKEN.fullmatch(name):
-        raise ValueError(
+        raise InvalidArgument(
             f"Invalid header name {name!r}: must be a non-empty HTTP token "
             "(letters, digits and !#$%&'*+-.^_`|~ only)"
         )
     return name
+
+
+def check_method(method: str) -> None:
+    """A request method is an HTTP token; nothing is trimmed or defaulted."""
+    if not _TOKEN.fullmatch(method):
+        raise InvalidArgument(f"invalid HTTP method {method!r}: must be a non-empty HTTP token")
 
 
 def _check_value(name: str, value: object) -> str:
@@ -46,7 +54,7 @@ def _check_value(name: str, value: object) -> str:
         raise TypeError(f"Value of header {name!r} must be str, not {type(value).__name__}")
     bad = _FORBIDDEN_IN_VALUE.search(value)
     if bad:
-        raise ValueError(
+        raise InvalidArgument(
             f"Invalid value for header {name!r}: contains forbidden character "
             f"{bad.group()!r} at index {bad.start()} (CR, LF and NUL are refused "
             "to prevent header injection)"

@@ -55,6 +55,7 @@ class LocalProxy:
             options["tcp_proxy"] = tcp_proxy
         encoded = _ffi.encode_json(options)
         err = _ffi.error_slot()
+        _ffi.check_not_forked()
         handle = _ffi.lib.hc_local_proxy_start(encoded, len(encoded), err)
         if handle == 0:
             try:

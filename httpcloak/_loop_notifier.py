@@ -32,6 +32,7 @@ class LoopNotifier:
         loop.add_reader(self._fd, self._on_readable)
 
     def watch(self, stream_handle: int) -> None:
+        _ffi.check_not_forked()
         err = _ffi.error_slot()
         if _ffi.lib.hc_stream_watch(stream_handle, self.handle, err) != 0:
             _ffi.raise_error(err)
@@ -51,6 +52,7 @@ class LoopNotifier:
         waiting = self._waiters.setdefault(stream_handle, [])
         waiting.append(future)
         try:
+            _ffi.check_not_forked()
             err = _ffi.error_slot()
             if _ffi.lib.hc_stream_arm(stream_handle, err) != 0:
                 _ffi.raise_error(err)
@@ -62,6 +64,8 @@ class LoopNotifier:
                 del self._waiters[stream_handle]
 
     def _on_readable(self) -> None:
+        if _ffi.ForkGuard.forked:
+            return  # a loop callback: the waiters' own calls raise the error
         err = _ffi.error_slot()
         while True:
             count = _ffi.lib.hc_notifier_drain(self.handle, self._ids, _DRAIN_BATCH, err)

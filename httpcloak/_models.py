@@ -12,7 +12,7 @@ import json as jsonlib
 import warnings
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _ffi
 from ._decoders import (
@@ -21,6 +21,7 @@ from ._decoders import (
 from ._exceptions import (
     HTTPStatusError,
     IncompleteRead,
+    InvalidArgument,
     ResponseNotRead,
     StreamClosed,
     StreamConsumed,
@@ -118,9 +119,23 @@ def _charset_of(content_type: str) -> str | None:
     return None
 
 
+# The most one read asks for, whatever chunk_size says: a piece is "at most chunk_size",
+# so a huge chunk_size must not cost a huge buffer (a 10-byte body with chunk_size=1 GiB).
+MAX_READ_SIZE = 4 << 20
+
+
 def check_chunk_size(chunk_size: int | None) -> None:
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
-        raise ValueError(f"chunk_size must be a positive int or None, got {chunk_size!r}")
+    if chunk_size is None:
+        return
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+        raise TypeError(f"chunk_size must be an int or None, not {type(chunk_size).__name__}")
+    if chunk_size <= 0:
+        raise InvalidArgument(f"chunk_size must be a positive int or None, got {chunk_size!r}")
+
+
+def read_size(chunk_size: int | None) -> int:
+    """The buffer a body iterator reads into for this chunk_size."""
+    return min(chunk_size or DEFAULT_CHUNK_SIZE, MAX_READ_SIZE)
 
 
 class _SyncIterators(_ResponseBase):
@@ -134,9 +149,21 @@ class _SyncIterators(_ResponseBase):
             yield from pipeline.feed(chunk)
         yield from pipeline.finish()
 
+    @overload
+    def iter_content(
+        self, chunk_size: int | None = None, decode_unicode: Literal[False] = False
+    ) -> Iterator[bytes]: ...
+    @overload
+    def iter_content(
+        self, chunk_size: int | None = None, *, decode_unicode: Literal[True]
+    ) -> Iterator[str]: ...
+    @overload
+    def iter_content(
+        self, chunk_size: int | None, decode_unicode: Literal[True]
+    ) -> Iterator[str]: ...
     def iter_content(
         self, chunk_size: int | None = None, decode_unicode: bool = False
-    ) -> Iterator[Any]:
+    ) -> Iterator[bytes] | Iterator[str]:
         """Body pieces of at most chunk_size bytes, each yielded as soon as it arrives
         (never held back to fill chunk_size). decode_unicode yields text instead."""
         check_chunk_size(chunk_size)
@@ -150,9 +177,28 @@ class _SyncIterators(_ResponseBase):
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
         return self.iter_content(chunk_size, decode_unicode=True)
 
+    @overload
+    def iter_lines(
+        self,
+        chunk_size: int | None = None,
+        decode_unicode: Literal[False] = False,
+        keepends: bool = False,
+    ) -> Iterator[bytes]: ...
+    @overload
+    def iter_lines(
+        self,
+        chunk_size: int | None = None,
+        *,
+        decode_unicode: Literal[True],
+        keepends: bool = False,
+    ) -> Iterator[str]: ...
+    @overload
+    def iter_lines(
+        self, chunk_size: int | None, decode_unicode: Literal[True], keepends: bool = False
+    ) -> Iterator[str]: ...
     def iter_lines(
         self, chunk_size: int | None = None, decode_unicode: bool = False, keepends: bool = False
-    ) -> Iterator[Any]:
+    ) -> Iterator[bytes] | Iterator[str]:
         """Lines split on \\n, \\r\\n and \\r exactly as the whole body would split,
         wherever the chunk boundaries fall. Bytes, or text with decode_unicode."""
         check_chunk_size(chunk_size)
@@ -228,6 +274,7 @@ class StreamBase(_ResponseBase):
 
     def _native_or_end(self) -> NativeStream | None:
         """The handle to read from, or None at the end; raises once closed."""
+        _ffi.check_not_forked()  # first: in a forked child that is the error that helps
         if self._native is None and self._closed:
             raise StreamClosed("the stream is closed")
         return self._native
@@ -358,7 +405,7 @@ class StreamResponse(StreamBase, _SyncIterators):
             yield from chunks_of(self._content, chunk_size)
             return
         self._check_not_consumed()
-        size = chunk_size or DEFAULT_CHUNK_SIZE
+        size = read_size(chunk_size)
         buffer = bytearray(size)
         view = memoryview(buffer)
         target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
@@ -403,11 +450,18 @@ class RawStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        if len(view) == 0:
-            return 0
-        target = _ffi.ffi.from_buffer("uint8_t[]", view, require_writable=True)
-        return self._response._readinto(target, len(view))
+        # Every view of the caller's buffer is released before this returns, error or not:
+        # a traceback keeps this frame alive, and a memoryview still exported to cffi when
+        # the garbage collector clears that cycle crashes the interpreter.
+        with memoryview(buffer) as whole, whole.cast("B") as view:
+            size = len(view)
+            if size == 0:
+                return 0
+            target = _ffi.ffi.from_buffer("uint8_t[]", view, require_writable=True)
+            try:
+                return self._response._readinto(target, size)
+            finally:
+                _ffi.ffi.release(target)
 
     def close(self) -> None:
         self._response.close()

@@ -25,9 +25,12 @@ class NativeStream:
         else:
             body_ptr = _ffi.ffi.from_buffer("uint8_t[]", body) if body else _ffi.ffi.NULL
             body_len = len(body)
-        handle = _ffi.lib.hc_stream_open(
-            session_handle, encoded, len(encoded), body_ptr, body_len, err
-        )
+        try:  # the library copies the body
+            handle = _ffi.lib.hc_stream_open(
+                session_handle, encoded, len(encoded), body_ptr, body_len, err
+            )
+        finally:
+            _release(body_ptr)
         if handle == 0:
             _ffi.raise_error(err)
         self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_stream_close)
@@ -55,21 +58,26 @@ class NativeStream:
         """Copy up to size bytes into the cdata buffer target; 0 means end of body."""
         lib, err = _ffi.lib, _ffi.error_slot()
         while True:
+            _ffi.check_not_forked()  # before every call: in a forked child it would never return
             n: int = lib.hc_stream_read(self.handle, target, size, _ffi.WAIT_SLICE_MS, err)
             if n >= 0:
                 return n
             if n != _ffi.READ_PENDING:
                 _ffi.raise_error(err)
-            _ffi.check_not_forked()
 
     def write_once(self, data: bytes) -> int:
         """One write slice: len(data) when taken, READ_PENDING, or WRITE_RESPONDED."""
+        _ffi.check_not_forked()
         source = _ffi.ffi.from_buffer("uint8_t[]", data)
         err = _ffi.error_slot()
-        n: int = _ffi.lib.hc_stream_write(self.handle, source, len(data), _ffi.WAIT_SLICE_MS, err)
+        try:
+            n: int = _ffi.lib.hc_stream_write(
+                self.handle, source, len(data), _ffi.WAIT_SLICE_MS, err
+            )
+        finally:
+            _release(source)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
-        _ffi.check_not_forked()
         return n
 
     def write(self, data: bytes) -> bool:
@@ -95,13 +103,17 @@ class NativeStream:
         _ffi.check_not_forked()
         source = _ffi.ffi.from_buffer("uint8_t[]", data)
         err = _ffi.error_slot()
-        n: int = _ffi.lib.hc_stream_write(self.handle, source, len(data), 0, err)
+        try:
+            n: int = _ffi.lib.hc_stream_write(self.handle, source, len(data), 0, err)
+        finally:
+            _release(source)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         return n
 
     def poll_meta(self) -> dict[str, Any] | None:
         """The response headers if they have arrived, without waiting."""
+        _ffi.check_not_forked()
         out = _ffi.ffi.new("char **")
         out_len = _ffi.ffi.new("int64_t *")
         err = _ffi.error_slot()
@@ -114,6 +126,7 @@ class NativeStream:
         return meta
 
     def end_body(self) -> None:
+        _ffi.check_not_forked()
         err = _ffi.error_slot()
         if _ffi.lib.hc_stream_write_close(self.handle, err) != 0:
             _ffi.raise_error(err)
@@ -129,3 +142,10 @@ class NativeStream:
     def ensure_open(self) -> None:
         if self.handle == 0:
             raise StreamClosed("the stream is closed")
+
+
+def _release(buffer: Any) -> None:
+    """Let go of the caller's memory now, not when a traceback cycle is collected: a
+    memoryview still exported to cffi at that point crashes the interpreter."""
+    if buffer != _ffi.ffi.NULL:
+        _ffi.ffi.release(buffer)

@@ -23,6 +23,7 @@ class PresetInfo:
 
 
 def presets() -> list[PresetInfo]:
+    _ffi.check_not_forked()
     out = _ffi.ffi.new("char **")
     err = _ffi.error_slot()
     length = _ffi.lib.hc_presets(out, err)

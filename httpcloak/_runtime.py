@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _ffi
 from ._exceptions import InvalidArgument
+from ._open_streams import OpenStreams
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -116,4 +117,5 @@ class RuntimeSettings:
         clone.__dict__.update(state)
         clone.headers = clone.headers.copy()
         clone._owned = owned
+        clone._open_streams = OpenStreams()
         return cast("Self", clone)

@@ -102,6 +102,7 @@ class Session(BaseSession):
             meta = early_meta or native.wait_meta()
             response = StreamResponse(native, meta, prepared.method)
             if stream:
+                self._open_streams.add(response)
                 return response
             with response:
                 return Response(meta, prepared.method, response.read())

@@ -176,6 +176,7 @@ class SessionCacheBackend:
 
 
 def _configure(callbacks: tuple[Any, Any, Any, Any], options: dict[str, Any]) -> None:
+    _ffi.check_not_forked()
     encoded = _ffi.encode_json(options)
     err = _ffi.error_slot()
     if _ffi.lib.hc_session_cache_configure(*callbacks, encoded, len(encoded), err) != 0:

@@ -18,11 +18,9 @@ def _check_seconds(name: str, value: object) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidArgument(f"{name} timeout must be a number of seconds or None, got {value!r}")
+        raise InvalidArgument(f"{name} must be a number of seconds or None, got {value!r}")
     if math.isnan(value) or math.isinf(value) or value <= 0:
-        raise InvalidArgument(
-            f"{name} timeout must be a positive, finite number of seconds, got {value!r}"
-        )
+        raise InvalidArgument(f"{name} must be a positive, finite number of seconds, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class Timeout:
 
     def __post_init__(self) -> None:
         for name in ("connect", "read", "total"):
-            _check_seconds(name, getattr(self, name))
+            _check_seconds(f"{name} timeout", getattr(self, name))
 
     def as_json(self) -> dict[str, float | None]:
         return {"connect": self.connect, "read": self.read, "total": self.total}

@@ -6,8 +6,9 @@
 
 Exit codes follow curl where it has one: 0 done, 2 bad usage or argument, 6 unresolved
 host, 7 could not connect, 5 proxy failed, 18 body cut short, 8 bad server reply,
-22 HTTP status >= 400 with --fail, 23 output closed (e.g. piped to head), 28 timeout,
-35 TLS failed, 47 too many redirects, 130 interrupted (Ctrl-C), 1 anything else.
+22 HTTP status >= 400 with --fail, 23 output closed (e.g. piped to head) or not writable,
+26 the -d @file could not be read, 28 timeout, 35 TLS failed, 47 too many redirects,
+130 interrupted (Ctrl-C), 1 anything else.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
 ]
 
 
+class LocalFileError(Exception):
+    """A local file given on the command line could not be opened (curl's 26 and 23)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 def exit_code_for(error: BaseException) -> int:
     for cls, code in EXIT_CODES:
         if isinstance(error, cls):
@@ -65,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, help="connect and read timeout, seconds")
     parser.add_argument("-L", "--location", action="store_true", help="follow redirects")
     parser.add_argument("-I", "--head", action="store_true", help="HEAD: show headers only")
-    parser.add_argument("-o", "--output", help="write the body to this file, with progress")
-    parser.add_argument("--lines", action="store_true", help="print NDJSON records as they come")
-    parser.add_argument("--events", action="store_true", help="print Server-Sent Events")
+    body_use = parser.add_mutually_exclusive_group()
+    body_use.add_argument("-o", "--output", help="write the body to this file, with progress")
+    body_use.add_argument("--lines", action="store_true", help="print NDJSON records as they come")
+    body_use.add_argument("--events", action="store_true", help="print Server-Sent Events")
     parser.add_argument("-v", "--verbose", action="store_true", help="protocol, status, headers")
     parser.add_argument("-f", "--fail", action="store_true", help="exit 22 on HTTP >= 400")
     parser.add_argument("--proxy", help="http://, https:// or socks5:// proxy URL")
@@ -91,8 +101,25 @@ def _body(data: str | None) -> bytes | IO[bytes] | None:
     if data is None:
         return None
     if data.startswith("@"):
-        return open(data[1:], "rb")  # noqa: SIM115 - closed after the request
+        try:
+            return open(data[1:], "rb")  # noqa: SIM115 - closed after the request
+        except OSError as error:
+            raise LocalFileError(f"cannot read {data[1:]!r}: {error.strerror}", 26) from error
     return data.encode()
+
+
+def _open_output(path: str) -> IO[bytes]:
+    try:
+        return open(path, "wb")  # noqa: SIM115 - the caller's with closes it
+    except OSError as error:
+        raise LocalFileError(f"cannot write {path!r}: {error.strerror}", 23) from error
+
+
+def _progress_total(response: StreamResponse) -> int:
+    """The length the progress line counts towards: unknown (-1) when the body arrives
+    compressed, since content_length counts encoded bytes and the file gets decoded ones."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    return response.content_length if encoding in ("", "identity") else -1
 
 
 def _show_head(response: StreamResponse, out: IO[str]) -> None:
@@ -111,7 +138,7 @@ def _write_body(response: StreamResponse, args: argparse.Namespace) -> None:
         for line in response.iter_lines(decode_unicode=True):
             print(line, flush=True)
     elif args.output:
-        with open(args.output, "wb") as f, Progress(response.content_length) as progress:
+        with _open_output(args.output) as f, Progress(_progress_total(response)) as progress:
             for chunk in response.iter_content(1 << 16):
                 f.write(chunk)
                 progress.update(len(chunk))
@@ -137,7 +164,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.url:
         raise exc.InvalidArgument("a URL is required")
     verify: bool | str = False if args.insecure else (args.cacert or True)
-    timeout = Timeout(connect=args.timeout, read=args.timeout) if args.timeout else Timeout()
+    given = args.timeout is not None
+    timeout = Timeout(connect=args.timeout, read=args.timeout) if given else Timeout()
     method = "HEAD" if args.head else (args.method or ("POST" if args.data else "GET"))
     body = _body(args.data)
     with Session(
@@ -177,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except exc.HTTPCloakError as error:
         print(f"httpcloak: {type(error).__name__}: {error}", file=sys.stderr)
         return exit_code_for(error)
+    except LocalFileError as error:
+        print(f"httpcloak: {error}", file=sys.stderr)
+        return error.exit_code
     except OSError as error:
         print(f"httpcloak: {error}", file=sys.stderr)
         return 1

@@ -50,6 +50,14 @@ def test_output_file_with_progress(server: TestServer, tmp_path: Path) -> None:
     assert "%" not in unknown.stderr and "KiB" in unknown.stderr
 
 
+def test_progress_of_a_compressed_body_has_no_total(server: TestServer, tmp_path: Path) -> None:
+    # content_length counts the encoded bytes, the file gets the decoded ones.
+    target = tmp_path / "out.txt"
+    done = cli("-o", str(target), f"{server.http}/compressed?encoding=gzip&size=2000000")
+    assert done.returncode == 0 and target.stat().st_size == 2000000
+    assert "%" not in done.stderr and "MiB" in done.stderr
+
+
 def test_post_data_from_file(server: TestServer, tmp_path: Path) -> None:
     body = tmp_path / "body.bin"
     body.write_bytes(b"\x00hello\r\n")
@@ -71,6 +79,11 @@ def test_post_data_from_file(server: TestServer, tmp_path: Path) -> None:
         (["-f", "{http}/status/404"], 22),
         (["ftp://x/"], 2),
         (["--preset", "netscape", "{http}/get"], 2),
+        (["-H", "Bad Name: x", "{http}/get"], 2),
+        (["--timeout", "0", "{http}/get"], 2),
+        (["--lines", "--events", "{http}/get"], 2),
+        (["-d", "@/nonexistent/body.json", "{http}/anything"], 26),
+        (["-o", "/nonexistent/dir/out.bin", "{http}/get"], 23),
     ],
 )
 def test_exit_codes(server: TestServer, args: list[str], code: int) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from typing import Any
 
@@ -144,5 +147,48 @@ def test_session_close_with_many_open_streams_is_prompt(server: TestServer) -> N
     s.close()
     assert time.monotonic() - started < 0.5
     for r in streams:
-        with pytest.raises(httpcloak.StreamClosed):
+        assert r.closed, "Session.close() closes its streams"
+        with pytest.raises(httpcloak.StreamClosed, match="the stream is closed"):
             r.read()
+
+
+def test_a_forked_session_closes_only_its_own_streams(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        [twin] = s.fork(1)
+        mine = s.get(f"{server.http}/stream/3", stream=True)
+        theirs = twin.get(f"{server.http}/stream/3", stream=True)
+        twin.close()
+        assert theirs.closed and not mine.closed
+        assert len(mine.read().splitlines()) == 3
+        mine.close()
+
+
+RAW_ERROR_THEN_GC = textwrap.dedent(
+    """
+    import gc, io, shutil, sys, httpcloak
+    base = sys.argv[1]
+    with httpcloak.Session() as s:
+        for path in ("/truncated?length=10000&send=5000", "/stall?after=100&seconds=5"):
+            r = s.get(base + path, stream=True, timeout=httpcloak.Timeout(read=0.3))
+            try:
+                shutil.copyfileobj(r.raw, io.BytesIO())
+            except httpcloak.HTTPCloakError as error:
+                print(type(error).__name__, flush=True)
+            r.close()
+            gc.collect()
+    print("survived", flush=True)
+    """
+)
+
+
+def test_an_error_out_of_raw_readinto_leaves_no_buffer_exported(server: TestServer) -> None:
+    # The traceback keeps readinto's frame alive in a cycle; a memoryview of the caller's
+    # buffer still exported to cffi when gc clears it used to crash the interpreter.
+    done = subprocess.run(
+        [sys.executable, "-c", RAW_ERROR_THEN_GC, server.http],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["IncompleteRead", "ReadTimeout", "survived"]
