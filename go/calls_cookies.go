@@ -84,6 +84,11 @@ func entryFromJSON(c cookieJSON) (*jarEntry, error) {
 	if !hostOnly && net.ParseIP(domain) != nil {
 		return nil, newError(kindInvalidArgument, "cookie %q: an IP address can only have host-only cookies (no leading dot), got %q", c.Name, c.Domain)
 	}
+	if !hostOnly && !strings.Contains(domain, ".") {
+		// No public suffix list: as with Set-Cookie, a domain cookie for a whole
+		// top-level domain (".com") is refused; a host-only one ("localhost") is fine.
+		return nil, newError(kindInvalidArgument, "cookie %q: a domain cookie needs a dotted domain (\".example.com\"), got %q", c.Name, c.Domain)
+	}
 	path := c.Path
 	if path == "" {
 		path = "/"

@@ -101,6 +101,10 @@ func (e *h3Engine) close() {
 }
 
 func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
+	if out.url.Scheme != "https" {
+		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
+		return nil, newError(kindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.url.Scheme)
+	}
 	req, err := fhttpRequest(ctx, out)
 	if err != nil {
 		return nil, err

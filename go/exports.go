@@ -77,7 +77,7 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
 	st, ok := streams.get(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		setError(cerr, newError(kindClosed, "the stream is closed (by close(), or with its session)"))
 	}
 	return st, ok
 }
@@ -86,7 +86,7 @@ func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
 func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
 	sess, ok := sessions.get(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "session %d is closed or unknown", int64(handle)))
+		setError(cerr, newError(kindClosed, "the session is closed"))
 	}
 	return sess, ok
 }
@@ -415,7 +415,7 @@ func hc_stream_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	defer guard(cerr, &ret, -1)
 	st, ok := streams.take(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "stream %d is closed or unknown", int64(handle)))
+		setError(cerr, newError(kindClosed, "the stream is closed (by close(), or with its session)"))
 		return -1
 	}
 	st.close()

@@ -48,6 +48,9 @@ func openStream(sess *session, spec *requestSpec) (int64, error) {
 	st.id = id
 	if st.upload != nil {
 		st.upload.wake = func() { st.watch.fire(id) }
+		// A cancel or a timeout must also reach an engine blocked reading the body, or
+		// the exchange would wait for a body that is never written.
+		context.AfterFunc(ctx, func() { _ = st.upload.Close() })
 	}
 	sess.meta.started()
 	if err := sess.track(id, st); err != nil {

@@ -163,5 +163,12 @@ class AsyncStreamResponse(StreamBase):
     def read(self) -> NoReturn:
         raise TypeError("read() blocks; on an AsyncStreamResponse use `await r.aread()`")
 
+    @property
+    def raw(self) -> NoReturn:
+        raise TypeError(
+            "raw is a blocking file object; on an AsyncStreamResponse read with "
+            "`async for chunk in r.aiter_bytes()` or `await r.aread()`"
+        )
+
     def __iter__(self) -> NoReturn:
         self._sync_refused("iter_content")

@@ -12,7 +12,7 @@ from ._async_models import AsyncStreamResponse, read_meta
 from ._async_upload import start_upload
 from ._base_session import BaseSession
 from ._body import BodyTypes, ParamsTypes, StreamedBody
-from ._exceptions import HTTPCloakError
+from ._exceptions import HTTPCloakError, StreamError
 from ._headers import RequestHeaderTypes
 from ._loop_notifier import LoopNotifier
 from ._models import Response
@@ -81,7 +81,7 @@ class AsyncSession(BaseSession):
         files: FilesTypes | None = None,
         auth: tuple[str, str] | None = None,
         headers: RequestHeaderTypes | None = None,
-        cookies: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str | None] | None = None,
         timeout: TimeoutTypes | Literal["default"] = "default",
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,
@@ -115,7 +115,7 @@ class AsyncSession(BaseSession):
             notifier.watch(native.handle)
             if isinstance(streamed, (StreamedBody, AsyncIterable)):
                 upload = start_upload(native, notifier, streamed)
-            meta = await read_meta(native, notifier)
+            meta = await _meta_or_upload_error(native, notifier, upload)
             response = AsyncStreamResponse(native, meta, prepared.method, notifier)
             if stream:
                 self._open_streams.add(response)
@@ -206,3 +206,18 @@ class AsyncSession(BaseSession):
 
     async def __aexit__(self, *exc_info: object) -> None:
         self.close()
+
+
+async def _meta_or_upload_error(
+    native: NativeStream, notifier: LoopNotifier, upload: asyncio.Task[None] | None
+) -> dict[str, Any]:
+    """The response headers; if the body failed first, the body's own error (the upload
+    cancels the stream when its source raises, which the header wait sees as a cancel)."""
+    try:
+        return await read_meta(native, notifier)
+    except StreamError:
+        if upload is not None and upload.done() and not upload.cancelled():
+            failure = upload.exception()
+            if failure is not None:
+                raise failure from None
+        raise

@@ -141,7 +141,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         files: FilesTypes | None,
         auth: tuple[str, str] | None,
         headers: RequestHeaderTypes | None,
-        cookies: Mapping[str, str] | None,
+        cookies: Mapping[str, str | None] | None,
         timeout: TimeoutTypes | Literal["default"],
         allow_redirects: bool | None,
         max_redirects: int | None,
@@ -267,7 +267,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
 
     def close(self) -> None:
         """Close the session and every stream still open on it. Idempotent; never blocks."""
-        self._owned.release()
+        self._owned.release()  # first: the library closes all its streams at once
         open_streams = getattr(self, "_open_streams", None)  # None: __init__ failed early
         if open_streams is not None:
             open_streams.close_all()

@@ -15,6 +15,7 @@ from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _ffi
+from ._async_refused import AsyncNamesRefused
 from ._decoders import (
     ServerSentEvent,
 )
@@ -368,7 +369,7 @@ class StreamBase(_ResponseBase):
             )
 
 
-class StreamResponse(StreamBase, _SyncIterators):
+class StreamResponse(StreamBase, _SyncIterators, AsyncNamesRefused):
     """A response returned as soon as its headers arrived; the body is pulled by you.
 
     Close it (``with`` does): an unclosed stream holds a connection until it is

@@ -40,6 +40,14 @@ class NativeStream:
         """The native handle; 0 once closed."""
         return self._owned.value
 
+    def _live(self) -> int:
+        """The handle for a call that needs an open stream (closed here, by another task or
+        thread, or with the session: the library would only know a handle number)."""
+        handle = self._owned.value
+        if handle == 0:
+            raise StreamClosed("the stream is closed")
+        return handle
+
     def wait_meta(self) -> dict[str, Any]:
         """Block until the response headers arrive, in slices so Ctrl-C gets through."""
         out = _ffi.ffi.new("char **")
@@ -47,7 +55,7 @@ class NativeStream:
         while True:
             _ffi.check_not_forked()
             err = _ffi.error_slot()
-            ready = _ffi.lib.hc_stream_meta(self.handle, _ffi.WAIT_SLICE_MS, out, out_len, err)
+            ready = _ffi.lib.hc_stream_meta(self._live(), _ffi.WAIT_SLICE_MS, out, out_len, err)
             if ready == 1:
                 meta: dict[str, Any] = _ffi.take_json(out[0], out_len[0])
                 return meta
@@ -59,7 +67,7 @@ class NativeStream:
         lib, err = _ffi.lib, _ffi.error_slot()
         while True:
             _ffi.check_not_forked()  # before every call: in a forked child it would never return
-            n: int = lib.hc_stream_read(self.handle, target, size, _ffi.WAIT_SLICE_MS, err)
+            n: int = lib.hc_stream_read(self._live(), target, size, _ffi.WAIT_SLICE_MS, err)
             if n >= 0:
                 return n
             if n != _ffi.READ_PENDING:
@@ -72,7 +80,7 @@ class NativeStream:
         err = _ffi.error_slot()
         try:
             n: int = _ffi.lib.hc_stream_write(
-                self.handle, source, len(data), _ffi.WAIT_SLICE_MS, err
+                self._live(), source, len(data), _ffi.WAIT_SLICE_MS, err
             )
         finally:
             _release(source)
@@ -93,7 +101,7 @@ class NativeStream:
         """One read that does not wait: bytes copied, 0 at the end, or READ_PENDING."""
         _ffi.check_not_forked()
         err = _ffi.error_slot()
-        n: int = _ffi.lib.hc_stream_read(self.handle, target, size, 0, err)
+        n: int = _ffi.lib.hc_stream_read(self._live(), target, size, 0, err)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         return n
@@ -104,7 +112,7 @@ class NativeStream:
         source = _ffi.ffi.from_buffer("uint8_t[]", data)
         err = _ffi.error_slot()
         try:
-            n: int = _ffi.lib.hc_stream_write(self.handle, source, len(data), 0, err)
+            n: int = _ffi.lib.hc_stream_write(self._live(), source, len(data), 0, err)
         finally:
             _release(source)
         if n == _ffi.READ_ERROR:
@@ -117,7 +125,7 @@ class NativeStream:
         out = _ffi.ffi.new("char **")
         out_len = _ffi.ffi.new("int64_t *")
         err = _ffi.error_slot()
-        ready = _ffi.lib.hc_stream_meta(self.handle, 0, out, out_len, err)
+        ready = _ffi.lib.hc_stream_meta(self._live(), 0, out, out_len, err)
         if ready < 0:
             _ffi.raise_error(err)
         if ready == 0:
@@ -128,7 +136,7 @@ class NativeStream:
     def end_body(self) -> None:
         _ffi.check_not_forked()
         err = _ffi.error_slot()
-        if _ffi.lib.hc_stream_write_close(self.handle, err) != 0:
+        if _ffi.lib.hc_stream_write_close(self._live(), err) != 0:
             _ffi.raise_error(err)
 
     def cancel(self) -> None:

@@ -73,7 +73,7 @@ class Session(BaseSession):
         files: FilesTypes | None = None,
         auth: tuple[str, str] | None = None,
         headers: RequestHeaderTypes | None = None,
-        cookies: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str | None] | None = None,
         timeout: TimeoutTypes | Literal["default"] = "default",
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,

@@ -29,7 +29,7 @@ class RequestOptions(TypedDict, total=False):
     files: FilesTypes | None
     auth: tuple[str, str] | None
     headers: RequestHeaderTypes | None
-    cookies: Mapping[str, str] | None
+    cookies: Mapping[str, str | None] | None
     timeout: TimeoutTypes | Literal["default"]
     allow_redirects: bool | None
     max_redirects: int | None

@@ -73,6 +73,63 @@ def test_sync_iterators_on_an_async_stream_are_refused(server: TestServer) -> No
                 r.iter_lines()
             with pytest.raises(TypeError, match="aread"):
                 r.read()
+            with pytest.raises(TypeError, match="aiter_bytes"):
+                r.raw  # noqa: B018 - the attribute access is the test
+
+    run(main())
+
+
+def test_async_names_on_a_blocking_stream_are_refused(server: TestServer) -> None:
+    async def main() -> None:
+        with httpcloak.Session() as s, s.get(f"{server.http}/get", stream=True) as r:
+            with pytest.raises(TypeError, match="iter_lines"):
+                r.aiter_lines()
+            with pytest.raises(TypeError, match=r"r\.read\(\)"):
+                await r.aread()
+            with pytest.raises(TypeError, match="plain with"):
+                async with r:
+                    pass
+
+    run(main())
+
+
+def test_a_failing_async_body_raises_its_own_error(server: TestServer) -> None:
+    async def fails_partway() -> AsyncIterator[bytes]:
+        yield b"x" * 1000
+        await asyncio.sleep(0.05)
+        raise ValueError("boom in the body")
+
+    async def not_bytes() -> AsyncIterator[object]:
+        yield 123
+
+    async def main() -> None:
+        async with httpcloak.AsyncSession() as s:
+            started = time.monotonic()
+            with pytest.raises(ValueError, match="boom in the body"):
+                await s.post(f"{server.http}/anything", data=fails_partway())
+            with pytest.raises(TypeError, match="bytes"):
+                await s.post(f"{server.http}/anything", data=not_bytes())  # type: ignore[arg-type]
+            assert time.monotonic() - started < 2, "the failure must not wait for a timeout"
+            assert (await s.get(f"{server.http}/get")).status_code == 200
+
+    run(main())
+
+
+def test_a_stalled_async_body_meets_the_connect_timeout(server: TestServer) -> None:
+    async def stalls() -> AsyncIterator[bytes]:
+        yield b"x"
+        await asyncio.sleep(30)
+
+    async def main() -> None:
+        async with httpcloak.AsyncSession() as s:
+            started = time.monotonic()
+            with pytest.raises(httpcloak.ConnectTimeout):
+                await s.post(
+                    f"{server.http}/anything",
+                    data=stalls(),
+                    timeout=httpcloak.Timeout(connect=0.5, read=5),
+                )
+            assert time.monotonic() - started < 3
 
     run(main())
 
