@@ -53,7 +53,7 @@ func init() {
 		if order := s.net.order(); order != nil {
 			return order, nil
 		}
-		return headerNames(s.headers), nil
+		return headerNames(s.headers.current()), nil
 	})
 	registerCall("session.refresh", func(s *session, args json.RawMessage) (any, error) {
 		if err := decodeArgs(args, &struct{}{}); err != nil {

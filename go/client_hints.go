@@ -11,11 +11,12 @@ import (
 
 // baseHeaders are the session's headers for the next request.
 func (s *session) baseHeaders() [][2]string {
+	headers := s.headers.current()
 	if !s.hintsOff.Load() {
-		return s.headers
+		return headers
 	}
-	kept := make([][2]string, 0, len(s.headers))
-	for _, h := range s.headers {
+	kept := make([][2]string, 0, len(headers))
+	for _, h := range headers {
 		if !strings.HasPrefix(strings.ToLower(h[0]), "sec-ch-") {
 			kept = append(kept, h)
 		}

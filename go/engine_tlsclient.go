@@ -160,12 +160,6 @@ func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, err
 		case "host":
 			req.Host = h[1]
 			continue
-		case "accept-encoding":
-			// fhttp decodes an HTTP/1.1 body itself, dropping Content-Length and
-			// Content-Encoding, whenever Header.Get("Accept-Encoding") mentions gzip.
-			// Stored under the raw lower-case key it is still sent (lower-case on
-			// HTTP/1.1, as on HTTP/2 and HTTP/3) but left for decode.go to undo.
-			req.Header[name] = append(req.Header[name], h[1])
 		default:
 			req.Header.Add(h[0], h[1])
 		}

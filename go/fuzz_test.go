@@ -7,7 +7,7 @@ import (
 // The export layer decodes caller JSON and lengths before anything else; whatever arrives,
 // decoding must end in a value or an invalid-argument error, never a panic.
 
-var fuzzSession = &session{jar: newCookieJar(), headers: chromeHeaders("133"), streams: map[int64]*stream{}, meta: newSessionMeta()}
+var fuzzSession = &session{jar: newCookieJar(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[int64]*stream{}, meta: newSessionMeta()}
 
 func FuzzSessionOptions(f *testing.F) {
 	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","timeout":{"connect":1}}`,

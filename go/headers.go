@@ -112,7 +112,34 @@ func validateURL(raw string) (*url.URL, error) {
 	if u.Host == "" {
 		return nil, newError(kindInvalidArgument, "URL %q has no host", raw)
 	}
+	escapeQuery(u)
 	return u, nil
+}
+
+// escapeQuery percent-encodes what may not appear raw in a query (spaces, controls,
+// non-ASCII, `"<>\^`+"`"+`{|}`), as browsers and requests do; Go escapes the path itself
+// but sends RawQuery as it is, which an HTTP/1.1 request line cannot carry.
+func escapeQuery(u *url.URL) {
+	const hex = "0123456789ABCDEF"
+	raw := u.RawQuery
+	if strings.IndexFunc(raw, mustEscapeInQuery) < 0 {
+		return
+	}
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; mustEscapeInQuery(rune(c)) {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	u.RawQuery = b.String()
+}
+
+func mustEscapeInQuery(c rune) bool {
+	return c <= 0x20 || c >= 0x7f || strings.ContainsRune("\"<>\\^`{|}", c)
 }
 
 func validateProxy(raw string) error {

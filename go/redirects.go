@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // hop is one redirect response the stream went through, reported in its metadata.
@@ -15,8 +16,12 @@ type hop struct {
 }
 
 // redirectDrainLimit bounds how much of a redirect's body is read so its connection can be
-// reused; a bigger body is dropped with its connection instead.
-const redirectDrainLimit = 64 << 10
+// reused; a bigger body is dropped with its connection instead, and so is one that has not
+// arrived within redirectDrainWait (a stalled 3xx body must not hold up the redirect).
+const (
+	redirectDrainLimit = 64 << 10
+	redirectDrainWait  = time.Second
+)
 
 // exchange performs the request and, when allowed, follows redirects hop by hop: every
 // hop's Set-Cookie lands in the jar and the next hop carries the jar's cookies.
@@ -47,6 +52,7 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 		if err != nil {
 			return nil, u, history, newError(kindProtocol, "bad redirect Location %q: %v", location, err)
 		}
+		escapeQuery(next)
 		history = append(history, hop{Status: resp.status, URL: u.String(), Headers: resp.headers})
 		if changesToGet(resp.status, method) {
 			method, body, upload = "GET", nil, nil
@@ -55,8 +61,10 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 			return nil, u, history, newError(kindInvalidArgument,
 				"cannot follow a %d redirect to %s: it must resend the request body, and a streamed body cannot be replayed (pass bytes, or allow_redirects=False)", resp.status, location)
 		}
-		if !sameHost(u, next) {
-			headers = withoutHeaders(headers, "authorization", "proxy-authorization")
+		if !sameOrigin(u, next) {
+			// Credentials and the caller's own cookies are for the origin they were given
+			// for (the jar adds what belongs to the next one).
+			headers = withoutHeaders(headers, "authorization", "proxy-authorization", "cookie")
 		}
 		u = next
 	}
@@ -83,8 +91,27 @@ func changesToGet(status int, method string) bool {
 	return false
 }
 
-func sameHost(a, b *url.URL) bool {
-	return strings.EqualFold(a.Hostname(), b.Hostname())
+// sameOrigin tells whether a redirect keeps the caller's credentials: the same host, no
+// downgrade from https, and the same port (an upgrade from http:80 to https:443 keeps them).
+func sameOrigin(a, b *url.URL) bool {
+	if !strings.EqualFold(a.Hostname(), b.Hostname()) {
+		return false
+	}
+	if a.Scheme == "https" && b.Scheme != "https" {
+		return false
+	}
+	return effectivePort(a) == effectivePort(b) ||
+		a.Scheme == "http" && b.Scheme == "https" && effectivePort(a) == "80" && effectivePort(b) == "443"
+}
+
+func effectivePort(u *url.URL) string {
+	if port := u.Port(); port != "" {
+		return port
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 func withCookies(headers [][2]string, jarCookies string) [][2]string {
@@ -98,6 +125,16 @@ func withCookies(headers [][2]string, jarCookies string) [][2]string {
 }
 
 func discard(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, redirectDrainLimit)
-	_ = body.Close()
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		_, _ = io.CopyN(io.Discard, body, redirectDrainLimit)
+	}()
+	wait := time.NewTimer(redirectDrainWait)
+	defer wait.Stop()
+	select {
+	case <-drained:
+	case <-wait.C:
+	}
+	_ = body.Close() // a body still arriving is dropped with its connection; the copy ends
 }

@@ -10,9 +10,9 @@ import (
 type session struct {
 	engine  engine
 	jar     *cookieJar
-	headers [][2]string // preset headers with the session's own merged in, in wire order
-	secrets []string    // proxy credentials, masked in every error while the session lives
-	net     *sessionNet // runtime-changeable network settings and retries (session_net.go)
+	headers *sessionHeaders // preset headers with the session's own merged in (session_headers.go)
+	secrets []string        // proxy credentials, masked in every error while the session lives
+	net     *sessionNet     // runtime-changeable network settings and retries (session_net.go)
 	// hintsOff leaves the preset's sec-ch-* headers out (client_hints.go).
 	hintsOff atomic.Bool
 	meta     *sessionMeta // created, last used, request count, identifier (session_meta.go)
@@ -85,7 +85,7 @@ func newSession(raw []byte) (*session, error) {
 		engine:  swap,
 		net:     &sessionNet{cfg: cfg, swap: swap, retry: retry},
 		jar:     jar,
-		headers: mergeHeaders(base, opts.Headers),
+		headers: newSessionHeaders(base, opts.Headers),
 		streams: make(map[int64]*stream),
 		meta:    newSessionMeta(),
 	}

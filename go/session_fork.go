@@ -68,7 +68,7 @@ func (s *session) fork() (*session, error) {
 		engine:  swap,
 		net:     &sessionNet{cfg: cfg, swap: swap, retry: s.net.retry, headerOrder: order},
 		jar:     s.jar,
-		headers: s.headers,
+		headers: s.headers.fork(),
 		streams: make(map[int64]*stream),
 		meta:    newSessionMeta(),
 	}

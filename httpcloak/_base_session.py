@@ -129,6 +129,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             _ffi.raise_error(err)
         self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_session_close)
         self._open_streams = OpenStreams()
+        self._sent_headers = options["headers"]  # what the engine has; see _sync_headers
 
     def _prepare(
         self,
@@ -157,6 +158,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             body, content_type = multipart_body(data, files)
         else:
             body, content_type = encode_body(data, json)
+        self._sync_headers()
         # A None value removes that header from this request, session's and preset's too.
         request_headers, dropped = split_removals(headers)
         credentials = auth if auth is not None else self.auth
@@ -210,11 +212,23 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             "preset": self.preset,
             "http_version": self.http_version,
             "verify": o.get("ca_file", o["verify"]),
+            "headers": Headers(self.headers).multi_items(),  # as edited since, too
             **saved_proxy(self.get_proxy()),
             "timeout": self.timeout.as_json(),
             "allow_redirects": self.allow_redirects,
             "max_redirects": self.max_redirects,
         }
+
+    def _sync_headers(self) -> None:
+        """Hand the engine `s.headers` again if it was edited or replaced since the last
+        request, as requests users expect of `s.headers.update(...)`."""
+        current = self.headers
+        if not isinstance(current, Headers):  # s.headers = {...}
+            current = self.headers = Headers(current)
+        items = current.multi_items()
+        if items != self._sent_headers:
+            self._call("headers.set", headers=items)
+            self._sent_headers = items
 
     def _call(self, op: str, **args: Any) -> Any:
         """Run one session operation in the engine (go/calls.go) and return its JSON result."""

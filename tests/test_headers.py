@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import httpcloak
 from httpcloak._headers import Headers
+from httpcloak.testing import TestServer
 
 COOKIE_A = "a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/"
 COOKIE_B = "b=2; Expires=Thu, 22 Oct 2015 07:28:00 GMT"
@@ -288,3 +290,17 @@ def test_any_value_with_forbidden_char_refused(
 ) -> None:
     with pytest.raises(ValueError):
         Headers().add(name, before + bad + after)
+
+
+def test_editing_session_headers_changes_what_is_sent(server: TestServer) -> None:
+    # As with requests: s.headers is the session's headers, not a copy of them.
+    with httpcloak.Session(headers={"X-Ctor": "c"}) as s:
+        s.headers["X-Later"] = "1"
+        sent = s.get(f"{server.http}/headers").json()["headers"]
+        assert sent["X-Later"] == ["1"] and sent["X-Ctor"] == ["c"]
+        del s.headers["X-Ctor"]
+        assert "X-Ctor" not in s.get(f"{server.http}/headers").json()["headers"]
+        s.headers = {"X-Assigned": "y"}  # type: ignore[assignment]
+        sent = s.get(f"{server.http}/headers").json()["headers"]
+        assert sent["X-Assigned"] == ["y"] and "X-Later" not in sent
+        assert ("X-Assigned", "y") in httpcloak.Session.unmarshal(s.marshal()).headers.items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -126,3 +127,41 @@ def test_authorization_is_not_forwarded_to_another_host(
     dropped = session.get(other_host, headers={"Authorization": "Bearer t"}).json()["headers"]
     assert kept.get("Authorization") == ["Bearer t"]
     assert "Authorization" not in dropped
+
+
+def test_credentials_and_own_cookies_stay_with_their_origin(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    # As requests: a downgrade from https, or another port, is another origin.
+    from urllib.parse import quote
+
+    def sent_after(start: str, target: str, **options: object) -> dict[str, list[str]]:
+        url = f"{start}/redirect-to?url={quote(target, safe='')}"
+        headers: dict[str, list[str]] = session.get(url, **options).json()["headers"]  # type: ignore[call-overload]
+        return headers
+
+    downgrade = sent_after(server.https, f"{server.http}/headers", auth=("user", "pass"))
+    assert "Authorization" not in downgrade
+    port = server.http.rsplit(":", 1)[1]
+    moved = sent_after(server.http, f"http://localhost:{port}/headers", cookies={"sid": "SECRET"})
+    assert "Cookie" not in moved
+    same = sent_after(server.http, "/headers", cookies={"sid": "kept"}, auth=("u", "p"))
+    assert same["Cookie"] == ["sid=kept"] and "Authorization" in same
+
+
+def test_a_stalled_redirect_body_does_not_hold_up_the_redirect(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    started = time.monotonic()
+    url = f"{server.http}/redirect-to?url=/get&stall=1"
+    with session.get(url, stream=True, timeout=httpcloak.Timeout(connect=None, read=10)) as r:
+        assert r.status_code == 200 and r.json()["path"] == "/get"
+    assert time.monotonic() - started < 5
+
+
+def test_spaces_and_non_ascii_in_a_query_are_percent_encoded(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    echo = session.get(f"{server.http}/get?a=b c&d=\u00e9").json()
+    assert echo["raw_query"] == "a=b%20c&d=%C3%A9"
+    assert echo["query"] == {"a": ["b c"], "d": ["\u00e9"]}

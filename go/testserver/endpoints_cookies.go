@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // handleCookies echoes the request's cookies: {"cookies": {name: value}}.
@@ -109,7 +110,25 @@ func handleRedirectTo(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "need url and a 3xx status_code")
 		return
 	}
+	if r.URL.Query().Get("stall") == "1" {
+		stalledRedirect(w, r, target, int(code))
+		return
+	}
 	redirect(w, target, int(code))
+}
+
+// stalledRedirect promises a body it never finishes: a client following the redirect
+// must not wait for it.
+func stalledRedirect(w http.ResponseWriter, r *http.Request, location string, code int) {
+	w.Header().Set("Location", location)
+	w.Header().Set("Content-Length", "1000")
+	w.WriteHeader(code)
+	w.Write([]byte("partial"))
+	w.(http.Flusher).Flush()
+	select {
+	case <-r.Context().Done():
+	case <-time.After(30 * time.Second):
+	}
 }
 
 // redirect writes Location exactly as given (http.Redirect would rewrite
