@@ -44,6 +44,7 @@ from ._preset_files import load_preset, load_preset_from_json, unregister_preset
 from ._preset_names import Preset
 from ._preset_pool import PresetPool
 from ._presets import PresetInfo, available_presets, describe_preset
+from ._process import trim_memory, version
 from ._session import Session
 from ._session_cache import (
     SessionCacheBackend,
@@ -133,4 +134,6 @@ __all__ = [
     "configure_session_cache",
     "clear_session_cache",
     "session_cache_stats",
+    "trim_memory",
+    "version",
 ]

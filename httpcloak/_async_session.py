@@ -19,7 +19,7 @@ from ._models import Response
 from ._multipart import FilesTypes
 from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
-from ._verbs import AsyncVerb, RequestOptions
+from ._verbs import AsyncVerb, RequestOptions, positional_params_data
 from ._warmup import (
     DEFAULT_CONCURRENCY,
     DEFAULT_LIMIT,
@@ -55,26 +55,31 @@ class AsyncSession(BaseSession):
         self,
         method: str,
         url: str,
-        *,
+        *args: Any,
         stream: Literal[False] = False,
         **kwargs: Unpack[RequestOptions],
     ) -> Response: ...
 
     @overload
     async def request(
-        self, method: str, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+        self,
+        method: str,
+        url: str,
+        *args: Any,
+        stream: Literal[True],
+        **kwargs: Unpack[RequestOptions],
     ) -> AsyncStreamResponse: ...
 
     @overload
     async def request(
-        self, method: str, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+        self, method: str, url: str, *args: Any, stream: bool, **kwargs: Unpack[RequestOptions]
     ) -> Response | AsyncStreamResponse: ...
 
     async def request(
         self,
         method: str,
         url: str,
-        *,
+        *args: Any,
         params: ParamsTypes = None,
         data: BodyTypes | AsyncIterable[bytes] = None,
         json: Any = None,
@@ -90,6 +95,8 @@ class AsyncSession(BaseSession):
         """Send a request. stream=True returns an AsyncStreamResponse once the headers
         arrive; otherwise the body is read whole into a Response. data= may also be an
         async iterable of bytes."""
+        if args:
+            params, data = positional_params_data(args, params, data)
         async_body = data if isinstance(data, AsyncIterable) else None
         sync_data = None if isinstance(data, AsyncIterable) else data
         prepared = self._prepare(

@@ -19,7 +19,7 @@ class Cookie:
 
     name: str
     value: str
-    domain: str
+    domain: str = ""  # as in the upstream binding; set_cookie needs one
     path: str = "/"
     expires: float | None = None
     secure: bool = False

@@ -9,13 +9,14 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._models import Response, StreamResponse
+from ._module_verbs import ModuleVerb
 from ._session import Session
-from ._verbs import BoundVerb
+from ._verbs import REQUEST_POSITIONAL, by_name
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._verbs import RequestOptions
+    from ._module_verbs import ModuleRequestOptions
 
 _lock = threading.Lock()
 _options: dict[str, Any] = {}
@@ -43,27 +44,42 @@ def default_session() -> Session:
 
 @overload
 def request(
-    method: str, url: str, *, stream: Literal[False] = False, **kwargs: Unpack[RequestOptions]
+    method: str,
+    url: str,
+    *args: Any,
+    stream: Literal[False] = False,
+    **kwargs: Unpack[ModuleRequestOptions],
 ) -> Response: ...
 
 
 @overload
 def request(
-    method: str, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+    method: str, url: str, *args: Any, stream: Literal[True], **kwargs: Unpack[ModuleRequestOptions]
 ) -> StreamResponse: ...
 
 
 def request(
-    method: str, url: str, *, stream: bool = False, **kwargs: Unpack[RequestOptions]
+    method: str, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[ModuleRequestOptions]
 ) -> Response | StreamResponse:
-    """Session.request on the default session."""
-    return BoundVerb(default_session, method, {})(url, stream=stream, **kwargs)
+    """Session.request on the default session (params and data may come by position)."""
+    named = by_name("request", REQUEST_POSITIONAL, args, kwargs)
+    verb = ModuleVerb(default_session, _current_options, method, {})
+    return verb(url, stream=stream, **named, **kwargs)
 
 
-get = BoundVerb(default_session, "GET", {})
-post = BoundVerb(default_session, "POST", {})
-put = BoundVerb(default_session, "PUT", {})
-patch = BoundVerb(default_session, "PATCH", {})
-delete = BoundVerb(default_session, "DELETE", {})
-head = BoundVerb(default_session, "HEAD", {"allow_redirects": False})
-options = BoundVerb(default_session, "OPTIONS", {})
+def _current_options() -> dict[str, Any]:
+    with _lock:
+        return dict(_options)
+
+
+def _verb(method: str, **defaults: Any) -> ModuleVerb:
+    return ModuleVerb(default_session, _current_options, method, defaults)  # type: ignore[arg-type]
+
+
+get = _verb("GET")
+post = _verb("POST")
+put = _verb("PUT")
+patch = _verb("PATCH")
+delete = _verb("DELETE")
+head = _verb("HEAD", allow_redirects=False)
+options = _verb("OPTIONS")

@@ -12,7 +12,7 @@ import json as jsonlib
 import warnings
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from . import _ffi
 from ._async_refused import AsyncNamesRefused
@@ -37,6 +37,11 @@ from ._pipelines import (
     TextPipeline,
     line_pipeline,
 )
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
 
 if TYPE_CHECKING:
     from ._warmup import WarmupResult
@@ -69,6 +74,11 @@ class _ResponseBase:
     @property
     def ok(self) -> bool:
         return self.status_code < 400
+
+    @property
+    def final_url(self) -> str:
+        """The upstream binding's name for ``url`` (where the redirects ended)."""
+        return self.url
 
     @property
     def is_redirect(self) -> bool:
@@ -226,6 +236,11 @@ class Response(_SyncIterators):
         self.content = content
         self.num_bytes_downloaded = len(content)
 
+    @property
+    def body(self) -> bytes:
+        """The upstream binding's name for ``content``."""
+        return self.content
+
     @classmethod
     def from_hop(cls, hop: dict[str, Any], method: str) -> Response:
         meta = {
@@ -354,10 +369,16 @@ class StreamBase(_ResponseBase):
         if native is not None:
             native.close()
 
+    # A session made for this stream alone (a module-level call with session options).
+    _owner: _Closable | None = None
+
     def close(self) -> None:
         """Release the stream. Idempotent; never blocks on the network."""
         self._closed = True
         self._release()
+        owner, self._owner = self._owner, None
+        if owner is not None:
+            owner.close()
 
     def __del__(self) -> None:
         if getattr(self, "_native", None) is not None:

@@ -48,10 +48,19 @@ def _parts(fields: Mapping[str, Any], files: FilesTypes, boundary: str) -> Itera
 def _unpack(name: str, spec: FileSpec) -> tuple[str, FileContent, str]:
     if isinstance(spec, tuple):
         if len(spec) == 2:
-            return spec[0], spec[1], "application/octet-stream"
+            return spec[0], spec[1], _guess_type(spec[0])
         return spec[0], spec[1], spec[2]
     fallback = os.path.basename(getattr(spec, "name", "") or name)
-    return fallback if isinstance(fallback, str) else name, spec, "application/octet-stream"
+    filename = fallback if isinstance(fallback, str) else name
+    return filename, spec, _guess_type(filename)
+
+
+def _guess_type(filename: str) -> str:
+    """The part's Content-Type from the file name, as urllib3 (requests) and the upstream
+    binding guess it; application/octet-stream when the name says nothing."""
+    import mimetypes  # only when files= is used: it reads the system's type tables
+
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
 def multipart_body(fields: Mapping[str, Any] | None, files: FilesTypes) -> tuple[StreamedBody, str]:

@@ -26,13 +26,17 @@ class NetworkOptions(TypedDict, total=False):
     key_log_file: append TLS secrets in NSS key log format (for Wireshark).
     tls_only: send the preset's TLS/HTTP2 fingerprint but none of its headers.
     disable_http3: never use HTTP/3 (an error with http_version="h3").
-    quic_idle_timeout: seconds of silence after which a QUIC connection closes (default 90).
+    quic_idle_timeout: seconds of silence after which a QUIC connection closes (default 90;
+        0 also means the default, as in the upstream binding).
     ech_config_domain: refused: the engine cannot be given an ECH configuration.
     retry: extra attempts after a connection failure or a retry_on_status answer (0: off).
     retry_on_status: statuses to retry (default 429, 500, 502, 503, 504).
     retry_wait_min, retry_wait_max: backoff bounds in seconds (default 0.5 and 10).
     retry_methods: methods retried (default the idempotent GET HEAD OPTIONS PUT DELETE
         TRACE; add "POST" or "PATCH" only if the server tolerates duplicates).
+    disable_ech, without_conditional_cache, without_high_entropy_client_hints: accepted as
+        in the upstream binding, and already true here: this engine never sends a real ECH,
+        keeps no validator cache, and its presets send no high-entropy client hints.
     """
 
     tcp_proxy: str | None
@@ -50,10 +54,14 @@ class NetworkOptions(TypedDict, total=False):
     retry_wait_min: float
     retry_wait_max: float
     retry_methods: Iterable[str] | None
+    disable_ech: bool
+    without_conditional_cache: bool
+    without_high_entropy_client_hints: bool
 
 
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
 _FLAGS = ("prefer_ipv4", "tls_only", "disable_http3")
+_ALREADY_TRUE = ("disable_ech", "without_conditional_cache", "without_high_entropy_client_hints")
 _SECONDS = ("quic_idle_timeout", "retry_wait_min", "retry_wait_max")
 
 
@@ -67,6 +75,12 @@ def network_options(given: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in given.items():
         if value is None:
             continue
+        if name in _ALREADY_TRUE:
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+            continue  # nothing to send: see NetworkOptions
+        if name == "quic_idle_timeout" and value == 0 and not isinstance(value, bool):
+            continue  # 0 is the upstream binding's "the default"
         if name in _STRINGS:
             out[name] = _string(name, value)
         elif name in _FLAGS:

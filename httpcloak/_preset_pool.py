@@ -100,6 +100,17 @@ class PresetPool:
     def __getitem__(self, index: int) -> str:
         return self.get(index)
 
+    # The other bindings' pools own registered presets and must be closed; this one owns
+    # nothing, so close() and `with` exist only so their code runs unchanged.
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> PresetPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def __len__(self) -> int:
         return len(self._names)
 

@@ -22,12 +22,13 @@ class RuntimeSettings:
     def _call(self, op: str, **args: Any) -> Any:
         raise NotImplementedError
 
-    def set_proxy(self, proxy: str | None) -> None:
+    def set_proxy(self, proxy_url: str | None) -> None:
         """Use this proxy (http://, https://, socks5://, with credentials if needed) for new
-        requests, or None to connect directly. Pooled connections are dropped."""
-        if proxy is not None and not isinstance(proxy, str):
-            raise TypeError(f"proxy must be a str or None, not {type(proxy).__name__}")
-        self._call("proxy.set", proxy=proxy or "")
+        requests, or None to connect directly. Pooled connections are dropped. (The
+        parameter has the upstream binding's name.)"""
+        if proxy_url is not None and not isinstance(proxy_url, str):
+            raise TypeError(f"proxy_url must be a str or None, not {type(proxy_url).__name__}")
+        self._call("proxy.set", proxy=proxy_url or "")
 
     def get_proxy(self) -> str | None:
         """The proxy URL as given (credentials included), or None when direct."""
@@ -39,13 +40,13 @@ class RuntimeSettings:
     set_tcp_proxy = set_proxy
     get_tcp_proxy = get_proxy
 
-    def set_udp_proxy(self, proxy: str | None) -> None:
+    def set_udp_proxy(self, proxy_url: str | None) -> None:
         """Carry this http_version="h3" session's QUIC through another SOCKS5 proxy's UDP
         relay (socks5:// or socks5h://, credentials in the URL), or None for direct UDP.
         Refused on other sessions, for http:// proxies, and while proxy= is set."""
-        if proxy is not None and not isinstance(proxy, str):
-            raise TypeError(f"proxy must be a str or None, not {type(proxy).__name__}")
-        self._call("udp_proxy.set", proxy=proxy or "")
+        if proxy_url is not None and not isinstance(proxy_url, str):
+            raise TypeError(f"proxy_url must be a str or None, not {type(proxy_url).__name__}")
+        self._call("udp_proxy.set", proxy=proxy_url or "")
 
     def get_udp_proxy(self) -> str | None:
         """The udp_proxy URL as given (credentials included), or None. A socks5 proxy=

@@ -21,7 +21,7 @@ from ._multipart import FilesTypes
 from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
-from ._verbs import BoundVerb, RequestOptions, Verb
+from ._verbs import BoundVerb, RequestOptions, Verb, positional_params_data
 from ._warmup import (
     DEFAULT_CONCURRENCY,
     DEFAULT_LIMIT,
@@ -47,26 +47,31 @@ class Session(BaseSession):
         self,
         method: str,
         url: str,
-        *,
+        *args: Any,
         stream: Literal[False] = False,
         **kwargs: Unpack[RequestOptions],
     ) -> Response: ...
 
     @overload
     def request(
-        self, method: str, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+        self,
+        method: str,
+        url: str,
+        *args: Any,
+        stream: Literal[True],
+        **kwargs: Unpack[RequestOptions],
     ) -> StreamResponse: ...
 
     @overload
     def request(
-        self, method: str, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+        self, method: str, url: str, *args: Any, stream: bool, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse: ...
 
     def request(
         self,
         method: str,
         url: str,
-        *,
+        *args: Any,
         params: ParamsTypes = None,
         data: BodyTypes | AsyncIterable[bytes] = None,
         json: Any = None,
@@ -81,6 +86,8 @@ class Session(BaseSession):
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
         arrive; otherwise the body is read whole into a Response."""
+        if args:
+            params, data = positional_params_data(args, params, data)
         prepared = self._prepare(
             method,
             url,

@@ -35,6 +35,40 @@ class RequestOptions(TypedDict, total=False):
     max_redirects: int | None
 
 
+# The arguments requests (and the upstream binding) take by position after the URL.
+POSITIONAL: dict[str, tuple[str, ...]] = {
+    "GET": ("params",),
+    "POST": ("data", "json"),
+    "PUT": ("data",),
+    "PATCH": ("data",),
+}
+REQUEST_POSITIONAL = ("params", "data")  # request(method, url, params, data)
+
+
+def by_name(
+    call: str, names: tuple[str, ...], args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Name the positional arguments after the URL, as requests does for this call."""
+    if len(args) > len(names):
+        taken = ", ".join(names) or "none"
+        raise TypeError(
+            f"{call}() takes the URL and at most {len(names)} more positional argument(s) "
+            f"({taken}); pass the rest by keyword"
+        )
+    named = dict(zip(names, args, strict=False))
+    for name in named:
+        if name in kwargs:
+            raise TypeError(f"{call}() got {name!r} both by position and by keyword")
+    return named
+
+
+def positional_params_data(args: tuple[Any, ...], params: Any, data: Any) -> tuple[Any, Any]:
+    """request(method, url, params, data): the positional ones, refused twice over."""
+    given = {"params": params, "data": data}
+    named = by_name("request", REQUEST_POSITIONAL, args, {k: v for k, v in given.items() if v})
+    return named.get("params", params), named.get("data", data)
+
+
 class BoundVerb:
     """One HTTP method bound to a session, e.g. ``session.get`` (or, for the module-level
     ``httpcloak.get``, to a function that gives the default session)."""
@@ -48,23 +82,28 @@ class BoundVerb:
 
     @overload
     def __call__(
-        self, url: str, *, stream: Literal[False] = False, **kwargs: Unpack[RequestOptions]
+        self,
+        url: str,
+        *args: Any,
+        stream: Literal[False] = False,
+        **kwargs: Unpack[RequestOptions],
     ) -> Response: ...
 
     @overload
     def __call__(
-        self, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+        self, url: str, *args: Any, stream: Literal[True], **kwargs: Unpack[RequestOptions]
     ) -> StreamResponse: ...
 
     @overload
     def __call__(
-        self, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+        self, url: str, *args: Any, stream: bool, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse: ...
 
     def __call__(
-        self, url: str, *, stream: bool = False, **kwargs: Unpack[RequestOptions]
+        self, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse:
-        options: RequestOptions = {**self._defaults, **kwargs}
+        named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
+        options: RequestOptions = {**self._defaults, **named, **kwargs}  # type: ignore[typeddict-item]
         session = self._session if isinstance(self._session, BaseSession) else self._session()
         return session.request(self._method, url, stream=stream, **options)
 
@@ -93,23 +132,28 @@ class AsyncBoundVerb:
 
     @overload
     async def __call__(
-        self, url: str, *, stream: Literal[False] = False, **kwargs: Unpack[RequestOptions]
+        self,
+        url: str,
+        *args: Any,
+        stream: Literal[False] = False,
+        **kwargs: Unpack[RequestOptions],
     ) -> Response: ...
 
     @overload
     async def __call__(
-        self, url: str, *, stream: Literal[True], **kwargs: Unpack[RequestOptions]
+        self, url: str, *args: Any, stream: Literal[True], **kwargs: Unpack[RequestOptions]
     ) -> AsyncStreamResponse: ...
 
     @overload
     async def __call__(
-        self, url: str, *, stream: bool, **kwargs: Unpack[RequestOptions]
+        self, url: str, *args: Any, stream: bool, **kwargs: Unpack[RequestOptions]
     ) -> Response | AsyncStreamResponse: ...
 
     async def __call__(
-        self, url: str, *, stream: bool = False, **kwargs: Unpack[RequestOptions]
+        self, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | AsyncStreamResponse:
-        options: RequestOptions = {**self._defaults, **kwargs}
+        named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
+        options: RequestOptions = {**self._defaults, **named, **kwargs}  # type: ignore[typeddict-item]
         return await self._session.request(self._method, url, stream=stream, **options)
 
 

@@ -153,7 +153,8 @@ def test_disable_http3_with_auto_still_speaks_h2(server: TestServer) -> None:
 
 def test_quic_idle_timeout_is_seconds_and_checked(server: TestServer) -> None:
     with pytest.raises(httpcloak.InvalidArgument, match="quic_idle"):
-        httpcloak.Session(http_version="h3", quic_idle_timeout=0)
+        httpcloak.Session(http_version="h3", quic_idle_timeout=-1)
+    httpcloak.Session(http_version="h3", quic_idle_timeout=0).close()  # upstream: the default
     with pytest.raises(TypeError):
         httpcloak.Session(http_version="h3", quic_idle_timeout="30")  # type: ignore[arg-type]
     if server.h3:

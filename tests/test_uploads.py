@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from collections.abc import Iterator
@@ -153,6 +154,17 @@ def test_multipart_files_are_streamed_binary_safe(
         + f"\r\n--{boundary}--\r\n".encode()
     )
     assert echoed["body_sha256"] == hashlib.sha256(expected).hexdigest()
+
+
+def test_a_part_type_is_guessed_from_its_file_name(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    echoed = session.post(
+        f"{server.http}/anything", files={"a": ("x.png", b"\x89PNG"), "b": ("blob", b"?")}
+    ).json()
+    body = base64.b64decode(echoed["body_b64"])
+    assert b'filename="x.png"\r\nContent-Type: image/png\r\n' in body
+    assert b'filename="blob"\r\nContent-Type: application/octet-stream\r\n' in body
 
 
 def test_basic_auth(session: httpcloak.Session, server: TestServer) -> None:
