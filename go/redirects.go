@@ -37,7 +37,12 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 		}
 		resp, err := sess.send(ctx, out) // retry.go: the session's retries and header order
 		if err != nil {
-			return nil, u, history, classify(err, ctx, "connect")
+			failure := classify(err, ctx, "connect")
+			if len(history) > 0 && failure.kind == kindInvalidArgument {
+				// The URL came from the server, not the caller: a bad reply, said as such.
+				failure = newError(kindProtocol, "cannot follow the redirect to %s: %s", u, failure.msg)
+			}
+			return nil, u, history, failure
 		}
 		sess.jar.storeFromResponse(u, resp.headers)
 		location, isRedirect := redirectTarget(resp)
