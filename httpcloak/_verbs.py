@@ -65,7 +65,9 @@ def by_name(
 def positional_params_data(args: tuple[Any, ...], params: Any, data: Any) -> tuple[Any, Any]:
     """request(method, url, params, data): the positional ones, refused twice over."""
     given = {"params": params, "data": data}
-    named = by_name("request", REQUEST_POSITIONAL, args, {k: v for k, v in given.items() if v})
+    named = by_name(
+        "request", REQUEST_POSITIONAL, args, {k: v for k, v in given.items() if v is not None}
+    )
     return named.get("params", params), named.get("data", data)
 
 
