@@ -61,6 +61,9 @@ func akamaiSettings(field string) (map[http2.SettingID]uint32, []http2.SettingID
 			return nil, nil, newError(kindInvalidArgument, "akamai setting %q is not id:value (id 1-65535, value 0-4294967295)", item)
 		}
 		sid := http2.SettingID(id)
+		if reason := settingOutOfRange(sid, uint32(value)); reason != "" {
+			return nil, nil, newError(kindInvalidArgument, "akamai setting %q: %s (RFC 9113 section 6.5.2)", item, reason)
+		}
 		if _, dup := settings[sid]; dup {
 			return nil, nil, newError(kindInvalidArgument, "akamai setting %d appears twice", id)
 		}
@@ -68,6 +71,25 @@ func akamaiSettings(field string) (map[http2.SettingID]uint32, []http2.SettingID
 		order = append(order, sid)
 	}
 	return settings, order, nil
+}
+
+// settingOutOfRange is why a server would refuse this SETTINGS value, or "".
+func settingOutOfRange(id http2.SettingID, value uint32) string {
+	switch id {
+	case http2.SettingEnablePush:
+		if value > 1 {
+			return "ENABLE_PUSH must be 0 or 1"
+		}
+	case http2.SettingInitialWindowSize:
+		if value > 1<<31-1 {
+			return "INITIAL_WINDOW_SIZE must be at most 2147483647"
+		}
+	case http2.SettingMaxFrameSize:
+		if value < 1<<14 || value > 1<<24-1 {
+			return "MAX_FRAME_SIZE must be between 16384 and 16777215"
+		}
+	}
+	return ""
 }
 
 func akamaiPriorities(field string) ([]http2.Priority, error) {

@@ -8,6 +8,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -138,6 +139,9 @@ func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(extensions) == 0 {
+		return nil, newError(kindInvalidArgument, "ja3 lists no extension")
+	}
 	seen := map[uint64]bool{}
 	for _, e := range extensions {
 		if seen[e] && !isGREASEValue(uint16(e)) {
@@ -151,6 +155,13 @@ func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
 	groups, err := ja3Numbers("group", parts[3], 0xffff)
 	if err != nil {
 		return nil, err
+	}
+	if seen[10] && len(groups) == 0 {
+		return nil, newError(kindInvalidArgument, "ja3 lists extension 10 (supported_groups) but no group")
+	}
+	if len(groups) > 0 && !slices.ContainsFunc(groups, knownCurve) {
+		// Other groups (ffdhe2048, ...) may be listed, but a key share needs one of these.
+		return nil, newError(kindInvalidArgument, "ja3 groups %q include none this engine can make a key share for (%s)", parts[3], sortedNames(curveIDs))
 	}
 	if _, err := ja3Numbers("point format", parts[4], 0xff); err != nil {
 		return nil, err
@@ -265,4 +276,15 @@ func engineProfile(cfg engineConfig) (preset, profiles.ClientProfile, []tlsclien
 	}
 	profile, opts, err := fp.profile(base)
 	return p, profile, opts, err
+}
+
+// knownCurve tells whether the engine can make a key share for this group (curveIDs,
+// extra_fp.go); GREASE is a placeholder, not a group.
+func knownCurve(id uint64) bool {
+	for name, c := range curveIDs {
+		if uint64(c) == id && name != "GREASE" {
+			return true
+		}
+	}
+	return false
 }

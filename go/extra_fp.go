@@ -143,6 +143,9 @@ func parseExtraFP(raw json.RawMessage) (extraFP, error) {
 			}
 		}
 	}
+	if out.ALPN != nil && len(out.ALPN) == 0 {
+		return out, newError(kindInvalidArgument, "extra_fp tls_alpn must not be empty")
+	}
 	for _, p := range out.ALPN {
 		if p == "" || len(p) > 255 {
 			return out, newError(kindInvalidArgument, "extra_fp tls_alpn: protocol names must be 1-255 bytes, got %q", p)

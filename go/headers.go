@@ -74,6 +74,11 @@ func validateHeaders(headers [][2]string) error {
 		if !isToken(h[0]) {
 			return newError(kindInvalidArgument, "invalid header name %q", h[0])
 		}
+		if framing := strings.ToLower(h[0]); framing == "content-length" || framing == "transfer-encoding" {
+			// The body's framing is the engine's to write: a stray one makes HTTP/1.1
+			// wait for a body that never comes, and HTTP/2 call the request malformed.
+			return newError(kindInvalidArgument, "header %q is set from the body; leave it out", h[0])
+		}
 		if strings.ContainsAny(h[1], "\r\n\x00") {
 			return newError(kindInvalidArgument, "header %q has a CR, LF or NUL in its value", h[0])
 		}

@@ -101,7 +101,9 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 	}
 	p.listener = listener
 	p.port = listener.Addr().(*net.TCPAddr).Port
-	p.server = &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
+	// An idle keep-alive client gives its slot back after IdleTimeout: with
+	// max_connections, idle clients must not lock the busy ones out.
+	p.server = &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second}
 	p.running.Store(true)
 	go func() {
 		_ = p.server.Serve(listener)
@@ -260,12 +262,16 @@ func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 		p.refuse(w, http.StatusInternalServerError, kindInternal, "connection cannot be taken over")
 		return
 	}
-	w.WriteHeader(http.StatusOK)
 	client, buffered, err := hijacker.Hijack()
 	if err != nil {
 		return
 	}
 	defer client.Close()
+	// Written by hand: net/http would add Transfer-Encoding, which a 2xx to CONNECT must
+	// not carry (RFC 9110 section 9.3.6).
+	if _, err := io.WriteString(client, "HTTP/1.1 200 Connection Established\r\n\r\n"); err != nil {
+		return
+	}
 	if !p.holdTunnel(client, upstream) {
 		return
 	}

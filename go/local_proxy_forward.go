@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
@@ -50,7 +51,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := p.sessionFor(r)
 	if err != nil {
-		p.refuse(w, http.StatusBadGateway, kindClosed, err.Error())
+		p.refuseFor(w, err)
 		return
 	}
 	spec, err := p.specFor(sess, r, &target)
@@ -60,7 +61,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := openStream(sess, spec)
 	if err != nil {
-		p.refuse(w, http.StatusBadGateway, kindClosed, err.Error())
+		p.refuseFor(w, err)
 		return
 	}
 	st, _ := streams.take(id) // owned here, never by a C caller
@@ -109,7 +110,7 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 			clientHeaders = append(clientHeaders, [2]string{name, v})
 		}
 	}
-	clientHeaders = withoutHeaders(clientHeaders, proxyOnlyHeaders...)
+	clientHeaders = withoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
 	headers := clientHeaders
 	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
 		headers = mergeHeaders(sess.baseHeaders(), withoutHeaders(clientHeaders, presetIdentityHeaders...))
@@ -214,4 +215,28 @@ var kindNames = map[kind]string{
 	kindTruncated: "truncated", kindProtocol: "protocol", kindCanceled: "canceled",
 	kindTooManyRedirects: "too_many_redirects", kindInternal: "internal",
 	kindTotalTimeout: "total_timeout",
+}
+
+// connectionListed are the fields the client named in Connection: hop-by-hop, for this
+// proxy only (RFC 9110 section 7.6.1).
+func connectionListed(h http.Header) []string {
+	var names []string
+	for _, value := range h.Values("Connection") {
+		for _, name := range strings.Split(value, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				names = append(names, strings.ToLower(name))
+			}
+		}
+	}
+	return names
+}
+
+// refuseFor answers a failure that carries its kind (an unknown session is the caller's
+// mistake, a closed one is not) with the status that kind calls for.
+func (p *localProxy) refuseFor(w http.ResponseWriter, err error) {
+	var failure *hcError
+	if !errors.As(err, &failure) {
+		failure = newError(kindInternal, "%v", err)
+	}
+	p.refuse(w, statusForFailure(failure.kind), failure.kind, failure.Error())
 }

@@ -20,8 +20,10 @@ const (
 
 	// A closed HTTP/1.1 body with at most this much left is read to its end in the
 	// background so the connection returns to the pool; more is cheaper to drop.
+	// The next request on the session waits up to drainWait for such a drain: enough for
+	// a remainder that is arriving, too little to matter when it is not (a slow stream).
 	drainLimit   = 256 << 10
-	drainWait    = 100 * time.Millisecond
+	drainWait    = 20 * time.Millisecond
 	drainTimeout = 2 * time.Second
 )
 
@@ -148,13 +150,15 @@ func (p *pump) drainIfFinishing() {
 	_, _ = io.CopyN(io.Discard, p.raw, drainLimit+1)
 }
 
-// finish is close(): drain a small HTTP/1.1 remainder so the connection goes back to the
-// pool, else abort (on HTTP/2 and HTTP/3 that resets only this stream). It waits at most
-// drainWait for the drain, so the next request finds the connection idle; a slower
-// remainder goes on draining in the background until drainTimeout.
-func (p *pump) finish() {
+// finish is close(): drain a small HTTP/1.1 remainder in the background (until
+// drainTimeout) so the connection goes back to the pool, else abort (on HTTP/2 and HTTP/3
+// that resets only this stream).
+//
+// It never waits: it reports whether a drain goes on, and the session's next request
+// waits for it a little (session_drains.go) so that request finds the connection idle.
+func (p *pump) finish() (draining bool) {
 	p.finishOnce.Do(func() {
-		draining := p.canDrain()
+		draining = p.canDrain()
 		if draining {
 			time.AfterFunc(drainTimeout, func() { p.cancel(errCanceled) })
 		} else {
@@ -162,13 +166,11 @@ func (p *pump) finish() {
 		}
 		close(p.finishing)
 		p.releaseConsumerBuffers()
-		if draining {
-			waitClosed(p.done, drainWait)
-		}
 		if waitClosed(p.done, 0) { // else run() recycles them as it ends
 			p.recycleSpares()
 		}
 	})
+	return draining
 }
 
 func (p *pump) canDrain() bool {

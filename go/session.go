@@ -20,6 +20,7 @@ type session struct {
 	mu      sync.Mutex
 	closed  bool
 	streams map[int64]*stream
+	drains  drains // bodies closed early, still draining (session_drains.go)
 }
 
 func newSession(raw []byte) (*session, error) {

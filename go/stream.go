@@ -217,7 +217,9 @@ func (st *stream) close() {
 		select {
 		case <-st.metaReady:
 			if st.pump != nil {
-				st.pump.finish()
+				if st.pump.finish() {
+					st.sess.drains.add(st.pump.done)
+				}
 				return
 			}
 			st.cancel(errCanceled)

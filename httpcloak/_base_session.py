@@ -223,9 +223,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         """Hand the engine `s.headers` again if it was edited or replaced since the last
         request, as requests users expect of `s.headers.update(...)`."""
         current = self.headers
-        if not isinstance(current, Headers):  # s.headers = {...}
-            current = self.headers = Headers(current)
-        items = current.multi_items()
+        # s.headers = {...} stays the caller's object, as in requests: later edits count.
+        items = (current if isinstance(current, Headers) else Headers(current)).multi_items()
         if items != self._sent_headers:
             self._call("headers.set", headers=items)
             self._sent_headers = items

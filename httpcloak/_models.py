@@ -7,6 +7,7 @@ Only where the raw chunks come from differs (memory, or the network).
 
 from __future__ import annotations
 
+import codecs
 import io
 import json as jsonlib
 import warnings
@@ -121,13 +122,23 @@ class _ResponseBase:
 
 
 def _charset_of(content_type: str) -> str | None:
-    """The charset parameter of a Content-Type value (quoted or not), if any."""
+    """The charset parameter of a Content-Type value (quoted or not), if Python has a text
+    codec by that name; None otherwise, so text falls back to UTF-8 (the server's
+    "utf8mb4" or "hex" must not break .text)."""
     for param in content_type.split(";")[1:]:
         name, sep, value = param.partition("=")
         if sep and name.strip().lower() == "charset":
             charset = value.strip().strip("'\"").strip()
-            return charset or None
+            return charset if charset and _is_text_codec(charset) else None
     return None
+
+
+def _is_text_codec(name: str) -> bool:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return getattr(info, "_is_text_encoding", True) is not False
 
 
 # The most one read asks for, whatever chunk_size says: a piece is "at most chunk_size",
@@ -364,21 +375,22 @@ class StreamBase(_ResponseBase):
         if native is not None:
             native.cancel()
 
+    # A session made for this stream alone (a module-level call with session options):
+    # released with the stream, at its end or when it is closed.
+    _owner: _Closable | None = None
+
     def _release(self) -> None:
         native, self._native = self._native, None
         if native is not None:
             native.close()
-
-    # A session made for this stream alone (a module-level call with session options).
-    _owner: _Closable | None = None
+        owner, self._owner = self._owner, None
+        if owner is not None:
+            owner.close()
 
     def close(self) -> None:
         """Release the stream. Idempotent; never blocks on the network."""
         self._closed = True
         self._release()
-        owner, self._owner = self._owner, None
-        if owner is not None:
-            owner.close()
 
     def __del__(self) -> None:
         if getattr(self, "_native", None) is not None:

@@ -8,17 +8,18 @@ logic lives here once and only the loops over chunks differ.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
 from ._decoders import ByteLineDecoder, LineDecoder, ServerSentEvent, SSEDecoder, TextDecoder
 
-T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class Pipeline(Protocol[T]):
-    def feed(self, chunk: bytes) -> list[T]: ...
+class Pipeline(Protocol[T_co]):
+    def feed(self, chunk: bytes) -> Iterable[T_co]: ...
 
-    def finish(self) -> list[T]: ...
+    def finish(self) -> Iterable[T_co]: ...
 
 
 class TextPipeline:
@@ -67,20 +68,32 @@ def line_pipeline(decode_unicode: bool, keepends: bool, encoding: str) -> Pipeli
 
 
 class JSONLinesPipeline:
-    """NDJSON: one decoded value per non-blank line."""
+    """NDJSON: one decoded value per non-blank line. Records are decoded one at a time, so
+    a bad record raises after every good one before it, however the body was chunked."""
 
     def __init__(self) -> None:
         self._lines = ByteLinePipeline(keepends=False)
+        self._records = 0
 
-    def feed(self, chunk: bytes) -> list[Any]:
-        return _parse(self._lines.feed(chunk))
+    def feed(self, chunk: bytes) -> Iterator[Any]:
+        return self._parse(self._lines.feed(chunk))
 
-    def finish(self) -> list[Any]:
-        return _parse(self._lines.finish())
+    def finish(self) -> Iterator[Any]:
+        return self._parse(self._lines.finish())
 
-
-def _parse(lines: list[bytes]) -> list[Any]:
-    return [json.loads(line) for line in lines if line.strip()]
+    def _parse(self, lines: list[bytes]) -> Iterator[Any]:
+        for line in lines:
+            if not line.strip():
+                continue
+            self._records += 1
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                text = line.decode("utf-8", errors="replace")
+                raise json.JSONDecodeError(
+                    f"NDJSON record {self._records}: {error.msg}", text, error.pos
+                ) from None
+            yield record
 
 
 class EventPipeline:

@@ -196,8 +196,8 @@ def configure_session_cache(
     """Share TLS sessions through ``backend`` (or one made from the keyword functions), for
     every session of this process, existing or future; returns the backend.
 
-    Replaces any backend registered before. Sessions whose preset's ClientHello does not
-    offer ``pre_shared_key`` (Firefox, Safari) never resume, so never use it."""
+    Replaces any backend registered before. Only sessions whose preset's ClientHello offers
+    ``pre_shared_key`` resume (the Chrome presets and firefox-148; Safari's does not)."""
     global _current, _atexit_registered
     if backend is None:
         backend = SessionCacheBackend(

@@ -84,3 +84,31 @@ def test_a_domain_cookie_for_a_top_level_domain_is_refused() -> None:
             s.set_cookie("a", "b", domain=".com")
         s.set_cookie("a", "b", domain="localhost")  # host-only: fine
         assert [c.name for c in s.get_cookies("http://localhost/")] == ["a"]
+
+
+@pytest.mark.parametrize("name", ["Content-Length", "transfer-encoding"])
+def test_body_framing_headers_are_refused(server: TestServer, name: str) -> None:
+    # A stray one made HTTP/1.1 wait for a body that never came.
+    with pytest.raises(httpcloak.InvalidArgument, match="set from the body"):
+        httpcloak.Session(headers={name: "5"})
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match=name):
+        s.get(f"{server.http}/get", headers={name: "5"})
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"akamai": "1:65536;2:2;4:6291456|15663105|0|m,a,s,p"}, "ENABLE_PUSH"),
+        ({"akamai": "1:65536;5:100|15663105|0|m,a,s,p"}, "MAX_FRAME_SIZE"),
+        ({"akamai": "4:2147483648|15663105|0|m,a,s,p"}, "INITIAL_WINDOW_SIZE"),
+        ({"ja3": "771,4865,,29,0"}, "no extension"),
+        ({"ja3": "771,4865,10-43-51,,0"}, "no group"),
+        ({"ja3": "771,4865,10-43-51,12345,0"}, "key share"),
+        ({"extra_fp": {"tls_alpn": []}}, "tls_alpn"),
+    ],
+)
+def test_fingerprints_a_server_would_refuse_are_refused_up_front(
+    options: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(httpcloak.InvalidArgument, match=reason):
+        httpcloak.Session(**options)

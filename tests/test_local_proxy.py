@@ -137,8 +137,8 @@ def test_registered_sessions_route_requests_with_their_own_jars(
         with pytest.raises(urllib.error.HTTPError) as refused:
             _get_json(opener, f"{server.http}/get", **AS_ALICE)
         with refused.value as answer:
-            assert answer.code == 502
-            assert answer.headers["X-HTTPCloak-Error"] == "closed"
+            assert answer.code == 400, "an unknown route is the caller's mistake"
+            assert answer.headers["X-HTTPCloak-Error"] == "invalid_argument"
             assert "no session registered" in answer.read().decode()
 
 
@@ -214,3 +214,27 @@ def test_close_also_ends_open_connect_tunnels(server: TestServer) -> None:
         proxy.close()
         assert raw.recv(1024) == b"", "the tunnel outlived its proxy"
         assert time.monotonic() - started < 1
+
+
+def test_a_connect_reply_carries_no_body_framing(
+    proxy: httpcloak.LocalProxy, server: TestServer
+) -> None:
+    # RFC 9110 section 9.3.6: no Transfer-Encoding or Content-Length on a 2xx to CONNECT.
+    target = server.https.split("://", 1)[1]
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as raw:
+        raw.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+        reply = raw.recv(1024)
+    assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"\r\n\r\n")
+    assert b"transfer-encoding" not in reply.lower() and b"content-length" not in reply.lower()
+
+
+def test_headers_named_in_connection_stay_with_the_proxy(
+    proxy: httpcloak.LocalProxy, server: TestServer
+) -> None:
+    # http.client, not urllib: urllib writes its own Connection header.
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    hop = {"Connection": "X-Hop-Secret", "X-Hop-Secret": "for the proxy", "X-Kept": "yes"}
+    conn.request("GET", f"{server.http}/headers", headers=hop)
+    echoed = json.load(conn.getresponse())
+    conn.close()
+    assert "X-Hop-Secret" not in echoed["headers"] and echoed["headers"]["X-Kept"] == ["yes"]
