@@ -63,6 +63,9 @@ type tlsSessionJSON struct {
 	Key    string `json:"key"`
 	Ticket []byte `json:"ticket"`
 	State  []byte `json:"state"`
+	// Scope is the ClientHello that made the session: another fingerprint must not
+	// resume it (the server would link the two). Empty in states saved before it existed.
+	Scope string `json:"scope,omitempty"`
 }
 
 func newTicketCache() *ticketCache {
@@ -134,16 +137,20 @@ func (c *ticketCache) export() ([]tlsSessionJSON, error) {
 		if err != nil {
 			return nil, newError(kindInternal, "serializing the TLS session for %s: %v", key, err)
 		}
-		out = append(out, tlsSessionJSON{Key: key, Ticket: ticket, State: raw})
+		out = append(out, tlsSessionJSON{Key: key, Ticket: ticket, State: raw, Scope: c.scope})
 	}
 	return out, nil
 }
 
 // restore parses saved sessions into the cache; a malformed one is an InvalidArgument.
+// Sessions another ClientHello made are skipped.
 func (c *ticketCache) restore(saved []tlsSessionJSON) error {
 	for _, s := range saved {
 		if s.Key == "" || len(s.Ticket) == 0 {
 			return newError(kindInvalidArgument, "a saved TLS session needs a key and a ticket")
+		}
+		if s.Scope != "" && c.scope != "" && s.Scope != c.scope {
+			continue
 		}
 		state, err := tls.ParseSessionState(s.State)
 		if err != nil {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/bogdanfinn/fhttp/http2"
 )
 
 // retryOptions are the session's retry settings (embedded in sessionOptions). Off unless
@@ -121,7 +124,11 @@ func retriable(err error, ctx context.Context) bool {
 	case kindConnect, kindDNS:
 		return true
 	}
-	return false
+	// An HTTP/2 stream reset or GOAWAY before any header is HTTP/1.1's dropped
+	// connection: the server never answered, so the request may go again.
+	var reset http2.StreamError
+	var away http2.GoAwayError
+	return errors.As(err, &reset) || errors.As(err, &away)
 }
 
 // send is one hop of exchange: the session's header order applied, then the engine's

@@ -59,6 +59,14 @@ def test_a_dropped_connection_is_retried(server: TestServer) -> None:
     assert r.status_code == 200 and _attempt(r) == 3
 
 
+def test_an_http2_stream_reset_before_headers_is_retried(server: TestServer) -> None:
+    # HTTP/2's counterpart of a dropped connection: the server never answered.
+    url = _flaky(server, 2, abort=1).replace(server.http, server.https)
+    with httpcloak.Session(verify=server.ca, retry=2, **FAST) as s:
+        r = s.get(url)
+    assert r.protocol == "h2" and r.status_code == 200 and _attempt(r) == 3
+
+
 def test_a_dropped_connection_without_retries_is_a_connect_error(server: TestServer) -> None:
     with httpcloak.Session() as s, pytest.raises(httpcloak.ConnectError):
         s.get(_flaky(server, 1, abort=1))

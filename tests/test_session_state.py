@@ -185,3 +185,18 @@ def test_marshal_saves_the_proxy_in_use_now_without_credentials(server: TestServ
     assert saved["proxy"] == server.socks5_proxy
     assert saved["proxy_credentials_removed"] is True
     assert "proxy-secret" not in json.dumps(saved)
+
+
+def test_another_fingerprint_never_resumes_a_saved_session(server: TestServer) -> None:
+    # A "Firefox" resuming a session a "Chrome" made would let the server link the two.
+    with httpcloak.Session("chrome-latest", verify=server.ca) as chrome:
+        chrome.get(f"{server.https}/get")
+        state = json.loads(chrome.marshal())
+    assert state["tls_sessions"], "the Chrome session kept no ticket to test with"
+    state["options"]["preset"] = "firefox-latest"
+    with httpcloak.Session.unmarshal(json.dumps(state)) as firefox:
+        echo = firefox.get(f"{server.https}/fingerprint").json()
+    assert not echo["resumed"]
+    state["options"]["preset"] = "chrome-latest"
+    with httpcloak.Session.unmarshal(json.dumps(state)) as again:
+        assert again.get(f"{server.https}/fingerprint").json()["resumed"]
