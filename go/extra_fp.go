@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,6 +259,11 @@ func (e extraFP) apply(spec *tls.ClientHelloSpec) error {
 		"tls_alpn":                            e.ALPN != nil,
 		"tls_record_size_limit":               e.RecordSizeLimit != nil,
 	}
+	if e.KeyShareCurves != nil {
+		if err := hybridKeySharesHeld(spec, e.KeyShareCurves); err != nil {
+			return err
+		}
+	}
 	for _, key := range extraFPKeys {
 		if given[key] && !applied[key] {
 			return newError(kindInvalidArgument, "extra_fp %s has no effect: the ClientHello carries no such extension", key)
@@ -299,4 +305,28 @@ func compressions(names []string) []tls.CertCompressionAlgo {
 		out[i] = certCompressions[n]
 	}
 	return out
+}
+
+// hybridKeySharesHeld refuses key shares that leave out a post-quantum hybrid group the
+// ClientHello offers: a server that prefers it answers with a HelloRetryRequest for it,
+// which the engine cannot complete, so every handshake with such a server would fail.
+func hybridKeySharesHeld(spec *tls.ClientHelloSpec, shares []string) error {
+	if slices.Contains(shares, "X25519MLKEM768") && !slices.Contains(shares, "X25519") {
+		// The engine builds the hybrid share together with a plain X25519 one (Chrome
+		// sends both); alone it fails every handshake with "internal error".
+		return newError(kindInvalidArgument, "extra_fp tls_key_share_curves: X25519MLKEM768 needs X25519 beside it, as Chrome sends them")
+	}
+	for _, ext := range spec.Extensions {
+		groups, ok := ext.(*tls.SupportedCurvesExtension)
+		if !ok {
+			continue
+		}
+		for _, name := range []string{"X25519MLKEM768", "X25519Kyber768", "P256Kyber768"} {
+			offered := slices.Contains(groups.Curves, curveIDs[name])
+			if offered && !slices.Contains(shares, name) {
+				return newError(kindInvalidArgument, "extra_fp tls_key_share_curves must include %s while the ClientHello offers that group: this engine cannot answer a HelloRetryRequest for it", name)
+			}
+		}
+	}
+	return nil
 }

@@ -105,6 +105,8 @@ def test_body_framing_headers_are_refused(server: TestServer, name: str) -> None
         ({"ja3": "771,4865,10-43-51,,0"}, "no group"),
         ({"ja3": "771,4865,10-43-51,12345,0"}, "key share"),
         ({"extra_fp": {"tls_alpn": []}}, "tls_alpn"),
+        ({"extra_fp": {"tls_key_share_curves": ["X25519"]}}, "HelloRetryRequest"),
+        ({"extra_fp": {"tls_key_share_curves": ["X25519MLKEM768"]}}, "X25519 beside it"),
     ],
 )
 def test_fingerprints_a_server_would_refuse_are_refused_up_front(
