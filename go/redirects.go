@@ -28,7 +28,7 @@ const (
 func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingResponse, *url.URL, []hop, error) {
 	method, u, headers, body, upload := spec.method, spec.url, spec.headers, spec.body, spec.upload
 	var history []hop
-	sess.drains.wait() // a connection closed early may be about to come back to the pool
+	sess.drains.wait(originOf(u)) // a connection closed early may be about to come back
 	for {
 		// A dropped name stays out on every hop, the jar's cookie header included.
 		sent := withoutHeaders(withCookies(headers, sess.jar.header(u)), spec.dropHeaders...)

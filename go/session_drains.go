@@ -1,52 +1,60 @@
 package main
 
 import (
+	"net/url"
 	"sync"
 	"time"
 )
 
 // drains are the HTTP/1.1 bodies a close() left draining in the background so their
-// connections can go back to the pool. close() never waits for them; the session's next
-// request does, for at most drainWait, so that it finds the connection idle instead of
-// dialing a new one. A slow remainder is not worth more than that.
+// connections can go back to the pool. close() never waits for them. The session's next
+// request to the same origin waits, once and for at most drainWait, so that it finds the
+// connection idle instead of dialing a new one; a remainder that is not arriving (an
+// endless stream, a stall) costs that one request those milliseconds and nobody else.
 type drains struct {
 	mu      sync.Mutex
-	pending []chan struct{}
+	pending []drain
 }
 
-func (d *drains) add(done chan struct{}) {
+type drain struct {
+	origin string
+	done   chan struct{}
+}
+
+func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+func (d *drains) add(origin string, done chan struct{}) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.prune()
-	d.pending = append(d.pending, done)
+	d.pending = append(d.pending, drain{origin, done})
 }
 
-// wait returns once every pending drain has ended or drainWait has passed.
-func (d *drains) wait() {
+// wait takes the pending drains of origin and waits for them to end, or drainWait.
+func (d *drains) wait(origin string) {
 	d.mu.Lock()
-	d.prune()
-	pending := append([]chan struct{}(nil), d.pending...)
+	var mine []chan struct{}
+	kept := d.pending[:0]
+	for _, p := range d.pending {
+		switch {
+		case waitClosed(p.done, 0): // ended: forget it
+		case p.origin == origin:
+			mine = append(mine, p.done)
+		default:
+			kept = append(kept, p)
+		}
+	}
+	d.pending = kept
 	d.mu.Unlock()
-	if len(pending) == 0 {
+	if len(mine) == 0 {
 		return
 	}
 	deadline := time.NewTimer(drainWait)
 	defer deadline.Stop()
-	for _, done := range pending {
+	for _, done := range mine {
 		select {
 		case <-done:
 		case <-deadline.C:
 			return
 		}
 	}
-}
-
-func (d *drains) prune() {
-	kept := d.pending[:0]
-	for _, done := range d.pending {
-		if !waitClosed(done, 0) {
-			kept = append(kept, done)
-		}
-	}
-	d.pending = kept
 }

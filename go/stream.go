@@ -29,6 +29,8 @@ type stream struct {
 	timers    []*time.Timer
 
 	watch watch // event-loop readiness, see notify.go
+
+	origin string // scheme://host:port the response came from (set with meta)
 }
 
 type metaJSON struct {
@@ -112,6 +114,7 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 	wake := func() { st.watch.fire(st.id) }
 	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, wake)
 	st.meta = meta
+	st.origin = originOf(finalURL)
 	close(st.metaReady)
 	st.watch.fire(st.id)
 }
@@ -218,7 +221,7 @@ func (st *stream) close() {
 		case <-st.metaReady:
 			if st.pump != nil {
 				if st.pump.finish() {
-					st.sess.drains.add(st.pump.done)
+					st.sess.drains.add(st.origin, st.pump.done)
 				}
 				return
 			}

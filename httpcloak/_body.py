@@ -36,7 +36,7 @@ def encode_body(
             raise InvalidArgument("pass either data= or json=, not both")
         try:
             encoded = jsonlib.dumps(json, separators=(",", ":"), allow_nan=False)
-        except (TypeError, ValueError) as error:  # an unserialisable value, NaN or infinity
+        except ValueError as error:  # NaN or infinity; an unserialisable type stays TypeError
             raise InvalidArgument(f"json= cannot be sent as JSON: {error}") from error
         return encoded.encode(), "application/json"
     if data is None:

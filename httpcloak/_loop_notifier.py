@@ -79,6 +79,25 @@ class LoopNotifier:
                 return
 
     def close(self) -> None:
+        """Wake every waiter and release the pipe. From another thread than the loop's, the
+        work is handed to the loop (its reader and futures are not thread-safe)."""
+        if self.handle == 0:
+            return
+        if self.loop.is_running() and not self._in_loop_thread():
+            try:
+                self.loop.call_soon_threadsafe(self._close_in_loop)
+                return
+            except RuntimeError:  # the loop closed meanwhile: nobody waits any more
+                pass
+        self._close_in_loop()
+
+    def _in_loop_thread(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
+
+    def _close_in_loop(self) -> None:
         if self.handle == 0:
             return
         if not self.loop.is_closed():

@@ -27,6 +27,11 @@ class ModuleRequestOptions(RequestOptions, NetworkOptions, total=False):
     verify: bool | str | os.PathLike[str]
     proxy: str | None
     http_version: HTTPVersion
+    ja3: str | None
+    akamai: str | None
+    extra_fp: dict[str, Any] | None
+    without_cookie_jar: bool
+    without_client_hints: bool
 
 
 _SESSION_ONLY = frozenset(ModuleRequestOptions.__annotations__) - frozenset(

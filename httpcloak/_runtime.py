@@ -22,6 +22,9 @@ class RuntimeSettings:
     def _call(self, op: str, **args: Any) -> Any:
         raise NotImplementedError
 
+    def _sync_headers(self) -> None:
+        raise NotImplementedError
+
     def set_proxy(self, proxy_url: str | None) -> None:
         """Use this proxy (http://, https://, socks5://, with credentials if needed) for new
         requests, or None to connect directly. Pooled connections are dropped. (The
@@ -69,6 +72,7 @@ class RuntimeSettings:
     def get_header_order(self) -> list[str]:
         """The order set with set_header_order, or the session's header names in the order
         they are sent (lower case)."""
+        self._sync_headers()  # s.headers as edited since the last request, too
         order: list[str] = self._call("header_order.get")
         return order
 

@@ -239,3 +239,27 @@ def test_json_helper(server: TestServer) -> None:
             return (await s.get(f"{server.http}/get", params={"a": "1"})).json()
 
     assert json.dumps(run(main()))
+
+
+def test_closing_an_async_session_from_another_thread_wakes_its_readers(
+    server: TestServer,
+) -> None:
+    # The loop's reader and futures are not thread-safe: the close is handed to the loop.
+    async def main() -> None:
+        for _ in range(5):
+            s = httpcloak.AsyncSession()
+            r = await s.get(f"{server.http}/stall?after=10&seconds=30", stream=True)
+
+            async def read_all(stream: httpcloak.AsyncStreamResponse) -> None:
+                async for _ in stream.aiter_bytes():
+                    pass
+
+            reader = asyncio.ensure_future(read_all(r))
+            await asyncio.sleep(0.1)
+            started = time.monotonic()
+            await asyncio.get_running_loop().run_in_executor(None, s.close)
+            with pytest.raises(httpcloak.StreamClosed):
+                await asyncio.wait_for(reader, 5)
+            assert time.monotonic() - started < 2
+
+    run(main())

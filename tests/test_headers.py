@@ -300,6 +300,8 @@ def test_editing_session_headers_changes_what_is_sent(server: TestServer) -> Non
         assert sent["X-Later"] == ["1"] and sent["X-Ctor"] == ["c"]
         del s.headers["X-Ctor"]
         assert "X-Ctor" not in s.get(f"{server.http}/headers").json()["headers"]
+        s.headers["X-Ordered"] = "z"
+        assert "x-ordered" in s.get_header_order(), "the order reflects edits before a request"
         s.headers = {"X-Assigned": "y"}  # type: ignore[assignment]
         sent = s.get(f"{server.http}/headers").json()["headers"]
         assert sent["X-Assigned"] == ["y"] and "X-Later" not in sent

@@ -21,6 +21,7 @@ def test_params_and_bodies_by_position(server: TestServer) -> None:
 def test_module_calls_take_session_options(server: TestServer) -> None:
     # verify= and friends make a session for that call alone.
     assert httpcloak.get(f"{server.https}/get", verify=server.ca).status_code == 200
+    assert httpcloak.get(f"{server.http}/get", without_cookie_jar=True).status_code == 200
     r = httpcloak.get(f"{server.https}/stream/3", verify=server.ca, http_version="h1", stream=True)
     with r:
         assert r.protocol == "h1" and len(list(r.iter_lines())) == 3
