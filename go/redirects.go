@@ -11,6 +11,8 @@ import (
 // hop is one redirect response the stream went through, reported in its metadata.
 type hop struct {
 	Status  int         `json:"status"`
+	Reason  string      `json:"reason"`
+	Proto   string      `json:"proto"`
 	URL     string      `json:"url"`
 	Headers [][2]string `json:"headers"`
 }
@@ -59,7 +61,7 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 			return nil, u, history, newError(kindProtocol, "bad redirect Location %q: %v", location, err)
 		}
 		escapeQuery(next)
-		history = append(history, hop{Status: resp.status, URL: u.String(), Headers: resp.headers})
+		history = append(history, hop{Status: resp.status, Reason: resp.reason, Proto: resp.proto, URL: u.String(), Headers: resp.headers})
 		if changesToGet(resp.status, method) {
 			method, body, upload = "GET", nil, nil
 			headers = withoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")

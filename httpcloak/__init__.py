@@ -10,6 +10,7 @@ with httpcloak.Session(preset="chrome-latest") as s:
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import exceptions
 from ._cookies import Cookie, Cookies
 from ._decoders import ServerSentEvent
 from ._default import configure, delete, get, head, options, patch, post, put, request
@@ -116,6 +117,7 @@ __all__ = [
     "__version__",
     "configure",
     "delete",
+    "exceptions",
     "get",
     "head",
     "options",

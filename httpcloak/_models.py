@@ -256,10 +256,10 @@ class Response(_SyncIterators):
     def from_hop(cls, hop: dict[str, Any], method: str) -> Response:
         meta = {
             "status": hop["status"],
-            "reason": "",
+            "reason": hop.get("reason", ""),
             "headers": hop["headers"],
             "url": hop["url"],
-            "proto": "",
+            "proto": hop.get("proto", ""),
             "content_length": -1,
         }
         return cls(meta, method, b"")

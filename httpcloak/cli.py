@@ -131,13 +131,20 @@ def _show_head(response: StreamResponse, out: IO[str]) -> None:
 
 def _write_body(response: StreamResponse, args: argparse.Namespace) -> None:
     if args.events:
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "text/event-stream":
+            print(
+                f"httpcloak: warning: the response is {kind or 'untyped'}, not "
+                "text/event-stream; events may never come",
+                file=sys.stderr,
+            )
         for event in response.iter_events():
             print(json.dumps({"event": event.event, "id": event.id, "data": event.data}))
             sys.stdout.flush()
     elif args.lines:
         for line in response.iter_lines(decode_unicode=True):
             print(line, flush=True)
-    elif args.output:
+    elif args.output and args.output != "-":  # "-" is stdout, as in curl
         with _open_output(args.output) as f, Progress(_progress_total(response)) as progress:
             for chunk in response.iter_content(1 << 16):
                 f.write(chunk)

@@ -128,3 +128,10 @@ def test_fingerprint_shows_the_preset() -> None:
     assert done.returncode == 0
     assert done.stdout.startswith("preset firefox-latest (alias of firefox-148)")
     assert "user-agent: Mozilla/5.0" in done.stdout
+
+
+def test_output_dash_is_stdout_and_events_warn_off_sse(server: TestServer) -> None:
+    done = cli("-o", "-", f"{server.http}/bytes/10")
+    assert done.returncode == 0 and len(done.stdout) == 10
+    done = cli("--events", f"{server.http}/get")
+    assert done.returncode == 0 and "not text/event-stream" in done.stderr

@@ -44,3 +44,23 @@ def test_upstream_names(server: TestServer) -> None:
     with httpcloak.PresetPool(["chrome-133"]) as pool:
         assert pool.next() == "chrome-133"
     assert httpcloak.Cookie("a", "b").domain == ""
+
+
+def test_requests_exception_names_catch_our_errors(server: TestServer) -> None:
+    import httpcloak as requests  # the port this is for
+
+    try:
+        requests.get("http://127.0.0.1:9/")
+    except requests.exceptions.ConnectionError as error:
+        assert isinstance(error, requests.exceptions.RequestException)
+    r = requests.get(f"{server.http}/status/404")
+    try:
+        r.raise_for_status()
+    except requests.exceptions.HTTPError as error:
+        assert error.response is r
+
+
+def test_redirect_hops_carry_their_protocol_and_reason(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        r = s.get(f"{server.http}/redirect/1")
+    assert [(h.protocol, h.reason) for h in r.history] == [("h1", "Found")]
