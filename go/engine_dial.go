@@ -94,9 +94,23 @@ type h3Dialer struct {
 	mu     sync.Mutex
 	qt     *quic.Transport
 	assoc  *socksPacketConn // the association behind qt, when proxied
+
+	// dials live in this context, not the first request's (see dial); close ends them.
+	dials     context.Context
+	stopDials context.CancelFunc
+}
+
+func newH3Dialer(dialer *netDialer, socks *socksUDPDialer) *h3Dialer {
+	dials, stop := context.WithCancel(context.Background())
+	return &h3Dialer{dialer: dialer, socks: socks, dials: dials, stopDials: stop}
 }
 
 func (h *h3Dialer) dial(ctx context.Context, addr string, tlsCfg *tls.Config, cfg *quic.Config) (*quic.Conn, error) {
+	// The HTTP/3 transport makes one connection per server for every request that needs
+	// it, with the context of whichever request came first: that request's timeout or
+	// cancel must not fail the others. The handshake's own idle timeout bounds the dial,
+	// and closing the engine ends it.
+	ctx = h.dials
 	ips, port, err := h.dialer.lookup(ctx, h.dialer.cfg.mapAddress(addr))
 	if err != nil {
 		return nil, err
@@ -146,6 +160,7 @@ func (h *h3Dialer) transport(ctx context.Context) (*quic.Transport, error) {
 }
 
 func (h *h3Dialer) close() {
+	h.stopDials()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closeLocked()

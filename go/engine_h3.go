@@ -31,7 +31,7 @@ const (
 type h3Engine struct {
 	transport *http3.Transport
 	headers   [][2]string
-	dialer    *h3Dialer // nil: the transport's own UDP socket
+	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
 }
 
 func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, error) {
@@ -68,14 +68,15 @@ func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, erro
 		// Bodies are decoded by our layer for every protocol alike (decode.go).
 		DisableCompression: true,
 	}
+	// Always our dialer, even without custom network options: the transport dials with the
+	// context of the first request that needs a connection, and h3Dialer.dial detaches the
+	// dial from it so that request's timeout or cancel does not fail the others.
 	e := &h3Engine{transport: transport, headers: p.headers}
-	if cfg.net.customDial() || socks != nil {
-		e.dialer = &h3Dialer{dialer: newNetDialer(cfg.net, nil), socks: socks}
-		if socks != nil {
-			socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
-		}
-		transport.Dial = e.dialer.dial
+	e.dialer = newH3Dialer(newNetDialer(cfg.net, nil), socks)
+	if socks != nil {
+		socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
 	}
+	transport.Dial = e.dialer.dial
 	return e, nil
 }
 
@@ -94,10 +95,9 @@ func h3QUICConfig(idle time.Duration) *quic.Config {
 func (e *h3Engine) presetHeaders() [][2]string { return e.headers }
 
 func (e *h3Engine) close() {
+	e.dialer.stopDials() // first: the transport's Close waits for the dials in flight
 	_ = e.transport.Close()
-	if e.dialer != nil {
-		e.dialer.close()
-	}
+	e.dialer.close()
 }
 
 func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {

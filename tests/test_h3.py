@@ -175,3 +175,35 @@ def _wait_until_stopped(pid: int) -> None:
                 return
         time.sleep(0.01)
     raise AssertionError(f"process {pid} did not stop")
+
+
+def test_one_requests_timeout_does_not_fail_another_sharing_the_dial(
+    server: TestServer,
+) -> None:
+    # Requests waiting on the same QUIC handshake: the first one's connect timeout used to
+    # fail the second with it. A UDP port nobody answers makes the handshake wait.
+    import socket
+    import threading
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    url = f"https://127.0.0.1:{silent.getsockname()[1]}/get"
+    outcomes: dict[str, str] = {}
+    with httpcloak.Session(verify=server.ca, http_version="h3") as s:
+
+        def attempt(name: str, connect: float) -> None:
+            try:
+                s.get(url, timeout=httpcloak.Timeout(connect=connect))
+            except httpcloak.HTTPCloakError as error:
+                outcomes[name] = f"{type(error).__name__} {error}"
+
+        short = threading.Thread(target=attempt, args=("short", 0.3))
+        long = threading.Thread(target=attempt, args=("long", 2.0))
+        short.start()
+        time.sleep(0.05)
+        long.start()
+        short.join(10)
+        long.join(10)
+    silent.close()
+    assert "(300ms)" in outcomes["short"]
+    assert "(300ms)" not in outcomes["long"], "the long request failed with the short one's error"
