@@ -73,7 +73,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	meta, failure := awaitMeta(r.Context(), st)
 	if failure != nil {
-		p.refuse(w, statusForFailure(failure.kind), failure.kind, failure.Error())
+		p.refuseFor(w, failure)
 		return
 	}
 	if meta == nil {

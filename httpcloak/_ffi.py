@@ -158,6 +158,13 @@ class OwnedHandle:
             raise_error(err)
 
 
+def release_buffer(buffer: Any) -> None:
+    """Let go of the caller's memory behind ffi.from_buffer now, not when a traceback cycle
+    is collected: a memoryview still exported to cffi at that point crashes the interpreter."""
+    if buffer != ffi.NULL:
+        ffi.release(buffer)
+
+
 def take_json(pointer: Any, length: int) -> Any:
     """Decode JSON that Go handed out, and free it: the only place hc_free is called."""
     try:

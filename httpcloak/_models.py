@@ -121,6 +121,13 @@ class _ResponseBase:
         return f"<{type(self).__name__} [{self.status_code}] {self.protocol} {self.url}>"
 
 
+def body_is_encoded(headers: Headers) -> bool:
+    """True when the body arrives compressed (Content-Encoding other than identity):
+    content_length then counts encoded bytes, and what is read is decoded."""
+    encoding = headers.get("content-encoding", "identity").strip().lower()
+    return encoding not in ("", "identity")
+
+
 def _charset_of(content_type: str) -> str | None:
     """The charset parameter of a Content-Type value (quoted or not), if Python has a text
     codec by that name; None otherwise, so text falls back to UTF-8 (the server's
@@ -340,8 +347,7 @@ class StreamBase(_ResponseBase):
     def _explain_truncation(self, error: IncompleteRead) -> IncompleteRead:
         partial = self.num_bytes_downloaded
         expected: int | None = None
-        encoded = self.headers.get("content-encoding", "identity").lower() not in ("", "identity")
-        if self.content_length >= 0 and not encoded:
+        if self.content_length >= 0 and not body_is_encoded(self.headers):
             expected = max(self.content_length - partial, 0)
         detail = f"{partial} bytes read" + (
             f", {expected} more expected" if expected is not None else ""
@@ -495,7 +501,7 @@ class RawStream(io.RawIOBase):
             try:
                 return self._response._readinto(target, size)
             finally:
-                _ffi.ffi.release(target)
+                _ffi.release_buffer(target)
 
     def close(self) -> None:
         self._response.close()

@@ -30,7 +30,7 @@ class NativeStream:
                 session_handle, encoded, len(encoded), body_ptr, body_len, err
             )
         finally:
-            _release(body_ptr)
+            _ffi.release_buffer(body_ptr)
         if handle == 0:
             _ffi.raise_error(err)
         self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_stream_close)
@@ -83,7 +83,7 @@ class NativeStream:
                 self._live(), source, len(data), _ffi.WAIT_SLICE_MS, err
             )
         finally:
-            _release(source)
+            _ffi.release_buffer(source)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         return n
@@ -114,7 +114,7 @@ class NativeStream:
         try:
             n: int = _ffi.lib.hc_stream_write(self._live(), source, len(data), 0, err)
         finally:
-            _release(source)
+            _ffi.release_buffer(source)
         if n == _ffi.READ_ERROR:
             _ffi.raise_error(err)
         return n
@@ -146,14 +146,3 @@ class NativeStream:
     def close(self) -> None:
         """Release the handle; safe to call twice and from any thread."""
         self._owned.release()
-
-    def ensure_open(self) -> None:
-        if self.handle == 0:
-            raise StreamClosed("the stream is closed")
-
-
-def _release(buffer: Any) -> None:
-    """Let go of the caller's memory now, not when a traceback cycle is collected: a
-    memoryview still exported to cffi at that point crashes the interpreter."""
-    if buffer != _ffi.ffi.NULL:
-        _ffi.ffi.release(buffer)

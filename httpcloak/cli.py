@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from . import _exceptions as exc
-from ._models import StreamResponse
+from ._models import StreamResponse, body_is_encoded
 from ._presets import describe_preset
 from ._progress import Progress
 from ._session import Session
@@ -118,8 +118,7 @@ def _open_output(path: str) -> IO[bytes]:
 def _progress_total(response: StreamResponse) -> int:
     """The length the progress line counts towards: unknown (-1) when the body arrives
     compressed, since content_length counts encoded bytes and the file gets decoded ones."""
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    return response.content_length if encoding in ("", "identity") else -1
+    return -1 if body_is_encoded(response.headers) else response.content_length
 
 
 def _show_head(response: StreamResponse, out: IO[str]) -> None:
