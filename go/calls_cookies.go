@@ -84,10 +84,10 @@ func entryFromJSON(c cookieJSON) (*jarEntry, error) {
 	if !hostOnly && net.ParseIP(domain) != nil {
 		return nil, newError(kindInvalidArgument, "cookie %q: an IP address can only have host-only cookies (no leading dot), got %q", c.Name, c.Domain)
 	}
-	if !hostOnly && !strings.Contains(domain, ".") {
-		// No public suffix list: as with Set-Cookie, a domain cookie for a whole
-		// top-level domain (".com") is refused; a host-only one ("localhost") is fine.
-		return nil, newError(kindInvalidArgument, "cookie %q: a domain cookie needs a dotted domain (\".example.com\"), got %q", c.Name, c.Domain)
+	if _, registrable := registrableDomain(domain); !hostOnly && !registrable {
+		// As for Set-Cookie: a public suffix (".com", ".co.uk", ".github.io") takes no
+		// domain cookie; a host-only one ("localhost") is fine.
+		return nil, newError(kindInvalidArgument, "cookie %q: %q is a public suffix (like .com or .co.uk), which browsers give no domain cookie; use a registrable domain (\".example.co.uk\") or a host-only one (no leading dot)", c.Name, c.Domain)
 	}
 	path := c.Path
 	if path == "" {
@@ -102,13 +102,13 @@ func entryFromJSON(c cookieJSON) (*jarEntry, error) {
 	}
 	check := http.Cookie{Name: c.Name, Value: c.Value, Path: path}
 	if err := check.Valid(); err != nil {
-		return nil, newError(kindInvalidArgument, "invalid cookie: %v", err)
+		return nil, newError(kindInvalidArgument, "cookie %q: %v", c.Name, err)
 	}
 	if c.Value != "" && check.String() != c.Name+"="+c.Value+"; Path="+path {
 		return nil, newError(kindInvalidArgument, "cookie %q: value %q cannot be sent as it is (no spaces, quotes, commas, semicolons or backslashes)", c.Name, c.Value)
 	}
 	e := &jarEntry{name: c.Name, value: c.Value, domain: domain, hostOnly: hostOnly, path: path,
-		secure: c.Secure, httpOnly: c.HTTPOnly, sameSite: sameSite}
+		secure: c.Secure, httpOnly: c.HTTPOnly, sameSite: sameSite, site: siteOf(domain)}
 	if c.Expires != 0 {
 		if math.IsNaN(c.Expires) || math.IsInf(c.Expires, 0) || c.Expires < 0 || c.Expires > 9e9 {
 			return nil, newError(kindInvalidArgument, "cookie %q: expires must be unix seconds, got %v", c.Name, c.Expires)

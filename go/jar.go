@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,25 +9,53 @@ import (
 	"time"
 )
 
-// cookieJar is the session's RFC 6265 cookie store: it takes Set-Cookie from every
-// response (redirect hops included), picks the cookies a request carries (host-only vs
-// domain cookies, path prefixes, Secure only on https, expiry), and can be listed, edited
-// and exported. A disabled jar (without_cookie_jar) stores and sends nothing.
+// cookieJar is the session's cookie store, following RFC 6265bis with a browser (Chrome)
+// as the reference where the RFC leaves a choice: it takes Set-Cookie from every response
+// (redirect hops included), picks the cookies a request carries (host-only vs domain
+// cookies, path prefixes, Secure only on https, expiry), and can be listed, edited and
+// exported. A disabled jar (without_cookie_jar) stores and sends nothing.
 //
-// There is no public suffix list: a Domain attribute without a dot (e.g. "com") is refused
-// unless it is the request host itself.
+// Cookies are grouped by site (jar_rules.go siteOf: the registrable domain, eTLD+1, from
+// the public suffix list), as Chrome keys them: a request looks only at its host's site,
+// and each site has its own cap (jar_evict.go), so one site cannot push out another's.
 type cookieJar struct {
 	disabled bool
 
-	mu      sync.Mutex
-	entries map[cookieKey]*jarEntry
-	seq     uint64 // creation order, the tie-break after path length
+	mu    sync.Mutex
+	sites map[string]*siteCookies
+	count int    // cookies in all sites
+	clock uint64 // orders creation and last use
 }
 
-type cookieKey struct{ domain, path, name string }
+// siteCookies are the cookies of one site.
+type siteCookies struct {
+	cookies     map[cookieKey]*jarEntry
+	secureNames map[string]int // how many Secure cookies have each name (overlaysSecure)
+}
 
-// maxCookies bounds the jar as browsers do (Chrome keeps 3000); the oldest go first.
-const maxCookies = 3000
+func (s *siteCookies) set(key cookieKey, e *jarEntry) {
+	s.delete(key)
+	s.cookies[key] = e
+	if e.secure {
+		s.secureNames[e.name]++
+	}
+}
+
+func (s *siteCookies) delete(key cookieKey) {
+	if old := s.cookies[key]; old != nil && old.secure {
+		if s.secureNames[old.name]--; s.secureNames[old.name] == 0 {
+			delete(s.secureNames, old.name)
+		}
+	}
+	delete(s.cookies, key)
+}
+
+// cookieKey is a cookie's identity (RFC 6265bis 5.7 step 18): as in browsers, a host-only
+// and a domain cookie with the same name, domain and path are two cookies.
+type cookieKey struct {
+	domain, path, name string
+	hostOnly           bool
+}
 
 type jarEntry struct {
 	name, value string
@@ -39,7 +66,9 @@ type jarEntry struct {
 	secure      bool
 	httpOnly    bool
 	sameSite    string
-	seq         uint64
+	site        string // siteOf(domain): the group the cookie is stored and capped in
+	created     uint64 // creation order: the tie-break after path length when sending
+	lastUsed    uint64 // last stored or sent: eviction takes the least recent first
 }
 
 // cookieJSON is a cookie as the Python side sees it. Domain has a leading dot for a
@@ -56,7 +85,11 @@ type cookieJSON struct {
 }
 
 func newCookieJar() *cookieJar {
-	return &cookieJar{entries: make(map[cookieKey]*jarEntry)}
+	return &cookieJar{sites: make(map[string]*siteCookies)}
+}
+
+func (e *jarEntry) key() cookieKey {
+	return cookieKey{domain: e.domain, path: e.path, name: e.name, hostOnly: e.hostOnly}
 }
 
 // storeFromResponse takes the Set-Cookie headers of a response to u.
@@ -65,6 +98,7 @@ func (j *cookieJar) storeFromResponse(u *url.URL, headers [][2]string) {
 		return
 	}
 	now := time.Now()
+	secureOrigin := u.Scheme == "https"
 	for _, h := range headers {
 		if h[0] != "set-cookie" {
 			continue
@@ -73,90 +107,76 @@ func (j *cookieJar) storeFromResponse(u *url.URL, headers [][2]string) {
 		if err != nil {
 			continue
 		}
-		if e, ok := entryFromResponse(c, u, now); ok {
-			j.put(e, now)
+		e, ok := entryFromResponse(c, u, now)
+		if !ok {
+			continue
 		}
-	}
-}
-
-// entryFromResponse applies RFC 6265 section 5.3 to a received cookie.
-func entryFromResponse(c *http.Cookie, u *url.URL, now time.Time) (*jarEntry, bool) {
-	host := canonicalHost(u.Hostname())
-	e := &jarEntry{name: c.Name, value: c.Value, path: c.Path, secure: c.Secure,
-		httpOnly: c.HttpOnly, sameSite: sameSiteName(c.SameSite), domain: host, hostOnly: true}
-	if attr := canonicalHost(strings.TrimPrefix(c.Domain, ".")); attr != "" && attr != host {
-		if net.ParseIP(host) != nil || !strings.Contains(attr, ".") || !domainMatch(host, attr) {
-			return nil, false // a cookie for another site, or for a whole top-level domain
+		j.mu.Lock()
+		// RFC 6265bis 5.7 step 13: plain http neither overwrites nor deletes (nor shadows
+		// with a cookie of the same name and a path under its own) a Secure cookie.
+		if secureOrigin || e.secure || !j.overlaysSecure(e, now) {
+			j.insert(e, now)
 		}
-		e.domain, e.hostOnly = attr, false
+		j.mu.Unlock()
 	}
-	if e.path == "" || e.path[0] != '/' {
-		e.path = defaultPath(u)
-	}
-	if e.secure && u.Scheme != "https" {
-		return nil, false // RFC 6265bis: only a secure origin sets a Secure cookie
-	}
-	switch {
-	case c.MaxAge > 0:
-		e.expires = now.Add(time.Duration(c.MaxAge) * time.Second)
-	case c.MaxAge < 0:
-		e.expires = time.Unix(0, 0) // expired: put deletes it
-	default:
-		e.expires = c.Expires
-	}
-	return e, prefixRulesHold(e)
 }
 
-// prefixRulesHold enforces the __Secure- and __Host- name prefixes (RFC 6265bis 4.1.3).
-func prefixRulesHold(e *jarEntry) bool {
-	switch {
-	case strings.HasPrefix(e.name, "__Host-"):
-		return e.secure && e.hostOnly && e.path == "/"
-	case strings.HasPrefix(e.name, "__Secure-"):
-		return e.secure
-	}
-	return true
-}
-
-// put stores e, replacing the cookie with the same name, domain and path (keeping its
-// creation order); an expired e deletes that cookie instead.
+// put stores a cookie given by the user or a saved session (already validated).
 func (j *cookieJar) put(e *jarEntry, now time.Time) {
-	key := cookieKey{e.domain, e.path, e.name}
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	old, exists := j.entries[key]
+	j.insert(e, now)
+	j.mu.Unlock()
+}
+
+// insert stores e, replacing the cookie with the same identity (keeping its creation
+// order); an expired e deletes that cookie instead. Then the caps apply (jar_evict.go).
+// The caller holds j.mu.
+func (j *cookieJar) insert(e *jarEntry, now time.Time) {
+	key := e.key()
+	site := j.sites[e.site]
+	var old *jarEntry
+	if site != nil {
+		old = site.cookies[key]
+	}
+	exists := old != nil
 	if e.expired(now) {
-		delete(j.entries, key)
+		if exists {
+			j.drop(old)
+		}
 		return
 	}
+	j.clock++
+	e.lastUsed = j.clock
 	if exists {
-		e.seq = old.seq
-	} else {
-		j.seq++
-		e.seq = j.seq
-		if len(j.entries) >= maxCookies {
-			j.evictOldest()
-		}
+		e.created = old.created
+		site.set(key, e)
+		return
 	}
-	j.entries[key] = e
+	e.created = j.clock
+	if site == nil {
+		site = &siteCookies{cookies: make(map[cookieKey]*jarEntry), secureNames: make(map[string]int)}
+		j.sites[e.site] = site
+	}
+	site.set(key, e)
+	j.count++
+	j.enforceLimits(site, now)
 }
 
-func (j *cookieJar) evictOldest() {
-	var oldest cookieKey
-	first := true
-	for key, e := range j.entries {
-		if first || e.seq < j.entries[oldest].seq {
-			oldest, first = key, false
-		}
+// drop removes e from the jar. The caller holds j.mu.
+func (j *cookieJar) drop(e *jarEntry) {
+	site := j.sites[e.site]
+	site.delete(e.key())
+	j.count--
+	if len(site.cookies) == 0 {
+		delete(j.sites, e.site)
 	}
-	delete(j.entries, oldest)
 }
 
 func (e *jarEntry) expired(now time.Time) bool {
 	return !e.expires.IsZero() && !e.expires.After(now)
 }
 
-// sendsTo reports whether e goes out with a request to u (RFC 6265 section 5.4).
+// sendsTo reports whether e goes out with a request to u (RFC 6265bis 5.8.3).
 func (e *jarEntry) sendsTo(u *url.URL, host, path string) bool {
 	if e.hostOnly {
 		if host != e.domain {
@@ -172,8 +192,9 @@ func (e *jarEntry) sendsTo(u *url.URL, host, path string) bool {
 }
 
 // matching returns the live cookies for u (all of them when u is nil), in the order a
-// browser sends them: longer paths first, then older first. Expired cookies are dropped.
-func (j *cookieJar) matching(u *url.URL) []*jarEntry {
+// browser sends them: longer paths first, then older first; with touch, they count as
+// used now (for eviction). Expired cookies are dropped.
+func (j *cookieJar) matching(u *url.URL, touch bool) []*jarEntry {
 	now := time.Now()
 	var host, path string
 	if u != nil {
@@ -183,14 +204,31 @@ func (j *cookieJar) matching(u *url.URL) []*jarEntry {
 		}
 	}
 	j.mu.Lock()
-	out := make([]*jarEntry, 0, len(j.entries))
-	for key, e := range j.entries {
-		if e.expired(now) {
-			delete(j.entries, key)
-			continue
+	var out []*jarEntry
+	keep := func(site *siteCookies) {
+		if site == nil {
+			return
 		}
-		if u == nil || e.sendsTo(u, host, path) {
-			out = append(out, e)
+		for _, e := range site.cookies {
+			if e.expired(now) {
+				j.drop(e)
+			} else if u == nil || e.sendsTo(u, host, path) {
+				out = append(out, e)
+			}
+		}
+	}
+	if u == nil {
+		out = make([]*jarEntry, 0, j.count)
+		for _, site := range j.sites {
+			keep(site)
+		}
+	} else {
+		keep(j.sites[siteOf(host)]) // a host's cookies are all in its site
+	}
+	if touch && len(out) > 0 {
+		j.clock++
+		for _, e := range out {
+			e.lastUsed = j.clock
 		}
 	}
 	j.mu.Unlock()
@@ -198,7 +236,7 @@ func (j *cookieJar) matching(u *url.URL) []*jarEntry {
 		if u != nil && len(out[a].path) != len(out[b].path) {
 			return len(out[a].path) > len(out[b].path)
 		}
-		return out[a].seq < out[b].seq
+		return out[a].created < out[b].created
 	})
 	return out
 }
@@ -208,7 +246,7 @@ func (j *cookieJar) header(u *url.URL) string {
 	if j.disabled {
 		return ""
 	}
-	entries := j.matching(u)
+	entries := j.matching(u, true)
 	b := make([]byte, 0, 64)
 	for i, e := range entries {
 		if i > 0 {
@@ -221,9 +259,10 @@ func (j *cookieJar) header(u *url.URL) string {
 	return string(b)
 }
 
-// list describes the cookies sent to u, or every cookie when u is nil.
+// list describes the cookies sent to u, or every cookie when u is nil. Looking does not
+// count as use.
 func (j *cookieJar) list(u *url.URL) []cookieJSON {
-	entries := j.matching(u)
+	entries := j.matching(u, false)
 	out := make([]cookieJSON, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, e.describe())
@@ -244,74 +283,31 @@ func (e *jarEntry) describe() cookieJSON {
 }
 
 // remove deletes the cookies named name, optionally only for one domain (with or without
-// its leading dot) and one path, and returns how many went.
+// its leading dot: host-only and domain cookies alike) and one path, and returns how many
+// went.
 func (j *cookieJar) remove(name string, domain, path *string) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := 0
-	for key := range j.entries {
-		if key.name != name ||
-			(domain != nil && key.domain != canonicalHost(strings.TrimPrefix(*domain, "."))) ||
-			(path != nil && key.path != *path) {
-			continue
+	var gone []*jarEntry
+	for _, site := range j.sites {
+		for key, e := range site.cookies {
+			if key.name != name ||
+				(domain != nil && key.domain != canonicalHost(strings.TrimPrefix(*domain, "."))) ||
+				(path != nil && key.path != *path) {
+				continue
+			}
+			gone = append(gone, e)
 		}
-		delete(j.entries, key)
-		n++
 	}
-	return n
+	for _, e := range gone {
+		j.drop(e)
+	}
+	return len(gone)
 }
 
 func (j *cookieJar) clear() {
 	j.mu.Lock()
-	j.entries = make(map[cookieKey]*jarEntry)
+	j.sites = make(map[string]*siteCookies)
+	j.count = 0
 	j.mu.Unlock()
-}
-
-// canonicalHost lower-cases a host name and drops a trailing dot.
-func canonicalHost(host string) string {
-	return strings.TrimSuffix(strings.ToLower(host), ".")
-}
-
-// domainMatch is RFC 6265 5.1.3: host is domain or a subdomain of it (never for an IP).
-func domainMatch(host, domain string) bool {
-	if host == domain {
-		return true
-	}
-	return strings.HasSuffix(host, "."+domain) && net.ParseIP(host) == nil
-}
-
-// pathMatch is RFC 6265 5.1.4: the cookie path is the request path or a prefix of it
-// ending at a "/".
-func pathMatch(requestPath, cookiePath string) bool {
-	if requestPath == cookiePath {
-		return true
-	}
-	if !strings.HasPrefix(requestPath, cookiePath) {
-		return false
-	}
-	return strings.HasSuffix(cookiePath, "/") || requestPath[len(cookiePath)] == '/'
-}
-
-// defaultPath is RFC 6265 5.1.4: the request path up to, not including, its last slash.
-func defaultPath(u *url.URL) string {
-	p := u.EscapedPath()
-	if p == "" || p[0] != '/' {
-		return "/"
-	}
-	if i := strings.LastIndexByte(p, '/'); i > 0 {
-		return p[:i]
-	}
-	return "/"
-}
-
-func sameSiteName(s http.SameSite) string {
-	switch s {
-	case http.SameSiteLaxMode:
-		return "Lax"
-	case http.SameSiteStrictMode:
-		return "Strict"
-	case http.SameSiteNoneMode:
-		return "None"
-	}
-	return ""
 }

@@ -44,11 +44,15 @@ class CookieJarMixin:
         http_only: bool = False,
         same_site: str | None = None,
     ) -> None:
-        """Put a cookie in the jar, replacing the one with the same name, domain and path.
+        """Put a cookie in the jar, replacing the one with the same name, domain (host-only
+        or not) and path.
 
         ``domain="example.com"`` makes a host-only cookie; ``domain=".example.com"`` a
-        domain cookie, also sent to subdomains. ``expires`` is unix seconds (None: a session
+        domain cookie, also sent to subdomains (refused for a public suffix such as
+        ``".co.uk"``, as browsers refuse it). ``expires`` is unix seconds (None: a session
         cookie); one in the past deletes the cookie. Secure cookies go out over https only.
+        A control character or anything else a request could not carry raises
+        InvalidArgument before anything is stored.
         """
         if expires is not None:
             if isinstance(expires, bool) or not isinstance(expires, (int, float)):

@@ -82,7 +82,7 @@ def test_h3_over_plain_http_is_refused_before_any_packet(server: TestServer) -> 
 
 def test_a_domain_cookie_for_a_top_level_domain_is_refused() -> None:
     with httpcloak.Session() as s:
-        with pytest.raises(httpcloak.InvalidArgument, match="dotted domain"):
+        with pytest.raises(httpcloak.InvalidArgument, match="public suffix"):
             s.set_cookie("a", "b", domain=".com")
         s.set_cookie("a", "b", domain="localhost")  # host-only: fine
         assert [c.name for c in s.get_cookies("http://localhost/")] == ["a"]

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -55,6 +56,52 @@ func handleCookiesDelete(w http.ResponseWriter, r *http.Request) {
 		deleted = append(deleted, name)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": deleted})
+}
+
+// handleCookiesRaw sends every ?line= as a Set-Cookie header exactly as given
+// (attributes included); with ?to= it redirects there (?code=, default 302), otherwise it
+// answers {"set": count}.
+func handleCookiesRaw(w http.ResponseWriter, r *http.Request) {
+	lines := r.URL.Query()["line"]
+	for _, line := range lines {
+		if strings.ContainsAny(line, "\r\n") {
+			badRequest(w, "line must not contain CR or LF")
+			return
+		}
+	}
+	w.Header()["Set-Cookie"] = lines
+	to := r.URL.Query().Get("to")
+	if to == "" {
+		writeJSON(w, http.StatusOK, map[string]any{"set": len(lines)})
+		return
+	}
+	code, ok := queryInt(r, "code", http.StatusFound)
+	if !ok || code < 300 || code > 399 {
+		badRequest(w, "code must be 3xx")
+		return
+	}
+	redirect(w, to, int(code))
+}
+
+// handleCookiesMany sends ?n= Set-Cookie headers "<prefix><i>=1<attrs>" (prefix "c",
+// attrs "" by default) in one response: a flood for the jar's limits.
+func handleCookiesMany(w http.ResponseWriter, r *http.Request) {
+	n, ok := queryInt(r, "n", 100)
+	if !ok || n < 0 || n > 1_000_000 {
+		badRequest(w, "n must be 0..1000000")
+		return
+	}
+	prefix, attrs := queryString(r, "prefix", "c"), queryString(r, "attrs", "")
+	if strings.ContainsAny(prefix+attrs, "\r\n") {
+		badRequest(w, "prefix and attrs must not contain CR or LF")
+		return
+	}
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = prefix + strconv.Itoa(i) + "=1" + attrs
+	}
+	w.Header()["Set-Cookie"] = lines
+	writeJSON(w, http.StatusOK, map[string]any{"set": n})
 }
 
 // handleCookiesStream sets the query cookies, then streams ?lines= (default

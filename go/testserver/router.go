@@ -39,6 +39,8 @@ func newRouter() http.Handler {
 		"/cookies/set":          handleCookiesSet,
 		"/cookies/delete":       handleCookiesDelete,
 		"/cookies/stream":       handleCookiesStream,
+		"/cookies/raw":          handleCookiesRaw,
+		"/cookies/many":         handleCookiesMany,
 		"/redirect-with-cookie": handleRedirectWithCookie,
 		"/redirect/{n}":         handleRedirectChain,
 		"/redirect-to":          handleRedirectTo,
