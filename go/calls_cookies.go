@@ -74,11 +74,12 @@ func callCookiesDelete(s *session, args json.RawMessage) (any, error) {
 	return s.jar.remove(a.Name, a.Domain, a.Path), nil
 }
 
-// entryFromJSON validates a cookie given by the user or a saved session.
+// entryFromJSON validates a cookie given by the user or a saved session: everything is
+// checked before anything is stored.
 func entryFromJSON(c cookieJSON) (*jarEntry, error) {
 	hostOnly := !strings.HasPrefix(c.Domain, ".")
 	domain := canonicalHost(strings.TrimPrefix(c.Domain, "."))
-	if domain == "" || strings.ContainsAny(domain, "/:?#@ \t") && net.ParseIP(domain) == nil {
+	if !validHostName(domain) {
 		return nil, newError(kindInvalidArgument, "cookie %q: domain must be a host name (\".example.com\" for a domain cookie), got %q", c.Name, c.Domain)
 	}
 	if !hostOnly && net.ParseIP(domain) != nil {

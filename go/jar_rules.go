@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -90,6 +92,31 @@ func prefixRulesHold(e *jarEntry) bool {
 		return e.secure && e.hostOnly && e.path == "/"
 	case strings.HasPrefix(e.name, "__Secure-"):
 		return e.secure
+	}
+	return true
+}
+
+// validHostName reports whether s (lower case, no trailing dot) can be a request's host:
+// an IP address, or dot-separated labels of 1-63 bytes (letters, digits, "-", "_", or
+// printable non-ASCII letters of an internationalised name), 253 bytes at most.
+// Control characters, spaces and URL punctuation are refused.
+func validHostName(s string) bool {
+	if net.ParseIP(s) != nil {
+		return true
+	}
+	if s == "" || len(s) > 253 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			ascii := r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+			if !ascii && (r < utf8.RuneSelf || !unicode.IsPrint(r) || unicode.IsSpace(r)) {
+				return false
+			}
+		}
 	}
 	return true
 }

@@ -256,15 +256,43 @@ func BenchmarkSetCookieFlood(b *testing.B) {
 	}
 }
 
-func TestEntryFromJSONRefusesPublicSuffixDomains(t *testing.T) {
-	for _, domain := range []string{".co.uk", ".com", ".github.io", ".localhost"} {
-		if _, err := entryFromJSON(cookieJSON{Name: "n", Value: "v", Domain: domain}); err == nil {
-			t.Errorf("domain cookie for %q accepted", domain)
+func TestEntryFromJSONRefusesWhatCannotBeStored(t *testing.T) {
+	good := cookieJSON{Name: "n", Value: "v", Domain: "example.com", Path: "/"}
+	for _, tc := range []struct {
+		what string
+		edit func(*cookieJSON)
+	}{
+		{"NUL in domain", func(c *cookieJSON) { c.Domain = "exa\x00mple.com" }},
+		{"trailing NUL in domain", func(c *cookieJSON) { c.Domain = "example.com\x00" }},
+		{"control in domain", func(c *cookieJSON) { c.Domain = "a\x01.com" }},
+		{"DEL in domain", func(c *cookieJSON) { c.Domain = "a.com\x7f" }},
+		{"space in domain", func(c *cookieJSON) { c.Domain = "a b.com" }},
+		{"URL in domain", func(c *cookieJSON) { c.Domain = "a.com/x" }},
+		{"port in domain", func(c *cookieJSON) { c.Domain = "a.com:80" }},
+		{"empty label", func(c *cookieJSON) { c.Domain = "a..com" }},
+		{"empty domain", func(c *cookieJSON) { c.Domain = "" }},
+		{"long label", func(c *cookieJSON) { c.Domain = strings.Repeat("a", 64) + ".com" }},
+		{"public suffix", func(c *cookieJSON) { c.Domain = ".co.uk" }},
+		{"top-level domain", func(c *cookieJSON) { c.Domain = ".com" }},
+		{"private suffix", func(c *cookieJSON) { c.Domain = ".github.io" }},
+		{"domain cookie for an IP", func(c *cookieJSON) { c.Domain = ".127.0.0.1" }},
+		{"NUL in name", func(c *cookieJSON) { c.Name = "n\x00" }},
+		{"NUL in value", func(c *cookieJSON) { c.Value = "v\x00" }},
+		{"control in value", func(c *cookieJSON) { c.Value = "v\x1f" }},
+		{"NUL in path", func(c *cookieJSON) { c.Path = "/\x00" }},
+		{"relative path", func(c *cookieJSON) { c.Path = "p" }},
+	} {
+		c := good
+		tc.edit(&c)
+		if _, err := entryFromJSON(c); err == nil || err.(*hcError).kind != kindInvalidArgument {
+			t.Errorf("%s: %#v accepted (err %v)", tc.what, c, err)
 		}
 	}
-	for _, domain := range []string{".example.co.uk", "co.uk", "localhost"} {
-		if _, err := entryFromJSON(cookieJSON{Name: "n", Value: "v", Domain: domain}); err != nil {
-			t.Errorf("%q refused: %v", domain, err)
+	for _, domain := range []string{"example.com", ".example.com", "co.uk", "localhost", "127.0.0.1", "::1", "bücher.de", "_srv.example.com"} {
+		c := good
+		c.Domain = domain
+		if _, err := entryFromJSON(c); err != nil {
+			t.Errorf("domain %q refused: %v", domain, err)
 		}
 	}
 }

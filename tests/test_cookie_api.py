@@ -156,6 +156,46 @@ def test_set_cookie_refuses_what_cannot_be_sent(
         session.set_cookie(name, value, domain="127.0.0.1")
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"domain": "exa\x00mple.com"},
+        {"domain": "example.com\x00"},
+        {"domain": "\x00"},
+        {"domain": "a\x01.com"},
+        {"domain": "a.com\x7f"},
+        {"domain": "a\tb.com"},
+        {"domain": "a b.com"},
+        {"domain": "a.com/path"},
+        {"domain": "a.com:443"},
+        {"domain": "a..com"},
+        {"domain": "a" * 64 + ".com"},
+        {"domain": ".co.uk"},  # a public suffix takes no domain cookie
+        {"domain": ".github.io"},
+        {"domain": "a.com", "path": "/\x00"},
+        {"domain": "a.com", "path": "/a\x7f"},
+        {"name": "n\x00"},
+        {"name": "n\x01"},
+        {"value": "v\x00"},
+        {"value": "v\x1f"},
+    ],
+    ids=lambda kwargs: ",".join(f"{k}={v!r}" for k, v in kwargs.items()),
+)
+def test_set_cookie_refuses_control_characters_and_bad_domains(
+    session: httpcloak.Session, kwargs: dict[str, str]
+) -> None:
+    args = {"name": "n", "value": "v", "domain": "a.com", **kwargs}
+    with pytest.raises(httpcloak.InvalidArgument):
+        session.set_cookie(**args)  # type: ignore[arg-type]
+    assert session.get_cookies() == []  # refused before anything was stored
+
+
+@pytest.mark.parametrize("domain", ["co.uk", "localhost", "bücher.de", "_dmarc.example.com", "::1"])
+def test_set_cookie_takes_any_host_name(session: httpcloak.Session, domain: str) -> None:
+    session.set_cookie("n", "v", domain=domain)
+    assert [c.domain for c in session.get_cookies()] == [domain]
+
+
 def test_without_cookie_jar_stores_and_sends_nothing(server: TestServer, base_url: str) -> None:
     with httpcloak.Session(verify=server.ca, without_cookie_jar=True) as s:
         r = s.get(f"{base_url}/redirect-with-cookie?to=/cookies&hop=1")
