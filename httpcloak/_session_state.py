@@ -128,6 +128,9 @@ def _parse(data: str | bytes) -> dict[str, Any]:
         state = json.loads(data)
     except ValueError as exc:
         raise InvalidArgument(f"session state is not JSON: {exc}") from exc
+    except RecursionError:
+        # A saved state nests four levels; Python's parser recurses per level.
+        raise InvalidArgument("session state is not one: its JSON nests too deeply") from None
     if not isinstance(state, dict):
         raise InvalidArgument("session state must be a JSON object")
     version = state.get("version")
