@@ -212,13 +212,14 @@ def test_ctrl_c_during_a_download_leaves_the_output_file_untouched(
 ) -> None:
     target = _prefilled(tmp_path)
     child = subprocess.Popen(
-        [*CLI, "-o", str(target), f"{server.http}/stall?after=5000"],
+        [*CLI, "-o", str(target), f"{server.http}/stall?after=200000"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20
-        while len(list(tmp_path.iterdir())) < 2:  # the temporary file is being written
+        # Wait until the body is being written into the temporary file (bytes on disk).
+        while not any(p.stat().st_size for p in tmp_path.iterdir() if p != target):
             assert time.monotonic() < deadline, "the download never started"
             time.sleep(0.02)
         child.send_signal(signal.SIGINT)
