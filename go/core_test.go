@@ -22,7 +22,7 @@ func TestMergeHeadersKeepsBaseOrderAndOverrides(t *testing.T) {
 }
 
 func TestValidateHeadersRefusesInjection(t *testing.T) {
-	for _, bad := range [][2]string{{"x", "a\r\nb: c"}, {"x", "a\nb"}, {"x", "nul\x00"}, {"bad name", "v"}, {"", "v"}} {
+	for _, bad := range [][2]string{{"x", "a\r\nb: c"}, {"x", "a\nb"}, {"x", "nul\x00"}, {"x", "soh\x01"}, {"x", "del\x7f"}, {"x", "\x1f"}, {"bad name", "v"}, {"", "v"}} {
 		if err := validateHeaders([][2]string{bad}); err == nil {
 			t.Errorf("header %q accepted", bad)
 		}
@@ -34,12 +34,16 @@ func TestValidateHeadersRefusesInjection(t *testing.T) {
 
 func TestValidateURL(t *testing.T) {
 	for raw, fragment := range map[string]string{
-		"":                 "empty URL",
-		"ftp://host/":      "unsupported URL scheme",
-		"host/path":        "no scheme",
-		"http://":          "no host",
-		"http://[::1":      "invalid URL",
-		"javascript:alert": "unsupported URL scheme",
+		"":                          "empty URL",
+		"ftp://host/":               "unsupported URL scheme",
+		"host/path":                 "no scheme",
+		"http://":                   "no host",
+		"http://[::1":               "invalid URL",
+		"javascript:alert":          "unsupported URL scheme",
+		"http://h:65536/":           "a port is 1 to 65535",
+		"http://h:0/":               "a port is 1 to 65535",
+		"http://[::1]:99999999999/": "a port is 1 to 65535",
+		"http://h:-1/":              "invalid port",
 	} {
 		_, err := validateURL(raw)
 		if err == nil || !strings.Contains(err.Error(), fragment) {

@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"errors"
 	"io"
 	"strings"
 
@@ -33,16 +34,41 @@ func decodedBody(raw io.ReadCloser, headers [][2]string) (io.ReadCloser, error) 
 			return brotli.NewReader(r), func() {}, nil
 		}}, nil
 	case "zstd":
-		return &lazyDecoder{raw: raw, open: func(r io.Reader) (io.Reader, func(), error) {
-			zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
-			if err != nil {
-				return nil, nil, err
-			}
-			return zr, zr.Close, nil
-		}}, nil
+		return &lazyDecoder{raw: raw, open: openZstd}, nil
 	}
 	// An encoding we cannot undo is passed through untouched; the caller sees the header.
 	return raw, nil
+}
+
+// zstdMaxWindow is the largest window a zstd response may ask for: 8 MiB, as RFC 9659
+// requires of HTTP's zstd and browsers enforce (a single-segment frame's window is its
+// whole content). The library's default of 512 MiB let a 45 KB response claim hundreds of
+// MiB of memory.
+const zstdMaxWindow = 8 << 20
+
+func openZstd(r io.Reader) (io.Reader, func(), error) {
+	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderLowmem(true))
+	if err != nil {
+		return nil, nil, zstdError(err)
+	}
+	return zstdReader{zr}, zr.Close, nil
+}
+
+// zstdReader says what the library calls a size limit: the frame's window is too big.
+type zstdReader struct{ *zstd.Decoder }
+
+func (z zstdReader) Read(p []byte) (int, error) {
+	n, err := z.Decoder.Read(p)
+	return n, zstdError(err)
+}
+
+func zstdError(err error) error {
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		return newError(kindProtocol,
+			"zstd response declares a window over %d MiB, the most browsers accept (RFC 9659): refused", zstdMaxWindow>>20)
+	}
+	return err
 }
 
 // openDeflate accepts what browsers accept for "deflate": the zlib format the RFC names,

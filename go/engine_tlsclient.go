@@ -103,6 +103,10 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err != nil {
 		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
 	}
+	// After the ticket cache, which is installed on the unwrapped transport.
+	if err := shieldLocations(client); err != nil {
+		return nil, newError(kindInternal, "wrapping the engine transport: %v", err)
+	}
 	return &tlsClientEngine{client: client, headers: p.headers, tickets: tickets}, nil
 }
 
@@ -205,7 +209,8 @@ func headerPairs(h http.Header) [][2]string {
 	for name := range h {
 		names = append(names, name)
 	}
-	sort.Strings(names)
+	// By lower-cased name: a shielded Location is filed under "location" (engine_location.go).
+	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
 	pairs := make([][2]string, 0, len(h))
 	for _, name := range names {
 		for _, v := range h[name] {

@@ -79,11 +79,17 @@ func validateHeaders(headers [][2]string) error {
 			// wait for a body that never comes, and HTTP/2 call the request malformed.
 			return newError(kindInvalidArgument, "header %q is set from the body; leave it out", h[0])
 		}
-		if strings.ContainsAny(h[1], "\r\n\x00") {
-			return newError(kindInvalidArgument, "header %q has a CR, LF or NUL in its value", h[0])
+		if i := strings.IndexFunc(h[1], isControl); i >= 0 {
+			return newError(kindInvalidArgument,
+				"header %q has the control character %q at index %d of its value; a value may hold no control character but tab", h[0], h[1][i], i)
 		}
 	}
 	return nil
+}
+
+// isControl is what RFC 9110 keeps out of a field value: the C0 controls but tab, and DEL.
+func isControl(c rune) bool {
+	return c < ' ' && c != '\t' || c == 0x7f
 }
 
 func isToken(s string) bool {
@@ -116,6 +122,9 @@ func validateURL(raw string) (*url.URL, error) {
 	}
 	if u.Host == "" {
 		return nil, newError(kindInvalidArgument, "URL %q has no host", raw)
+	}
+	if port := u.Port(); port != "" && !validPort(port) {
+		return nil, newError(kindInvalidArgument, "URL %q has port %s; a port is 1 to 65535", raw, port)
 	}
 	escapeQuery(u)
 	return u, nil

@@ -20,7 +20,7 @@ from ._multipart import FilesTypes, multipart_body
 from ._netopts import NetworkOptions, network_options
 from ._open_streams import OpenStreams
 from ._runtime import RuntimeSettings
-from ._session_state import SAVED_OPTIONS, SessionStateMixin, saved_proxy
+from ._session_state import SAVED_OPTIONS, SessionStateMixin, saved_headers, saved_proxy
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 if TYPE_CHECKING:
@@ -200,8 +200,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
 
     def _state_options(self) -> dict[str, Any]:
         """What marshal() saves to recreate this session (keyword arguments of __init__):
-        the proxies in use now, without credentials; every other option as given, except the
-        machine-local key log file."""
+        the proxies in use now, without credentials; the headers without credentials; every
+        other option as given, except the machine-local key log file."""
         o = self._options
         kept = {name: o[name] for name in o if name in SAVED_OPTIONS}
         udp_proxy = self.get_udp_proxy()
@@ -212,7 +212,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             "preset": self.preset,
             "http_version": self.http_version,
             "verify": o.get("ca_file", o["verify"]),
-            "headers": Headers(self.headers).multi_items(),  # as edited since, too
+            "headers": saved_headers(Headers(self.headers)),  # as edited since, too
             **saved_proxy(self.get_proxy()),
             "timeout": self.timeout.as_json(),
             "allow_redirects": self.allow_redirects,

@@ -187,7 +187,13 @@ def call_op(function: Callable[..., int], op: str, args: dict[str, Any], *target
 
 
 def encode_json(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+    except RecursionError:
+        # Only a caller's own option or state can nest this deep: bad input, said so.
+        raise exc.InvalidArgument(
+            "an argument nests lists or dicts too deeply to be sent to the engine"
+        ) from None
 
 
 def process_call(op: str, **args: Any) -> Any:

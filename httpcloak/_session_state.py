@@ -4,17 +4,21 @@ its cookies and its resumable TLS sessions, as versioned JSON.
 ``{"version": 1, "options": {...}, "cookies": [...], "tls_sessions": [...]}``. A proxy is
 saved without its credentials: a session whose proxy had some is restored only with
 ``proxy=`` given again (the credentials never reach the file); the same for an HTTP/3
-session's ``udp_proxy`` and ``udp_proxy=``.
+session's ``udp_proxy`` and ``udp_proxy=``. Neither ``auth=`` nor an Authorization or
+Proxy-Authorization header in the session's headers is saved.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ._exceptions import InvalidArgument
+from ._headers import Headers
+from ._replace_file import replacing
 from ._timeouts import Timeout
 
 STATE_VERSION = 1
@@ -74,11 +78,13 @@ class SessionStateMixin:
         return json.dumps({"version": STATE_VERSION, "options": options, **state})
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write marshal() to ``path`` (created readable by its owner only)."""
+        """Write marshal() to ``path``, readable by its owner only (it holds cookies and TLS
+        resumption secrets). The file is replaced whole or not at all: a failed save leaves
+        the previous one intact. A symbolic link or other non-regular file at ``path`` is
+        refused (InvalidArgument), never written through."""
         data = self.marshal().encode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # also when the file existed with wider permissions
-        with os.fdopen(fd, "wb") as f:
+        _refuse_non_regular(path)
+        with replacing(path, mode=0o600, durable=True) as f:
             f.write(data)
 
     @classmethod
@@ -121,6 +127,24 @@ class SessionStateMixin:
             return cls.unmarshal(f.read(), proxy=proxy, udp_proxy=udp_proxy)
 
 
+def _refuse_non_regular(path: str | os.PathLike[str]) -> None:
+    """A link at the destination is either planted (in a shared directory, to make us
+    overwrite its target) or the user's own arrangement, which silently replacing it would
+    break: say so instead. Should one appear after this check, the rename replaces the link
+    itself, so nothing is ever written through one."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise InvalidArgument(
+            f"refusing to save to {os.fspath(path)!r}: it is a symbolic link, and save() "
+            "never writes through one (pass the path it points to, or remove it)"
+        )
+    if not stat.S_ISREG(mode):
+        raise InvalidArgument(f"refusing to save to {os.fspath(path)!r}: not a regular file")
+
+
 def _parse(data: str | bytes) -> dict[str, Any]:
     if not isinstance(data, (str, bytes)):
         raise TypeError(f"session state must be str or bytes, not {type(data).__name__}")
@@ -128,6 +152,9 @@ def _parse(data: str | bytes) -> dict[str, Any]:
         state = json.loads(data)
     except ValueError as exc:
         raise InvalidArgument(f"session state is not JSON: {exc}") from exc
+    except RecursionError:
+        # A saved state nests four levels; Python's parser recurses per level.
+        raise InvalidArgument("session state is not one: its JSON nests too deeply") from None
     if not isinstance(state, dict):
         raise InvalidArgument("session state must be a JSON object")
     version = state.get("version")
@@ -174,6 +201,15 @@ def _constructor_kwargs(
             raise InvalidArgument("session state headers must be [name, value] pairs")
         kwargs["headers"] = [tuple(h) for h in headers]
     return kwargs
+
+
+# Credentials in s.headers are left out of a saved state, as auth= is.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+
+def saved_headers(headers: Headers) -> list[tuple[str, str]]:
+    """The session's headers as marshal() saves them: without credentials."""
+    return [(n, v) for n, v in headers.multi_items() if n.lower() not in CREDENTIAL_HEADERS]
 
 
 def saved_proxy(proxy: str | None, name: str = "proxy") -> dict[str, Any]:

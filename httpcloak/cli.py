@@ -14,16 +14,20 @@ host, 7 could not connect, 5 proxy failed, 18 body cut short, 8 bad server reply
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import signal
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 from . import _exceptions as exc
 from ._models import StreamResponse, body_is_encoded
 from ._presets import describe_preset
 from ._progress import Progress
+from ._replace_file import replacing
 from ._session import Session
 from ._timeouts import Timeout
 
@@ -108,11 +112,37 @@ def _body(data: str | None) -> bytes | IO[bytes] | None:
     return data.encode()
 
 
-def _open_output(path: str) -> IO[bytes]:
+@contextlib.contextmanager
+def _output_file(path: str) -> Iterator[IO[bytes]]:
+    """The -o file, written aside and renamed over ``path`` only once the whole body is in:
+    an HTTP error with -f, a cut body, a timeout or Ctrl-C leave ``path`` as it was. A link
+    is followed (its target is replaced, as curl writes into it); a device or FIFO such as
+    /dev/null has nothing to protect and cannot be renamed over, so it is written directly."""
+    target = os.path.realpath(path)
     try:
-        return open(path, "wb")  # noqa: SIM115 - the caller's with closes it
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
     except OSError as error:
         raise LocalFileError(f"cannot write {path!r}: {error.strerror}", 23) from error
+    with contextlib.ExitStack() as stack:
+        try:
+            if existing is not None and not stat.S_ISREG(existing.st_mode):
+                f: IO[bytes] = stack.enter_context(open(target, "wb"))
+            else:
+                f = stack.enter_context(replacing(target, mode=_mode_for(existing), durable=False))
+        except OSError as error:
+            raise LocalFileError(f"cannot write {path!r}: {error.strerror}", 23) from error
+        yield f
+
+
+def _mode_for(existing: os.stat_result | None) -> int:
+    """A replaced file keeps its permissions; a new one gets what open() would give it."""
+    if existing is not None:
+        return stat.S_IMODE(existing.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _progress_total(response: StreamResponse) -> int:
@@ -144,7 +174,7 @@ def _write_body(response: StreamResponse, args: argparse.Namespace) -> None:
         for line in response.iter_lines(decode_unicode=True):
             print(line, flush=True)
     elif args.output and args.output != "-":  # "-" is stdout, as in curl
-        with _open_output(args.output) as f, Progress(_progress_total(response)) as progress:
+        with _output_file(args.output) as f, Progress(_progress_total(response)) as progress:
             for chunk in response.iter_content(1 << 16):
                 f.write(chunk)
                 progress.update(len(chunk))
@@ -192,10 +222,15 @@ def run(args: argparse.Namespace) -> int:
         with response:
             if args.verbose or args.head:
                 _show_head(response, sys.stderr if not args.head else sys.stdout)
+            if args.fail and response.status_code >= 400:
+                # As curl: no body at all, and an -o file is left as it was.
+                print(
+                    f"httpcloak: the server answered {response.status_code} {response.reason}",
+                    file=sys.stderr,
+                )
+                return 22
             if not args.head:
                 _write_body(response, args)
-        if args.fail and response.status_code >= 400:
-            return 22
     return 0
 
 

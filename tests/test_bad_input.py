@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import httpcloak
+from httpcloak.testing import TestServer
 
 CLEAR_ERRORS = (httpcloak.HTTPCloakError, TypeError, ValueError)
 
@@ -73,3 +79,89 @@ def test_secrets_stay_out_of_proxy_errors() -> None:
         httpcloak.Session(proxy="ftp://user:hunter2@127.0.0.1:1")
     except httpcloak.InvalidArgument as error:
         assert "hunter2" not in str(error)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A loopback port that records whether anyone connected: bad input sends nothing."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        sock.setblocking(False)
+        yield sock
+
+
+def _connected(sock: socket.socket) -> bool:
+    try:
+        conn, _ = sock.accept()
+    except BlockingIOError:
+        return False
+    conn.close()
+    return True
+
+
+def _url(sock: socket.socket) -> str:
+    return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+
+
+@pytest.mark.parametrize("value", ["a\x01b", "del\x7f", "\x1f", "x\x0bz"])
+def test_control_characters_in_header_values_are_refused_before_sending(
+    listener: socket.socket, value: str
+) -> None:
+    url = _url(listener)
+    reason = "control character"
+    with pytest.raises(httpcloak.InvalidArgument, match=reason):
+        httpcloak.get(url, headers={"x-test": value})
+    with httpcloak.Session() as s:
+        with pytest.raises(httpcloak.InvalidArgument, match=reason):
+            s.get(url, headers={"x-test": value})
+        s.headers["x-test"] = value  # a session-level edit is sent with the next request
+        with pytest.raises(httpcloak.InvalidArgument, match=reason):
+            s.get(url)
+    with pytest.raises(httpcloak.InvalidArgument, match=reason):
+        httpcloak.Session(headers={"x-test": value})
+
+    async def via_async() -> None:
+        async with httpcloak.AsyncSession() as s:
+            await s.get(url, headers={"x-test": value})
+
+    with pytest.raises(httpcloak.InvalidArgument, match=reason):
+        asyncio.run(via_async())
+    assert not _connected(listener)
+
+
+def test_tab_and_non_ascii_header_values_still_go_out(server: TestServer) -> None:
+    with httpcloak.get(f"{server.http}/headers", headers={"x-test": "a\tb é"}) as r:
+        assert r.json()["headers"]["X-Test"] == ["a\tb é"]
+
+
+@pytest.mark.parametrize("port", ["65536", "0", "99999999999", "-1"])
+def test_out_of_range_ports_are_invalid_arguments(port: str) -> None:
+    url = f"http://127.0.0.1:{port}/"
+    with pytest.raises(httpcloak.InvalidArgument, match="port"):
+        httpcloak.get(url)
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match="port"):
+        s.get(url)
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match="port"):
+        s.get_cookies(url)
+
+
+def test_deeply_nested_json_is_an_invalid_argument(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    near_the_limit = "[" * 990 + "]" * 990  # parses, but would not re-encode
+    for state in (
+        deep,
+        f'{{"version": 1, "options": {{}}, "cookies": [{deep}]}}',
+        f'{{"version": 1, "options": {{}}, "cookies": [{near_the_limit}]}}',
+        f'{{"version": 1, "options": {{"extra_fp": {{"a": {near_the_limit}}}}}}}',
+    ):
+        with pytest.raises(httpcloak.InvalidArgument, match="deep"):
+            httpcloak.Session.unmarshal(state)
+        saved = tmp_path / "state.json"
+        saved.write_text(state)
+        with pytest.raises(httpcloak.InvalidArgument, match="deep"):
+            httpcloak.Session.load(saved)
+    preset = tmp_path / "preset.json"
+    preset.write_text(f'{{"name": "deep", "base": "chrome-latest", "headers": {deep}}}')
+    with pytest.raises(httpcloak.InvalidArgument, match="depth"):
+        httpcloak.load_preset(preset)
+    with pytest.raises(httpcloak.InvalidArgument, match="depth"):
+        httpcloak.load_preset_from_json(deep)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -135,3 +137,95 @@ def test_output_dash_is_stdout_and_events_warn_off_sse(server: TestServer) -> No
     assert done.returncode == 0 and len(done.stdout) == 10
     done = cli("--events", f"{server.http}/get")
     assert done.returncode == 0 and "not text/event-stream" in done.stderr
+
+
+PREVIOUS = b"the previous download\n"
+
+
+def _prefilled(tmp_path: Path) -> Path:
+    target = tmp_path / "out.bin"
+    target.write_bytes(PREVIOUS)
+    target.chmod(0o640)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["-f", "{http}/status/500"], 22),
+        (["-f", "-L", "{http}/redirect-to?url=/status/404"], 22),
+        (["{http}/truncated?length=100000&send=50000"], 18),
+        (["--timeout", "0.5", "{http}/stall?after=1000"], 28),
+        (["{http}/compressed?encoding=gzip&size=200000&truncate=1"], 18),
+    ],
+)
+def test_a_failed_download_leaves_the_output_file_untouched(
+    server: TestServer, tmp_path: Path, args: list[str], code: int
+) -> None:
+    target = _prefilled(tmp_path)
+    done = cli("-o", str(target), *[a.format(http=server.http) for a in args])
+    assert done.returncode == code, done.stderr
+    assert target.read_bytes() == PREVIOUS
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]  # no temporary file left
+    assert done.stdout == ""
+
+
+def test_fail_writes_no_body_to_stdout_either(server: TestServer) -> None:
+    done = cli("-f", f"{server.http}/status/500")
+    assert (done.returncode, done.stdout) == (22, "")
+    assert "500" in done.stderr
+
+
+def test_a_complete_download_replaces_the_output_file(server: TestServer, tmp_path: Path) -> None:
+    target = _prefilled(tmp_path)
+    done = cli("-f", "-o", str(target), f"{server.http}/bytes/300000")
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == bytes((i * 7) % 251 for i in range(300000))
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # keeps its permissions
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    # Without -f an error page is a download like any other, as in curl.
+    assert cli("-o", str(target), f"{server.http}/status/500").returncode == 0
+    assert target.read_bytes() == b"status 500\n"
+
+
+def test_output_through_a_link_replaces_its_target(server: TestServer, tmp_path: Path) -> None:
+    real = _prefilled(tmp_path)
+    link = tmp_path / "link.bin"
+    link.symlink_to(real)
+    assert cli("-o", str(link), f"{server.http}/bytes/10").returncode == 0
+    assert link.is_symlink() and len(real.read_bytes()) == 10
+
+
+def test_output_to_dev_null_writes_into_the_device(server: TestServer) -> None:
+    # A device cannot be renamed over (and as root, must not be replaced by a file).
+    before = os.stat("/dev/null")
+    assert cli("-o", "/dev/null", f"{server.http}/bytes/1000").returncode == 0
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (
+        before.st_ino,
+        before.st_rdev,
+    )
+
+
+def test_ctrl_c_during_a_download_leaves_the_output_file_untouched(
+    server: TestServer, tmp_path: Path
+) -> None:
+    target = _prefilled(tmp_path)
+    child = subprocess.Popen(
+        [*CLI, "-o", str(target), f"{server.http}/stall?after=200000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        # Wait until the body is being written into the temporary file (bytes on disk).
+        while not any(p.stat().st_size for p in tmp_path.iterdir() if p != target):
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=10) == 130
+    finally:
+        child.kill()
+        child.wait()
+    assert target.read_bytes() == PREVIOUS
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]

@@ -200,3 +200,102 @@ def test_another_fingerprint_never_resumes_a_saved_session(server: TestServer) -
     state["options"]["preset"] = "chrome-latest"
     with httpcloak.Session.unmarshal(json.dumps(state)) as again:
         assert again.get(f"{server.https}/fingerprint").json()["resumed"]
+
+
+def test_save_refuses_a_symlink_and_never_writes_through_it(
+    session: httpcloak.Session, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    victim.chmod(0o644)
+    link = tmp_path / "session.json"
+    link.symlink_to(victim)
+    with pytest.raises(httpcloak.InvalidArgument, match="symbolic link"):
+        session.save(link)
+    assert link.is_symlink() and victim.read_text() == "precious\n"
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "would-be-created.json")
+    with pytest.raises(httpcloak.InvalidArgument, match="symbolic link"):
+        session.save(dangling)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "dangling.json",
+        "session.json",
+        "victim.txt",
+    ]
+
+
+def test_save_replaces_a_wider_file_with_a_private_one(
+    session: httpcloak.Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "session.json"
+    path.write_text("old")
+    path.chmod(0o644)
+    session.save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())["version"] == 1
+
+
+# A save that fails half-way through its write: the file-size limit (RLIMIT_FSIZE, which
+# binds root too) makes the write fail with EFBIG after a few KiB, as a full disk would.
+SAVE_UNDER_A_SIZE_LIMIT = """
+import json, os, resource, signal, sys, httpcloak
+path = sys.argv[1]
+with httpcloak.Session() as s:
+    for i in range(300):
+        s.set_cookie(f"cookie{i}", "v" * 40, domain="example.com")
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    fds_before = len(os.listdir("/proc/self/fd"))
+    try:
+        s.save(path)
+        error = None
+    except OSError as e:
+        error = e.strerror
+    fds_after = len(os.listdir("/proc/self/fd"))
+print(json.dumps({"error": error, "leaked_fds": fds_after - fds_before}))
+"""
+
+
+def test_a_failed_save_leaves_the_previous_file_intact(
+    session: httpcloak.Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "session.json"
+    session.save(path)
+    previous = path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-c", SAVE_UNDER_A_SIZE_LIMIT, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report == {"error": "File too large", "leaked_fds": 0}
+    assert path.read_bytes() == previous
+    with httpcloak.Session.load(path):
+        pass
+    assert [p.name for p in tmp_path.iterdir()] == ["session.json"]  # no temporary file left
+    not_a_directory = path / "session.json"  # its parent is a file
+    with pytest.raises(NotADirectoryError):
+        session.save(not_a_directory)
+    assert path.read_bytes() == previous
+
+
+def test_credential_headers_are_not_saved(server: TestServer, tmp_path: Path) -> None:
+    with httpcloak.Session(
+        verify=server.ca,
+        headers={"Authorization": "Bearer session-secret", "x-team": "blue"},
+        auth=("user", "auth-secret"),
+    ) as s:
+        s.headers["Proxy-Authorization"] = "Basic proxy-secret"
+        state = s.marshal()
+        path = tmp_path / "session.json"
+        s.save(path)
+    for saved in (state, path.read_text()):
+        assert "secret" not in saved
+        assert ["x-team", "blue"] in json.loads(saved)["options"]["headers"]
+    with httpcloak.Session.load(path) as restored:
+        sent = restored.get(f"{server.http}/headers").json()["headers"]
+        assert sent["X-Team"] == ["blue"]
+        assert "Authorization" not in sent and "Proxy-Authorization" not in sent

@@ -43,7 +43,7 @@ func compressedText(size int) []byte {
 
 // compressBody encodes plain with an HTTP content-coding. "deflate" is the
 // zlib format, which is what HTTP's "deflate" means (RFC 9110 8.4.1.2).
-func compressBody(encoding string, plain []byte) ([]byte, error) {
+func compressBody(encoding string, plain []byte, zstdOptions ...zstd.EOption) ([]byte, error) {
 	var out bytes.Buffer
 	var w io.WriteCloser
 	var err error
@@ -55,7 +55,7 @@ func compressBody(encoding string, plain []byte) ([]byte, error) {
 	case "br":
 		w = brotli.NewWriterLevel(&out, 5)
 	case "zstd":
-		w, err = zstd.NewWriter(&out)
+		w, err = zstd.NewWriter(&out, zstdOptions...)
 	case "identity":
 		return plain, nil
 	default:
@@ -80,7 +80,8 @@ const maxCompressedSize = 256 << 20
 // the compressed size unless ?chunked=1 (then flushed 4 KiB pieces). With
 // ?truncate=1 only half the compressed bytes are sent before the
 // connection/stream is killed. X-Uncompressed-Length and
-// X-Uncompressed-Sha256 describe the decoded body for tests.
+// X-Uncompressed-Sha256 describe the decoded body for tests. ?zstd_window= sets the
+// window a zstd frame declares (a power of two, 1 KiB to 512 MiB).
 func handleCompressed(w http.ResponseWriter, r *http.Request) {
 	encoding := queryString(r, "encoding", "gzip")
 	size, ok := queryInt(r, "size", 100000)
@@ -88,8 +89,12 @@ func handleCompressed(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, fmt.Sprintf("size must be 0..%d", maxCompressedSize))
 		return
 	}
+	zstdOptions, ok := zstdWindowOption(w, r, "zstd_window", 0)
+	if !ok {
+		return
+	}
 	plain := compressedText(int(size))
-	encoded, err := compressBody(encoding, plain)
+	encoded, err := compressBody(encoding, plain, zstdOptions...)
 	if err != nil {
 		badRequest(w, err.Error())
 		return
@@ -130,4 +135,54 @@ func handleCompressed(w http.ResponseWriter, r *http.Request) {
 	if truncate {
 		abortResponse(w, r)
 	}
+}
+
+// zstdWindowOption reads the window query parameter name (0: the encoder's own choice),
+// answering 400 itself when it is bad.
+func zstdWindowOption(w http.ResponseWriter, r *http.Request, name string, def int64) ([]zstd.EOption, bool) {
+	window, ok := queryInt(r, name, def)
+	if window == 0 && ok {
+		return nil, true
+	}
+	if !ok || window < zstd.MinWindowSize || window > zstd.MaxWindowSize || window&(window-1) != 0 {
+		badRequest(w, fmt.Sprintf("%s must be a power of two, %d..%d", name, zstd.MinWindowSize, zstd.MaxWindowSize))
+		return nil, false
+	}
+	return []zstd.EOption{zstd.WithWindowSize(int(window))}, true
+}
+
+// maxBombSize bounds /zstd-bomb: a GiB of zeros is some 40 KB of zstd.
+const maxBombSize = 4 << 30
+
+// handleZstdBomb streams ?size= (default 1 GiB) zero bytes as zstd whose frame declares
+// ?window= (default 512 MiB, the decoders' usual ceiling): a small response that decodes to
+// a large body, encoded as it is sent so the server holds no more than the window.
+func handleZstdBomb(w http.ResponseWriter, r *http.Request) {
+	size, ok := queryInt(r, "size", 1<<30)
+	if !ok || size < 0 || size > maxBombSize {
+		badRequest(w, fmt.Sprintf("size must be 0..%d", int64(maxBombSize)))
+		return
+	}
+	options, ok := zstdWindowOption(w, r, "window", zstd.MaxWindowSize)
+	if !ok {
+		return
+	}
+	enc, err := zstd.NewWriter(w, append(options, zstd.WithEncoderConcurrency(1))...)
+	if err != nil {
+		badRequest(w, err.Error())
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Encoding", "zstd")
+	h.Set("X-Uncompressed-Length", strconv.FormatInt(size, 10))
+	zeros := make([]byte, 1<<20)
+	for left := size; left > 0; {
+		n := min(left, int64(len(zeros)))
+		if _, err := enc.Write(zeros[:n]); err != nil {
+			return
+		}
+		left -= n
+	}
+	_ = enc.Close()
 }

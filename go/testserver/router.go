@@ -28,6 +28,7 @@ func newRouter() http.Handler {
 		"/lines":                handleLines,
 		"/sse":                  handleSSE,
 		"/compressed":           handleCompressed,
+		"/zstd-bomb":            handleZstdBomb,
 		"/truncated":            handleTruncated,
 		"/chunked-unterminated": handleChunkedUnterminated,
 		"/stall":                handleStall,
