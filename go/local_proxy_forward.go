@@ -111,6 +111,9 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 		}
 	}
 	clientHeaders = withoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
+	// The body's framing is the engine's to write from the upload (as for any request,
+	// validateHeaders): the client's Content-Length beside it would reach the origin twice.
+	clientHeaders = withoutHeaders(clientHeaders, "content-length")
 	headers := clientHeaders
 	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
 		headers = mergeHeaders(sess.baseHeaders(), withoutHeaders(clientHeaders, presetIdentityHeaders...))
