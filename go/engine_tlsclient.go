@@ -17,6 +17,7 @@ import (
 
 	http "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
+	"github.com/bogdanfinn/tls-client/profiles"
 	"golang.org/x/net/proxy"
 )
 
@@ -71,7 +72,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if cfg.proxy != "" || cfg.net.customDial() {
 		var viaProxy *proxyDialer
 		if cfg.proxy != "" {
-			if viaProxy, err = newProxyDialer(cfg.proxy); err != nil {
+			if viaProxy, err = sessionProxyDialer(cfg, p, profile, transport.RootCAs); err != nil {
 				return nil, err
 			}
 			opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy))
@@ -104,6 +105,29 @@ func newEngine(cfg engineConfig) (engine, error) {
 		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
 	}
 	return &tlsClientEngine{client: client, headers: p.headers, tickets: tickets}, nil
+}
+
+// sessionProxyDialer reaches cfg.proxy as the preset's browser would: its CONNECT request,
+// and for an https:// proxy its ClientHello, checked with the session's trust settings.
+func sessionProxyDialer(cfg engineConfig, p preset, profile profiles.ClientProfile, roots *x509.CertPool) (*proxyDialer, error) {
+	tlsTo := &proxyTLS{verify: cfg.verify, roots: roots, hello: profile.GetClientHelloId(), keyLog: cfg.net.keyLog}
+	return newProxyDialer(cfg.proxy, connectRequestFor(p.profile, p.headers), tlsTo)
+}
+
+// proxyDialerOf is sessionProxyDialer for an engine configuration alone (the local
+// proxy's tunnels go through its session's proxy this way).
+func proxyDialerOf(cfg engineConfig) (*proxyDialer, error) {
+	p, profile, _, err := engineProfile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var roots *x509.CertPool
+	if cfg.caFile != "" {
+		if roots, err = loadCAFile(cfg.caFile); err != nil {
+			return nil, err
+		}
+	}
+	return sessionProxyDialer(cfg, p, profile, roots)
 }
 
 func loadCAFile(path string) (*x509.CertPool, error) {

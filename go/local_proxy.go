@@ -69,7 +69,8 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 	if opts.MaxConnections < 0 {
 		return nil, newError(kindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
 	}
-	if _, ok := sessions.get(opts.Session); !ok {
+	sess, ok := sessions.get(opts.Session)
+	if !ok {
 		return nil, newError(kindClosed, "session %d is closed or unknown", opts.Session)
 	}
 	t, err := opts.Timeout.resolve()
@@ -85,7 +86,10 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 		if err := validateProxy(opts.TCPProxy); err != nil {
 			return nil, err
 		}
-		dialer, err := newProxyDialer(opts.TCPProxy)
+		// The session's trust settings check an https:// proxy; its preset shapes the CONNECT.
+		cfg := sess.net.config()
+		cfg.proxy = opts.TCPProxy
+		dialer, err := proxyDialerOf(cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -49,14 +49,17 @@ class TestServer:
     process: subprocess.Popen[bytes]
     http_proxy: str = ""  # HTTP CONNECT / forward proxy, without credentials
     socks5_proxy: str = ""  # SOCKS5 proxy, without credentials
+    https_proxy: str = ""  # the HTTP proxy behind TLS (certificate signed by ca)
 
     # The proxies' fixed credentials (go/testserver/README.md).
     PROXY_USER = "proxyuser"
     PROXY_PASSWORD = "proxy-secret"
 
     def proxy_url(self, kind: str, user: str = PROXY_USER, password: str = PROXY_PASSWORD) -> str:
-        """The proxy's URL with credentials: kind is "http" or "socks5"."""
-        base = self.http_proxy if kind == "http" else self.socks5_proxy
+        """The proxy's URL with credentials: kind is "http", "https" or "socks5"."""
+        base = {"http": self.http_proxy, "https": self.https_proxy, "socks5": self.socks5_proxy}[
+            kind
+        ]
         scheme, rest = base.split("://", 1)
         return f"{scheme}://{user}:{password}@{rest}"
 
@@ -83,6 +86,7 @@ class TestServer:
             process,
             info.get("http_proxy", ""),
             info.get("socks5_proxy", ""),
+            info.get("https_proxy", ""),
         )
 
     def stop(self) -> None:
