@@ -63,6 +63,8 @@ func newEngine(cfg engineConfig) (engine, error) {
 		tlsclient.WithTimeoutSeconds(0),
 		tlsclient.WithNotFollowRedirects(),
 		tlsclient.WithTransportOptions(transport),
+		// Direct dials check a local proxy's target guard on the address really dialled.
+		tlsclient.WithDialer(net.Dialer{ControlContext: guardDial}),
 	}
 	opts = append(opts, fpOpts...)
 	if !cfg.verify {

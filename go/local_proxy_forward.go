@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,11 +56,16 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		p.refuseFor(w, err)
 		return
 	}
+	if err := p.checkTarget(r.Context(), sess, &target); err != nil {
+		p.refuse(w, http.StatusForbidden, kindInvalidArgument, err.Error())
+		return
+	}
 	spec, err := p.specFor(sess, r, &target)
 	if err != nil {
 		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, err.Error())
 		return
 	}
+	spec.guard = p.guard // and every connection the exchange makes (guardDial)
 	id, err := openStream(sess, spec)
 	if err != nil {
 		p.refuseFor(w, err)
@@ -86,6 +93,20 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		// sees a truncated body instead of a short one that looks complete.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// checkTarget applies the proxy's target guard to a forwarded request's origin. The
+// name is resolved here unless the session reaches it through a proxy of its own.
+func (p *localProxy) checkTarget(ctx context.Context, sess *session, target *url.URL) error {
+	port, _ := strconv.Atoi(target.Port())
+	if port == 0 {
+		port = map[string]int{"http": 80, "https": 443}[target.Scheme]
+	}
+	var resolve func(context.Context, string) ([]net.IPAddr, error)
+	if sess.net.proxy() == "" {
+		resolve = net.DefaultResolver.LookupIPAddr
+	}
+	return p.guard.check(ctx, target.Hostname(), port, resolve)
 }
 
 // Headers that say which browser is talking: the preset's replace the client's (urllib's
@@ -241,5 +262,9 @@ func (p *localProxy) refuseFor(w http.ResponseWriter, err error) {
 	if !errors.As(err, &failure) {
 		failure = newError(kindInternal, "%v", err)
 	}
-	p.refuse(w, statusForFailure(failure.kind), failure.kind, failure.Error())
+	status := statusForFailure(failure.kind)
+	if isTargetForbidden(failure) { // refused when connecting: the name changed address
+		status = http.StatusForbidden
+	}
+	p.refuse(w, status, failure.kind, failure.Error())
 }

@@ -49,7 +49,7 @@ def test_a_post_reaches_nginx_with_exactly_one_framing_header(
         headers["Transfer-Encoding"] = "chunked"
     url = f"{nginx.url}/anything"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with httpcloak.LocalProxy() as proxy:
+    with httpcloak.LocalProxy(allow_private_networks=True) as proxy:
         echoed = _post_through(proxy, url, request)
     assert echoed["method"] == "POST"
     assert echoed["body_len"] == len(payload)
