@@ -10,7 +10,6 @@ import (
 	"crypto/x509"
 	"io"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -50,13 +49,11 @@ func newEngine(cfg engineConfig) (engine, error) {
 		// Bodies are decoded by our layer for every protocol alike (decode.go).
 		DisableCompression: true,
 	}
-	if cfg.caFile != "" {
-		pool, err := loadCAFile(cfg.caFile)
-		if err != nil {
-			return nil, err
-		}
-		transport.RootCAs = pool
+	trust, err := loadTrust(cfg.verify, cfg.caFile)
+	if err != nil {
+		return nil, err
 	}
+	transport.RootCAs = trust.roots
 	opts := []tlsclient.HttpClientOption{
 		tlsclient.WithClientProfile(profile),
 		// Zero disables the client-wide deadline: ours are per phase (stream.go).
@@ -102,7 +99,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err != nil {
 		return nil, classify(err, nil, "connect")
 	}
-	tickets, err := installTicketCache(client, profile, cfg.tickets)
+	tickets, err := installTicketCache(client, profile, cfg.tickets, trust)
 	if err != nil {
 		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
 	}
@@ -123,25 +120,11 @@ func proxyDialerOf(cfg engineConfig) (*proxyDialer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var roots *x509.CertPool
-	if cfg.caFile != "" {
-		if roots, err = loadCAFile(cfg.caFile); err != nil {
-			return nil, err
-		}
-	}
-	return sessionProxyDialer(cfg, p, profile, roots)
-}
-
-func loadCAFile(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	trust, err := loadTrust(cfg.verify, cfg.caFile)
 	if err != nil {
-		return nil, newError(kindInvalidArgument, "cannot read CA bundle: %v", err)
+		return nil, err
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, newError(kindInvalidArgument, "no PEM certificate found in CA bundle %s", path)
-	}
-	return pool, nil
+	return sessionProxyDialer(cfg, p, profile, trust.roots)
 }
 
 func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }

@@ -200,3 +200,20 @@ def test_another_fingerprint_never_resumes_a_saved_session(server: TestServer) -
     state["options"]["preset"] = "chrome-latest"
     with httpcloak.Session.unmarshal(json.dumps(state)) as again:
         assert again.get(f"{server.https}/fingerprint").json()["resumed"]
+
+
+def test_a_restored_session_never_resumes_a_tls_session_its_own_trust_rejects(
+    server: TestServer,
+) -> None:
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint"
+    with httpcloak.Session(verify=server.ca) as trusting:
+        trusting.get(url)
+        state = json.loads(trusting.marshal())
+    assert state["tls_sessions"], "no ticket to test with"
+    state["options"]["verify"] = True  # the system's roots, which lack the test CA
+    with httpcloak.Session.unmarshal(json.dumps(state)) as strict:
+        with pytest.raises(httpcloak.TLSError):
+            strict.get(url)
+    state["options"]["verify"] = server.ca
+    with httpcloak.Session.unmarshal(json.dumps(state)) as again:
+        assert again.get(url).json()["resumed"]
