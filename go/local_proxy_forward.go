@@ -106,6 +106,11 @@ func (p *localProxy) checkTarget(ctx context.Context, sess *session, target *url
 	if sess.net.proxy() == "" {
 		resolve = net.DefaultResolver.LookupIPAddr
 	}
+	if p.timeouts.connect > 0 { // the lookup is part of connecting
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeouts.connect)
+		defer cancel()
+	}
 	return p.guard.check(ctx, target.Hostname(), port, resolve)
 }
 

@@ -21,7 +21,9 @@ import (
 //
 // A name is checked by its addresses: before the request (resolved here when the proxy
 // dials itself) and again when the connection is made (guardDial), so a name that changes
-// address in between gains nothing.
+// address in between gains nothing. One gap remains: the engine (tls-client) dials the
+// HTTP/2 connections it opens after the first to an origin without the request's context,
+// so for those only the check before the request applies.
 type targetGuard struct {
 	allowed      []targetPattern
 	allowPrivate bool
