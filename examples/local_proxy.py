@@ -15,7 +15,10 @@ from _runner import run_local
 
 def local_proxy(server: TestServer) -> None:
     port = server.https.rsplit(":", 1)[1]
-    with httpcloak.LocalProxy(preset="chrome-latest", verify=server.ca) as proxy:
+    # The test server is on loopback: a LocalProxy refuses such targets unless allowed.
+    with httpcloak.LocalProxy(
+        preset="chrome-latest", verify=server.ca, allow_private_networks=True
+    ) as proxy:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy.proxy_url}))
         # Ask for the http:// URL with X-HTTPCloak-Scheme: https; the proxy does the TLS.
         request = urllib.request.Request(

@@ -25,6 +25,7 @@ type netDialer struct {
 
 func newNetDialer(cfg netConfig, proxy *proxyDialer) *netDialer {
 	d := &netDialer{cfg: cfg, proxy: proxy, resolve: net.DefaultResolver.LookupIPAddr}
+	d.base.ControlContext = guardDial // a local proxy's request must not reach what it refuses
 	if cfg.localAddr != nil {
 		d.base.LocalAddr = &net.TCPAddr{IP: cfg.localAddr}
 	}

@@ -10,13 +10,13 @@ import (
 	"crypto/x509"
 	"io"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	http "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
+	"github.com/bogdanfinn/tls-client/profiles"
 	"golang.org/x/net/proxy"
 )
 
@@ -49,19 +49,19 @@ func newEngine(cfg engineConfig) (engine, error) {
 		// Bodies are decoded by our layer for every protocol alike (decode.go).
 		DisableCompression: true,
 	}
-	if cfg.caFile != "" {
-		pool, err := loadCAFile(cfg.caFile)
-		if err != nil {
-			return nil, err
-		}
-		transport.RootCAs = pool
+	trust, err := loadTrust(cfg.verify, cfg.caFile)
+	if err != nil {
+		return nil, err
 	}
+	transport.RootCAs = trust.roots
 	opts := []tlsclient.HttpClientOption{
 		tlsclient.WithClientProfile(profile),
 		// Zero disables the client-wide deadline: ours are per phase (stream.go).
 		tlsclient.WithTimeoutSeconds(0),
 		tlsclient.WithNotFollowRedirects(),
 		tlsclient.WithTransportOptions(transport),
+		// Direct dials check a local proxy's target guard on the address really dialled.
+		tlsclient.WithDialer(net.Dialer{ControlContext: guardDial}),
 	}
 	opts = append(opts, fpOpts...)
 	if !cfg.verify {
@@ -71,7 +71,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if cfg.proxy != "" || cfg.net.customDial() {
 		var viaProxy *proxyDialer
 		if cfg.proxy != "" {
-			if viaProxy, err = newProxyDialer(cfg.proxy); err != nil {
+			if viaProxy, err = sessionProxyDialer(cfg, p, profile, transport.RootCAs); err != nil {
 				return nil, err
 			}
 			opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy))
@@ -99,7 +99,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err != nil {
 		return nil, classify(err, nil, "connect")
 	}
-	tickets, err := installTicketCache(client, profile, cfg.tickets)
+	tickets, err := installTicketCache(client, profile, cfg.tickets, trust)
 	if err != nil {
 		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
 	}
@@ -110,16 +110,25 @@ func newEngine(cfg engineConfig) (engine, error) {
 	return &tlsClientEngine{client: client, headers: p.headers, tickets: tickets}, nil
 }
 
-func loadCAFile(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+// sessionProxyDialer reaches cfg.proxy as the preset's browser would: its CONNECT request,
+// and for an https:// proxy its ClientHello, checked with the session's trust settings.
+func sessionProxyDialer(cfg engineConfig, p preset, profile profiles.ClientProfile, roots *x509.CertPool) (*proxyDialer, error) {
+	tlsTo := &proxyTLS{verify: cfg.verify, roots: roots, hello: profile.GetClientHelloId(), keyLog: cfg.net.keyLog}
+	return newProxyDialer(cfg.proxy, connectRequestFor(p.profile, p.headers), tlsTo)
+}
+
+// proxyDialerOf is sessionProxyDialer for an engine configuration alone (the local
+// proxy's tunnels go through its session's proxy this way).
+func proxyDialerOf(cfg engineConfig) (*proxyDialer, error) {
+	p, profile, _, err := engineProfile(cfg)
 	if err != nil {
-		return nil, newError(kindInvalidArgument, "cannot read CA bundle: %v", err)
+		return nil, err
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, newError(kindInvalidArgument, "no PEM certificate found in CA bundle %s", path)
+	trust, err := loadTrust(cfg.verify, cfg.caFile)
+	if err != nil {
+		return nil, err
 	}
-	return pool, nil
+	return sessionProxyDialer(cfg, p, profile, trust.roots)
 }
 
 func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }

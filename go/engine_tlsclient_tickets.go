@@ -37,18 +37,29 @@ type ticketCache struct {
 	// identity, when set (set_session_identifier), goes in front of scope in the shared
 	// backend's keys, so sessions of different users never resume each other's TLS.
 	identity atomic.Pointer[string]
+	// trust is how the owning session checks servers (session_trust.go): its tag keys the
+	// shared backend, and a session from outside must verify with it to be resumed.
+	trust atomic.Pointer[sessionTrust]
 }
 
-// sharedScope is the backend key's scope: "" (never shared), or the ClientHello id,
-// prefixed by the session identifier when there is one.
+// sharedScope is the backend key's scope: "" (never shared), or the ClientHello id and
+// the trust settings' tag, prefixed by the session identifier when there is one.
 func (c *ticketCache) sharedScope() string {
 	if c.scope == "" {
 		return ""
 	}
+	scope := c.scope + ":" + c.trustSettings().tag
 	if id := c.identity.Load(); id != nil && *id != "" {
-		return *id + ":" + c.scope
+		return *id + ":" + scope
 	}
-	return c.scope
+	return scope
+}
+
+func (c *ticketCache) trustSettings() sessionTrust {
+	if t := c.trust.Load(); t != nil {
+		return *t
+	}
+	return sessionTrust{verify: true, tag: "system"}
 }
 
 func (c *ticketCache) count() int {
@@ -80,7 +91,10 @@ func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
 	if ok || scope == "" {
 		return cs, ok
 	}
-	if cs = sharedSessions.fetch(scope, key); cs == nil { // outside our lock: it may be slow
+	// Outside our lock: it may be slow. A session another process made must verify
+	// with our own trust settings.
+	admit := func(cs *tls.ClientSessionState) error { return c.trustSettings().admits(key, cs) }
+	if cs = sharedSessions.fetch(scope, key, admit); cs == nil {
 		return nil, false
 	}
 	c.store(key, cs)
@@ -143,7 +157,8 @@ func (c *ticketCache) export() ([]tlsSessionJSON, error) {
 }
 
 // restore parses saved sessions into the cache; a malformed one is an InvalidArgument.
-// Sessions another ClientHello made are skipped.
+// Sessions another ClientHello made, and those whose server does not verify with this
+// session's trust settings, are skipped.
 func (c *ticketCache) restore(saved []tlsSessionJSON) error {
 	for _, s := range saved {
 		if s.Key == "" || len(s.Ticket) == 0 {
@@ -160,15 +175,19 @@ func (c *ticketCache) restore(saved []tlsSessionJSON) error {
 		if err != nil {
 			return newError(kindInvalidArgument, "saved TLS session for %s: %v", s.Key, err)
 		}
+		if c.trustSettings().admits(s.Key, cs) != nil {
+			continue
+		}
 		c.store(s.Key, cs)
 	}
 	return nil
 }
 
-// installTicketCache gives the engine a ticketCache: keep when given, else a fresh one. It
-// returns nil (and leaves the engine alone) when the profile's ClientHello has no
-// pre_shared_key extension, so resumption is never added to a fingerprint that lacks it.
-func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProfile, keep *ticketCache) (*ticketCache, error) {
+// installTicketCache gives the engine a ticketCache (keep when given, else a fresh one)
+// checking with trust. It returns nil (and leaves the engine alone) when the profile's
+// ClientHello has no pre_shared_key extension, so resumption is never added to a
+// fingerprint that lacks it.
+func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProfile, keep *ticketCache, trust sessionTrust) (*ticketCache, error) {
 	if !offersPSK(profile) {
 		return nil, nil
 	}
@@ -181,6 +200,7 @@ func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProf
 		cache = newTicketCache()
 		cache.scope = profile.GetClientHelloStr()
 	}
+	cache.trust.Store(&trust)
 	field.Set(reflect.ValueOf(tls.ClientSessionCache(cache)))
 	return cache, nil
 }

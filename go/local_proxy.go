@@ -26,6 +26,9 @@ type localProxy struct {
 	timeouts       timeouts
 	tlsOnly        bool
 	tunnelDialer   func(ctx context.Context, network, addr string) (net.Conn, error)
+	tunnelIdle     time.Duration     // 0: tunnels never time out
+	credentials    *proxyCredentials // nil: no authentication
+	guard          *targetGuard      // the targets clients may reach (local_proxy_targets.go)
 
 	mu       sync.RWMutex
 	routes   map[string]int64      // X-HTTPCloak-Session id -> session handle
@@ -54,6 +57,14 @@ type localProxyOptions struct {
 	MaxConnections int          `json:"max_connections"`
 	TLSOnly        bool         `json:"tls_only"`
 	TCPProxy       string       `json:"tcp_proxy"`
+	// Basic credentials every client must send in Proxy-Authorization (both, or neither).
+	Username string `json:"username"`
+	Password string `json:"password"`
+	// host:port patterns clients may reach (none: any); private networks only if allowed.
+	AllowedTargets       []string `json:"allowed_targets"`
+	AllowPrivateNetworks bool     `json:"allow_private_networks"`
+	// Seconds a CONNECT tunnel may stay silent both ways (absent: 300; 0: no limit).
+	TunnelIdleTimeout *float64 `json:"tunnel_idle_timeout"`
 }
 
 var localProxies = newHandleTable[*localProxy](1 << 36)
@@ -69,23 +80,44 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 	if opts.MaxConnections < 0 {
 		return nil, newError(kindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
 	}
-	if _, ok := sessions.get(opts.Session); !ok {
+	sess, ok := sessions.get(opts.Session)
+	if !ok {
 		return nil, newError(kindClosed, "session %d is closed or unknown", opts.Session)
 	}
 	t, err := opts.Timeout.resolve()
 	if err != nil {
 		return nil, err
 	}
+	idle := defaultTunnelIdle
+	if opts.TunnelIdleTimeout != nil {
+		if *opts.TunnelIdleTimeout < 0 || *opts.TunnelIdleTimeout > 7*86400 {
+			return nil, newError(kindInvalidArgument, "tunnel_idle_timeout must be 0 (no limit) to 604800 seconds, got %v", *opts.TunnelIdleTimeout)
+		}
+		idle = time.Duration(*opts.TunnelIdleTimeout * float64(time.Second))
+	}
+	credentials, err := newProxyCredentials(opts.Username, opts.Password)
+	if err != nil {
+		return nil, err
+	}
+	guard, err := newTargetGuard(opts.AllowedTargets, opts.AllowPrivateNetworks)
+	if err != nil {
+		return nil, err
+	}
 	p := &localProxy{
 		defaultSession: opts.Session, timeouts: t, tlsOnly: opts.TLSOnly,
+		tunnelIdle: idle, credentials: credentials, guard: guard,
 		routes: map[string]int64{}, tunneled: map[net.Conn]struct{}{},
 	}
-	p.tunnelDialer = (&net.Dialer{}).DialContext
+	// guardDial checks each address a direct tunnel connects to.
+	p.tunnelDialer = (&net.Dialer{ControlContext: guardDial}).DialContext
 	if opts.TCPProxy != "" {
 		if err := validateProxy(opts.TCPProxy); err != nil {
 			return nil, err
 		}
-		dialer, err := newProxyDialer(opts.TCPProxy)
+		// The session's trust settings check an https:// proxy; its preset shapes the CONNECT.
+		cfg := sess.net.config()
+		cfg.proxy = opts.TCPProxy
+		dialer, err := proxyDialerOf(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -151,6 +183,10 @@ func (p *localProxy) releaseTunnel(conns ...net.Conn) {
 func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.active.Add(1)
 	defer p.active.Add(-1)
+	if !p.credentials.admits(r) {
+		p.challenge(w)
+		return
+	}
 	if r.Method == http.MethodConnect {
 		p.tunnels.Add(1)
 		p.tunnel(w, r)
@@ -241,62 +277,4 @@ func (p *localProxy) stats() localProxyStats {
 		TotalRequests: p.requests.Load(), Tunnels: p.tunnels.Load(), Failures: p.failures.Load(),
 		Sessions: routes,
 	}
-}
-
-// tunnel carries a CONNECT: bytes both ways until either side ends.
-func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	if p.timeouts.connect > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.timeouts.connect)
-		defer cancel()
-	}
-	upstream, err := p.tunnelDialer(ctx, "tcp", r.Host)
-	if err != nil {
-		p.refuse(w, http.StatusBadGateway, kindConnect, "cannot reach "+r.Host+": "+err.Error())
-		return
-	}
-	defer upstream.Close()
-	hijacker, ok := w.(http.Hijacker)
-	if !ok {
-		p.refuse(w, http.StatusInternalServerError, kindInternal, "connection cannot be taken over")
-		return
-	}
-	client, buffered, err := hijacker.Hijack()
-	if err != nil {
-		return
-	}
-	defer client.Close()
-	// Written by hand: net/http would add Transfer-Encoding, which a 2xx to CONNECT must
-	// not carry (RFC 9110 section 9.3.6).
-	if _, err := io.WriteString(client, "HTTP/1.1 200 Connection Established\r\n\r\n"); err != nil {
-		return
-	}
-	if !p.holdTunnel(client, upstream) {
-		return
-	}
-	defer p.releaseTunnel(client, upstream)
-	done := make(chan struct{}, 2)
-	go func() {
-		// Bytes the client sent right after CONNECT may already sit in the reader.
-		_, _ = io.Copy(upstream, buffered)
-		closeWrite(upstream)
-		done <- struct{}{}
-	}()
-	go func() {
-		_, _ = io.Copy(client, upstream)
-		closeWrite(client)
-		done <- struct{}{}
-	}()
-	<-done
-	<-done
-}
-
-// closeWrite passes an end of stream on while the other direction may still carry data.
-func closeWrite(c net.Conn) {
-	if halfCloser, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = halfCloser.CloseWrite()
-		return
-	}
-	_ = c.Close()
 }

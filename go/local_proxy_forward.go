@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,11 +56,16 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		p.refuseFor(w, err)
 		return
 	}
+	if err := p.checkTarget(r.Context(), sess, &target); err != nil {
+		p.refuse(w, http.StatusForbidden, kindInvalidArgument, err.Error())
+		return
+	}
 	spec, err := p.specFor(sess, r, &target)
 	if err != nil {
 		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, err.Error())
 		return
 	}
+	spec.guard = p.guard // and every connection the exchange makes (guardDial)
 	id, err := openStream(sess, spec)
 	if err != nil {
 		p.refuseFor(w, err)
@@ -88,6 +95,25 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// checkTarget applies the proxy's target guard to a forwarded request's origin. The
+// name is resolved here unless the session reaches it through a proxy of its own.
+func (p *localProxy) checkTarget(ctx context.Context, sess *session, target *url.URL) error {
+	port, _ := strconv.Atoi(target.Port())
+	if port == 0 {
+		port = map[string]int{"http": 80, "https": 443}[target.Scheme]
+	}
+	var resolve func(context.Context, string) ([]net.IPAddr, error)
+	if sess.net.proxy() == "" {
+		resolve = net.DefaultResolver.LookupIPAddr
+	}
+	if p.timeouts.connect > 0 { // the lookup is part of connecting
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeouts.connect)
+		defer cancel()
+	}
+	return p.guard.check(ctx, target.Hostname(), port, resolve)
+}
+
 // Headers that say which browser is talking: the preset's replace the client's (urllib's
 // User-Agent must not undo the fingerprint), unless the proxy runs TLS-only.
 var presetIdentityHeaders = []string{
@@ -111,6 +137,9 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 		}
 	}
 	clientHeaders = withoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
+	// The body's framing is the engine's to write from the upload (as for any request,
+	// validateHeaders): the client's Content-Length beside it would reach the origin twice.
+	clientHeaders = withoutHeaders(clientHeaders, "content-length")
 	headers := clientHeaders
 	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
 		headers = mergeHeaders(sess.baseHeaders(), withoutHeaders(clientHeaders, presetIdentityHeaders...))
@@ -238,5 +267,9 @@ func (p *localProxy) refuseFor(w http.ResponseWriter, err error) {
 	if !errors.As(err, &failure) {
 		failure = newError(kindInternal, "%v", err)
 	}
-	p.refuse(w, statusForFailure(failure.kind), failure.kind, failure.Error())
+	status := statusForFailure(failure.kind)
+	if isTargetForbidden(failure) { // refused when connecting: the name changed address
+		status = http.StatusForbidden
+	}
+	p.refuse(w, status, failure.kind, failure.Error())
 }

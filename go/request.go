@@ -33,7 +33,8 @@ type requestSpec struct {
 	timeouts       timeouts
 	allowRedirects bool
 	maxRedirects   int
-	dropHeaders    []string // names never sent, checked again on every hop
+	dropHeaders    []string     // names never sent, checked again on every hop
+	guard          *targetGuard // a local proxy's: addresses its connections must not reach
 }
 
 // parseRequest validates a request; streamed tells that the body will be written with

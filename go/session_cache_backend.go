@@ -12,15 +12,24 @@ package main
 // the background, and at most maxBackendCalls calls are in flight (beyond that a get is a
 // miss and a write is dropped, both reported).
 //
-// Keys: "httpcloak:sessions:<ClientHello id>:<server name>". The ClientHello id (for
-// example "Chrome-133", or "httpcloak-custom-<hash>" for a ja3/extra_fp fingerprint)
+// Keys: "httpcloak:sessions:<ClientHello id>:<trust>:<server name>". The ClientHello id
+// (for example "Chrome-133", or "httpcloak-custom-<hash>" for a ja3/extra_fp fingerprint)
 // keeps one fingerprint from resuming another's session, which would link the two
-// identities and could offer the server parameters the first never negotiated. The
-// server name is the engine's own cache key (SNI); tickets are not per port, as in Go's
-// and the browsers' caches.
+// identities and could offer the server parameters the first never negotiated. The trust
+// tag (session_trust.go: "system", "ca-<hash>", "insecure") keeps sessions with different
+// trust settings apart; a fetched session must also verify with the fetching session's
+// settings. The server name is the engine's own cache key (SNI); tickets are not per
+// port, as in Go's and the browsers' caches.
 //
 // Values: JSON text {"ticket": base64, "state": base64, "created_at": unix seconds}, the
-// upstream binding's fields: the server's opaque ticket and utls' SessionState.Bytes().
+// upstream binding's fields: the server's opaque ticket and utls' SessionState.Bytes();
+// with an HMAC key configured, also "mac" (session_cache_mac.go).
+//
+// Trust model: whoever can write to the store can plant a session whose secret they
+// know, for any server name and with that server's (public) certificate chain, and then
+// answer as that server to a client that resumes it: resumption authenticates the server
+// by the secret alone. Keep the store writable only by the fleet, or give every member the
+// same HMAC key so entries anyone else wrote are refused.
 
 import (
 	"encoding/json"
@@ -56,6 +65,7 @@ type sharedTicketValue struct {
 	Ticket    []byte `json:"ticket"`
 	State     []byte `json:"state"`
 	CreatedAt int64  `json:"created_at"`
+	MAC       []byte `json:"mac,omitempty"`
 }
 
 type sessionCacheStats struct {
@@ -74,6 +84,7 @@ type sharedTickets struct {
 	backend ticketBackend
 	timeout time.Duration
 	ttl     time.Duration
+	macKey  []byte // nil: entries are not authenticated
 
 	slots    chan struct{} // one token per backend call in flight
 	writes   atomic.Int64  // puts and deletes not finished yet
@@ -91,12 +102,13 @@ func backendKey(scope, serverName string) string {
 	return sessionKeyPrefix + scope + ":" + serverName
 }
 
-// configure installs b (nil: none). Removing a backend waits up to its timeout for the
-// writes still running, so a process that is about to exit has handed its tickets over.
-func (s *sharedTickets) configure(b ticketBackend, timeout, ttl time.Duration) {
+// configure installs b (nil: none), whose entries macKey authenticates (nil: none).
+// Removing a backend waits up to its timeout for the writes still running, so a process
+// that is about to exit has handed its tickets over.
+func (s *sharedTickets) configure(b ticketBackend, timeout, ttl time.Duration, macKey []byte) {
 	s.mu.Lock()
 	old, oldTimeout := s.backend, s.timeout
-	s.backend, s.timeout, s.ttl = b, timeout, ttl
+	s.backend, s.timeout, s.ttl, s.macKey = b, timeout, ttl, macKey
 	s.mu.Unlock()
 	if b == nil && old != nil {
 		s.drain(oldTimeout)
@@ -114,10 +126,10 @@ func (s *sharedTickets) drain(limit time.Duration) bool {
 	return true
 }
 
-func (s *sharedTickets) current() (ticketBackend, time.Duration, time.Duration) {
+func (s *sharedTickets) current() (ticketBackend, time.Duration, time.Duration, []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.backend, s.timeout, s.ttl
+	return s.backend, s.timeout, s.ttl, s.macKey
 }
 
 func (s *sharedTickets) acquire() bool {
@@ -136,9 +148,10 @@ func (s *sharedTickets) fail(b ticketBackend, op, key, format string, args ...an
 	go b.report(op, key, fmt.Sprintf(format, args...))
 }
 
-// fetch asks the backend for the session of serverName, waiting at most the timeout.
-func (s *sharedTickets) fetch(scope, serverName string) *tls.ClientSessionState {
-	b, timeout, _ := s.current()
+// fetch asks the backend for the session of serverName, waiting at most the timeout; a
+// session admit refuses is a miss, reported.
+func (s *sharedTickets) fetch(scope, serverName string, admit func(*tls.ClientSessionState) error) *tls.ClientSessionState {
+	b, timeout, _, macKey := s.current()
 	if b == nil {
 		return nil
 	}
@@ -171,7 +184,10 @@ func (s *sharedTickets) fetch(scope, serverName string) *tls.ClientSessionState 
 	if !got.ok {
 		return nil
 	}
-	cs, err := decodeSharedTicket(got.value)
+	cs, err := decodeSharedTicket(key, got.value, macKey)
+	if err == nil {
+		err = admit(cs)
+	}
 	if err != nil {
 		s.fail(b, "get", key, "%v; treated as a miss", err)
 		return nil
@@ -182,7 +198,7 @@ func (s *sharedTickets) fetch(scope, serverName string) *tls.ClientSessionState 
 
 // share hands a new session to the backend (a nil one: deletes it), in the background.
 func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionState) {
-	b, _, ttl := s.current()
+	b, _, ttl, macKey := s.current()
 	if b == nil {
 		return
 	}
@@ -190,7 +206,7 @@ func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionSta
 	var value []byte
 	if cs != nil {
 		var err error
-		if value, err = encodeSharedTicket(cs); err != nil {
+		if value, err = encodeSharedTicket(key, cs, macKey); err != nil {
 			s.fail(b, "put", key, "%v", err)
 			return
 		}
@@ -224,7 +240,7 @@ func opName(cs *tls.ClientSessionState) string {
 }
 
 func (s *sharedTickets) stats() sessionCacheStats {
-	b, _, _ := s.current()
+	b, _, _, _ := s.current()
 	return sessionCacheStats{
 		Configured: b != nil,
 		Gets:       s.gets.Load(),
@@ -237,8 +253,9 @@ func (s *sharedTickets) stats() sessionCacheStats {
 	}
 }
 
-// encodeSharedTicket is the backend value for cs, or nil when cs cannot be resumed.
-func encodeSharedTicket(cs *tls.ClientSessionState) ([]byte, error) {
+// encodeSharedTicket is the backend value for cs under key (authenticated with macKey,
+// if any), or nil when cs cannot be resumed.
+func encodeSharedTicket(key string, cs *tls.ClientSessionState, macKey []byte) ([]byte, error) {
 	ticket, state, err := cs.ResumptionState()
 	if err != nil || state == nil || len(ticket) == 0 {
 		return nil, nil
@@ -247,16 +264,23 @@ func encodeSharedTicket(cs *tls.ClientSessionState) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serializing the TLS session: %v", err)
 	}
-	return json.Marshal(sharedTicketValue{Ticket: ticket, State: raw, CreatedAt: time.Now().Unix()})
+	v := sharedTicketValue{Ticket: ticket, State: raw, CreatedAt: time.Now().Unix()}
+	if macKey != nil {
+		v.MAC = entryMAC(macKey, key, v)
+	}
+	return json.Marshal(v)
 }
 
-func decodeSharedTicket(value []byte) (*tls.ClientSessionState, error) {
+func decodeSharedTicket(key string, value []byte, macKey []byte) (*tls.ClientSessionState, error) {
 	var v sharedTicketValue
 	if err := json.Unmarshal(value, &v); err != nil {
 		return nil, fmt.Errorf("value is not a shared TLS session: %v", err)
 	}
 	if len(v.Ticket) == 0 || len(v.State) == 0 {
 		return nil, fmt.Errorf("value is not a shared TLS session: no ticket or state")
+	}
+	if macKey != nil && !entryAuthentic(macKey, key, v) {
+		return nil, fmt.Errorf("value failed authentication (no or wrong mac: written without this process's HMAC key, or for another key)")
 	}
 	state, err := tls.ParseSessionState(v.State)
 	if err != nil {

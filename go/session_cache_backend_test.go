@@ -60,9 +60,9 @@ func (f *fakeBackend) waitReports(t *testing.T, n int) []string {
 }
 
 func TestSharedTicketsGetIsBoundedAndGarbageIsAMiss(t *testing.T) {
-	b := &fakeBackend{values: map[string][]byte{"httpcloak:sessions:X:bad": []byte("nope")}}
-	sharedSessions.configure(b, 50*time.Millisecond, time.Hour)
-	defer sharedSessions.configure(nil, time.Second, time.Hour)
+	b := &fakeBackend{values: map[string][]byte{"httpcloak:sessions:X:system:bad": []byte("nope")}}
+	sharedSessions.configure(b, 50*time.Millisecond, time.Hour, nil)
+	defer sharedSessions.configure(nil, time.Second, time.Hour, nil)
 
 	cache := newTicketCache()
 	cache.scope = "X"
@@ -85,8 +85,8 @@ func TestSharedTicketsGetIsBoundedAndGarbageIsAMiss(t *testing.T) {
 
 func TestUnscopedCacheNeverAsksTheBackend(t *testing.T) {
 	b := &fakeBackend{values: map[string][]byte{}, hang: make(chan struct{})}
-	sharedSessions.configure(b, time.Second, time.Hour)
-	defer sharedSessions.configure(nil, time.Second, time.Hour)
+	sharedSessions.configure(b, time.Second, time.Hour, nil)
+	defer sharedSessions.configure(nil, time.Second, time.Hour, nil)
 	defer close(b.hang)
 	cache := newTicketCache() // no scope: saved-state tests, engines without a backend key
 	if _, ok := cache.Get("host"); ok {

@@ -13,6 +13,7 @@ import (
 type sessionCacheOptions struct {
 	Timeout *float64 `json:"timeout"`
 	TTL     *float64 `json:"ttl"`
+	HMACKey []byte   `json:"hmac_key"` // base64 in the JSON; absent: entries not authenticated
 }
 
 //export hc_session_cache_configure
@@ -46,14 +47,18 @@ func hc_session_cache_configure(get C.hc_cache_get_fn, put C.hc_cache_put_fn, de
 		}
 		ttl = time.Duration(*opts.TTL) * time.Second
 	}
+	if opts.HMACKey != nil && (len(opts.HMACKey) < minMACKey || len(opts.HMACKey) > maxMACKey) {
+		setError(cerr, newError(kindInvalidArgument, "session cache hmac_key must be %d to %d bytes, got %d", minMACKey, maxMACKey, len(opts.HMACKey)))
+		return -1
+	}
 	switch {
 	case get == nil && put == nil && del == nil:
-		sharedSessions.configure(nil, timeout, ttl)
+		sharedSessions.configure(nil, timeout, ttl, nil)
 	case get == nil || put == nil || del == nil:
 		setError(cerr, newError(kindInvalidArgument, "get, put and delete must all be set (or all NULL to unregister)"))
 		return -1
 	default:
-		sharedSessions.configure(&cTicketBackend{getFn: get, putFn: put, delFn: del, errorFn: onError}, timeout, ttl)
+		sharedSessions.configure(&cTicketBackend{getFn: get, putFn: put, delFn: del, errorFn: onError}, timeout, ttl, opts.HMACKey)
 	}
 	setError(cerr, nil)
 	return 0

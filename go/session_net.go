@@ -38,6 +38,13 @@ func (n *sessionNet) rebuild(edit func(*engineConfig) error) error {
 	return nil
 }
 
+// config is what the current engine was built from.
+func (n *sessionNet) config() engineConfig {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cfg
+}
+
 func (n *sessionNet) proxy() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()

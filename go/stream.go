@@ -44,7 +44,11 @@ type metaJSON struct {
 }
 
 func openStream(sess *session, spec *requestSpec) (int64, error) {
-	ctx, cancel := context.WithCancelCause(context.Background())
+	base := context.Background()
+	if spec.guard != nil {
+		base = withTargetGuard(base, spec.guard)
+	}
+	ctx, cancel := context.WithCancelCause(base)
 	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload}
 	id := streams.add(st)
 	st.id = id

@@ -16,15 +16,27 @@ blocking call of this package holds), so they must be thread-safe: redis-py's cl
   timeout, a malformed value); without it, failures are logged to the ``httpcloak`` logger.
   A failure is never raised into a request: it only costs the resumption.
 
-Keys are ``httpcloak:sessions:<ClientHello id>:<server name>``, with the session's
+Keys are ``httpcloak:sessions:<ClientHello id>:<trust>:<server name>``, with the session's
 identifier in front of the ClientHello id when it has one (``set_session_identifier``), so
-one fingerprint (or user) never resumes another's session; values are JSON text
-``{"ticket", "state", "created_at"}`` holding resumption secrets: keep the store private.
+one fingerprint (or user) never resumes another's session. ``<trust>`` names the session's
+certificate checks (``system``, ``ca-<first 16 hex digits of the CA bundle's SHA-256>``,
+``insecure``), and a session fetched from the store is resumed only if its server's
+certificate chain verifies with the fetching session's own settings. Values are JSON text
+``{"ticket", "state", "created_at"}`` (plus ``"mac"`` with ``hmac_key``).
+
+Trust model: a value holds a resumption secret, and resuming authenticates the server by
+that secret alone. Whoever can write to the store can plant a session whose secret they
+know, for any server name with that server's public certificate chain, and then answer as
+that server to any worker that resumes it (given a place on its network path). So keep the
+store writable only by the fleet, and/or give every worker the same ``hmac_key`` (at least
+16 random bytes, kept secret like a password): values then carry an HMAC-SHA256 over their
+key and content, and a value without a valid one is a miss, reported to ``on_error``.
 """
 
 from __future__ import annotations
 
 import atexit
+import base64
 import logging
 import threading
 from collections.abc import Callable
@@ -57,7 +69,9 @@ class SessionCacheBackend:
 
     ``timeout`` bounds a get, in seconds (default 1); ``ttl`` is the ``ttl_seconds`` given
     to put (default one day). ``get_ech`` / ``put_ech`` exist in the upstream binding but
-    this engine cannot use ECH configurations: giving one raises ``InvalidArgument``."""
+    this engine cannot use ECH configurations: giving one raises ``InvalidArgument``.
+    ``hmac_key`` (bytes, 16 to 1024) authenticates every value the fleet writes; values
+    without its HMAC are refused (see the module documentation's trust model)."""
 
     def __init__(
         self,
@@ -70,6 +84,7 @@ class SessionCacheBackend:
         *,
         timeout: float = 1.0,
         ttl: int = 86400,
+        hmac_key: bytes | None = None,
     ) -> None:
         if get_ech is not None or put_ech is not None:
             raise InvalidArgument(
@@ -86,6 +101,12 @@ class SessionCacheBackend:
             raise InvalidArgument(f"timeout must be in (0, 3600] seconds, got {timeout}")
         if not 1 <= ttl <= 365 * 86400:
             raise InvalidArgument(f"ttl must be in [1, 31536000] seconds, got {ttl}")
+        if hmac_key is not None:
+            if not isinstance(hmac_key, (bytes, bytearray, memoryview)):
+                raise TypeError(f"hmac_key must be bytes, not {type(hmac_key).__name__}")
+            if not 16 <= len(hmac_key) <= 1024:
+                raise InvalidArgument(f"hmac_key must be 16 to 1024 bytes, got {len(hmac_key)}")
+        self._hmac_key = None if hmac_key is None else bytes(hmac_key)
         self._get = get
         self._put = put
         self._delete = delete
@@ -108,6 +129,12 @@ class SessionCacheBackend:
             if _current is not self:
                 return
         clear_session_cache()
+
+    def _options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"timeout": self.timeout, "ttl": self.ttl}
+        if self._hmac_key is not None:
+            options["hmac_key"] = base64.b64encode(self._hmac_key).decode("ascii")
+        return options
 
     # The C callbacks: nothing raised here may reach the engine.
 
@@ -192,6 +219,7 @@ def configure_session_cache(
     on_error: ErrorFunction | None = None,
     timeout: float = 1.0,
     ttl: int = 86400,
+    hmac_key: bytes | None = None,
 ) -> SessionCacheBackend:
     """Share TLS sessions through ``backend`` (or one made from the keyword functions), for
     every session of this process, existing or future; returns the backend.
@@ -201,17 +229,23 @@ def configure_session_cache(
     global _current, _atexit_registered
     if backend is None:
         backend = SessionCacheBackend(
-            get=get, put=put, delete=delete, on_error=on_error, timeout=timeout, ttl=ttl
+            get=get,
+            put=put,
+            delete=delete,
+            on_error=on_error,
+            timeout=timeout,
+            ttl=ttl,
+            hmac_key=hmac_key,
         )
     elif not isinstance(backend, SessionCacheBackend):
         raise TypeError(f"backend must be a SessionCacheBackend, not {type(backend).__name__}")
-    elif any(fn is not None for fn in (get, put, delete, on_error)):
-        raise TypeError("give either a backend or get/put/delete/on_error, not both")
+    elif any(fn is not None for fn in (get, put, delete, on_error, hmac_key)):
+        raise TypeError("give either a backend or get/put/delete/on_error/hmac_key, not both")
     _ffi.check_not_forked()
     callbacks = backend._callbacks()
     with _lock:
         _keep_alive.append((backend, callbacks))
-        _configure(callbacks, {"timeout": backend.timeout, "ttl": backend.ttl})
+        _configure(callbacks, backend._options())
         _current = backend
         if not _atexit_registered:
             atexit.register(_hand_over_at_exit)

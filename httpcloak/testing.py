@@ -5,11 +5,17 @@ Used by the test suite, the examples and the benchmarks:
     with TestServer.start() as server:
         url = server.http + "/stream/10"
 
-and a throwaway Redis server on loopback (Debian's ``redis-server``), for the shared TLS
+a throwaway Redis server on loopback (Debian's ``redis-server``), for the shared TLS
 session cache's tests and example:
 
     with RedisServer.start() as redis_server:
         url = redis_server.url  # redis://127.0.0.1:PORT/0
+
+and a throwaway nginx (Debian's ``nginx-light``) as a strict third-party origin in front of
+another server:
+
+    with NginxServer.start(upstream=server.http) as nginx:
+        url = nginx.url + "/anything"  # nginx reads the request, then proxies it upstream
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +49,17 @@ class TestServer:
     process: subprocess.Popen[bytes]
     http_proxy: str = ""  # HTTP CONNECT / forward proxy, without credentials
     socks5_proxy: str = ""  # SOCKS5 proxy, without credentials
+    https_proxy: str = ""  # the HTTP proxy behind TLS (certificate signed by ca)
 
     # The proxies' fixed credentials (go/testserver/README.md).
     PROXY_USER = "proxyuser"
     PROXY_PASSWORD = "proxy-secret"
 
     def proxy_url(self, kind: str, user: str = PROXY_USER, password: str = PROXY_PASSWORD) -> str:
-        """The proxy's URL with credentials: kind is "http" or "socks5"."""
-        base = self.http_proxy if kind == "http" else self.socks5_proxy
+        """The proxy's URL with credentials: kind is "http", "https" or "socks5"."""
+        base = {"http": self.http_proxy, "https": self.https_proxy, "socks5": self.socks5_proxy}[
+            kind
+        ]
         scheme, rest = base.split("://", 1)
         return f"{scheme}://{user}:{password}@{rest}"
 
@@ -76,6 +86,7 @@ class TestServer:
             process,
             info.get("http_proxy", ""),
             info.get("socks5_proxy", ""),
+            info.get("https_proxy", ""),
         )
 
     def stop(self) -> None:
@@ -196,5 +207,117 @@ def _redis_answers(port: int) -> bool:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
             conn.sendall(b"PING\r\n")
             return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+NGINX_MISSING = (
+    "nginx is not installed (or not on PATH): install it, e.g. "
+    "`apt-get install -y nginx-light` on Debian/Ubuntu"
+)
+
+
+@dataclass
+class NginxServer:
+    """An nginx on 127.0.0.1 that reads each request whole (its own strict HTTP/1.1 parser:
+    a duplicate Content-Length is a 400) and proxies it to ``upstream``. Everything it
+    writes lives in a temporary directory, removed on stop."""
+
+    __test__ = False
+
+    url: str
+    process: subprocess.Popen[bytes]
+    directory: tempfile.TemporaryDirectory[str]
+
+    @classmethod
+    def start(cls, upstream: str) -> NginxServer:
+        binary = shutil.which("nginx") or next(
+            (p for p in ("/usr/sbin/nginx", "/sbin/nginx") if os.access(p, os.X_OK)), None
+        )
+        if binary is None:
+            raise RuntimeError(NGINX_MISSING)
+        directory = tempfile.TemporaryDirectory(prefix="httpcloak-nginx-")
+        for _ in range(3):  # the free port may be taken between probe and bind
+            port = _free_port()
+            config = Path(directory.name, "nginx.conf")
+            config.write_text(_nginx_config(directory.name, port, upstream))
+            process = subprocess.Popen(
+                [binary, "-p", directory.name, "-c", str(config), "-e", "stderr"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + START_TIMEOUT_SECONDS
+            while process.poll() is None and time.monotonic() < deadline:
+                if _accepts(port):
+                    return cls(f"http://127.0.0.1:{port}", process, directory)
+                time.sleep(0.05)
+            process.kill()
+            process.wait()
+        directory.cleanup()
+        raise RuntimeError(f"{binary} did not start on 127.0.0.1")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: fast shutdown of master and worker
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.directory.cleanup()
+
+    def __enter__(self) -> NginxServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _nginx_config(prefix: str, port: int, upstream: str) -> str:
+    # As root, nginx's worker would switch to "nobody", who cannot write the temp dir.
+    user = "user root;" if os.geteuid() == 0 else ""
+    temp = " ".join(
+        f"{kind}_temp_path {prefix}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log stderr;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    {temp}
+    client_max_body_size 64m;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass {upstream};
+            proxy_http_version 1.1;
+        }}
+    }}
+}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
     except OSError:
         return False

@@ -23,7 +23,10 @@ AS_ALICE = {"X-HTTPCloak-Session": "alice"}
 
 @pytest.fixture
 def proxy(server: TestServer) -> Iterator[httpcloak.LocalProxy]:
-    with httpcloak.LocalProxy(verify=server.ca, timeout=(5, 5)) as running:
+    # The test server is on loopback, which a LocalProxy refuses unless allowed.
+    with httpcloak.LocalProxy(
+        verify=server.ca, timeout=(5, 5), allow_private_networks=True
+    ) as running:
         yield running
 
 
@@ -205,7 +208,7 @@ def test_a_request_body_the_client_cuts_short_never_reaches_the_origin_as_whole(
 
 
 def test_close_also_ends_open_connect_tunnels(server: TestServer) -> None:
-    proxy = httpcloak.LocalProxy(verify=server.ca)
+    proxy = httpcloak.LocalProxy(verify=server.ca, allow_private_networks=True)
     target = server.https.split("://", 1)[1]
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as raw:
         raw.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
@@ -238,3 +241,17 @@ def test_headers_named_in_connection_stay_with_the_proxy(
     echoed = json.load(conn.getresponse())
     conn.close()
     assert "X-Hop-Secret" not in echoed["headers"] and echoed["headers"]["X-Kept"] == ["yes"]
+
+
+def test_tunnels_and_requests_go_through_an_https_upstream_proxy(server: TestServer) -> None:
+    with httpcloak.Session() as probe:
+        seen_before = len(probe.get(f"{server.http}/proxy/connects").json()["connects"])
+    with httpcloak.LocalProxy(
+        tcp_proxy=server.proxy_url("https"), verify=server.ca, allow_private_networks=True
+    ) as proxy:
+        url = f"https://localhost:{_port(server.https)}/get"
+        assert _get_json(_opener(proxy, ca=server.ca), url)["method"] == "GET"  # CONNECT
+        assert _get_json(_opener(proxy), f"{server.http}/get")["method"] == "GET"  # forwarded
+    with httpcloak.Session() as probe:
+        new = probe.get(f"{server.http}/proxy/connects").json()["connects"][seen_before:]
+    assert len(new) == 2 and all(r["proxy"] == "https" and r["tls"] for r in new), new

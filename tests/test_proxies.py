@@ -3,6 +3,7 @@ ProxyError with the reason, and credentials never show."""
 
 from __future__ import annotations
 
+import base64
 import socket
 from typing import Any
 
@@ -74,3 +75,81 @@ def test_proxy_secret_absent_from_every_repr(server: TestServer) -> None:
         assert "proxy-secret" not in repr(s) and "proxy-secret" not in str(vars(s))
     finally:
         s.close()
+
+
+# An https:// proxy: TLS first (checked with the session's trust settings), then CONNECT.
+
+
+def _connects(server: TestServer) -> list[dict[str, Any]]:
+    with httpcloak.Session() as probe:
+        records: list[dict[str, Any]] = probe.get(f"{server.http}/proxy/connects").json()[
+            "connects"
+        ]
+    return records
+
+
+def test_an_https_proxy_is_spoken_to_over_tls(server: TestServer) -> None:
+    before, seen_before = _proxy_stats(server), len(_connects(server))
+    with httpcloak.Session(proxy=server.proxy_url("https"), verify=server.ca) as s:
+        assert s.get(f"{server.https}/get").json()["method"] == "GET"
+        assert s.get(f"{server.http}/get").json()["method"] == "GET"
+    after = _proxy_stats(server)
+    assert after["https_plaintext"] == before["https_plaintext"], "the proxy was spoken to in clear"
+    assert after["https_handshakes"] >= before["https_handshakes"] + 1
+    new = _connects(server)[seen_before:]
+    assert new and all(r["proxy"] == "https" and r["tls"] for r in new), new
+    assert all(("Proxy-Authorization", _basic()) in map(tuple, r["headers"]) for r in new)
+
+
+def test_an_https_proxy_with_an_untrusted_certificate_is_a_tls_error(server: TestServer) -> None:
+    before, seen_before = _proxy_stats(server), len(_connects(server))
+    with httpcloak.Session(proxy=server.proxy_url("https")) as s:  # system roots only
+        with pytest.raises(httpcloak.TLSError) as caught:
+            s.get(f"{server.https}/get")
+    assert "proxy" in str(caught.value) and "proxy-secret" not in str(caught.value)
+    after = _proxy_stats(server)
+    assert after["https_bad_handshakes"] == before["https_bad_handshakes"] + 1
+    assert after["https_plaintext"] == before["https_plaintext"]
+    assert _connects(server)[seen_before:] == [], "credentials crossed to an untrusted proxy"
+
+
+def test_verify_false_also_trusts_any_proxy_certificate(server: TestServer) -> None:
+    with httpcloak.Session(proxy=server.proxy_url("https"), verify=False) as s:
+        assert s.get(f"{server.https}/get").status_code == 200
+
+
+def _basic() -> str:
+    token = f"{TestServer.PROXY_USER}:{TestServer.PROXY_PASSWORD}".encode()
+    return "Basic " + base64.b64encode(token).decode()
+
+
+# What each browser sends on CONNECT (Chrome: net/http/proxy_client_socket.cc
+# BuildTunnelRequest; Firefox: nsHttpConnection::MakeConnectString), credentials last.
+def _expected_connect(preset: str, target: str, user_agent: str) -> list[tuple[str, str]]:
+    if preset.startswith("firefox"):
+        return [
+            ("User-Agent", user_agent),
+            ("Proxy-Connection", "keep-alive"),
+            ("Connection", "keep-alive"),
+            ("Host", target),
+            ("Proxy-Authorization", _basic()),
+        ]
+    return [
+        ("Host", target),
+        ("Proxy-Connection", "keep-alive"),
+        ("User-Agent", user_agent),
+        ("Proxy-Authorization", _basic()),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["http", "https"])
+@pytest.mark.parametrize("preset", ["chrome-latest", "chrome-124", "firefox-latest"])
+def test_the_connect_request_is_the_browsers(server: TestServer, preset: str, kind: str) -> None:
+    target = server.https.split("://", 1)[1]
+    seen_before = len(_connects(server))
+    with httpcloak.Session(preset=preset, proxy=server.proxy_url(kind), verify=server.ca) as s:
+        user_agent = s.get(f"{server.https}/headers").json()["headers"]["User-Agent"][0]
+    (record,) = _connects(server)[seen_before:]
+    assert record["line"] == f"CONNECT {target} HTTP/1.1"
+    assert [tuple(h) for h in record["headers"]] == _expected_connect(preset, target, user_agent)
+    assert "Go-http-client" not in user_agent

@@ -342,7 +342,9 @@ def test_stats_idle_time_and_touch(server: TestServer) -> None:
     assert not s.is_active() and s.idle_time() == -1.0
 
 
-def test_session_identifier_goes_into_shared_cache_keys(server: TestServer) -> None:
+def test_session_identifier_goes_into_shared_cache_keys(
+    server: TestServer, ca_trust_tag: str
+) -> None:
     keys: list[str] = []
     httpcloak.configure_session_cache(
         get=lambda key: keys.append(key), put=lambda key, value, ttl: None, delete=lambda key: None
@@ -354,6 +356,6 @@ def test_session_identifier_goes_into_shared_cache_keys(server: TestServer) -> N
             assert s.stats()["identifier"] == "user-7"
     finally:
         httpcloak.clear_session_cache()
-    assert keys == ["httpcloak:sessions:user-7:Chrome-133:localhost"]
+    assert keys == [f"httpcloak:sessions:user-7:Chrome-133:{ca_trust_tag}:localhost"]
     with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument):
         s.set_session_identifier("has space")

@@ -22,7 +22,12 @@ from httpcloak.testing import TestServer
 
 # Keys name the ClientHello, so the tests pin a preset (chrome-latest moves on).
 PRESET = "chrome-133"
-KEY = "httpcloak:sessions:Chrome-133:localhost"
+
+
+@pytest.fixture
+def key(ca_trust_tag: str) -> str:
+    """The key of the test server's session: sessions here trust its CA (verify=ca)."""
+    return f"httpcloak:sessions:Chrome-133:{ca_trust_tag}:localhost"
 
 
 @pytest.fixture(autouse=True)
@@ -82,22 +87,24 @@ def fingerprint(server: TestServer, url: str, **options: Any) -> dict[str, Any]:
     return seen
 
 
-def filled_store(server: TestServer, url: str) -> DictStore:
+def filled_store(server: TestServer, url: str, key: str) -> DictStore:
     """A store holding the ticket of one session to the test server."""
     store = DictStore()
     httpcloak.configure_session_cache(store.backend())
     assert not fingerprint(server, url)["resumed"]
     httpcloak.clear_session_cache()  # waits for the put running in the background
-    assert list(store.data) == [KEY]
+    assert list(store.data) == [key]
     return store
 
 
-def test_a_new_session_resumes_with_the_ticket_another_put(server: TestServer, url: str) -> None:
-    store = filled_store(server, url)
-    value = json.loads(store.data[KEY])
+def test_a_new_session_resumes_with_the_ticket_another_put(
+    server: TestServer, url: str, key: str
+) -> None:
+    store = filled_store(server, url, key)
+    value = json.loads(store.data[key])
     assert set(value) == {"ticket", "state", "created_at"}
     assert base64.b64decode(value["ticket"]) and base64.b64decode(value["state"])
-    assert store.ttls[KEY] == 86400
+    assert store.ttls[key] == 86400
 
     before = httpcloak.session_cache_stats()
     backend = httpcloak.configure_session_cache(store.backend())
@@ -110,34 +117,36 @@ def test_a_new_session_resumes_with_the_ticket_another_put(server: TestServer, u
     assert store.errors == []
 
 
-def test_keyword_functions_and_ttl(server: TestServer, url: str) -> None:
+def test_keyword_functions_and_ttl(server: TestServer, url: str, key: str) -> None:
     store = DictStore()
     backend = httpcloak.configure_session_cache(get=store.get, put=store.put, ttl=60)
     fingerprint(server, url)
     httpcloak.clear_session_cache()
     assert not backend.registered
-    assert store.ttls == {KEY: 60}
+    assert store.ttls == {key: 60}
 
 
-def test_a_get_that_raises_is_a_miss_and_reported(server: TestServer, url: str) -> None:
-    store = filled_store(server, url)
+def test_a_get_that_raises_is_a_miss_and_reported(server: TestServer, url: str, key: str) -> None:
+    store = filled_store(server, url, key)
 
-    def broken(key: str) -> str | None:
+    def broken(name: str) -> str | None:
         raise RuntimeError("backend down")
 
     httpcloak.configure_session_cache(store.backend(get=broken))
     seen = fingerprint(server, url)
     assert not seen["psk"] and not seen["resumed"]
-    assert ("get", KEY, "RuntimeError: backend down") in store.errors
+    assert ("get", key, "RuntimeError: backend down") in store.errors
 
 
-def test_a_get_that_hangs_is_a_miss_after_the_timeout(server: TestServer, url: str) -> None:
-    store = filled_store(server, url)
+def test_a_get_that_hangs_is_a_miss_after_the_timeout(
+    server: TestServer, url: str, key: str
+) -> None:
+    store = filled_store(server, url, key)
     release = threading.Event()
 
-    def hanging(key: str) -> str | None:
+    def hanging(name: str) -> str | None:
         release.wait(30)
-        return store.get(key)
+        return store.get(name)
 
     before = httpcloak.session_cache_stats()
     httpcloak.configure_session_cache(store.backend(get=hanging, timeout=0.2))
@@ -148,35 +157,35 @@ def test_a_get_that_hangs_is_a_miss_after_the_timeout(server: TestServer, url: s
     assert not seen["psk"] and not seen["resumed"]
     assert httpcloak.session_cache_stats()["timeouts"] == before["timeouts"] + 1
     httpcloak.clear_session_cache()
-    assert [e[:2] for e in store.errors] == [("get", KEY)]
+    assert [e[:2] for e in store.errors] == [("get", key)]
     assert "no answer within 200ms" in store.errors[0][2]
 
 
-def test_a_malformed_value_is_a_miss_and_reported(server: TestServer, url: str) -> None:
+def test_a_malformed_value_is_a_miss_and_reported(server: TestServer, url: str, key: str) -> None:
     store = DictStore()
-    store.data[KEY] = '{"ticket": "AAAA", "state": "AAAA"}'
+    store.data[key] = '{"ticket": "AAAA", "state": "AAAA"}'
     httpcloak.configure_session_cache(store.backend())
     seen = fingerprint(server, url)
     assert not seen["resumed"]
     assert any(op == "get" and "malformed TLS session" in e for op, _, e in store.errors)
 
 
-def test_a_put_that_raises_is_reported_never_raised(server: TestServer, url: str) -> None:
+def test_a_put_that_raises_is_reported_never_raised(server: TestServer, url: str, key: str) -> None:
     store = DictStore()
 
-    def broken(key: str, value: str, ttl_seconds: int) -> None:
+    def broken(name: str, value: str, ttl_seconds: int) -> None:
         raise ConnectionError("store unreachable")
 
     httpcloak.configure_session_cache(store.backend(put=broken))
     assert fingerprint(server, url)["tls"]
     httpcloak.clear_session_cache()
-    assert store.errors == [("put", KEY, "ConnectionError: store unreachable")]
+    assert store.errors == [("put", key, "ConnectionError: store unreachable")]
 
 
 def test_failures_are_logged_without_on_error(
     server: TestServer, url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(key: str) -> str | None:
+    def broken(name: str) -> str | None:
         raise RuntimeError("no store")
 
     httpcloak.configure_session_cache(get=broken)
@@ -185,8 +194,8 @@ def test_failures_are_logged_without_on_error(
     assert any("no store" in r.getMessage() for r in caplog.records)
 
 
-def test_another_fingerprint_gets_another_key(server: TestServer, url: str) -> None:
-    store = filled_store(server, url)
+def test_another_fingerprint_gets_another_key(server: TestServer, url: str, key: str) -> None:
+    store = filled_store(server, url, key)
     httpcloak.configure_session_cache(store.backend())
     store.gets.clear()
     seen = fingerprint(server, url, extra_fp={"tls_alpn": ["http/1.1"]})
@@ -194,6 +203,100 @@ def test_another_fingerprint_gets_another_key(server: TestServer, url: str) -> N
     assert len(store.gets) == 1
     assert store.gets[0].startswith("httpcloak:sessions:httpcloak-custom-")
     assert store.gets[0].endswith(":localhost")
+
+
+# Trust settings: a ticket made under one session's certificate checks never lets another
+# session skip its own.
+
+
+def test_a_session_that_would_reject_the_server_never_resumes_its_shared_ticket(
+    server: TestServer, url: str, key: str
+) -> None:
+    store = filled_store(server, url, key)  # made by sessions with verify=<the test CA>
+    httpcloak.configure_session_cache(store.backend())
+    store.gets.clear()
+    with httpcloak.Session(preset=PRESET) as strict:  # the system's roots: no test CA
+        with pytest.raises(httpcloak.TLSError):
+            strict.get(url)
+    with httpcloak.Session(preset=PRESET, verify=False) as insecure:
+        assert not insecure.get(url).json()["resumed"]
+    assert store.gets == [
+        "httpcloak:sessions:Chrome-133:system:localhost",
+        "httpcloak:sessions:Chrome-133:insecure:localhost",
+    ]
+
+
+def test_a_ticket_under_another_trust_key_is_verified_before_it_is_resumed(
+    server: TestServer, url: str, key: str
+) -> None:
+    store = filled_store(server, url, key)
+    planted = "httpcloak:sessions:Chrome-133:system:localhost"
+    store.data[planted] = store.data[key]  # as a writer to the store could
+    httpcloak.configure_session_cache(store.backend())
+    with httpcloak.Session(preset=PRESET) as strict:
+        with pytest.raises(httpcloak.TLSError):
+            strict.get(url)
+    ((operation, where, error),) = store.errors
+    assert (operation, where) == ("get", planted)
+    assert "does not verify with this session's trust settings" in error
+
+
+# Entry authentication: an HMAC key the whole fleet shares.
+
+HMAC_KEY = b"fleet-secret-0123456789"
+
+
+def test_with_an_hmac_key_values_carry_a_mac_and_resume(
+    server: TestServer, url: str, key: str
+) -> None:
+    store = DictStore()
+    httpcloak.configure_session_cache(store.backend(hmac_key=HMAC_KEY))
+    fingerprint(server, url)
+    httpcloak.clear_session_cache()
+    value = json.loads(store.data[key])
+    assert set(value) == {"ticket", "state", "created_at", "mac"}
+    httpcloak.configure_session_cache(store.backend(hmac_key=bytearray(HMAC_KEY)))
+    assert fingerprint(server, url)["resumed"]
+    assert store.errors == []
+
+
+@pytest.mark.parametrize("writer_key", [None, b"another-fleet-0123456789"])
+def test_with_an_hmac_key_values_anyone_else_wrote_are_refused(
+    server: TestServer, url: str, key: str, writer_key: bytes | None
+) -> None:
+    store = DictStore()
+    httpcloak.configure_session_cache(store.backend(hmac_key=writer_key))
+    fingerprint(server, url)
+    httpcloak.clear_session_cache()
+    httpcloak.configure_session_cache(store.backend(hmac_key=HMAC_KEY))
+    seen = fingerprint(server, url)
+    assert not seen["psk"] and not seen["resumed"]
+    assert [(op, where) for op, where, _ in store.errors] == [("get", key)]
+    assert "failed authentication" in store.errors[0][2]
+
+
+def test_an_authenticated_value_moved_to_another_key_is_refused(
+    server: TestServer, url: str, key: str
+) -> None:
+    store = DictStore()
+    httpcloak.configure_session_cache(store.backend(hmac_key=HMAC_KEY))
+    fingerprint(server, url)
+    httpcloak.clear_session_cache()
+    value = store.data.pop(key)
+    other_port_url = url.replace("localhost", "127.0.0.1")  # no SNI: keyed by the IP
+    store.data[key.replace("localhost", "127.0.0.1")] = value
+    httpcloak.configure_session_cache(store.backend(hmac_key=HMAC_KEY))
+    assert not fingerprint(server, other_port_url)["resumed"]
+    assert any("failed authentication" in error for _, _, error in store.errors)
+
+
+def test_bad_hmac_keys() -> None:
+    with pytest.raises(httpcloak.InvalidArgument, match="16 to 1024 bytes"):
+        httpcloak.SessionCacheBackend(hmac_key=b"short")
+    with pytest.raises(TypeError, match="hmac_key must be bytes"):
+        httpcloak.SessionCacheBackend(hmac_key="a text key of enough length")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not both"):
+        httpcloak.configure_session_cache(httpcloak.SessionCacheBackend(), hmac_key=HMAC_KEY)
 
 
 def test_cleared_backend_is_not_asked(server: TestServer, url: str) -> None:

@@ -71,7 +71,7 @@ def run_worker(url: str, ca: str, redis_url: str) -> dict[str, Any]:
 
 
 def test_a_process_resumes_tls_with_a_ticket_another_process_stored_in_redis(
-    server: TestServer, redis_url: str
+    server: TestServer, redis_url: str, ca_trust_tag: str
 ) -> None:
     import redis
 
@@ -81,7 +81,7 @@ def test_a_process_resumes_tls_with_a_ticket_another_process_stored_in_redis(
 
     first = run_worker(url, server.ca, redis_url)["seen"]
     assert not first["psk"] and not first["resumed"]
-    key = "httpcloak:sessions:Chrome-133:localhost"
+    key = f"httpcloak:sessions:Chrome-133:{ca_trust_tag}:localhost"
     assert store.keys("httpcloak:*") == [key.encode()]
     assert 0 < int(store.ttl(key)) <= 86400
     assert set(json.loads(store.get(key) or b"{}")) == {"ticket", "state", "created_at"}

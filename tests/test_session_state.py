@@ -299,3 +299,20 @@ def test_credential_headers_are_not_saved(server: TestServer, tmp_path: Path) ->
         sent = restored.get(f"{server.http}/headers").json()["headers"]
         assert sent["X-Team"] == ["blue"]
         assert "Authorization" not in sent and "Proxy-Authorization" not in sent
+
+
+def test_a_restored_session_never_resumes_a_tls_session_its_own_trust_rejects(
+    server: TestServer,
+) -> None:
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint"
+    with httpcloak.Session(verify=server.ca) as trusting:
+        trusting.get(url)
+        state = json.loads(trusting.marshal())
+    assert state["tls_sessions"], "no ticket to test with"
+    state["options"]["verify"] = True  # the system's roots, which lack the test CA
+    with httpcloak.Session.unmarshal(json.dumps(state)) as strict:
+        with pytest.raises(httpcloak.TLSError):
+            strict.get(url)
+    state["options"]["verify"] = server.ca
+    with httpcloak.Session.unmarshal(json.dumps(state)) as again:
+        assert again.get(url).json()["resumed"]

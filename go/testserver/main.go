@@ -4,7 +4,7 @@
 // authenticating HTTP and SOCKS5 forward proxies (loopback targets only).
 //
 // Contract: it prints exactly one JSON line on stdout once every listener is
-// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy"}), logs
+// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy","https_proxy"}), logs
 // only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
 package main
 
@@ -31,6 +31,8 @@ type readyLine struct {
 	// Proxy URLs carry no credentials; they are fixed (see README.md).
 	HTTPProxy   string `json:"http_proxy"`
 	SOCKS5Proxy string `json:"socks5_proxy"`
+	// The HTTP proxy behind TLS, with the server's certificate (signed by ca).
+	HTTPSProxy string `json:"https_proxy"`
 }
 
 func main() {
@@ -73,6 +75,7 @@ func main() {
 
 		HTTPProxy:   "http://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpProxyPort())),
 		SOCKS5Proxy: "socks5://" + net.JoinHostPort(*host, fmt.Sprint(servers.socks5ProxyPort())),
+		HTTPSProxy:  "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpsProxyPort())),
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -20,6 +20,8 @@ import (
 type httpProxyConn struct {
 	client net.Conn
 	br     *bufio.Reader
+	name   string    // "http" or "https" (connectLog)
+	tls    bool      // client speaks to us inside TLS
 	up     *upstream // nil until the first forwarded request
 	// expectContinue: the client waits for "100 Continue" before sending
 	// the body, so a refused request's body cannot be drained.
@@ -33,8 +35,10 @@ type upstream struct {
 	br        *bufio.Reader
 }
 
-func handleHTTPProxyConn(c net.Conn) {
-	p := &httpProxyConn{client: c, br: bufio.NewReaderSize(c, 32<<10)}
+func handleHTTPProxyConn(c net.Conn) { serveHTTPProxyConn(c, "http", false) }
+
+func serveHTTPProxyConn(c net.Conn, name string, overTLS bool) {
+	p := &httpProxyConn{client: c, br: bufio.NewReaderSize(c, 32<<10), name: name, tls: overTLS}
 	defer func() {
 		if p.up != nil {
 			p.up.conn.Close()
@@ -66,6 +70,9 @@ func (p *httpProxyConn) serveOne() bool {
 	}
 	clientClose := wantsClose(version, head)
 	p.expectContinue = head.hasToken("Expect", "100-continue")
+	if method == "CONNECT" {
+		recordConnect(p.name, p.tls, head)
+	}
 
 	if !proxyAuthOK(head) {
 		proxyStats.authFailures.Add(1)

@@ -34,6 +34,10 @@ var proxyStats struct {
 	udpAssoc     atomic.Int64 // SOCKS5 UDP associations opened
 	udpOpen      atomic.Int64 // SOCKS5 UDP associations open now
 	udpDatagrams atomic.Int64 // datagrams relayed, both directions
+
+	httpsHandshakes    atomic.Int64 // TLS handshakes the https proxy completed
+	httpsBadHandshakes atomic.Int64 // TLS handshakes it saw fail (an untrusting client)
+	httpsPlaintext     atomic.Int64 // connections that spoke plaintext to it
 }
 
 func proxyStatsJSON() map[string]int64 {
@@ -45,6 +49,10 @@ func proxyStatsJSON() map[string]int64 {
 		"udp_associations": proxyStats.udpAssoc.Load(),
 		"udp_open":         proxyStats.udpOpen.Load(),
 		"udp_datagrams":    proxyStats.udpDatagrams.Load(),
+
+		"https_handshakes":     proxyStats.httpsHandshakes.Load(),
+		"https_bad_handshakes": proxyStats.httpsBadHandshakes.Load(),
+		"https_plaintext":      proxyStats.httpsPlaintext.Load(),
 	}
 }
 

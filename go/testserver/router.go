@@ -18,6 +18,8 @@ func newRouter() http.Handler {
 		"/whoami":    handleWhoami,
 		"/stats":     handleStats,
 		"/echo":      handleEchoBody,
+		// what the HTTP proxies were asked
+		"/proxy/connects": handleProxyConnects,
 		// fixed bodies and plain streams
 		"/status/{code}":        handleStatus,
 		"/stream/{n}":           handleStream,

@@ -18,6 +18,7 @@ type runningServers struct {
 	tls           *tlsFront
 	h3            *h3Front // nil if HTTP/3 could not start
 	httpProxy     *proxyServer
+	httpsProxy    *proxyServer
 	socks5Proxy   *proxyServer
 }
 
@@ -50,6 +51,10 @@ func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runni
 		s.close()
 		return nil, fmt.Errorf("http proxy listener: %w", err)
 	}
+	if s.httpsProxy, err = startProxyServer(ip, "https proxy", handleHTTPSProxyConn(cert)); err != nil {
+		s.close()
+		return nil, fmt.Errorf("https proxy listener: %w", err)
+	}
 	if s.socks5Proxy, err = startProxyServer(ip, "socks5 proxy", handleSOCKS5Conn); err != nil {
 		s.close()
 		return nil, fmt.Errorf("socks5 proxy listener: %w", err)
@@ -66,6 +71,7 @@ func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runni
 func (s *runningServers) httpPort() int        { return s.plainListener.Addr().(*net.TCPAddr).Port }
 func (s *runningServers) httpsPort() int       { return s.tls.listener.Addr().(*net.TCPAddr).Port }
 func (s *runningServers) httpProxyPort() int   { return s.httpProxy.port() }
+func (s *runningServers) httpsProxyPort() int  { return s.httpsProxy.port() }
 func (s *runningServers) socks5ProxyPort() int { return s.socks5Proxy.port() }
 
 // h3Port is 0 when HTTP/3 failed to start.
@@ -82,7 +88,7 @@ func (s *runningServers) close() {
 	if s.h3 != nil {
 		s.h3.close()
 	}
-	for _, p := range []*proxyServer{s.httpProxy, s.socks5Proxy} {
+	for _, p := range []*proxyServer{s.httpProxy, s.httpsProxy, s.socks5Proxy} {
 		if p != nil {
 			p.close()
 		}
