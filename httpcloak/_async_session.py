@@ -124,11 +124,14 @@ class AsyncSession(BaseSession):
                 upload = start_upload(native, notifier, streamed)
             meta = await _meta_or_upload_error(native, notifier, upload)
             response = AsyncStreamResponse(native, meta, prepared.method, notifier)
+            response._session = self
             if stream:
                 self._open_streams.add(response)
                 return response
             async with response:
-                return Response(meta, prepared.method, await response.aread())
+                buffered = Response(meta, prepared.method, await response.aread())
+            buffered._session = self
+            return buffered
         except BaseException:
             native.cancel()
             native.close()

@@ -70,6 +70,11 @@ class _ResponseBase:
         ]
         self._encoding: str | None = None
 
+    # The session that made this response, held until the response is closed, so that
+    # `Session().get(url, stream=True)` outlives its temporary session (the session's
+    # finalizer would close the stream). The session keeps its responses only weakly.
+    _session: object | None = None
+
     # ---- metadata -------------------------------------------------------------------
 
     @property
@@ -285,7 +290,8 @@ class Response(_SyncIterators):
         return chunks_of(self.content, chunk_size)
 
     def close(self) -> None:
-        """Nothing to release; present so both response kinds close alike."""
+        """Let go of the session that made it; present so both response kinds close alike."""
+        self._session = None
 
     def __enter__(self) -> Response:
         return self
@@ -389,6 +395,7 @@ class StreamBase(_ResponseBase):
         native, self._native = self._native, None
         if native is not None:
             native.close()
+        self._session = None
         owner, self._owner = self._owner, None
         if owner is not None:
             owner.close()

@@ -108,11 +108,14 @@ class Session(BaseSession):
             early_meta = send_body(native, body) if isinstance(body, StreamedBody) else None
             meta = early_meta or native.wait_meta()
             response = StreamResponse(native, meta, prepared.method)
+            response._session = self
             if stream:
                 self._open_streams.add(response)
                 return response
             with response:
-                return Response(meta, prepared.method, response.read())
+                buffered = Response(meta, prepared.method, response.read())
+            buffered._session = self
+            return buffered
         except BaseException:
             native.close()
             raise
