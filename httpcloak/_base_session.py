@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _ffi
-from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
+from ._body import (
+    BodyTypes,
+    InlineBody,
+    ParamsTypes,
+    StreamedBody,
+    cookie_header,
+    encode_body,
+    with_params,
+)
 from ._body_limit import MaxBodySize, RequestMaxBodySize, check_max_body_size
 from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
@@ -38,7 +46,7 @@ class PreparedRequest:
     """A request ready for the engine: the JSON spec and the body (bytes, or streamed)."""
 
     spec: dict[str, Any]
-    body: bytes | StreamedBody
+    body: InlineBody | StreamedBody
     max_body_size: MaxBodySize  # the bound on the response body read whole
 
     @property
@@ -47,7 +55,7 @@ class PreparedRequest:
         return method
 
     @property
-    def inline_body(self) -> bytes | None:
+    def inline_body(self) -> InlineBody | None:
         """The bytes to hand over at open, or None when the body is written afterwards."""
         return None if isinstance(self.body, StreamedBody) else self.body
 
@@ -157,7 +165,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
         check_method(method)
-        body: bytes | StreamedBody
+        body: InlineBody | StreamedBody
         content_type: str | None
         if files is not None:
             if json is not None or not (data is None or isinstance(data, Mapping)):
