@@ -21,8 +21,8 @@ type engine interface {
 type outgoingRequest struct {
 	method  string
 	url     *url.URL
-	headers [][2]string // final headers, in wire order
-	body    []byte
+	headers [][2]string  // final headers, in wire order
+	body    *requestBody // nil: no body
 	// stream, when set, is the body instead of body: read once, of streamLength bytes
 	// (-1 when unknown, sent chunked on HTTP/1.1).
 	stream       io.ReadCloser

@@ -5,7 +5,6 @@ package main
 // that knows the engine; replacing the core rewrites those against the engine interface).
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"io"
@@ -152,8 +151,8 @@ func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (
 // fhttpRequest builds the engine's request from ours, keeping the header order on the wire.
 func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, error) {
 	var body io.Reader
-	if len(out.body) > 0 {
-		body = bytes.NewReader(out.body)
+	if out.body.size() > 0 {
+		body = out.body.reader()
 	}
 	if out.stream != nil {
 		body = out.stream
@@ -164,6 +163,10 @@ func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, err
 	}
 	if out.stream != nil {
 		req.ContentLength = out.streamLength
+	} else if n := out.body.size(); n > 0 {
+		// Each attempt (an HTTP/2 retry after GOAWAY, say) reads the body from its start.
+		req.ContentLength = n
+		req.GetBody = func() (io.ReadCloser, error) { return out.body.reader(), nil }
 	}
 	// Browsers send Host first on HTTP/1.1.
 	order := append(make([]string, 0, len(out.headers)+1), "host")

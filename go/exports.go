@@ -8,6 +8,7 @@ package main
 import "C"
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -70,7 +71,8 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 	if p == nil {
 		return nil, newError(kindInvalidArgument, "%s is NULL but its length is %d", what, int64(n))
 	}
-	return C.GoBytes(p, C.int(n)), nil
+	// A copy of all n bytes: C.GoBytes takes a C int and cut lengths of 2 GiB and more.
+	return bytes.Clone(unsafe.Slice((*byte)(p), int(n))), nil
 }
 
 // liveStream resolves a stream handle, or reports it as closed.
@@ -91,10 +93,11 @@ func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
 	return sess, ok
 }
 
-// goBytesView exposes caller memory for the duration of the call, without copying.
-func goBytesView(p unsafe.Pointer, n C.int64_t) ([]byte, error) {
+// goBytesView exposes caller memory without copying, for as long as the caller promises
+// it stays valid (the call, or a borrowed body's stream).
+func goBytesView(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 	if n <= 0 || n > maxInputLength || p == nil {
-		return nil, newError(kindInvalidArgument, "write buffer must be non-NULL with a positive size, got %d", int64(n))
+		return nil, newError(kindInvalidArgument, "%s must be non-NULL with a positive size, got %d", what, int64(n))
 	}
 	return unsafe.Slice((*byte)(p), int(n)), nil
 }
@@ -219,6 +222,31 @@ func hc_call(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (r
 //export hc_stream_open
 func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, 0)
+	streamed := bodyLen == C.HC_BODY_STREAMED
+	return startStream(handle, request, requestLen, streamed, cerr, func() (*requestBody, error) {
+		if streamed {
+			return nil, nil
+		}
+		payload, err := goBytes(unsafe.Pointer(body), bodyLen, "body")
+		return copiedBody(payload), err
+	})
+}
+
+//export hc_stream_open_borrowed
+func hc_stream_open_borrowed(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, 0)
+	return startStream(handle, request, requestLen, false, cerr, func() (*requestBody, error) {
+		view, err := goBytesView(unsafe.Pointer(body), bodyLen, "borrowed body")
+		if err != nil {
+			return nil, err
+		}
+		return borrowedBody(view), nil
+	})
+}
+
+// startStream is hc_stream_open and hc_stream_open_borrowed after the body: decode the
+// request, then open the stream.
+func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, streamed bool, cerr *C.hc_error, body func() (*requestBody, error)) C.int64_t {
 	sess, ok := liveSession(handle, cerr)
 	if !ok {
 		return 0
@@ -228,13 +256,10 @@ func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, bod
 		setError(cerr, err)
 		return 0
 	}
-	streamed := bodyLen == C.HC_BODY_STREAMED
-	var payload []byte
-	if !streamed {
-		if payload, err = goBytes(unsafe.Pointer(body), bodyLen, "body"); err != nil {
-			setError(cerr, err)
-			return 0
-		}
+	payload, err := body()
+	if err != nil {
+		setError(cerr, err)
+		return 0
 	}
 	spec, err := parseRequest(raw, payload, streamed, sess)
 	if err != nil {
@@ -302,7 +327,7 @@ func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs 
 	if !ok {
 		return readError
 	}
-	data, err := goBytesView(unsafe.Pointer(buf), length)
+	data, err := goBytesView(unsafe.Pointer(buf), length, "write buffer")
 	if err != nil {
 		setError(cerr, err)
 		return readError

@@ -38,7 +38,7 @@ func FuzzRequest(f *testing.F) {
 		f.Add([]byte(seed), []byte("body"))
 	}
 	f.Fuzz(func(t *testing.T, raw, body []byte) {
-		spec, err := parseRequest(raw, body, len(body)%2 == 0, fuzzSession)
+		spec, err := parseRequest(raw, copiedBody(body), len(body)%2 == 0, fuzzSession)
 		if err != nil {
 			if e, ok := err.(*hcError); !ok || e.kind != kindInvalidArgument {
 				t.Fatalf("request error of the wrong kind: %v", err)

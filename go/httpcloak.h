@@ -28,7 +28,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 6
+#define HC_ABI_VERSION 7
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -126,6 +126,14 @@ int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
  * (bad argument, closed session). */
 int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
                        uint8_t *body, int64_t body_len, hc_error *err);
+
+/* hc_stream_open without the copy, for large bodies: the engine reads body (body_len > 0
+ * bytes, never HC_BODY_STREAMED) from the caller's memory, from its start again for a
+ * retry or a 307/308 redirect. The caller keeps it valid and unchanged until
+ * hc_stream_close of this stream returns (or hc_session_close of its session): from then
+ * on the library never touches it (a send still under way fails). */
+int64_t hc_stream_open_borrowed(int64_t session, char *request_json, int64_t request_len,
+                                uint8_t *body, int64_t body_len, hc_error *err);
 
 /* Wait up to wait_ms for the response headers. Returns 1 and sets *out and *out_len to JSON
  * {"status","reason","proto","headers":[[n,v]...],"content_length","url","history":[...]}

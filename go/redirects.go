@@ -61,7 +61,7 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 			return nil, u, history, newError(kindProtocol, "bad redirect Location %q: %v", location, err)
 		}
 		escapeQuery(next)
-		history = append(history, hop{Status: resp.status, Reason: resp.reason, Proto: resp.proto, URL: u.String(), Headers: resp.headers})
+		history = append(history, newHop(resp, u))
 		if changesToGet(resp.status, method) {
 			method, body, upload = "GET", nil, nil
 			headers = withoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")

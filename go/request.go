@@ -28,8 +28,8 @@ type requestSpec struct {
 	method         string
 	url            *url.URL
 	headers        [][2]string
-	body           []byte
-	upload         *upload // a streamed body instead of body, or nil
+	body           *requestBody // nil: no body
+	upload         *upload      // a streamed body instead of body, or nil
 	timeouts       timeouts
 	allowRedirects bool
 	maxRedirects   int
@@ -39,7 +39,7 @@ type requestSpec struct {
 
 // parseRequest validates a request; streamed tells that the body will be written with
 // hc_stream_write instead of arriving in body.
-func parseRequest(raw []byte, body []byte, streamed bool, sess *session) (*requestSpec, error) {
+func parseRequest(raw []byte, body *requestBody, streamed bool, sess *session) (*requestSpec, error) {
 	var opts requestOptions
 	if err := decodeStrict(raw, &opts); err != nil {
 		return nil, err

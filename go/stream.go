@@ -21,8 +21,9 @@ type stream struct {
 	meta      []byte
 	metaErr   *hcError
 
-	pump   *pump   // nil until headers arrived
-	upload *upload // the streamed request body, or nil
+	pump   *pump        // nil until headers arrived
+	upload *upload      // the streamed request body, or nil
+	body   *requestBody // the request body held in memory, or nil
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -49,7 +50,7 @@ func openStream(sess *session, spec *requestSpec) (int64, error) {
 		base = withTargetGuard(base, spec.guard)
 	}
 	ctx, cancel := context.WithCancelCause(base)
-	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload}
+	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload, body: spec.body}
 	id := streams.add(st)
 	st.id = id
 	if st.upload != nil {
@@ -216,6 +217,8 @@ func (st *stream) close() {
 	st.closeOnce.Do(func() {
 		defer st.watch.fire(st.id)
 		st.closed.Store(true)
+		// First: once close returns, borrowed body memory is the caller's again.
+		st.body.release()
 		for _, t := range st.timers {
 			t.Stop()
 		}

@@ -15,6 +15,7 @@ from ._cookies import Cookie, Cookies
 from ._decoders import ServerSentEvent
 from ._default import configure, delete, get, head, options, patch, post, put, request
 from ._exceptions import (
+    BodyTooLarge,
     ConnectError,
     ConnectTimeout,
     DNSError,
@@ -79,6 +80,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AsyncSession",
     "AsyncStreamResponse",
+    "BodyTooLarge",
     "ConnectError",
     "ConnectTimeout",
     "Cookie",

@@ -118,9 +118,16 @@ class AsyncStreamResponse(StreamBase):
         return self._adrive(EventPipeline())
 
     async def aread(self) -> bytes:
-        """The rest of the body (kept for .content/.text/.json())."""
+        """The rest of the body (kept for .content/.text/.json()); BodyTooLarge once it
+        passes the session's or request's max_body_size."""
         if self._content is None:
-            self._content = b"".join([chunk async for chunk in self._aiter_raw(None)])
+            self._start_whole_read()
+            pieces, received = [], 0
+            async for piece in self._aiter_raw(None):
+                received += len(piece)
+                self._count_whole_read(received)
+                pieces.append(piece)
+            self._content = b"".join(pieces)
         return self._content
 
     async def aclose(self) -> None:

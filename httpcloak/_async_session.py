@@ -12,6 +12,7 @@ from ._async_models import AsyncStreamResponse, read_meta
 from ._async_upload import start_upload
 from ._base_session import BaseSession
 from ._body import BodyTypes, ParamsTypes, StreamedBody
+from ._body_limit import RequestMaxBodySize
 from ._exceptions import HTTPCloakError, StreamError
 from ._headers import RequestHeaderTypes
 from ._loop_notifier import LoopNotifier
@@ -90,6 +91,7 @@ class AsyncSession(BaseSession):
         timeout: TimeoutTypes | Literal["default"] = "default",
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,
+        max_body_size: RequestMaxBodySize = "default",
         stream: bool = False,
     ) -> Response | AsyncStreamResponse:
         """Send a request. stream=True returns an AsyncStreamResponse once the headers
@@ -112,6 +114,7 @@ class AsyncSession(BaseSession):
             timeout=timeout,
             allow_redirects=allow_redirects,
             max_redirects=max_redirects,
+            max_body_size=max_body_size,
         )
         streamed = async_body if async_body is not None else prepared.body
         inline = None if async_body is not None else prepared.inline_body
@@ -124,11 +127,15 @@ class AsyncSession(BaseSession):
                 upload = start_upload(native, notifier, streamed)
             meta = await _meta_or_upload_error(native, notifier, upload)
             response = AsyncStreamResponse(native, meta, prepared.method, notifier)
+            response._session = self
+            response._max_body_size = prepared.max_body_size
             if stream:
                 self._open_streams.add(response)
                 return response
             async with response:
-                return Response(meta, prepared.method, await response.aread())
+                buffered = Response(meta, prepared.method, await response.aread())
+            buffered._session = self
+            return buffered
         except BaseException:
             native.cancel()
             native.close()

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import _ffi
-from ._body import BodyTypes, ParamsTypes, StreamedBody, cookie_header, encode_body, with_params
+from ._body import (
+    BodyTypes,
+    InlineBody,
+    ParamsTypes,
+    StreamedBody,
+    cookie_header,
+    encode_body,
+    with_params,
+)
+from ._body_limit import MaxBodySize, RequestMaxBodySize, check_max_body_size
 from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
@@ -37,7 +46,8 @@ class PreparedRequest:
     """A request ready for the engine: the JSON spec and the body (bytes, or streamed)."""
 
     spec: dict[str, Any]
-    body: bytes | StreamedBody
+    body: InlineBody | StreamedBody
+    max_body_size: MaxBodySize  # the bound on the response body read whole
 
     @property
     def method(self) -> str:
@@ -45,7 +55,7 @@ class PreparedRequest:
         return method
 
     @property
-    def inline_body(self) -> bytes | None:
+    def inline_body(self) -> InlineBody | None:
         """The bytes to hand over at open, or None when the body is written afterwards."""
         return None if isinstance(self.body, StreamedBody) else self.body
 
@@ -61,6 +71,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     of a request still is). ``without_client_hints=True``: the preset's ``sec-ch-*``
     headers are left out. ``auth=(user, password)``: basic auth for every request that
     brings neither its own ``auth=`` nor an Authorization header (never saved by marshal).
+    ``max_body_size``: the most bytes (decoded) a response body read whole may have
+    (buffered responses, read(), content, aread()); past it BodyTooLarge. None: no bound.
     Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
     """
 
@@ -74,6 +86,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         proxy: str | None = None,
         allow_redirects: bool = True,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        max_body_size: int | None = None,
         headers: HeaderTypes | None = None,
         ja3: str | None = None,
         akamai: str | None = None,
@@ -96,6 +109,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         self.auth = auth
         self.allow_redirects = bool(allow_redirects)
         self.max_redirects = check_max_redirects(max_redirects)
+        self.max_body_size = check_max_body_size(max_body_size)
         self.headers = Headers(headers)
         self.preset = preset
         self.http_version = http_version
@@ -146,11 +160,12 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         timeout: TimeoutTypes | Literal["default"],
         allow_redirects: bool | None,
         max_redirects: int | None,
+        max_body_size: RequestMaxBodySize = "default",
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
         check_method(method)
-        body: bytes | StreamedBody
+        body: InlineBody | StreamedBody
         content_type: str | None
         if files is not None:
             if json is not None or not (data is None or isinstance(data, Mapping)):
@@ -170,6 +185,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         if cookie is not None:
             request_headers["cookie"] = cookie
         resolved = self.timeout if timeout == "default" else to_timeout(timeout)
+        body_limit = check_max_body_size(
+            self.max_body_size if max_body_size == "default" else max_body_size
+        )
         follow = self.allow_redirects if allow_redirects is None else bool(allow_redirects)
         limit = self.max_redirects if max_redirects is None else max_redirects
         spec: dict[str, Any] = {
@@ -184,7 +202,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             spec["drop_headers"] = dropped
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
-        return PreparedRequest(spec, body)
+        return PreparedRequest(spec, body, body_limit)
 
     # ---- state ----------------------------------------------------------------------
 
@@ -217,6 +235,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             "timeout": self.timeout.as_json(),
             "allow_redirects": self.allow_redirects,
             "max_redirects": self.max_redirects,
+            **({} if self.max_body_size is None else {"max_body_size": self.max_body_size}),
         }
 
     def _sync_headers(self) -> None:

@@ -15,6 +15,16 @@ BodyTypes = bytes | bytearray | memoryview | str | Mapping[str, Any] | Iterable[
 ParamsTypes = Mapping[str, Any] | Iterable[tuple[str, Any]] | str | None
 
 
+# A body held whole: bytes, or for a large bytearray/memoryview a view of the caller's own
+# buffer, which the engine reads without a copy (see NativeStream).
+InlineBody = bytes | memoryview
+
+# From this size on a bytes-like body is not copied, neither here nor by the engine: it is
+# read from the caller's buffer (which stays referenced, and a bytearray unresizable, until
+# the response is closed). Smaller bodies are copied, as they always were.
+BORROW_MIN_SIZE = 1 << 20
+
+
 @dataclass
 class StreamedBody:
     """A request body sent as it is read, never held whole in memory."""
@@ -28,7 +38,7 @@ UPLOAD_CHUNK_SIZE = 64 * 1024
 
 def encode_body(
     data: BodyTypes | AsyncIterable[bytes], json: Any
-) -> tuple[bytes | StreamedBody, str | None]:
+) -> tuple[InlineBody | StreamedBody, str | None]:
     """The request body and the Content-Type it implies (None: leave it to the caller).
     Bytes-like bodies are sent as they are; file objects and iterables are streamed."""
     if json is not None:
@@ -42,7 +52,7 @@ def encode_body(
     if data is None:
         return b"", None
     if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data), None
+        return inline_bytes(data), None
     if isinstance(data, str):
         return data.encode("utf-8"), None
     if isinstance(data, Mapping):
@@ -58,6 +68,17 @@ def encode_body(
         f"data= must be bytes, str, a mapping, a file object or an iterable of bytes, "
         f"not {type(data).__name__}"
     )
+
+
+def inline_bytes(data: bytes | bytearray | memoryview) -> InlineBody:
+    """The body to send: the caller's bytes as they are; a large contiguous buffer as a
+    byte view of it (no copy of gigabytes); anything else copied into bytes."""
+    if type(data) is bytes:
+        return data
+    view = memoryview(data)
+    if view.nbytes >= BORROW_MIN_SIZE and view.c_contiguous:
+        return view.cast("B")
+    return bytes(view)
 
 
 def _remaining_length(file: Any) -> int | None:

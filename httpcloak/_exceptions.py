@@ -12,7 +12,8 @@ HTTPCloakError
 │   │   └── TotalTimeout ............ the whole exchange took too long
 │   ├── ProtocolError
 │   │   └── IncompleteRead .......... the body ended early: never a quiet EOF
-│   └── TooManyRedirects
+│   ├── TooManyRedirects
+│   └── BodyTooLarge ................ a buffered body went past max_body_size
 ├── StreamError ..................... misuse of a stream, also a RuntimeError
 │   ├── StreamClosed
 │   ├── StreamConsumed
@@ -90,6 +91,19 @@ class IncompleteRead(ProtocolError):
 
 class TooManyRedirects(TransportError):
     """A redirect chain went past max_redirects."""
+
+
+class BodyTooLarge(TransportError):
+    """A body read whole into memory went past the max_body_size the caller set.
+
+    ``limit`` is that max_body_size; ``received`` the decoded bytes read when the limit was
+    passed, or the declared Content-Length when that alone was over it (nothing was read).
+    """
+
+    def __init__(self, message: str, limit: int, received: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.received = received
 
 
 class StreamError(HTTPCloakError, RuntimeError):

@@ -18,7 +18,7 @@ from cffi import FFI
 
 from . import _exceptions as exc
 
-ABI_VERSION = 6
+ABI_VERSION = 7
 NATIVE_DIR = Path(__file__).parent / "_native"
 HEADER_PATH = NATIVE_DIR / "httpcloak.h"
 LIBRARY_PATH = NATIVE_DIR / "libhttpcloak.so"
@@ -148,14 +148,18 @@ class OwnedHandle:
         self._release = release
         self._lock = threading.Lock()
 
-    def release(self) -> None:
+    def release(self) -> bool:
+        """Release the handle; True for the one call that did (once it is done)."""
         with self._lock:
             handle, self.value = self.value, 0
-        if handle == 0 or ForkGuard.forked:
-            return
+        if handle == 0:
+            return False
+        if ForkGuard.forked:
+            return True
         err = error_slot()
         if self._release(handle, err) != 0 and int(err.kind) != CLOSED:
             raise_error(err)
+        return True
 
 
 def release_buffer(buffer: Any) -> None:

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from . import _ffi
 from ._async_refused import AsyncNamesRefused
+from ._body_limit import MaxBodySize, check_received, refuse_declared
 from ._decoders import (
     ServerSentEvent,
 )
 from ._exceptions import (
+    BodyTooLarge,
     HTTPStatusError,
     IncompleteRead,
     InvalidArgument,
@@ -69,6 +71,11 @@ class _ResponseBase:
             Response.from_hop(hop, method) for hop in meta.get("history") or []
         ]
         self._encoding: str | None = None
+
+    # The session that made this response, held until the response is closed, so that
+    # `Session().get(url, stream=True)` outlives its temporary session (the session's
+    # finalizer would close the stream). The session keeps its responses only weakly.
+    _session: object | None = None
 
     # ---- metadata -------------------------------------------------------------------
 
@@ -285,7 +292,8 @@ class Response(_SyncIterators):
         return chunks_of(self.content, chunk_size)
 
     def close(self) -> None:
-        """Nothing to release; present so both response kinds close alike."""
+        """Let go of the session that made it; present so both response kinds close alike."""
+        self._session = None
 
     def __enter__(self) -> Response:
         return self
@@ -354,6 +362,33 @@ class StreamBase(_ResponseBase):
         )
         return IncompleteRead(f"IncompleteRead({detail}): {error}", partial, expected)
 
+    # The bound on a body read whole (read(), content, aread()); set by the session.
+    _max_body_size: MaxBodySize = None
+
+    def _start_whole_read(self) -> None:
+        """Before reading the body whole: refuse it now if its Content-Length is already
+        past max_body_size (the stream is closed)."""
+        try:
+            refuse_declared(
+                self._max_body_size,
+                self.content_length,
+                body_is_encoded(self.headers),
+                self.method,
+                self.status_code,
+                self.url,
+            )
+        except BodyTooLarge:
+            self.close()
+            raise
+
+    def _count_whole_read(self, received: int) -> None:
+        """After each piece of a whole read: stop as soon as max_body_size is passed."""
+        try:
+            check_received(self._max_body_size, received, self.url)
+        except BodyTooLarge:
+            self.close()
+            raise
+
     @property
     def content(self) -> bytes:
         if self._content is None:
@@ -389,6 +424,7 @@ class StreamBase(_ResponseBase):
         native, self._native = self._native, None
         if native is not None:
             native.close()
+        self._session = None
         owner, self._owner = self._owner, None
         if owner is not None:
             owner.close()
@@ -453,9 +489,16 @@ class StreamResponse(StreamBase, _SyncIterators, AsyncNamesRefused):
             yield bytes(view[:n])
 
     def read(self) -> bytes:
-        """The rest of the body, read to its end (and kept for .content/.text/.json())."""
+        """The rest of the body, read to its end (and kept for .content/.text/.json());
+        BodyTooLarge once it passes the session's or request's max_body_size."""
         if self._content is None:
-            self._content = b"".join(self._iter_raw(None))
+            self._start_whole_read()
+            pieces, received = [], 0
+            for piece in self._iter_raw(None):
+                received += len(piece)
+                self._count_whole_read(received)
+                pieces.append(piece)
+            self._content = b"".join(pieces)
         return self._content
 
     @property

@@ -9,28 +9,38 @@ from __future__ import annotations
 from typing import Any
 
 from . import _ffi
+from ._body import BORROW_MIN_SIZE, InlineBody
 from ._exceptions import StreamClosed
 
 
 class NativeStream:
-    __slots__ = ("_owned", "__weakref__")
+    __slots__ = ("_borrowed", "_owned", "__weakref__")
 
-    def __init__(self, session_handle: int, request: dict[str, Any], body: bytes | None) -> None:
-        """Start the request; body None means it will be written with write()/end_body()."""
+    def __init__(
+        self, session_handle: int, request: dict[str, Any], body: InlineBody | None
+    ) -> None:
+        """Start the request; body None means it will be written with write()/end_body().
+        A large body is lent to the library, not copied: it stays exported until close()."""
         _ffi.check_not_forked()
         encoded = _ffi.encode_json(request)
         err = _ffi.error_slot()
+        self._borrowed: Any = None
+        open_stream = _ffi.lib.hc_stream_open  # copies the body before it returns
         if body is None:
             body_ptr, body_len = _ffi.ffi.NULL, _ffi.lib.HC_BODY_STREAMED
         else:
             body_ptr = _ffi.ffi.from_buffer("uint8_t[]", body) if body else _ffi.ffi.NULL
             body_len = len(body)
-        try:  # the library copies the body
-            handle = _ffi.lib.hc_stream_open(
-                session_handle, encoded, len(encoded), body_ptr, body_len, err
-            )
+            if body_len >= BORROW_MIN_SIZE:
+                open_stream = _ffi.lib.hc_stream_open_borrowed
+                self._borrowed = body_ptr
+        handle = 0
+        try:
+            handle = open_stream(session_handle, encoded, len(encoded), body_ptr, body_len, err)
         finally:
-            _ffi.release_buffer(body_ptr)
+            if handle == 0 or self._borrowed is None:
+                self._borrowed = None
+                _ffi.release_buffer(body_ptr)
         if handle == 0:
             _ffi.raise_error(err)
         self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_stream_close)
@@ -144,5 +154,15 @@ class NativeStream:
             _ffi.lib.hc_stream_cancel(self.handle)
 
     def close(self) -> None:
-        """Release the handle; safe to call twice and from any thread."""
-        self._owned.release()
+        """Release the handle; safe to call twice and from any thread. A lent body is given
+        back only after: once hc_stream_close returns, the library no longer reads it."""
+        owned = getattr(self, "_owned", None)  # None: the open failed (nothing was lent)
+        if owned is not None and owned.release() and self._borrowed is not None:
+            # Only the call that closed the handle: another one may return before it is done.
+            _ffi.release_buffer(self._borrowed)
+            self._borrowed = None
+
+    def __del__(self) -> None:
+        # A stream dropped unclosed must not give back a lent body the library still reads.
+        if getattr(self, "_borrowed", None) is not None:
+            self.close()

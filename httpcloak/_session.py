@@ -14,6 +14,7 @@ from ._base_session import (
     HTTPVersion,
 )
 from ._body import BodyTypes, ParamsTypes, StreamedBody
+from ._body_limit import RequestMaxBodySize
 from ._exceptions import HTTPCloakError
 from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
@@ -82,6 +83,7 @@ class Session(BaseSession):
         timeout: TimeoutTypes | Literal["default"] = "default",
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,
+        max_body_size: RequestMaxBodySize = "default",
         stream: bool = False,
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
@@ -101,6 +103,7 @@ class Session(BaseSession):
             timeout=timeout,
             allow_redirects=allow_redirects,
             max_redirects=max_redirects,
+            max_body_size=max_body_size,
         )
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)
         try:
@@ -108,11 +111,15 @@ class Session(BaseSession):
             early_meta = send_body(native, body) if isinstance(body, StreamedBody) else None
             meta = early_meta or native.wait_meta()
             response = StreamResponse(native, meta, prepared.method)
+            response._session = self
+            response._max_body_size = prepared.max_body_size
             if stream:
                 self._open_streams.add(response)
                 return response
             with response:
-                return Response(meta, prepared.method, response.read())
+                buffered = Response(meta, prepared.method, response.read())
+            buffered._session = self
+            return buffered
         except BaseException:
             native.close()
             raise

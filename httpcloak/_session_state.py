@@ -37,6 +37,7 @@ SAVED_OPTIONS = frozenset(
         "timeout",
         "allow_redirects",
         "max_redirects",
+        "max_body_size",
         "without_cookie_jar",
         "without_client_hints",
         "ja3",

@@ -33,6 +33,7 @@ class RequestOptions(TypedDict, total=False):
     timeout: TimeoutTypes | Literal["default"]
     allow_redirects: bool | None
     max_redirects: int | None
+    max_body_size: int | None | Literal["default"]
 
 
 # The arguments requests (and the upstream binding) take by position after the URL.

@@ -7,6 +7,7 @@ The aliases are the same classes, not copies: ``RequestException`` *is* ``HTTPCl
 from __future__ import annotations
 
 from ._exceptions import (
+    BodyTooLarge,
     ConnectError,
     ConnectTimeout,
     DNSError,
@@ -43,6 +44,7 @@ InvalidURL = InvalidArgument
 StreamConsumedError = StreamConsumed
 
 __all__ = [
+    "BodyTooLarge",
     "ChunkedEncodingError",
     "ConnectError",
     "ConnectTimeout",

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
 	"sync"
 )
@@ -14,7 +17,8 @@ var flakyCounts = struct {
 // handleFlaky fails the first ?fail= requests (default 1) carrying the same ?key=: with
 // ?status= (default 503), or with ?abort=1 by dropping the connection (HTTP/1) or
 // resetting the stream before any header is sent. Later ones answer 200. Every answer is
-// {"key","attempt"} where attempt counts this key's requests from 1.
+// {"key","attempt","body_len","body_sha256"} where attempt counts this key's requests
+// from 1 and the body fields describe the request body that attempt received.
 func handleFlaky(w http.ResponseWriter, r *http.Request) {
 	key := r.URL.Query().Get("key")
 	fail, okF := queryInt(r, "fail", 1)
@@ -27,7 +31,13 @@ func handleFlaky(w http.ResponseWriter, r *http.Request) {
 	flakyCounts.n[key]++
 	attempt := flakyCounts.n[key]
 	flakyCounts.Unlock()
-	body := map[string]any{"key": key, "attempt": attempt}
+	hasher := sha256.New()
+	received, err := io.Copy(hasher, r.Body)
+	if err != nil {
+		badRequest(w, "reading body: "+err.Error())
+		return
+	}
+	body := map[string]any{"key": key, "attempt": attempt, "body_len": received, "body_sha256": hex.EncodeToString(hasher.Sum(nil))}
 	if attempt > fail {
 		writeJSON(w, http.StatusOK, body)
 		return

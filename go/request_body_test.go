@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+)
+
+func TestBorrowedBodyIsReadFromItsStartByEveryReaderUntilReleased(t *testing.T) {
+	memory := []byte("the caller's buffer")
+	body := borrowedBody(memory)
+	if body.size() != int64(len(memory)) {
+		t.Fatalf("size %d, want %d", body.size(), len(memory))
+	}
+	for attempt := range 2 { // a retry or a 307/308 reads it again from the start
+		got, err := io.ReadAll(body.reader())
+		if err != nil || !bytes.Equal(got, memory) {
+			t.Fatalf("attempt %d read %q, %v", attempt, got, err)
+		}
+	}
+	pending := body.reader()
+	first := make([]byte, 4)
+	if n, err := pending.Read(first); n != 4 || err != nil {
+		t.Fatalf("first read: %d, %v", n, err)
+	}
+	body.release()
+	if n, err := pending.Read(first); n != 0 || !errors.Is(err, errBodyReleased) {
+		t.Fatalf("a read after release must fail without touching the memory: %d, %v", n, err)
+	}
+	if _, err := io.ReadAll(body.reader()); !errors.Is(err, errBodyReleased) {
+		t.Fatalf("a new reader after release must fail: %v", err)
+	}
+}
+
+func TestCopiedBodyIsUnaffectedByRelease(t *testing.T) {
+	body := copiedBody([]byte("owned"))
+	body.release()
+	if got, err := io.ReadAll(body.reader()); err != nil || string(got) != "owned" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	if copiedBody(nil) != nil || (*requestBody)(nil).size() != 0 {
+		t.Fatal("no body must be a nil *requestBody of size 0")
+	}
+	(*requestBody)(nil).release()
+}
