@@ -42,6 +42,9 @@ class TestServer:
     process: subprocess.Popen[bytes]
     http_proxy: str = ""  # HTTP CONNECT / forward proxy, without credentials
     socks5_proxy: str = ""  # SOCKS5 proxy, without credentials
+    # The server's certificate chain and private key (one PEM file), for a test's own TLS
+    # server that clients trusting `ca` accept.
+    server_pem: str = ""
 
     # The proxies' fixed credentials (go/testserver/README.md).
     PROXY_USER = "proxyuser"
@@ -76,6 +79,7 @@ class TestServer:
             process,
             info.get("http_proxy", ""),
             info.get("socks5_proxy", ""),
+            info.get("server_pem", ""),
         )
 
     def stop(self) -> None:

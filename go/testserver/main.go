@@ -4,7 +4,7 @@
 // authenticating HTTP and SOCKS5 forward proxies (loopback targets only).
 //
 // Contract: it prints exactly one JSON line on stdout once every listener is
-// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy"}), logs
+// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy","server_pem"}), logs
 // only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
 package main
 
@@ -31,6 +31,8 @@ type readyLine struct {
 	// Proxy URLs carry no credentials; they are fixed (see README.md).
 	HTTPProxy   string `json:"http_proxy"`
 	SOCKS5Proxy string `json:"socks5_proxy"`
+	// The server's certificate chain and key in one PEM file, for tests' own TLS servers.
+	ServerPEM string `json:"server_pem"`
 }
 
 func main() {
@@ -58,6 +60,11 @@ func main() {
 	if err := pki.writeCA(caPath); err != nil {
 		log.Fatalf("writing CA: %v", err)
 	}
+	serverPEMPath := filepath.Join(os.TempDir(), fmt.Sprintf("httpcloak-testserver-tls-%d.pem", os.Getpid()))
+	if err := pki.writeServerPEM(serverPEMPath); err != nil {
+		log.Fatalf("writing the server's certificate and key: %v", err)
+	}
+	defer os.Remove(serverPEMPath)
 
 	servers, err := startServers(ip, pki.leaf, newRouter())
 	if err != nil {
@@ -73,6 +80,7 @@ func main() {
 
 		HTTPProxy:   "http://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpProxyPort())),
 		SOCKS5Proxy: "socks5://" + net.JoinHostPort(*host, fmt.Sprint(servers.socks5ProxyPort())),
+		ServerPEM:   serverPEMPath,
 	})
 	if err != nil {
 		log.Fatal(err)
