@@ -2,20 +2,24 @@
 
 Concurrency runs against hypercorn with its default settings (it advertises 100 concurrent
 streams and answers one more with GOAWAY PROTOCOL_ERROR; our Go test server refuses the
-excess stream by stream, which would hide an overrun). GOAWAY comes from a raw server
-(raw_h2.py) that does exactly what each test needs.
+excess stream by stream, which would hide an overrun). GOAWAY and the CONTINUATION flood
+come from a raw server (raw_h2.py) that does exactly what each test needs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
@@ -23,10 +27,13 @@ import httpcloak
 from httpcloak.testing import TestServer
 
 from raw_h2 import (
+    CONTINUATION,
     HEADERS,
     SETTINGS_MAX_CONCURRENT_STREAMS,
+    STATUS_200,
     Peer,
     RawH2Server,
+    frame,
     goaway,
     ok_response,
 )
@@ -191,3 +198,72 @@ def test_requests_queued_for_a_stream_slot_move_on_at_goaway(server: TestServer)
     assert seen[0] == [1, 3]
     assert len(seen[1]) == 2
     assert moved_before_the_first_stream_ended == [True]
+
+
+FLOOD_BYTES = 64 << 20
+# A literal header field without indexing, new name (RFC 7541 6.2.2): 110 bytes on the wire,
+# 139 toward the header list size. A frame's worth of them fits the default 16 KiB frame.
+_FIELD = b"\x00\x07x-flood\x64" + b"a" * 100
+FLOOD_FRAME_PAYLOAD = _FIELD * (16384 // len(_FIELD))
+
+# The client in a fresh process, so its peak memory is its own (VmHWM; see test_memory.py).
+GET_AND_REPORT = """
+import json, re, sys, httpcloak
+url, ca, preset = sys.argv[1:4]
+def mib(field):
+    with open("/proc/self/status") as status:
+        return int(re.search(field + r":\\s+(\\d+)", status.read()).group(1)) // 1024
+with httpcloak.Session(preset=preset, verify=ca, timeout=60) as s:
+    s.get(url.replace("/flood", "/warm-up"))
+    before = mib("VmRSS")
+    try:
+        outcome = "answered %d" % s.get(url).status_code
+    except httpcloak.HTTPCloakError as error:
+        outcome = "%s: %s" % (type(error).__name__, error)
+print(json.dumps({"outcome": outcome, "growth_mib": mib("VmHWM") - before}))
+"""
+
+
+@pytest.mark.parametrize("preset", ["chrome-latest", "firefox-latest"])
+def test_a_continuation_flood_is_cut_at_the_header_list_limit(
+    server: TestServer, preset: str
+) -> None:
+    # chrome-latest advertises SETTINGS_MAX_HEADER_LIST_SIZE 262144; firefox-latest sets
+    # none, and the limit is then Chrome's 256 KiB too.
+    flood_sent: list[int] = []
+
+    def handler(peer: Peer, index: int) -> None:
+        peer.handshake()
+        while (f := peer.next_frame()) is not None:
+            if f.type != HEADERS:
+                continue
+            if f.stream == 1:
+                peer.send(ok_response(f.stream))  # /warm-up
+                continue
+            # A header block that never ends: CONTINUATION frames without END_HEADERS.
+            sent = 0
+            try:
+                peer.send(frame(HEADERS, 0, f.stream, STATUS_200))
+                block = frame(CONTINUATION, 0, f.stream, FLOOD_FRAME_PAYLOAD)
+                while sent < FLOOD_BYTES:
+                    peer.send(block)
+                    sent += len(block)
+            finally:
+                flood_sent.append(sent)
+            return
+
+    with RawH2Server(server.server_pem, handler) as raw:
+        done = subprocess.run(
+            [sys.executable, "-c", GET_AND_REPORT, f"{raw.url}/flood", server.ca, preset],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+    report = json.loads(done.stdout)
+    assert report["outcome"].startswith("ProtocolError: ")
+    assert "header list larger than the 262144-byte limit" in report["outcome"]
+    # The client stopped reading soon after the limit: what the server got out is the
+    # limit plus what the socket buffers on both sides held, far from the whole flood.
+    assert flood_sent and flood_sent[0] < FLOOD_BYTES // 4, flood_sent
+    assert report["growth_mib"] < 32, report
