@@ -3,6 +3,10 @@
 Run by `pip install .` / `pip install -e .` through setup.py, or by hand:
     python build_go.py            # the library
     python build_go.py --testserver   # also the loopback test server, into build/
+    python build_go.py --patch-only   # only our patched Go modules (before `go vet`/`go test`)
+
+Go modules we patch (go/patches/, see docs/go-patches.md) are built from a patched copy
+under build/go-patched/, made first by every build.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import go_patches
+
 ROOT = Path(__file__).resolve().parent
 GO_DIR = ROOT / "go"
 NATIVE_DIR = ROOT / "httpcloak" / "_native"
 LIBRARY = NATIVE_DIR / "libhttpcloak.so"
 TESTSERVER_DIR = GO_DIR / "testserver"
 TESTSERVER_BINARY = ROOT / "build" / "testserver"
+BUILD_DIR = ROOT / "build"
 
 # Release builds target an old glibc so one wheel loads on most Linux systems: set
 # HTTPCLOAK_GLIBC=2.17 and `pip install ziglang`; zig's C compiler then links cgo against
@@ -64,7 +71,8 @@ def _c_compiler_env() -> dict[str, str]:
 
 
 def _newest_source(directory: Path) -> float:
-    paths = [p for p in directory.rglob("*") if p.suffix in {".go", ".h", ".mod", ".sum"}]
+    suffixes = {".go", ".h", ".mod", ".sum", ".patch"}
+    paths = [p for p in directory.rglob("*") if p.suffix in suffixes]
     return max((p.stat().st_mtime for p in paths), default=0.0)
 
 
@@ -81,11 +89,19 @@ def _refuse_musl() -> None:
         )
 
 
+def patch_go_modules() -> list[Path]:
+    """The patched copies of the Go modules go/patches/ names, current with their patches."""
+    return go_patches.patch_modules(GO_DIR, BUILD_DIR, _go())
+
+
 def build_library(force: bool = False) -> Path:
+    # A patched copy made anew (its stamp is written last) also makes the library stale.
+    patched = [p / go_patches.STAMP_NAME for p in patch_go_modules()]
     header = NATIVE_DIR / "httpcloak.h"
     stamp = NATIVE_DIR / ".glibc"
     built_for = stamp.read_text() if stamp.exists() else ""
     fresh = _up_to_date(LIBRARY, GO_DIR) and header.exists()
+    fresh = fresh and all(LIBRARY.stat().st_mtime >= p.stat().st_mtime for p in patched)
     if not force and fresh and built_for == (target_glibc() or ""):
         return LIBRARY
     _refuse_musl()
@@ -126,6 +142,10 @@ def build_testserver(force: bool = False) -> Path:
 
 
 if __name__ == "__main__":
+    if "--patch-only" in sys.argv:
+        for patched in patch_go_modules():
+            print(patched)
+        raise SystemExit(0)
     force = "--force" in sys.argv
     print(build_library(force))
     if "--testserver" in sys.argv:

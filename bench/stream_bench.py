@@ -58,6 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     size = args.size_mib << 20
     goread = build_go.ROOT / "build" / "goread"
+    build_go.patch_go_modules()  # go/ builds from our patched module copies
     subprocess.run(
         ["go", "build", "-o", str(goread), "./cmd/goread"], cwd=build_go.GO_DIR, check=True
     )

@@ -25,3 +25,8 @@ require (
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/tools v0.47.0 // indirect
 )
+
+// Built from our patched copy (go/patches/github.com/bogdanfinn/fhttp, applied by
+// build_go.py; see docs/go-patches.md). Without it the build fails instead of using the
+// unpatched module.
+replace github.com/bogdanfinn/fhttp => ../build/go-patched/github.com/bogdanfinn/fhttp

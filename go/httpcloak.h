@@ -157,7 +157,9 @@ int64_t hc_stream_read(int64_t stream, uint8_t *buf, int64_t cap, int32_t wait_m
 int64_t hc_stream_write(int64_t stream, uint8_t *buf, int64_t len, int32_t wait_ms,
                         hc_error *err);
 
-/* End a streamed request body. Returns 0, or -1 with err set. */
+/* End a streamed request body. Returns 0, or -1 with err set. A body ended short of its
+ * content_length is not sent as whole: the exchange is aborted and its metadata or next read
+ * fails with HC_ERR_PROTOCOL. */
 int32_t hc_stream_write_close(int64_t stream, hc_error *err);
 
 /* Event loops (asyncio): one notifier serves many streams without a thread per stream.

@@ -202,6 +202,13 @@ func (st *stream) endUpload() error {
 	if st.upload == nil {
 		return newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
 	}
+	if short := st.upload.shortfall(); short != nil {
+		// Abort rather than end: every protocol then resets the stream or drops the
+		// connection, and the caller gets this error from the response.
+		st.cancel(short)
+		st.watch.fire(st.id)
+		return nil
+	}
 	st.upload.end()
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,7 +11,8 @@ import (
 // files and generators of any size go out without being held in memory. The engine reads
 // it as an io.ReadCloser; writes wait a bounded slice, like reads, so Python keeps control.
 type upload struct {
-	length int64 // -1: unknown, sent chunked on HTTP/1.1
+	length  int64        // -1: unknown, sent chunked on HTTP/1.1
+	written atomic.Int64 // bytes the caller handed over
 
 	pieces   chan []byte
 	ended    chan struct{} // the caller wrote the last piece
@@ -91,6 +93,7 @@ func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 	piece := append([]byte(nil), data...)
 	select {
 	case u.pieces <- piece:
+		u.written.Add(int64(len(piece)))
 		return writeAccepted
 	case <-u.gone:
 		return writeRefused
@@ -103,6 +106,7 @@ func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 	defer t.Stop()
 	select {
 	case u.pieces <- piece:
+		u.written.Add(int64(len(piece)))
 		return writeAccepted
 	case <-u.gone:
 		return writeRefused
@@ -112,3 +116,15 @@ func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 }
 
 func (u *upload) end() { u.endOnce.Do(func() { close(u.ended) }) }
+
+// shortfall is the error for a body the caller ended before its declared length (a file
+// that shrank while it was sent), or nil. Ending it cleanly would hand the server fewer
+// bytes as if they were the whole body. A body the engine stopped reading (the response
+// came first) is not short: the caller just stops writing it.
+func (u *upload) shortfall() *hcError {
+	written := u.written.Load()
+	if u.length < 0 || written >= u.length || waitClosed(u.gone, 0) {
+		return nil
+	}
+	return newError(kindProtocol, "the request body ended after %d of its %d declared bytes (Content-Length): the request was aborted", written, u.length)
+}

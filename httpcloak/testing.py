@@ -50,6 +50,9 @@ class TestServer:
     http_proxy: str = ""  # HTTP CONNECT / forward proxy, without credentials
     socks5_proxy: str = ""  # SOCKS5 proxy, without credentials
     https_proxy: str = ""  # the HTTP proxy behind TLS (certificate signed by ca)
+    # The server's certificate chain and private key (one PEM file), for a test's own TLS
+    # server that clients trusting `ca` accept.
+    server_pem: str = ""
 
     # The proxies' fixed credentials (go/testserver/README.md).
     PROXY_USER = "proxyuser"
@@ -87,6 +90,7 @@ class TestServer:
             info.get("http_proxy", ""),
             info.get("socks5_proxy", ""),
             info.get("https_proxy", ""),
+            info.get("server_pem", ""),
         )
 
     def stop(self) -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
 import httpcloak
 from httpcloak.testing import TestServer
+
+from raw_h2 import DATA, END_STREAM, HEADERS, RST_STREAM, Peer, RawH2Server, ok_response
 
 BINARY = bytes(range(256)) * 1000 + b"\x00\r\n\x00"  # NULs and line breaks survive
 
@@ -105,6 +109,72 @@ def test_an_upload_cut_by_the_server_raises_with_the_reason(
         with session.post(f"{server.http}/truncated?length=100&send=10", data=endless()) as r:
             r.read()
     assert str(caught.value)
+
+
+class ShrinksWhileRead(io.FileIO):
+    """A file cut short while it is sent (a log rotated under us): after a few 64 KiB reads,
+    more than the engine queues, so the request is already on the wire, nothing is left,
+    though its size said more when the upload started."""
+
+    reads_before_the_cut = 6
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.reads_before_the_cut -= 1
+        if self.reads_before_the_cut == 0:
+            os.truncate(self.name, self.tell())
+        return chunk
+
+
+SHRINKING_SIZE = 1_000_000
+
+
+def _shrinking_file(tmp_path: Path) -> ShrinksWhileRead:
+    path = tmp_path / "shrinking.bin"
+    path.write_bytes(b"x" * SHRINKING_SIZE)
+    return ShrinksWhileRead(path)
+
+
+@pytest.mark.parametrize("protocol", ["h1", "h2", "h3"])
+def test_a_body_that_shrinks_below_its_content_length_raises(
+    server: TestServer, tmp_path: Path, protocol: str
+) -> None:
+    # Ending it cleanly would hand the server fewer bytes as if they were the whole body.
+    base = {"h1": server.http, "h2": server.https, "h3": server.h3}[protocol]
+    version: Literal["auto", "h3"] = "h3" if protocol == "h3" else "auto"
+    with httpcloak.Session(verify=server.ca, http_version=version) as s:
+        with _shrinking_file(tmp_path) as f, pytest.raises(httpcloak.ProtocolError) as caught:
+            s.post(f"{base}/anything", data=f)
+        assert f"of its {SHRINKING_SIZE} declared bytes" in str(caught.value)
+        assert s.get(f"{base}/get").status_code == 200
+
+
+def test_over_h2_a_shrinking_body_resets_its_stream(server: TestServer, tmp_path: Path) -> None:
+    ended: list[str] = []  # how the upload's stream ended, as the server saw it
+    received = [0]
+    done = threading.Event()
+
+    def handler(peer: Peer, index: int) -> None:
+        peer.handshake()
+        while not done.is_set() and (f := peer.next_frame()) is not None:
+            if f.type == DATA:
+                received[0] += len(f.payload)
+            if f.type in (HEADERS, DATA) and f.flags & END_STREAM:
+                ended.append("END_STREAM")
+                peer.send(ok_response(f.stream))  # the server takes the short body as whole
+                done.set()
+            elif f.type == RST_STREAM:
+                ended.append("RST_STREAM")
+                done.set()
+
+    with RawH2Server(server.server_pem, handler) as raw:
+        with httpcloak.Session(verify=server.ca, timeout=30) as s:
+            with _shrinking_file(tmp_path) as f, pytest.raises(httpcloak.ProtocolError):
+                s.post(f"{raw.url}/upload", data=f)
+            assert done.wait(timeout=30)
+    assert not raw.errors
+    assert ended == ["RST_STREAM"]
+    assert 0 < received[0] < SHRINKING_SIZE
 
 
 def test_a_streamed_body_is_not_replayed_on_307(

@@ -15,7 +15,7 @@ import (
 )
 
 // testPKI is a throwaway CA plus one leaf certificate it signed, both made
-// fresh at every start so nothing secret ever lives on disk.
+// fresh at every start; only the temp files of one run ever hold them.
 type testPKI struct {
 	caPEM []byte
 	leaf  tls.Certificate
@@ -94,4 +94,20 @@ func randomSerial() *big.Int {
 
 func (p *testPKI) writeCA(path string) error {
 	return os.WriteFile(path, p.caPEM, 0o644)
+}
+
+// writeServerPEM writes the leaf's chain and private key in one PEM file, so a test can
+// run a TLS server of its own (hypercorn, a raw HTTP/2 server) that clients trusting the
+// CA accept. The key is as throwaway as the rest: owner-only, deleted at exit.
+func (p *testPKI) writeServerPEM(path string) error {
+	key, err := x509.MarshalPKCS8PrivateKey(p.leaf.PrivateKey)
+	if err != nil {
+		return err
+	}
+	var out []byte
+	for _, der := range p.leaf.Certificate {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	out = append(out, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...)
+	return os.WriteFile(path, out, 0o600)
 }

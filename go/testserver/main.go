@@ -4,8 +4,8 @@
 // authenticating HTTP and SOCKS5 forward proxies (loopback targets only).
 //
 // Contract: it prints exactly one JSON line on stdout once every listener is
-// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy","https_proxy"}), logs
-// only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
+// up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy","https_proxy",
+// "server_pem"}), logs only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
 package main
 
 import (
@@ -33,6 +33,8 @@ type readyLine struct {
 	SOCKS5Proxy string `json:"socks5_proxy"`
 	// The HTTP proxy behind TLS, with the server's certificate (signed by ca).
 	HTTPSProxy string `json:"https_proxy"`
+	// The server's certificate chain and key in one PEM file, for tests' own TLS servers.
+	ServerPEM string `json:"server_pem"`
 }
 
 func main() {
@@ -60,6 +62,11 @@ func main() {
 	if err := pki.writeCA(caPath); err != nil {
 		log.Fatalf("writing CA: %v", err)
 	}
+	serverPEMPath := filepath.Join(os.TempDir(), fmt.Sprintf("httpcloak-testserver-tls-%d.pem", os.Getpid()))
+	if err := pki.writeServerPEM(serverPEMPath); err != nil {
+		log.Fatalf("writing the server's certificate and key: %v", err)
+	}
+	defer os.Remove(serverPEMPath)
 
 	servers, err := startServers(ip, pki.leaf, newRouter())
 	if err != nil {
@@ -76,6 +83,7 @@ func main() {
 		HTTPProxy:   "http://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpProxyPort())),
 		SOCKS5Proxy: "socks5://" + net.JoinHostPort(*host, fmt.Sprint(servers.socks5ProxyPort())),
 		HTTPSProxy:  "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpsProxyPort())),
+		ServerPEM:   serverPEMPath,
 	})
 	if err != nil {
 		log.Fatal(err)
