@@ -18,6 +18,17 @@ type clientHello struct {
 	alpn                []string
 	supportedVersions   []uint16
 	serverName          string
+	wire                helloWire // zero for QUIC hellos
+}
+
+// helloWire is what only the raw bytes tell, for the full capture (capture_hello.go).
+type helloWire struct {
+	raw                []byte   // the handshake message, type and length included
+	recordVersion      uint16   // of the first TLS record
+	recordCount        int      // TLS records the message spanned
+	sessionIDLen       int      // legacy_session_id length
+	compressionMethods []uint8  // as sent
+	extensionData      [][]byte // parallel to extensions
 }
 
 const (
@@ -43,9 +54,11 @@ func (h *clientHello) hasExtension(id uint16) bool {
 // contain one complete handshake message (the ClientHello). It sees the
 // bytes as crypto/tls reads them, so it never consumes anything itself.
 type helloCapture struct {
-	records   []byte // raw bytes seen so far, record headers included
-	handshake []byte // record payloads of handshake records, reassembled
-	done      bool
+	records       []byte // raw bytes seen so far, record headers included
+	handshake     []byte // record payloads of handshake records, reassembled
+	recordVersion uint16 // of the first record
+	recordCount   int
+	done          bool
 }
 
 // maxHelloBytes bounds memory if a client sends garbage instead of TLS.
@@ -62,6 +75,10 @@ func (c *helloCapture) observe(p []byte) {
 			break
 		}
 		if c.records[0] == 22 { // handshake record
+			if c.recordCount == 0 {
+				c.recordVersion = binary.BigEndian.Uint16(c.records[1:3])
+			}
+			c.recordCount++
 			c.handshake = append(c.handshake, c.records[5:5+recordLen]...)
 		}
 		c.records = c.records[5+recordLen:]
@@ -86,7 +103,12 @@ func (c *helloCapture) parsed() (*clientHello, error) {
 	if !c.done || len(c.handshake) == 0 {
 		return nil, errors.New("no complete ClientHello captured")
 	}
-	return parseClientHello(c.handshake)
+	h, err := parseClientHello(c.handshake)
+	if err != nil {
+		return nil, err
+	}
+	h.wire.recordVersion, h.wire.recordCount = c.recordVersion, c.recordCount
+	return h, nil
 }
 
 // byteReader walks a ClientHello; any short read sets err and yields zeros,
@@ -153,11 +175,11 @@ func parseClientHello(msg []byte) (*clientHello, error) {
 		return nil, errors.New("not a ClientHello")
 	}
 	body := r.sub(r.u24())
-	h := &clientHello{version: body.u16()}
-	body.take(32)  // random
-	body.vector8() // legacy_session_id
+	h := &clientHello{version: body.u16(), wire: helloWire{raw: msg}}
+	body.take(32) // random
+	h.wire.sessionIDLen = len(body.vector8().b)
 	h.cipherSuites = body.vector16().u16List()
-	body.vector8() // compression methods
+	h.wire.compressionMethods = body.vector8().b
 	if body.err != nil {
 		return nil, body.err
 	}
@@ -169,6 +191,7 @@ func parseClientHello(msg []byte) (*clientHello, error) {
 		id := exts.u16()
 		data := exts.vector16()
 		h.extensions = append(h.extensions, id)
+		h.wire.extensionData = append(h.wire.extensionData, data.b)
 		h.parseExtension(id, data)
 	}
 	if exts.err != nil {

@@ -24,13 +24,18 @@ type connInfo struct {
 	// connection without a TLS close_notify, which is how aborts are simulated.
 	raw net.Conn
 
-	mu       sync.Mutex
-	tlsState *tls.ConnectionState
-	hello    *clientHello
-	quic     bool
+	mu           sync.Mutex
+	tlsState     *tls.ConnectionState
+	hello        *clientHello
+	handshakeErr string // a failed TLS handshake's error
+	quic         bool
 
+	// Set before the connection is served (under mu for the capture, which
+	// may read them from elsewhere at shutdown); handlers read them freely.
 	h1 *h1HeaderSniffer // set for HTTP/1.x connections
 	h2 *h2FrameSniffer  // set for HTTP/2 connections
+
+	captureWritten sync.Once // -capture-dir writes the record once
 }
 
 func (c *connInfo) setTLS(state *tls.ConnectionState, hello *clientHello) {
@@ -42,6 +47,24 @@ func (c *connInfo) setTLS(state *tls.ConnectionState, hello *clientHello) {
 	if hello != nil {
 		c.hello = hello
 	}
+}
+
+func (c *connInfo) setHandshakeError(hello *clientHello, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hello, c.handshakeErr = hello, err.Error()
+}
+
+func (c *connInfo) attachH1(s *h1HeaderSniffer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.h1 = s
+}
+
+func (c *connInfo) attachH2(s *h2FrameSniffer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.h2 = s
 }
 
 func (c *connInfo) tlsDetails() (*tls.ConnectionState, *clientHello) {

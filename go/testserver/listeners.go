@@ -25,6 +25,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 	l.counters.open.Add(1)
 	tc := &trackedConn{Conn: c, counters: l.counters}
 	tc.info = &connInfo{id: nextConnID(), listener: l.name, raw: tc}
+	captureOpened(tc.info)
 	return tc, nil
 }
 
@@ -52,6 +53,7 @@ func (c *trackedConn) Close() error {
 	c.closeOnce.Do(func() {
 		c.counters.open.Add(-1)
 		err = c.Conn.Close()
+		captureClosed(c.info)
 	})
 	return err
 }

@@ -41,6 +41,7 @@ func main() {
 	caOut := flag.String("ca-out", "", "where to write the CA certificate PEM (default: a file in the temp dir)")
 	host := flag.String("host", "127.0.0.1", "loopback address to bind: 127.0.0.1 or ::1")
 	exitOnStdinEOF := flag.Bool("exit-on-stdin-eof", true, "exit when stdin reaches EOF (so a dying parent takes the server down)")
+	flag.StringVar(&captureDir, "capture-dir", "", "write each TLS connection's full capture (/fingerprint/full) to DIR/conn-<id>.json")
 	flag.Parse()
 	log.SetOutput(os.Stderr)
 	log.SetPrefix("testserver: ")
@@ -49,6 +50,12 @@ func main() {
 	ip := net.ParseIP(*host)
 	if ip == nil || !ip.IsLoopback() {
 		log.Fatalf("-host must be a loopback IP address, got %q", *host)
+	}
+
+	if captureDir != "" {
+		if err := os.MkdirAll(captureDir, 0o755); err != nil {
+			log.Fatalf("-capture-dir: %v", err)
+		}
 	}
 
 	caPath, err := resolveCAPath(*caOut)
@@ -93,6 +100,7 @@ func main() {
 
 	waitForShutdown(*exitOnStdinEOF)
 	servers.close()
+	flushOpenCaptures()
 	if *caOut == "" {
 		os.Remove(caPath) // we picked the temp path, so nobody else owns the file
 	}

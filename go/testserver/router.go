@@ -48,11 +48,15 @@ func newRouter() http.Handler {
 		"/redirect/{n}":         handleRedirectChain,
 		"/redirect-to":          handleRedirectTo,
 		// fingerprints
-		"/fingerprint": handleFingerprint,
+		"/fingerprint":      handleFingerprint,
+		"/fingerprint/full": handleFingerprintFull,
 		// a page with subresources (warmup)
 		"/warmup/page":         handleWarmupPage,
 		"/warmup/asset/{name}": handleWarmupAsset,
 		"/warmup/log":          handleWarmupLog,
+		// pages that drive a real browser through several connections
+		"/capture/page":   handleCapturePage,
+		"/capture/goaway": handleCaptureGoaway,
 	}
 	for pattern, handler := range routes {
 		mux.Handle(pattern, handler)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // h1HeaderSniffer follows an HTTP/1.x request stream as the server reads it
@@ -12,6 +13,7 @@ import (
 // find the next request, and simply stops if it ever loses track.
 type h1HeaderSniffer struct {
 	queue     headerOrderQueue
+	heads     h1Heads
 	state     h1SniffState
 	pending   []byte // partial header block or line
 	remaining int64  // body or chunk bytes still to skip
@@ -105,6 +107,7 @@ func headerBlockEnd(b []byte, from int) int {
 }
 
 func (s *h1HeaderSniffer) onHeaderBlock(block []byte) {
+	s.heads.record(block)
 	lines := strings.Split(string(block), "\n")
 	requestLine := strings.Fields(strings.TrimRight(lines[0], "\r"))
 	if len(requestLine) < 2 {
@@ -187,4 +190,30 @@ func (s *h1HeaderSniffer) onChunkFramingLine(line []byte) {
 func (s *h1HeaderSniffer) stop() {
 	s.state = h1Stopped
 	s.pending = nil
+}
+
+// h1Heads keeps the first request heads of a connection verbatim, for the
+// connection capture.
+type h1Heads struct {
+	mu        sync.Mutex
+	heads     []string
+	truncated bool
+}
+
+const maxCapturedH1Requests = 24
+
+func (h *h1Heads) record(block []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.heads) >= maxCapturedH1Requests {
+		h.truncated = true
+		return
+	}
+	h.heads = append(h.heads, string(block))
+}
+
+func (h *h1Heads) snapshot() ([]string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string{}, h.heads...), h.truncated
 }

@@ -2,9 +2,8 @@ package main
 
 import (
 	"encoding/binary"
+	"strings"
 	"sync"
-
-	"golang.org/x/net/http2/hpack"
 )
 
 // h2FrameSniffer follows the client-to-server HTTP/2 byte stream as the
@@ -12,10 +11,12 @@ import (
 // WINDOW_UPDATE and PRIORITY frames, pseudo-header order of the first
 // HEADERS) and, with its own HPACK decoder kept in step with the server's,
 // the header order of every request. DATA payloads are skipped, not copied.
+// It also keeps the connection's capture: its first frames, decoded.
 type h2FrameSniffer struct {
 	mu          sync.Mutex
 	fingerprint h2Fingerprint
 	sawSettings bool
+	capture     h2Capture
 	queue       headerOrderQueue
 
 	// Read-path state, touched only by observe.
@@ -28,13 +29,14 @@ type h2FrameSniffer struct {
 	payload     []byte
 	payloadLeft int
 	buffering   bool
-	decoder     *hpack.Decoder
+	decoder     *hpackReprDecoder
 	block       []byte // header block being reassembled from HEADERS + CONTINUATION
 	inBlock     bool
 	stopped     bool
 }
 
 const (
+	h2FrameData         = 0x0
 	h2FrameHeaders      = 0x1
 	h2FramePriority     = 0x2
 	h2FrameSettings     = 0x4
@@ -51,11 +53,10 @@ const (
 )
 
 func newH2FrameSniffer() *h2FrameSniffer {
-	dec := hpack.NewDecoder(4096, nil)
 	// Be lenient: a client obeying any table size we did not advertise
 	// still decodes correctly as long as we follow its updates.
-	dec.SetAllowedMaxDynamicTableSize(1 << 20)
-	return &h2FrameSniffer{prefaceLeft: h2ClientPrefaceLen, decoder: dec}
+	dec := newHPACKReprDecoder(4096, 1<<20)
+	return &h2FrameSniffer{prefaceLeft: h2ClientPrefaceLen, decoder: dec, capture: h2Capture{openHeaders: -1}}
 }
 
 func (s *h2FrameSniffer) observe(p []byte) {
@@ -63,6 +64,9 @@ func (s *h2FrameSniffer) observe(p []byte) {
 		if s.prefaceLeft > 0 {
 			n := min(len(p), s.prefaceLeft)
 			s.prefaceLeft -= n
+			s.mu.Lock()
+			s.capture.preface = append(s.capture.preface, p[:n]...)
+			s.mu.Unlock()
 			p = p[n:]
 			continue
 		}
@@ -91,12 +95,7 @@ func (s *h2FrameSniffer) startFrame() {
 	length := int(s.header[0])<<16 | int(s.header[1])<<8 | int(s.header[2])
 	s.frameType, s.frameFlags = s.header[3], s.header[4]
 	s.streamID = binary.BigEndian.Uint32(s.header[5:9]) & 0x7fffffff
-	switch s.frameType {
-	case h2FrameHeaders, h2FramePriority, h2FrameSettings, h2FrameWindowUpdate, h2FrameContinuation:
-		s.buffering = true
-	default:
-		s.buffering = false
-	}
+	s.buffering = s.frameType != h2FrameData // the capture records every other frame's payload
 	if s.buffering && length > maxSniffedH2Frame {
 		s.stopped = true
 		return
@@ -110,6 +109,10 @@ func (s *h2FrameSniffer) startFrame() {
 
 func (s *h2FrameSniffer) endFrame() {
 	s.headerFill = 0
+	length := int(s.header[0])<<16 | int(s.header[1])<<8 | int(s.header[2])
+	s.mu.Lock()
+	s.capture.recordFrame(s.frameType, s.frameFlags, s.streamID, length, s.payload)
+	s.mu.Unlock()
 	if !s.buffering {
 		return
 	}
@@ -198,31 +201,36 @@ func (s *h2FrameSniffer) onHeaders(p []byte) {
 // so its dynamic table stays identical to the server's.
 func (s *h2FrameSniffer) decodeBlock() {
 	s.inBlock = false
-	fields, err := s.decoder.DecodeFull(s.block)
+	reps, err := s.decoder.decodeBlock(s.block)
 	if err != nil {
 		s.stopped = true // our table no longer matches; give up on this connection
 		return
 	}
-	entry := headerOrderEntry{names: make([]string, 0, len(fields))}
+	entry := headerOrderEntry{names: make([]string, 0, len(reps))}
 	var pseudo []string
-	for _, f := range fields {
-		entry.names = append(entry.names, f.Name)
-		if f.IsPseudo() {
-			pseudo = append(pseudo, f.Name)
+	for _, r := range reps {
+		f, ok := r.field()
+		if !ok {
+			continue // a table size update
 		}
-		switch f.Name {
+		entry.names = append(entry.names, f.name)
+		if strings.HasPrefix(f.name, ":") {
+			pseudo = append(pseudo, f.name)
+		}
+		switch f.name {
 		case ":method":
-			entry.method = f.Value
+			entry.method = f.value
 		case ":path":
-			entry.target = f.Value
+			entry.target = f.value
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.capture.recordBlock(s.block, reps, entry.method != "")
 	if entry.method == "" {
 		return // trailers, not a request
 	}
 	s.queue.push(entry)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.fingerprint.sawFirstHeaders {
 		s.fingerprint.sawFirstHeaders = true
 		s.fingerprint.pseudoHeaders = pseudo

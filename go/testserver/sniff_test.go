@@ -145,6 +145,10 @@ func TestClientHelloParserMatchesCryptoTLS(t *testing.T) {
 	if fromTLS == nil {
 		t.Fatal("GetConfigForClient was not called")
 	}
+	if len(parsed.wire.raw) == 0 || len(parsed.wire.extensionData) != len(parsed.extensions) {
+		t.Fatalf("raw capture missing: %+v", parsed.wire)
+	}
+	parsed.wire = helloWire{} // crypto/tls does not expose the raw bytes
 	if !reflect.DeepEqual(parsed, fromTLS) {
 		t.Fatalf("parser disagrees with crypto/tls:\nparsed %+v\ntls    %+v", parsed, fromTLS)
 	}
@@ -162,6 +166,12 @@ func TestClientHelloParserMatchesCryptoTLS(t *testing.T) {
 	split := &helloCapture{}
 	feedInPieces(records, 1, split.observe)
 	reparsed, err := split.parsed()
+	if err == nil && reparsed.wire.recordCount != 2 {
+		t.Errorf("record count = %d, want 2", reparsed.wire.recordCount)
+	}
+	if err == nil {
+		reparsed.wire = helloWire{}
+	}
 	if err != nil || !reflect.DeepEqual(reparsed, parsed) {
 		t.Fatalf("split records: %v, %+v", err, reparsed)
 	}

@@ -70,21 +70,21 @@ func (f *tlsFront) handle(raw *trackedConn) {
 	err := tlsConn.HandshakeContext(ctx)
 	cancel()
 	raw.onRead = nil // the ClientHello is captured; later reads are encrypted app data
+	hello, parseErr := capture.parsed()
 	if err != nil {
+		info.setHandshakeError(hello, err)
 		raw.Close()
 		return
 	}
-
-	state := tlsConn.ConnectionState()
-	hello, err := capture.parsed()
-	if err != nil {
-		log.Printf("conn %d: cannot parse ClientHello: %v", info.id, err)
+	if parseErr != nil {
+		log.Printf("conn %d: cannot parse ClientHello: %v", info.id, parseErr)
 	}
+	state := tlsConn.ConnectionState()
 	info.setTLS(&state, hello)
 
 	conn := &decryptedConn{Conn: tlsConn, info: info}
 	if state.NegotiatedProtocol == http2.NextProtoTLS {
-		info.h2 = newH2FrameSniffer()
+		info.attachH2(newH2FrameSniffer())
 		conn.onRead = info.h2.observe
 		f.h2Server.ServeConn(conn, &http2.ServeConnOpts{
 			Context:    withConnInfo(context.Background(), info),
@@ -94,7 +94,7 @@ func (f *tlsFront) handle(raw *trackedConn) {
 		conn.Close()
 		return
 	}
-	info.h1 = newH1HeaderSniffer()
+	info.attachH1(newH1HeaderSniffer())
 	conn.onRead = info.h1.observe
 	f.h1Conns.push(conn)
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// With -capture-dir, every connection to the TLS listener leaves its
+// connRecord in DIR/conn-<id>.json when it closes, or at shutdown if it is
+// still open, so all of a browser's connections are kept, not just the
+// ones that asked for /fingerprint/full.
+
+var captureDir string // "" disables writing
+
+var openCaptures = struct {
+	sync.Mutex
+	conns map[uint64]*connInfo
+}{conns: map[uint64]*connInfo{}}
+
+func capturesConnection(info *connInfo) bool {
+	return captureDir != "" && info.listener == listenerHTTPS
+}
+
+// captureOpened registers a freshly accepted connection.
+func captureOpened(info *connInfo) {
+	if !capturesConnection(info) {
+		return
+	}
+	openCaptures.Lock()
+	openCaptures.conns[info.id] = info
+	openCaptures.Unlock()
+}
+
+// captureClosed writes the record of a connection that just closed.
+func captureClosed(info *connInfo) {
+	if !capturesConnection(info) {
+		return
+	}
+	openCaptures.Lock()
+	delete(openCaptures.conns, info.id)
+	openCaptures.Unlock()
+	writeCapture(info)
+}
+
+// flushOpenCaptures writes the records of connections still open at shutdown.
+func flushOpenCaptures() {
+	openCaptures.Lock()
+	infos := make([]*connInfo, 0, len(openCaptures.conns))
+	for _, info := range openCaptures.conns {
+		infos = append(infos, info)
+	}
+	openCaptures.Unlock()
+	for _, info := range infos {
+		writeCapture(info)
+	}
+}
+
+func writeCapture(info *connInfo) {
+	info.captureWritten.Do(func() {
+		data, err := json.MarshalIndent(buildConnRecord(info), "", " ")
+		if err == nil {
+			path := filepath.Join(captureDir, fmt.Sprintf("conn-%06d.json", info.id))
+			err = os.WriteFile(path, append(data, '\n'), 0o644)
+		}
+		if err != nil {
+			log.Printf("conn %d: writing capture: %v", info.id, err)
+		}
+	})
+}
