@@ -9,7 +9,8 @@ from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _ffi
+from . import _abi
+from ._abi_types import RequestSpec
 from ._body import (
     BodyTypes,
     InlineBody,
@@ -45,14 +46,13 @@ PROXY_OPTIONS = ("proxy", "tcp_proxy", "udp_proxy")
 class PreparedRequest:
     """A request ready for the engine: the JSON spec and the body (bytes, or streamed)."""
 
-    spec: dict[str, Any]
+    spec: RequestSpec
     body: InlineBody | StreamedBody
     max_body_size: MaxBodySize  # the bound on the response body read whole
 
     @property
     def method(self) -> str:
-        method: str = self.spec["method"]
-        return method
+        return self.spec["method"]
 
     @property
     def inline_body(self) -> InlineBody | None:
@@ -96,7 +96,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         auth: tuple[str, str] | None = None,
         **network: Unpack[NetworkOptions],
     ) -> None:
-        _ffi.check_not_forked()
+        _abi.check_not_forked()
         if not isinstance(preset, str):
             raise TypeError(f"preset must be a str, not {type(preset).__name__}")
         if http_version not in HTTP_VERSIONS:
@@ -136,12 +136,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         # What marshal() saves (see _state_options); proxies, which may hold credentials, are
         # not kept here: marshal() asks the engine for the one in use.
         self._options = {k: v for k, v in options.items() if k not in PROXY_OPTIONS}
-        encoded = _ffi.encode_json(options)
-        err = _ffi.error_slot()
-        handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
-        if handle == 0:
-            _ffi.raise_error(err)
-        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_session_close)
+        self._owned = _abi.session_new(options)
         self._open_streams = OpenStreams()
         self._sent_headers = options["headers"]  # what the engine has; see _sync_headers
 
@@ -190,7 +185,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         )
         follow = self.allow_redirects if allow_redirects is None else bool(allow_redirects)
         limit = self.max_redirects if max_redirects is None else max_redirects
-        spec: dict[str, Any] = {
+        spec: RequestSpec = {
             "method": method.upper(),
             "url": with_params(url, params),
             "headers": request_headers.multi_items(),
@@ -209,12 +204,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     @property
     def cookies(self) -> Cookies:
         """A snapshot of the cookie jar."""
-        out = _ffi.ffi.new("char **")
-        err = _ffi.error_slot()
-        length = _ffi.lib.hc_session_cookies(self._live_handle(), out, err)
-        if length < 0:
-            _ffi.raise_error(err)
-        return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
+        return Cookies([Cookie.from_json(c) for c in _abi.cookies_list(self._live_handle())])
 
     def _state_options(self) -> dict[str, Any]:
         """What marshal() saves to recreate this session (keyword arguments of __init__):
@@ -245,12 +235,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         # s.headers = {...} stays the caller's object, as in requests: later edits count.
         items = (current if isinstance(current, Headers) else Headers(current)).multi_items()
         if items != self._sent_headers:
-            self._call("headers.set", headers=items)
+            _abi.headers_set(self._live_handle(), items)
             self._sent_headers = items
-
-    def _call(self, op: str, **args: Any) -> Any:
-        """Run one session operation in the engine (go/calls.go) and return its JSON result."""
-        return _ffi.call_op(_ffi.lib.hc_session_call, op, args, self._live_handle())
 
     # Redirect settings as the upstream binding names them; the same as the attributes
     # allow_redirects and max_redirects, which requests also take per call.
@@ -271,7 +257,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     def stats(self) -> dict[str, Any]:
         """A snapshot: preset, created_at and last_used (unix seconds), age_seconds,
         idle_seconds, request_count, open_streams, cookie_count, tls_sessions, identifier."""
-        stats: dict[str, Any] = {"preset": self.preset, **self._call("session.stats")}
+        stats: dict[str, Any] = {"preset": self.preset, **_abi.session_stats(self._live_handle())}
         return stats
 
     def idle_time(self) -> float:
@@ -279,7 +265,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         -1.0 once it is closed."""
         if self.closed:
             return -1.0
-        idle: float = self._call("session.stats")["idle_seconds"]
+        idle: float = _abi.session_stats(self._live_handle())["idle_seconds"]
         return idle
 
     def is_active(self) -> bool:
@@ -291,7 +277,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         return self._owned.value == 0
 
     def _live_handle(self) -> int:
-        _ffi.check_not_forked()
+        _abi.check_not_forked()
         handle = self._owned.value
         if handle == 0:
             raise StreamClosed("the session is closed")

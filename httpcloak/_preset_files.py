@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import _ffi
+from . import _abi
 
 
 def load_preset(path: str | os.PathLike[str]) -> str:
@@ -25,9 +25,7 @@ def load_preset_from_json(json_data: str) -> str:
     A custom preset of the same name is replaced (sessions already open keep the old one)."""
     if not isinstance(json_data, str):
         raise TypeError(f"json_data must be a str, not {type(json_data).__name__}")
-    result = _ffi.process_call("preset.register", json=json_data)
-    name: str = result["name"]
-    return name
+    return _abi.preset_register(json_data)
 
 
 def unregister_preset(name: str) -> None:
@@ -36,4 +34,4 @@ def unregister_preset(name: str) -> None:
     Built-in names and names never registered raise ``InvalidArgument``."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, not {type(name).__name__}")
-    _ffi.process_call("preset.unregister", name=name)
+    _abi.preset_unregister(name)

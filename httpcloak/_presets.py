@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import _ffi
+from . import _abi
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,6 @@ class PresetInfo:
 
 
 def presets() -> list[PresetInfo]:
-    _ffi.check_not_forked()
-    out = _ffi.ffi.new("char **")
-    err = _ffi.error_slot()
-    length = _ffi.lib.hc_presets(out, err)
-    if length < 0:
-        _ffi.raise_error(err)
     return [
         PresetInfo(
             name=p["name"],
@@ -42,7 +36,7 @@ def presets() -> list[PresetInfo]:
             extra_fp=p.get("extra_fp"),
             disable_http3=p.get("disable_http3", False),
         )
-        for p in _ffi.take_json(out[0], length)
+        for p in _abi.presets()
     ]
 
 

@@ -172,9 +172,9 @@ def test_wrong_types_and_missing_files() -> None:
 
 
 def test_process_calls_refuse_unknown_operations_and_arguments() -> None:
-    from httpcloak import _ffi
+    from httpcloak import _abi
 
     with pytest.raises(httpcloak.InvalidArgument, match="unknown operation"):
-        _ffi.process_call("preset.rename")
+        _abi.process_call("preset.rename")
     with pytest.raises(httpcloak.InvalidArgument, match='unknown field "nam"'):
-        _ffi.process_call("preset.unregister", nam="x")
+        _abi.process_call("preset.unregister", nam="x")
