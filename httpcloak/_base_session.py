@@ -25,7 +25,14 @@ from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._fingerprint import fingerprint_options
-from ._headers import Headers, HeaderTypes, RequestHeaderTypes, check_method, split_removals
+from ._headers import (
+    Headers,
+    HeaderTypes,
+    RequestHeaderTypes,
+    SessionHeaders,
+    check_method,
+    split_removals,
+)
 from ._multipart import FilesTypes, multipart_body
 from ._netopts import NetworkOptions, network_options
 from ._open_streams import OpenStreams
@@ -110,7 +117,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         self.allow_redirects = bool(allow_redirects)
         self.max_redirects = check_max_redirects(max_redirects)
         self.max_body_size = check_max_body_size(max_body_size)
-        self.headers = Headers(headers)
+        self._headers = SessionHeaders(headers, edited=False)  # the engine gets them below
         self.preset = preset
         self.http_version = http_version
         options: dict[str, Any] = {
@@ -138,7 +145,6 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         self._options = {k: v for k, v in options.items() if k not in PROXY_OPTIONS}
         self._owned = _abi.session_new(options)
         self._open_streams = OpenStreams()
-        self._sent_headers = options["headers"]  # what the engine has; see _sync_headers
 
     def _prepare(
         self,
@@ -168,7 +174,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             body, content_type = multipart_body(data, files)
         else:
             body, content_type = encode_body(data, json)
-        self._sync_headers()
+        self._hand_over_headers()
         # A None value removes that header from this request, session's and preset's too.
         request_headers, dropped = split_removals(headers)
         credentials = auth if auth is not None else self.auth
@@ -228,15 +234,27 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             **({} if self.max_body_size is None else {"max_body_size": self.max_body_size}),
         }
 
-    def _sync_headers(self) -> None:
-        """Hand the engine `s.headers` again if it was edited or replaced since the last
-        request, as requests users expect of `s.headers.update(...)`."""
-        current = self.headers
-        # s.headers = {...} stays the caller's object, as in requests: later edits count.
-        items = (current if isinstance(current, Headers) else Headers(current)).multi_items()
-        if items != self._sent_headers:
-            _abi.headers_set(self._live_handle(), items)
-            self._sent_headers = items
+    @property
+    def headers(self) -> Headers:
+        """The session's own headers, sent over the preset's. Edit them (or assign a new
+        mapping) as with requests: the change applies from the next request."""
+        return self._headers
+
+    @headers.setter
+    def headers(self, headers: Headers) -> None:
+        self._headers = SessionHeaders(headers)
+
+    def _hand_over_headers(self) -> None:
+        """Give the engine s.headers again if they were edited or replaced since it last
+        got them: it reads its copy for every request (and for the header order)."""
+        headers = self._headers
+        if headers.edited:
+            headers.edited = False  # first: an edit from another thread meanwhile counts
+            try:
+                _abi.headers_set(self._live_handle(), headers.multi_items())
+            except BaseException:
+                headers.edited = True  # refused (a control character): so is the next try
+                raise
 
     # Redirect settings as the upstream binding names them; the same as the attributes
     # allow_redirects and max_redirects, which requests also take per call.

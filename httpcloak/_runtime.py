@@ -7,13 +7,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _abi
-from ._exceptions import InvalidArgument
 from ._open_streams import OpenStreams
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-MAX_FORKS = 256
 
 
 class RuntimeSettings:
@@ -22,7 +19,7 @@ class RuntimeSettings:
     def _live_handle(self) -> int:  # provided by BaseSession
         raise NotImplementedError
 
-    def _sync_headers(self) -> None:
+    def _hand_over_headers(self) -> None:  # provided by BaseSession
         raise NotImplementedError
 
     def set_proxy(self, proxy_url: str | None) -> None:
@@ -70,7 +67,7 @@ class RuntimeSettings:
     def get_header_order(self) -> list[str]:
         """The order set with set_header_order, or the session's header names in the order
         they are sent (lower case)."""
-        self._sync_headers()  # s.headers as edited since the last request, too
+        self._hand_over_headers()  # s.headers as edited since the last request, too
         return _abi.header_order_get(self._live_handle())
 
     def set_client_hints(self, enabled: bool) -> None:
@@ -102,10 +99,9 @@ class RuntimeSettings:
         """n new sessions like this one, as more tabs of the same browser: same preset,
         options, headers, header order, retries and proxy, the same cookie jar (shared:
         a cookie set in one is sent by all), their own connections. Close each."""
+        # The type is checked here, the count (1 to 256) by the engine.
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"n must be an int, not {type(n).__name__}")
-        if not 1 <= n <= MAX_FORKS:
-            raise InvalidArgument(f"fork needs 1 to {MAX_FORKS} sessions, got {n}")
         return [self._adopt(owned) for owned in _abi.session_fork(self._live_handle(), n)]
 
     def _adopt(self, owned: _abi.OwnedHandle) -> Self:

@@ -229,6 +229,15 @@ def test_fork_needs_a_sensible_count(s: httpcloak.Session) -> None:
         s.fork(True)
 
 
+def test_the_fork_count_is_checked_by_the_engine(s: httpcloak.Session) -> None:
+    # One place holds the limit (the engine); its message says what is allowed.
+    for n in (0, -1, 257):
+        with pytest.raises(
+            httpcloak.InvalidArgument, match=f"fork needs 1 to 256 sessions, got {n}"
+        ):
+            s.fork(n)
+
+
 def test_a_fork_keeps_logging_tls_keys_after_its_parent_closed(
     server: TestServer, tmp_path: Path
 ) -> None:
