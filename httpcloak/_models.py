@@ -13,7 +13,7 @@ import json as jsonlib
 import warnings
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _abi
 from ._abi import NativeStream
@@ -34,6 +34,7 @@ from ._exceptions import (
     StreamError,
 )
 from ._headers import Headers
+from ._open_streams import Closable
 from ._pipelines import (
     EventPipeline,
     JSONLinesPipeline,
@@ -41,11 +42,6 @@ from ._pipelines import (
     TextPipeline,
     line_pipeline,
 )
-
-
-class _Closable(Protocol):
-    def close(self) -> None: ...
-
 
 if TYPE_CHECKING:
     from ._warmup import WarmupResult
@@ -421,7 +417,7 @@ class StreamBase(_ResponseBase):
 
     # A session made for this stream alone (a module-level call with session options):
     # released with the stream, at its end or when it is closed.
-    _owner: _Closable | None = None
+    _owner: Closable | None = None
 
     def _release(self) -> None:
         native, self._native = self._native, None

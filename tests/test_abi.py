@@ -13,7 +13,8 @@ import pytest
 
 import httpcloak
 from httpcloak import _abi, _ffi
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 REPO_HEADER = Path(__file__).resolve().parent.parent / "go" / "httpcloak.h"
 

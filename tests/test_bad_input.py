@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 CLEAR_ERRORS = (httpcloak.HTTPCloakError, TypeError, ValueError)
 

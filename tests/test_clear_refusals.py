@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 @pytest.mark.parametrize("method", ["", "GET\r\n", "GET\n", "POST\t", " GET", "G ET"])

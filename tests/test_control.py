@@ -12,7 +12,8 @@ import time
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_a_stalled_body_raises_read_timeout_after_the_read_timeout(

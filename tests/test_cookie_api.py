@@ -8,7 +8,8 @@ import time
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def sent(session: httpcloak.Session, url: str) -> dict[str, str]:

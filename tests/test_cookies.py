@@ -9,7 +9,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_cookie_from_a_streamed_response_goes_out_next(

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 # Chrome's ciphers and groups with a fixed extension order of our choosing (no GREASE).
 JA3 = (

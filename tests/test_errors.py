@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_short_content_length_body_raises_incomplete_read(
@@ -156,3 +158,27 @@ def test_raise_for_status(session: httpcloak.Session, base_url: str) -> None:
         with pytest.raises(httpcloak.HTTPStatusError, match="503 Server Error"):
             r.raise_for_status()
     session.get(f"{base_url}/status/204").raise_for_status()
+
+
+def test_the_exception_tree_in_the_docs_is_the_class_tree() -> None:
+    from httpcloak import _exceptions
+
+    assert _exceptions.__doc__ is not None
+    drawn: set[tuple[str, str]] = set()
+    parents: list[str] = []
+    for line in _exceptions.__doc__.splitlines():
+        found = re.search(r"(\w+)(?: \.+ .*)?$", line)
+        if found is None or not found.group(1)[0].isupper() or found.group(1).islower():
+            continue
+        depth = found.start(1) // 4
+        parents[depth:] = [found.group(1)]
+        if depth:
+            drawn.add((found.group(1), parents[depth - 1]))
+    classes = {
+        (cls.__name__, cls.__bases__[0].__name__)
+        for cls in vars(_exceptions).values()
+        if isinstance(cls, type)
+        and issubclass(cls, httpcloak.HTTPCloakError)
+        and cls is not httpcloak.HTTPCloakError
+    }
+    assert drawn == classes

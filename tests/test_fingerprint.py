@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 CHROME_JA4 = "t13d1516h2_8daaf6152771_806a8c22fdea"  # published for Chrome 151
 CHROME_AKAMAI = "1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p"

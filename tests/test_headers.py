@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import httpcloak
 from httpcloak._headers import Headers
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 COOKIE_A = "a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/"
 COOKIE_B = "b=2; Expires=Thu, 22 Oct 2015 07:28:00 GMT"

@@ -17,7 +17,8 @@ import pytest
 
 import httpcloak
 from httpcloak._body import BORROW_MIN_SIZE
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 MEDIUM = 4 * BORROW_MIN_SIZE + 7  # lent to the engine, not copied
 

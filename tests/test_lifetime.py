@@ -14,7 +14,8 @@ import pytest
 
 import httpcloak
 from httpcloak import _ffi
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _server_stats(server: TestServer) -> dict[str, Any]:

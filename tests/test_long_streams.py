@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 DRIPS = 130  # 0.5 s apart: 65 s, past the 60 s cut of the upstream binding
 

@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 NAMES = ["chrome-133", "firefox-135", "safari-16", "chrome-latest"]
 

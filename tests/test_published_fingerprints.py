@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 CHROME_148_JA4 = "t13d1516h2_8daaf6152771_d8a2da3f94cd"
 CHROME_151_JA4 = "t13d1516h2_8daaf6152771_806a8c22fdea"

@@ -12,7 +12,8 @@ from urllib.parse import quote
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 MALFORMED = ["http://[::1", "http://a b/"]
 

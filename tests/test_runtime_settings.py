@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _proxy_stats(server: TestServer) -> dict[str, int]:

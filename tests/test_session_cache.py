@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 # Keys name the ClientHello, so the tests pin a preset (chrome-latest moves on).
 PRESET = "chrome-133"

@@ -13,7 +13,8 @@ import time
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def pattern(n: int) -> bytes:

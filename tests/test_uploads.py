@@ -14,9 +14,9 @@ from typing import Any, Literal
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
 
 from raw_h2 import DATA, END_STREAM, HEADERS, RST_STREAM, Peer, RawH2Server, ok_response
+from servers import TestServer
 
 BINARY = bytes(range(256)) * 1000 + b"\x00\r\n\x00"  # NULs and line breaks survive
 
