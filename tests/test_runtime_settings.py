@@ -307,20 +307,6 @@ def test_without_client_hints_option_is_kept_by_marshal(server: TestServer) -> N
         assert "sec-ch-ua" not in _sent_header_names(restored, server.https)
 
 
-def test_redirect_settings_follow_the_upstream_names(server: TestServer) -> None:
-    with httpcloak.Session(verify=server.ca) as s:
-        s.set_follow_redirects(False)
-        assert s.get_follow_redirects() is False
-        assert s.get(f"{server.http}/redirect/1").status_code == 302
-        s.set_follow_redirects(True)
-        s.set_max_redirects(1)
-        assert s.get_max_redirects() == 1
-        with pytest.raises(httpcloak.TooManyRedirects):
-            s.get(f"{server.http}/redirect/2")
-        with pytest.raises(httpcloak.InvalidArgument):
-            s.set_max_redirects(-1)
-
-
 def test_session_auth_applies_unless_the_request_brings_its_own(server: TestServer) -> None:
     with httpcloak.Session(verify=server.ca, auth=("alice", "top-secret!")) as s:
         sent = s.get(f"{server.http}/headers").json()["headers"]["Authorization"]
