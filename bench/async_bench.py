@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from httpcloak.testing import TestServer  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))  # the loopback test server
+from servers import TestServer  # noqa: E402
 
 CLIENTS = {
     "httpcloak async": (sys.executable, "ours.py", []),

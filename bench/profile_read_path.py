@@ -26,7 +26,7 @@ from pathlib import Path
 
 from harness import peers
 
-from httpcloak.testing import TestServer
+from servers import TestServer
 
 PY_SPY = ("py-spy==0.4.3",)
 PERF_EVENTS = "task-clock,context-switches,cpu-migrations,page-faults,cycles,instructions"

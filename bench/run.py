@@ -27,7 +27,7 @@ from harness import figures, gonative, machine, nginx, peers, report, targets
 from harness.clients import OURS, OURS_READINTO, Client, go_native, ours, peer
 from harness.sampler import Sampler, Skips
 
-from httpcloak.testing import TestServer
+from servers import TestServer
 
 HERE = Path(__file__).resolve().parent
 REPORT = HERE / "RESULTS-latest.md"

@@ -16,9 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # build_go; the loopback test server
 import build_go  # noqa: E402
-from httpcloak.testing import TestServer  # noqa: E402
+
+from servers import TestServer  # noqa: E402
 
 OURS = """
 import json, re, sys, time, httpcloak

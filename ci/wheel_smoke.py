@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+# The test server's launcher comes with the checkout (the wheel has no Go source to build).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from servers import TestServer  # noqa: E402
 
 
 def main() -> None:

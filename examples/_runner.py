@@ -1,12 +1,22 @@
 """Runs an example against a base URL given on the command line, or else against the
-project's test server started on loopback (so every example works with no network)."""
+project's test server started on loopback (so every example works with no network).
+
+The test server comes with a source checkout of httpcloak, not with the wheel: it is built
+from go/testserver with Go on first use (tests/servers.py starts it). With an installed
+wheel alone, give an example the URL of a server instead, or point $HTTPCLOAK_TESTSERVER at
+a test server binary built from a checkout (`python build_go.py --testserver`).
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from httpcloak.testing import TestServer
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from servers import RedisServer, TestServer  # noqa: E402
+
+__all__ = ["RedisServer", "TestServer", "run", "run_local"]
 
 Example = Callable[[str, "bool | str"], None]
 

@@ -5,9 +5,8 @@ Runs against the loopback test server, whose proxies accept proxyuser / proxy-se
 from __future__ import annotations
 
 import httpcloak
-from httpcloak.testing import TestServer
 
-from _runner import run_local
+from _runner import TestServer, run_local
 
 
 def auth_and_proxy(server: TestServer) -> None:

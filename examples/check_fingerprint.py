@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from _runner import TestServer
 
 
 def show(url: str, verify: bool | str) -> None:

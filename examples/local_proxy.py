@@ -8,9 +8,8 @@ import json
 import urllib.request
 
 import httpcloak
-from httpcloak.testing import TestServer
 
-from _runner import run_local
+from _runner import TestServer, run_local
 
 
 def local_proxy(server: TestServer) -> None:

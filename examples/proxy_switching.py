@@ -6,9 +6,8 @@ Runs against the loopback test server, whose proxies count what they carried."""
 from __future__ import annotations
 
 import httpcloak
-from httpcloak.testing import TestServer
 
-from _runner import run_local
+from _runner import TestServer, run_local
 
 
 def proxy_counts(server: TestServer) -> dict[str, int]:

@@ -15,7 +15,8 @@ import sys
 import redis
 
 import httpcloak
-from httpcloak.testing import RedisServer, TestServer
+
+from _runner import RedisServer, TestServer
 
 
 def worker(url: str, ca: str, redis_url: str) -> None:

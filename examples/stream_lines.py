@@ -3,7 +3,8 @@
     python examples/stream_lines.py [URL]
 
 Without a URL it starts the project's test server on loopback and streams /stream/10
-from it, so it runs on a machine with no network.
+from it, so it runs on a machine with no network (the test server is built from a source
+checkout with Go: see examples/_runner.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import sys
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from _runner import TestServer
 
 
 def stream_lines(url: str, verify: bool | str = True) -> int:

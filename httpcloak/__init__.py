@@ -42,10 +42,16 @@ from ._exceptions import (
 from ._headers import Headers
 from ._local_proxy import LocalProxy
 from ._models import RawStream, Response, StreamResponse
-from ._preset_files import load_preset, load_preset_from_json, unregister_preset
-from ._preset_names import Preset
 from ._preset_pool import PresetPool
-from ._presets import PresetInfo, available_presets, describe_preset
+from ._presets import (
+    Preset,
+    PresetInfo,
+    available_presets,
+    describe_preset,
+    load_preset,
+    load_preset_from_json,
+    unregister_preset,
+)
 from ._process import trim_memory, version
 from ._session import Session
 from ._session_cache import (

@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, Literal, NoReturn, TypeVar, overload
 
-from . import _ffi
+from . import _abi
+from ._abi import NativeStream
+from ._abi_types import ResponseMeta
 from ._decoders import ServerSentEvent
 from ._loop_notifier import LoopNotifier
 from ._models import StreamBase, check_chunk_size, chunks_of, read_size
-from ._native_stream import NativeStream
 from ._pipelines import EventPipeline, JSONLinesPipeline, Pipeline, TextPipeline, line_pipeline
 
 T = TypeVar("T")
 
 
-async def read_meta(native: NativeStream, notifier: LoopNotifier) -> dict[str, Any]:
+async def read_meta(native: NativeStream, notifier: LoopNotifier) -> ResponseMeta:
     """Await the response headers without blocking the loop."""
     while (meta := native.poll_meta()) is None:
-        await notifier.wait(native.handle)
+        await notifier.wait(native)
     return meta
 
 
@@ -29,7 +30,7 @@ class AsyncStreamResponse(StreamBase):
     _read_call = "await aread"
 
     def __init__(
-        self, native: NativeStream, meta: dict[str, Any], method: str, notifier: LoopNotifier
+        self, native: NativeStream, meta: ResponseMeta, method: str, notifier: LoopNotifier
     ) -> None:
         super().__init__(native, meta, method)
         self._notifier = notifier
@@ -39,8 +40,8 @@ class AsyncStreamResponse(StreamBase):
         if native is None:
             return 0
         try:
-            while (n := native.read_nowait(target, size)) == _ffi.READ_PENDING:
-                await self._notifier.wait(native.handle)
+            while (n := native.read_nowait(target, size)) == _abi.READ_PENDING:
+                await self._notifier.wait(native)
         except BaseException as error:
             replacement = self._failed(native, error)
             if replacement is error:
@@ -57,7 +58,7 @@ class AsyncStreamResponse(StreamBase):
         size = read_size(chunk_size)
         buffer = bytearray(size)
         view = memoryview(buffer)
-        target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
+        target = _abi.buffer_target(buffer)
         while n := await self._areadinto(target, size):
             yield bytes(view[:n])
 

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
+from ._abi import NativeStream
+from ._abi_types import ResponseMeta
 from ._async_models import AsyncStreamResponse, read_meta
 from ._async_upload import start_upload
 from ._base_session import BaseSession
@@ -18,7 +20,6 @@ from ._headers import RequestHeaderTypes
 from ._loop_notifier import LoopNotifier
 from ._models import Response
 from ._multipart import FilesTypes
-from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._verbs import AsyncVerb, RequestOptions, positional_params_data
 from ._warmup import (
@@ -122,7 +123,7 @@ class AsyncSession(BaseSession):
         native = NativeStream(self._live_handle(), prepared.spec, inline)
         upload: asyncio.Task[None] | None = None
         try:
-            notifier.watch(native.handle)
+            notifier.watch(native)
             if isinstance(streamed, (StreamedBody, AsyncIterable)):
                 upload = start_upload(native, notifier, streamed)
             meta = await _meta_or_upload_error(native, notifier, upload)
@@ -224,7 +225,7 @@ class AsyncSession(BaseSession):
 
 async def _meta_or_upload_error(
     native: NativeStream, notifier: LoopNotifier, upload: asyncio.Task[None] | None
-) -> dict[str, Any]:
+) -> ResponseMeta:
     """The response headers; if the body failed first, the body's own error (the upload
     cancels the stream when its source raises, which the header wait sees as a cancel)."""
     try:

@@ -6,11 +6,11 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any
 
-from . import _ffi
+from . import _abi
+from ._abi import NativeStream
 from ._body import StreamedBody, as_bytes
 from ._exceptions import StreamError
 from ._loop_notifier import LoopNotifier
-from ._native_stream import NativeStream
 
 
 async def _chunks(source: Iterable[bytes] | AsyncIterable[Any]) -> AsyncIterator[bytes]:
@@ -26,9 +26,9 @@ async def _chunks(source: Iterable[bytes] | AsyncIterable[Any]) -> AsyncIterator
 async def _write(native: NativeStream, notifier: LoopNotifier, chunk: bytes) -> bool:
     """False when the server answered before wanting the rest."""
     while (n := native.write_nowait(chunk)) != len(chunk):
-        if n == _ffi.WRITE_RESPONDED:
+        if n == _abi.WRITE_RESPONDED:
             return False
-        await notifier.wait(native.handle)
+        await notifier.wait(native)
     return True
 
 

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _ffi
+from . import _abi
+from ._abi_types import RequestSpec
 from ._body import (
     BodyTypes,
     InlineBody,
@@ -24,7 +25,14 @@ from ._cookie_jar_api import CookieJarMixin
 from ._cookies import Cookie, Cookies
 from ._exceptions import InvalidArgument, StreamClosed
 from ._fingerprint import fingerprint_options
-from ._headers import Headers, HeaderTypes, RequestHeaderTypes, check_method, split_removals
+from ._headers import (
+    Headers,
+    HeaderTypes,
+    RequestHeaderTypes,
+    SessionHeaders,
+    check_method,
+    split_removals,
+)
 from ._multipart import FilesTypes, multipart_body
 from ._netopts import NetworkOptions, network_options
 from ._open_streams import OpenStreams
@@ -45,14 +53,13 @@ PROXY_OPTIONS = ("proxy", "tcp_proxy", "udp_proxy")
 class PreparedRequest:
     """A request ready for the engine: the JSON spec and the body (bytes, or streamed)."""
 
-    spec: dict[str, Any]
+    spec: RequestSpec
     body: InlineBody | StreamedBody
     max_body_size: MaxBodySize  # the bound on the response body read whole
 
     @property
     def method(self) -> str:
-        method: str = self.spec["method"]
-        return method
+        return self.spec["method"]
 
     @property
     def inline_body(self) -> InlineBody | None:
@@ -96,7 +103,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         auth: tuple[str, str] | None = None,
         **network: Unpack[NetworkOptions],
     ) -> None:
-        _ffi.check_not_forked()
+        _abi.check_not_forked()
         if not isinstance(preset, str):
             raise TypeError(f"preset must be a str, not {type(preset).__name__}")
         if http_version not in HTTP_VERSIONS:
@@ -110,7 +117,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         self.allow_redirects = bool(allow_redirects)
         self.max_redirects = check_max_redirects(max_redirects)
         self.max_body_size = check_max_body_size(max_body_size)
-        self.headers = Headers(headers)
+        self._headers = SessionHeaders(headers, edited=False)  # the engine gets them below
         self.preset = preset
         self.http_version = http_version
         options: dict[str, Any] = {
@@ -136,14 +143,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         # What marshal() saves (see _state_options); proxies, which may hold credentials, are
         # not kept here: marshal() asks the engine for the one in use.
         self._options = {k: v for k, v in options.items() if k not in PROXY_OPTIONS}
-        encoded = _ffi.encode_json(options)
-        err = _ffi.error_slot()
-        handle = _ffi.lib.hc_session_new(encoded, len(encoded), err)
-        if handle == 0:
-            _ffi.raise_error(err)
-        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_session_close)
+        self._owned = _abi.session_new(options)
         self._open_streams = OpenStreams()
-        self._sent_headers = options["headers"]  # what the engine has; see _sync_headers
 
     def _prepare(
         self,
@@ -173,7 +174,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             body, content_type = multipart_body(data, files)
         else:
             body, content_type = encode_body(data, json)
-        self._sync_headers()
+        self._hand_over_headers()
         # A None value removes that header from this request, session's and preset's too.
         request_headers, dropped = split_removals(headers)
         credentials = auth if auth is not None else self.auth
@@ -190,7 +191,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         )
         follow = self.allow_redirects if allow_redirects is None else bool(allow_redirects)
         limit = self.max_redirects if max_redirects is None else max_redirects
-        spec: dict[str, Any] = {
+        spec: RequestSpec = {
             "method": method.upper(),
             "url": with_params(url, params),
             "headers": request_headers.multi_items(),
@@ -209,12 +210,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     @property
     def cookies(self) -> Cookies:
         """A snapshot of the cookie jar."""
-        out = _ffi.ffi.new("char **")
-        err = _ffi.error_slot()
-        length = _ffi.lib.hc_session_cookies(self._live_handle(), out, err)
-        if length < 0:
-            _ffi.raise_error(err)
-        return Cookies([Cookie.from_json(c) for c in _ffi.take_json(out[0], length)])
+        return Cookies([Cookie.from_json(c) for c in _abi.cookies_list(self._live_handle())])
 
     def _state_options(self) -> dict[str, Any]:
         """What marshal() saves to recreate this session (keyword arguments of __init__):
@@ -238,19 +234,27 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             **({} if self.max_body_size is None else {"max_body_size": self.max_body_size}),
         }
 
-    def _sync_headers(self) -> None:
-        """Hand the engine `s.headers` again if it was edited or replaced since the last
-        request, as requests users expect of `s.headers.update(...)`."""
-        current = self.headers
-        # s.headers = {...} stays the caller's object, as in requests: later edits count.
-        items = (current if isinstance(current, Headers) else Headers(current)).multi_items()
-        if items != self._sent_headers:
-            self._call("headers.set", headers=items)
-            self._sent_headers = items
+    @property
+    def headers(self) -> Headers:
+        """The session's own headers, sent over the preset's. Edit them (or assign a new
+        mapping) as with requests: the change applies from the next request."""
+        return self._headers
 
-    def _call(self, op: str, **args: Any) -> Any:
-        """Run one session operation in the engine (go/calls.go) and return its JSON result."""
-        return _ffi.call_op(_ffi.lib.hc_session_call, op, args, self._live_handle())
+    @headers.setter
+    def headers(self, headers: Headers) -> None:
+        self._headers = SessionHeaders(headers)
+
+    def _hand_over_headers(self) -> None:
+        """Give the engine s.headers again if they were edited or replaced since it last
+        got them: it reads its copy for every request (and for the header order)."""
+        headers = self._headers
+        if headers.edited:
+            headers.edited = False  # first: an edit from another thread meanwhile counts
+            try:
+                _abi.headers_set(self._live_handle(), headers.multi_items())
+            except BaseException:
+                headers.edited = True  # refused (a control character): so is the next try
+                raise
 
     # Redirect settings as the upstream binding names them; the same as the attributes
     # allow_redirects and max_redirects, which requests also take per call.
@@ -271,7 +275,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     def stats(self) -> dict[str, Any]:
         """A snapshot: preset, created_at and last_used (unix seconds), age_seconds,
         idle_seconds, request_count, open_streams, cookie_count, tls_sessions, identifier."""
-        stats: dict[str, Any] = {"preset": self.preset, **self._call("session.stats")}
+        stats: dict[str, Any] = {"preset": self.preset, **_abi.session_stats(self._live_handle())}
         return stats
 
     def idle_time(self) -> float:
@@ -279,7 +283,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         -1.0 once it is closed."""
         if self.closed:
             return -1.0
-        idle: float = self._call("session.stats")["idle_seconds"]
+        idle: float = _abi.session_stats(self._live_handle())["idle_seconds"]
         return idle
 
     def is_active(self) -> bool:
@@ -291,7 +295,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         return self._owned.value == 0
 
     def _live_handle(self) -> int:
-        _ffi.check_not_forked()
+        _abi.check_not_forked()
         handle = self._owned.value
         if handle == 0:
             raise StreamClosed("the session is closed")

@@ -4,8 +4,8 @@ the engine's jar (go/jar.go) through session calls, so they never block on the n
 from __future__ import annotations
 
 import math
-from typing import Any
 
+from . import _abi
 from ._cookies import Cookie
 from ._exceptions import InvalidArgument
 
@@ -13,15 +13,15 @@ from ._exceptions import InvalidArgument
 class CookieJarMixin:
     """get_cookies, get_cookie, set_cookie, delete_cookie, clear_cookies."""
 
-    def _call(self, op: str, **args: Any) -> Any:  # provided by BaseSession
+    def _live_handle(self) -> int:  # provided by BaseSession
         raise NotImplementedError
 
     def get_cookies(self, url: str | None = None) -> list[Cookie]:
         """Every cookie in the jar (oldest first), or only those a request to ``url``
         would carry, in the order it would carry them (RFC 6265: domain, path, Secure only
         over https, not expired)."""
-        args: dict[str, Any] = {} if url is None else {"url": _text("url", url)}
-        return [Cookie.from_json(c) for c in self._call("cookies.list", **args)]
+        wanted = None if url is None else _text("url", url)
+        return [Cookie.from_json(c) for c in _abi.cookies_list(self._live_handle(), wanted)]
 
     def get_cookie(self, name: str, domain: str | None = None) -> Cookie | None:
         """The first cookie called ``name`` (of ``domain``, with or without its leading
@@ -69,22 +69,21 @@ class CookieJarMixin:
             http_only=bool(http_only),
             same_site="" if same_site is None else _text("same_site", same_site),
         )
-        self._call("cookies.set", **cookie.to_json())
+        _abi.cookies_set(self._live_handle(), cookie.to_json())
 
     def delete_cookie(self, name: str, domain: str | None = None, path: str | None = None) -> int:
         """Remove the cookies called ``name``, only of ``domain`` (with or without its
         leading dot) and ``path`` when given; returns how many were removed."""
-        args: dict[str, Any] = {"name": _text("name", name)}
-        if domain is not None:
-            args["domain"] = _text("domain", domain)
-        if path is not None:
-            args["path"] = _text("path", path)
-        removed: int = self._call("cookies.delete", **args)
-        return removed
+        return _abi.cookies_delete(
+            self._live_handle(),
+            _text("name", name),
+            None if domain is None else _text("domain", domain),
+            None if path is None else _text("path", path),
+        )
 
     def clear_cookies(self) -> None:
         """Empty the jar."""
-        self._call("cookies.clear")
+        _abi.cookies_clear(self._live_handle())
 
 
 def _text(what: str, value: object) -> str:

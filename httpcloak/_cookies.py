@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from ._abi_types import CookieJSON
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Cookie:
         return not self.domain.startswith(".")
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Cookie:
+    def from_json(cls, data: CookieJSON) -> Cookie:
         return cls(
             name=data["name"],
             value=data["value"],
@@ -44,7 +45,7 @@ class Cookie:
             same_site=data["same_site"],
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CookieJSON:
         """The engine's form (go/jar.go cookieJSON): expires 0 for a session cookie."""
         return {
             "name": self.name,

@@ -15,50 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 __all__ = [
-    "ByteChunker",
     "ByteLineDecoder",
     "LineDecoder",
     "SSEDecoder",
     "ServerSentEvent",
     "TextDecoder",
-    "parse_json_line",
 ]
-
-
-class ByteChunker:
-    """Re-slice a byte stream into pieces of exactly ``chunk_size`` bytes.
-
-    With ``chunk_size=None`` the data passes through untouched (empty pieces
-    are dropped). Otherwise only full pieces are emitted by ``decode()`` and
-    the short remainder is emitted by ``flush()``.
-    """
-
-    def __init__(self, chunk_size: int | None = None) -> None:
-        if chunk_size is not None and chunk_size <= 0:
-            raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
-        self._chunk_size = chunk_size
-        # A bytearray makes appends and deletes from the front cheap.
-        self._buffer = bytearray()
-
-    def decode(self, data: bytes) -> list[bytes]:
-        size = self._chunk_size
-        if size is None:
-            return [bytes(data)] if data else []
-        if not self._buffer and len(data) % size == 0:
-            # Fast path: nothing pending and the data splits evenly.
-            return [bytes(data[i : i + size]) for i in range(0, len(data), size)]
-        self._buffer += data
-        full = len(self._buffer) - len(self._buffer) % size
-        pieces = [bytes(self._buffer[i : i + size]) for i in range(0, full, size)]
-        del self._buffer[:full]
-        return pieces
-
-    def flush(self) -> list[bytes]:
-        if not self._buffer:
-            return []
-        rest = bytes(self._buffer)
-        self._buffer.clear()
-        return [rest]
 
 
 class TextDecoder:
@@ -282,15 +244,3 @@ class SSEDecoder:
         self._event = ""
         self._data = []
         self._block_retry = None
-
-
-def parse_json_line(line: bytes | str) -> Any:
-    """Parse one NDJSON line; blank or whitespace-only lines give None.
-
-    Note that the JSON line ``null`` also gives None; callers that must tell
-    the two apart should skip blank lines themselves first. Malformed JSON
-    raises ``json.JSONDecodeError``.
-    """
-    if not line.strip():
-        return None
-    return json.loads(line)

@@ -17,7 +17,8 @@ HTTPCloakError
 ├── StreamError ..................... misuse of a stream, also a RuntimeError
 │   ├── StreamClosed
 │   ├── StreamConsumed
-│   └── StreamCanceled
+│   ├── StreamCanceled
+│   └── ResponseNotRead ............. .content of a stream before read()
 ├── HTTPStatusError ................. raise_for_status() on a 4xx/5xx
 ├── InvalidArgument ................. bad input, also a ValueError
 ├── ForkedProcessError .............. the engine was inherited through fork()

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 
 from ._exceptions import InvalidArgument
 
-__all__ = ["HeaderTypes", "Headers", "RequestHeaderTypes", "split_removals"]
+__all__ = ["HeaderTypes", "Headers", "RequestHeaderTypes", "SessionHeaders", "split_removals"]
 
 # Anything Headers() accepts (a Headers is itself a Mapping[str, str]); pairs
 # may be tuples or lists, as in the native layer's [[name, value], ...].
@@ -100,6 +100,7 @@ class Headers(MutableMapping[str, str]):
         """Append a value, keeping any existing values for ``name``."""
         name = _check_name(name)
         self._items.append((name.lower(), name, _check_value(name, value)))
+        self._edited()
 
     def get_all(self, name: str) -> list[str]:
         """All values for ``name`` in arrival order; [] if there are none."""
@@ -133,6 +134,7 @@ class Headers(MutableMapping[str, str]):
         if len(kept) == len(self._items):
             raise KeyError(name)
         self._items = kept
+        self._edited()
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
@@ -187,6 +189,9 @@ class Headers(MutableMapping[str, str]):
 
     # -- internals ---------------------------------------------------------
 
+    def _edited(self) -> None:
+        """Called after every change (a session's headers note it)."""
+
     @staticmethod
     def _masked(name: str, value: str) -> str:
         return "[secure]" if name.lower() in _SECRET_NAMES else value
@@ -218,10 +223,12 @@ class Headers(MutableMapping[str, str]):
                 new = []
         result.extend(new)
         self._items = result
+        self._edited()
 
     def _extend(self, headers: HeaderTypes) -> None:
         if isinstance(headers, Headers):
             self._items.extend(headers._items)
+            self._edited()
         elif isinstance(headers, Mapping):
             for name, value in headers.items():
                 self.add(name, value)
@@ -235,6 +242,21 @@ class Headers(MutableMapping[str, str]):
             if isinstance(pair, (str, bytes)) or len(pair) != 2:
                 raise ValueError(f"Header pairs must be [name, value] sequences, got {pair!r}")
             self.add(pair[0], pair[1])
+
+
+class SessionHeaders(Headers):
+    """A session's ``s.headers``, the one owner of its headers: the engine only ever gets
+    them from here, whole, before it next reads them after an edit (``edited``)."""
+
+    def __init__(self, headers: HeaderTypes | None = None, *, edited: bool = True) -> None:
+        super().__init__(headers)
+        self.edited = edited
+
+    def _edited(self) -> None:
+        self.edited = True
+
+    def __repr__(self) -> str:
+        return "Headers" + super().__repr__().removeprefix(type(self).__name__)
 
 
 def split_removals(headers: RequestHeaderTypes | None) -> tuple[Headers, list[str]]:

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
-from . import _ffi
+from . import _abi
 from ._exceptions import InvalidArgument, StreamClosed
 from ._session import Session
 from ._timeouts import DEFAULT_TIMEOUT, TimeoutTypes, to_timeout
@@ -76,16 +76,11 @@ class LocalProxy:
         }
         if tcp_proxy is not None:
             options["tcp_proxy"] = tcp_proxy
-        encoded = _ffi.encode_json(options)
-        err = _ffi.error_slot()
-        _ffi.check_not_forked()
-        handle = _ffi.lib.hc_local_proxy_start(encoded, len(encoded), err)
-        if handle == 0:
-            try:
-                _ffi.raise_error(err)  # before close(), which reuses this thread's error slot
-            finally:
-                self._session.close()
-        self._owned = _ffi.OwnedHandle(handle, _ffi.lib.hc_local_proxy_close)
+        try:
+            self._owned = _abi.local_proxy_start(options)
+        except BaseException:
+            self._session.close()
+            raise
         self._port: int = self.get_stats()["port"]
 
     @property
@@ -117,8 +112,7 @@ class LocalProxy:
 
     def get_stats(self) -> dict[str, Any]:
         """running, port, active_connections, total_requests, tunnels, failures, sessions."""
-        stats: dict[str, Any] = self._call("stats")
-        return stats
+        return _abi.local_proxy_stats(self._live_handle())
 
     def register_session(self, session_id: str, session: Session) -> None:
         """Route requests carrying ``X-HTTPCloak-Session: session_id`` through ``session``.
@@ -128,12 +122,11 @@ class LocalProxy:
             raise TypeError(f"session_id must be a str, not {type(session_id).__name__}")
         if not isinstance(session, Session):
             raise TypeError(f"session must be a httpcloak.Session, not {type(session).__name__}")
-        self._call("register", session_id=session_id, session=session._live_handle())
+        _abi.local_proxy_register(self._live_handle(), session_id, session._live_handle())
 
     def unregister_session(self, session_id: str) -> bool:
         """Stop routing session_id; True if it was registered. The session stays open."""
-        found: bool = self._call("unregister", session_id=session_id)
-        return found
+        return _abi.local_proxy_unregister(self._live_handle(), session_id)
 
     def has_session(self, session_id: str) -> bool:
         """Whether session_id is registered."""
@@ -141,14 +134,13 @@ class LocalProxy:
 
     def list_sessions(self) -> list[str]:
         """The registered session ids, sorted."""
-        names: list[str] = self._call("sessions")
-        return names
+        return _abi.local_proxy_sessions(self._live_handle())
 
-    def _call(self, op: str, **args: Any) -> Any:
+    def _live_handle(self) -> int:
         handle = self._owned.value
         if handle == 0:
             raise StreamClosed("the local proxy is closed")
-        return _ffi.call_op(_ffi.lib.hc_local_proxy_call, op, args, handle)
+        return handle
 
     def close(self) -> None:
         """Stop listening, drop open connections, close the proxy's own session. Idempotent."""

@@ -9,33 +9,27 @@ from __future__ import annotations
 
 import asyncio
 
-from . import _ffi
+from . import _abi
+from ._abi import NativeStream
 from ._exceptions import InvalidArgument
-
-_DRAIN_BATCH = 256
 
 
 class LoopNotifier:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        _ffi.check_not_forked()
-        fd_out = _ffi.ffi.new("int32_t *")
-        err = _ffi.error_slot()
-        handle = _ffi.lib.hc_notifier_new(fd_out, err)
-        if handle == 0:
-            _ffi.raise_error(err)
-        self.handle: int = handle
+        self._native = _abi.Notifier()
         self.loop = loop
-        self._fd: int = fd_out[0]
-        self._ids = _ffi.ffi.new(f"int64_t[{_DRAIN_BATCH}]")
+        self._fd = self._native.fd
         # Per stream, every task waiting on it (a reader and an uploader may both wait).
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
         loop.add_reader(self._fd, self._on_readable)
 
-    def watch(self, stream_handle: int) -> None:
-        _ffi.check_not_forked()
-        err = _ffi.error_slot()
-        if _ffi.lib.hc_stream_watch(stream_handle, self.handle, err) != 0:
-            _ffi.raise_error(err)
+    @property
+    def handle(self) -> int:
+        """The native notifier; 0 once closed."""
+        return self._native.handle
+
+    def watch(self, stream: NativeStream) -> None:
+        stream.watch(self.handle)
 
     def check_loop(self) -> None:
         """Refuse use from another event loop than the one this notifier watches from."""
@@ -45,17 +39,15 @@ class LoopNotifier:
                 "create one session per event loop"
             )
 
-    async def wait(self, stream_handle: int) -> None:
+    async def wait(self, stream: NativeStream) -> None:
         """Return once the stream may have news (possibly spuriously)."""
         self.check_loop()
+        stream_handle = stream.handle
         future: asyncio.Future[None] = self.loop.create_future()
         waiting = self._waiters.setdefault(stream_handle, [])
         waiting.append(future)
         try:
-            _ffi.check_not_forked()
-            err = _ffi.error_slot()
-            if _ffi.lib.hc_stream_arm(stream_handle, err) != 0:
-                _ffi.raise_error(err)
+            _abi.stream_arm(stream_handle)
             await future
         finally:
             if future in waiting:
@@ -64,18 +56,13 @@ class LoopNotifier:
                 del self._waiters[stream_handle]
 
     def _on_readable(self) -> None:
-        if _ffi.ForkGuard.forked:
-            return  # a loop callback: the waiters' own calls raise the error
-        err = _ffi.error_slot()
         while True:
-            count = _ffi.lib.hc_notifier_drain(self.handle, self._ids, _DRAIN_BATCH, err)
-            if count <= 0:
-                return
-            for i in range(count):
-                for future in self._waiters.pop(int(self._ids[i]), []):
+            ready = self._native.drain()  # in a forked child none: the waiters raise
+            for stream_handle in ready:
+                for future in self._waiters.pop(stream_handle, []):
                     if not future.done():
                         future.set_result(None)
-            if count < _DRAIN_BATCH:
+            if len(ready) < self._native.BATCH:
                 return
 
     def close(self) -> None:
@@ -107,6 +94,4 @@ class LoopNotifier:
                 if not future.done():
                     future.set_result(None)  # waiters look again and find the stream closed
         self._waiters.clear()
-        if not _ffi.ForkGuard.forked:
-            _ffi.lib.hc_notifier_close(self.handle)
-        self.handle = 0
+        self._native.close()

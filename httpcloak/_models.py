@@ -13,9 +13,11 @@ import json as jsonlib
 import warnings
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from . import _ffi
+from . import _abi
+from ._abi import NativeStream
+from ._abi_types import RedirectHop, ResponseMeta
 from ._async_refused import AsyncNamesRefused
 from ._body_limit import MaxBodySize, check_received, refuse_declared
 from ._decoders import (
@@ -32,7 +34,7 @@ from ._exceptions import (
     StreamError,
 )
 from ._headers import Headers
-from ._native_stream import NativeStream
+from ._open_streams import Closable
 from ._pipelines import (
     EventPipeline,
     JSONLinesPipeline,
@@ -40,11 +42,6 @@ from ._pipelines import (
     TextPipeline,
     line_pipeline,
 )
-
-
-class _Closable(Protocol):
-    def close(self) -> None: ...
-
 
 if TYPE_CHECKING:
     from ._warmup import WarmupResult
@@ -59,7 +56,7 @@ DEFAULT_CHUNK_SIZE = 64 * 1024
 class _ResponseBase:
     """Metadata and the layered iterators shared by Response and StreamResponse."""
 
-    def __init__(self, meta: dict[str, Any], method: str) -> None:
+    def __init__(self, meta: ResponseMeta, method: str) -> None:
         self.status_code: int = meta["status"]
         self.reason: str = meta["reason"]
         self.headers = Headers.from_pairs(meta["headers"])
@@ -256,7 +253,7 @@ class Response(_SyncIterators):
     # Set on the page a session's warmup() returns: how its subresource loads went.
     warmup: WarmupResult | None = None
 
-    def __init__(self, meta: dict[str, Any], method: str, content: bytes) -> None:
+    def __init__(self, meta: ResponseMeta, method: str, content: bytes) -> None:
         super().__init__(meta, method)
         self.content = content
         self.num_bytes_downloaded = len(content)
@@ -267,14 +264,15 @@ class Response(_SyncIterators):
         return self.content
 
     @classmethod
-    def from_hop(cls, hop: dict[str, Any], method: str) -> Response:
-        meta = {
+    def from_hop(cls, hop: RedirectHop, method: str) -> Response:
+        meta: ResponseMeta = {
             "status": hop["status"],
             "reason": hop.get("reason", ""),
             "headers": hop["headers"],
             "url": hop["url"],
             "proto": hop.get("proto", ""),
             "content_length": -1,
+            "history": None,
         }
         return cls(meta, method, b"")
 
@@ -306,7 +304,7 @@ class StreamBase(_ResponseBase):
     """Stream state shared by StreamResponse and AsyncStreamResponse: the native handle,
     what a read means for it (bookkeeping, errors, the end), and its lifetime."""
 
-    def __init__(self, native: NativeStream, meta: dict[str, Any], method: str) -> None:
+    def __init__(self, native: NativeStream, meta: ResponseMeta, method: str) -> None:
         super().__init__(meta, method)
         self._native: NativeStream | None = native
         self._exhausted = False  # the body reached its end
@@ -316,7 +314,8 @@ class StreamBase(_ResponseBase):
 
     def _native_or_end(self) -> NativeStream | None:
         """The handle to read from, or None at the end; raises once closed."""
-        _ffi.check_not_forked()  # first: in a forked child that is the error that helps
+        if _abi.ForkGuard.forked:  # first: in a forked child that is the error that helps
+            _abi.check_not_forked()
         if self._native is None and self._closed:
             raise StreamClosed("the stream is closed")
         return self._native
@@ -418,7 +417,7 @@ class StreamBase(_ResponseBase):
 
     # A session made for this stream alone (a module-level call with session options):
     # released with the stream, at its end or when it is closed.
-    _owner: _Closable | None = None
+    _owner: Closable | None = None
 
     def _release(self) -> None:
         native, self._native = self._native, None
@@ -451,7 +450,7 @@ class StreamResponse(StreamBase, _SyncIterators, AsyncNamesRefused):
     garbage-collected, which warns with ResourceWarning.
     """
 
-    def __init__(self, native: NativeStream, meta: dict[str, Any], method: str) -> None:
+    def __init__(self, native: NativeStream, meta: ResponseMeta, method: str) -> None:
         super().__init__(native, meta, method)
         self._raw: RawStream | None = None
 
@@ -484,7 +483,7 @@ class StreamResponse(StreamBase, _SyncIterators, AsyncNamesRefused):
         size = read_size(chunk_size)
         buffer = bytearray(size)
         view = memoryview(buffer)
-        target = _ffi.ffi.from_buffer("uint8_t[]", buffer)
+        target = _abi.buffer_target(buffer)
         while n := self._readinto(target, size):
             yield bytes(view[:n])
 
@@ -540,11 +539,11 @@ class RawStream(io.RawIOBase):
             size = len(view)
             if size == 0:
                 return 0
-            target = _ffi.ffi.from_buffer("uint8_t[]", view, require_writable=True)
+            target = _abi.writable_target(view)
             try:
                 return self._response._readinto(target, size)
             finally:
-                _ffi.release_buffer(target)
+                _abi.release_target(target)
 
     def close(self) -> None:
         self._response.close()

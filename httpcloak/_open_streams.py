@@ -8,7 +8,7 @@ import weakref
 from typing import Protocol
 
 
-class _Closable(Protocol):
+class Closable(Protocol):
     def close(self) -> None: ...
 
 
@@ -17,9 +17,9 @@ class OpenStreams:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._responses: weakref.WeakSet[_Closable] = weakref.WeakSet()
+        self._responses: weakref.WeakSet[Closable] = weakref.WeakSet()
 
-    def add(self, response: _Closable) -> None:
+    def add(self, response: Closable) -> None:
         with self._lock:
             self._responses.add(response)
 

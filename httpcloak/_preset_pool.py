@@ -1,4 +1,7 @@
-"""PresetPool: rotate sessions over several presets (round-robin or random), thread-safe."""
+"""PresetPool: rotate sessions over several presets (round-robin or random), thread-safe.
+
+A policy over preset names with its own state (a cursor, a random generator, a lock), kept
+apart from _presets.py, which only says which presets exist and registers new ones."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _ffi
+from . import _abi
 
 
 def version() -> str:
@@ -15,4 +15,4 @@ def version() -> str:
 def trim_memory() -> None:
     """Give memory the engine freed back to the system now (Go returns it lazily, so RSS
     stays high after many sessions closed); blocks until done."""
-    _ffi.process_call("memory.trim")
+    _abi.memory_trim()

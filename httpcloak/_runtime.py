@@ -6,23 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from . import _ffi
-from ._exceptions import InvalidArgument
+from . import _abi
 from ._open_streams import OpenStreams
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-MAX_FORKS = 256
-
 
 class RuntimeSettings:
     """Proxy, header order and connection refresh of a live session."""
 
-    def _call(self, op: str, **args: Any) -> Any:
+    def _live_handle(self) -> int:  # provided by BaseSession
         raise NotImplementedError
 
-    def _sync_headers(self) -> None:
+    def _hand_over_headers(self) -> None:  # provided by BaseSession
         raise NotImplementedError
 
     def set_proxy(self, proxy_url: str | None) -> None:
@@ -31,12 +28,11 @@ class RuntimeSettings:
         parameter has the upstream binding's name.)"""
         if proxy_url is not None and not isinstance(proxy_url, str):
             raise TypeError(f"proxy_url must be a str or None, not {type(proxy_url).__name__}")
-        self._call("proxy.set", proxy=proxy_url or "")
+        _abi.proxy_set(self._live_handle(), proxy_url or "")
 
     def get_proxy(self) -> str | None:
         """The proxy URL as given (credentials included), or None when direct."""
-        proxy: str = self._call("proxy.get")
-        return proxy or None
+        return _abi.proxy_get(self._live_handle()) or None
 
     # With this engine proxy= is the TCP proxy of "auto", "h1" and "h2" sessions (and the
     # SOCKS5 proxy of an "h3" session), so the TCP names are aliases.
@@ -49,13 +45,12 @@ class RuntimeSettings:
         Refused on other sessions, for http:// proxies, and while proxy= is set."""
         if proxy_url is not None and not isinstance(proxy_url, str):
             raise TypeError(f"proxy_url must be a str or None, not {type(proxy_url).__name__}")
-        self._call("udp_proxy.set", proxy=proxy_url or "")
+        _abi.udp_proxy_set(self._live_handle(), proxy_url or "")
 
     def get_udp_proxy(self) -> str | None:
         """The udp_proxy URL as given (credentials included), or None. A socks5 proxy=
         that carries an "h3" session's QUIC is reported by get_proxy(), not here."""
-        proxy: str = self._call("udp_proxy.get")
-        return proxy or None
+        return _abi.udp_proxy_get(self._live_handle()) or None
 
     def set_header_order(self, order: Iterable[str]) -> None:
         """Send these headers first, in this order, then the others as before; an empty
@@ -67,54 +62,49 @@ class RuntimeSettings:
         for name in names:
             if not isinstance(name, str):
                 raise TypeError(f"header names are str, not {type(name).__name__}")
-        self._call("header_order.set", order=names)
+        _abi.header_order_set(self._live_handle(), names)
 
     def get_header_order(self) -> list[str]:
         """The order set with set_header_order, or the session's header names in the order
         they are sent (lower case)."""
-        self._sync_headers()  # s.headers as edited since the last request, too
-        order: list[str] = self._call("header_order.get")
-        return order
+        self._hand_over_headers()  # s.headers as edited since the last request, too
+        return _abi.header_order_get(self._live_handle())
 
     def set_client_hints(self, enabled: bool) -> None:
         """Send the preset's client hints (the sec-ch-* headers) or leave them out."""
         if not isinstance(enabled, bool):
             raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
-        self._call("client_hints.set", enabled=enabled)
+        _abi.client_hints_set(self._live_handle(), enabled)
 
     def get_client_hints(self) -> bool:
-        enabled: bool = self._call("client_hints.get")
-        return enabled
+        return _abi.client_hints_get(self._live_handle())
 
     def set_session_identifier(self, session_id: str) -> None:
         """Isolate this session's TLS tickets in a shared session cache
         (configure_session_cache): its keys carry session_id. "" clears it."""
         if not isinstance(session_id, str):
             raise TypeError(f"session_id must be a str, not {type(session_id).__name__}")
-        self._call("session.identifier.set", identifier=session_id)
+        _abi.session_identifier_set(self._live_handle(), session_id)
 
     def touch(self) -> None:
         """Mark the session used now without a request (resets idle_time())."""
-        self._call("session.touch")
+        _abi.session_touch(self._live_handle())
 
     def refresh(self) -> None:
         """Drop pooled connections, as a browser reload on a new connection would; cookies
         and settings stay. Open streams finish on their connection."""
-        self._call("session.refresh")
+        _abi.session_refresh(self._live_handle())
 
     def fork(self, n: int = 1) -> list[Self]:
         """n new sessions like this one, as more tabs of the same browser: same preset,
         options, headers, header order, retries and proxy, the same cookie jar (shared:
         a cookie set in one is sent by all), their own connections. Close each."""
+        # The type is checked here, the count (1 to 256) by the engine.
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"n must be an int, not {type(n).__name__}")
-        if not 1 <= n <= MAX_FORKS:
-            raise InvalidArgument(f"fork needs 1 to {MAX_FORKS} sessions, got {n}")
-        handles: list[int] = self._call("session.fork", n=n)
-        owned = [_ffi.OwnedHandle(h, _ffi.lib.hc_session_close) for h in handles]
-        return [self._adopt(handle) for handle in owned]
+        return [self._adopt(owned) for owned in _abi.session_fork(self._live_handle(), n)]
 
-    def _adopt(self, owned: _ffi.OwnedHandle) -> Self:
+    def _adopt(self, owned: _abi.OwnedHandle) -> Self:
         """A copy of this session object around another native session."""
         clone: Any = object.__new__(type(self))
         state = dict(self.__dict__)

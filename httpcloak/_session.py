@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
+from ._abi import NativeStream
 from ._base_session import (
     DEFAULT_MAX_REDIRECTS,
     HTTP_VERSIONS,
@@ -19,7 +20,6 @@ from ._exceptions import HTTPCloakError
 from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
-from ._native_stream import NativeStream
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
 from ._verbs import BoundVerb, RequestOptions, Verb, positional_params_data

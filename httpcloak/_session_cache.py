@@ -42,7 +42,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from . import _ffi
+from . import _abi
 from ._exceptions import InvalidArgument
 
 GetFunction = Callable[[str], "str | bytes | None"]
@@ -52,16 +52,9 @@ ErrorFunction = Callable[[str, str, str], object]
 
 _log = logging.getLogger("httpcloak")
 
-# Every callback ever registered stays alive for the life of the process: a get that timed
-# out in the engine may still be running in Python after its backend was replaced.
-_keep_alive: list[object] = []
 _lock = threading.Lock()
 _current: SessionCacheBackend | None = None
 _atexit_registered = False
-
-
-def _text(pointer: Any, length: int) -> str:
-    return bytes(_ffi.ffi.buffer(pointer, length)).decode("utf-8", "replace")
 
 
 class SessionCacheBackend:
@@ -136,7 +129,7 @@ class SessionCacheBackend:
             options["hmac_key"] = base64.b64encode(self._hmac_key).decode("ascii")
         return options
 
-    # The C callbacks: nothing raised here may reach the engine.
+    # What the engine calls (from its own threads): nothing raised here may reach it.
 
     def report(self, operation: str, key: str, error: str) -> None:
         if self._on_error is None:
@@ -147,40 +140,25 @@ class SessionCacheBackend:
         except Exception:
             _log.exception("session cache on_error raised")
 
-    def _c_get(self, key_ptr: Any, key_len: int, buf: Any, cap: int) -> int:
-        if _ffi.ForkGuard.forked or self._get is None:
-            return -1
-        key = _text(key_ptr, key_len)
+    def _fetch(self, key: str) -> bytes | None:
+        if self._get is None:
+            return None
         try:
             value = self._get(key)
             if value is None:
-                return -1
-            data = value.encode() if isinstance(value, str) else bytes(value)
+                return None
+            return value.encode() if isinstance(value, str) else bytes(value)
         except Exception as error:
             self.report("get", key, f"{type(error).__name__}: {error}")
-            return -1
-        if len(data) <= cap:
-            _ffi.ffi.memmove(buf, data, len(data))
-        return len(data)
+            return None
 
-    def _c_put(self, key_ptr: Any, key_len: int, value: Any, value_len: int, ttl: int) -> None:
-        if _ffi.ForkGuard.forked or self._put is None:
-            return
-        key = _text(key_ptr, key_len)
-        self._checked("put", key, self._put, key, _text(value, value_len), int(ttl))
+    def _store(self, key: str, value: str, ttl: int) -> None:
+        if self._put is not None:
+            self._checked("put", key, self._put, key, value, ttl)
 
-    def _c_delete(self, key_ptr: Any, key_len: int) -> None:
-        if _ffi.ForkGuard.forked or self._delete is None:
-            return
-        key = _text(key_ptr, key_len)
-        self._checked("delete", key, self._delete, key)
-
-    def _c_error(
-        self, op: Any, op_len: int, key: Any, key_len: int, msg: Any, msg_len: int
-    ) -> None:
-        if _ffi.ForkGuard.forked:
-            return
-        self.report(_text(op, op_len), _text(key, key_len), _text(msg, msg_len))
+    def _forget(self, key: str) -> None:
+        if self._delete is not None:
+            self._checked("delete", key, self._delete, key)
 
     def _checked(self, operation: str, key: str, fn: Callable[..., object], *args: Any) -> None:
         try:
@@ -188,26 +166,9 @@ class SessionCacheBackend:
         except Exception as error:
             self.report(operation, key, f"{type(error).__name__}: {error}")
 
-    def _callbacks(self) -> tuple[Any, Any, Any, Any]:
-        ffi = _ffi.ffi
 
-        def unexpected(exc_type: Any, value: Any, tb: Any) -> None:
-            _log.error("session cache callback failed", exc_info=(exc_type, value, tb))
-
-        return (
-            ffi.callback("hc_cache_get_fn", self._c_get, error=-1, onerror=unexpected),
-            ffi.callback("hc_cache_put_fn", self._c_put, onerror=unexpected),
-            ffi.callback("hc_cache_delete_fn", self._c_delete, onerror=unexpected),
-            ffi.callback("hc_cache_error_fn", self._c_error, onerror=unexpected),
-        )
-
-
-def _configure(callbacks: tuple[Any, Any, Any, Any], options: dict[str, Any]) -> None:
-    _ffi.check_not_forked()
-    encoded = _ffi.encode_json(options)
-    err = _ffi.error_slot()
-    if _ffi.lib.hc_session_cache_configure(*callbacks, encoded, len(encoded), err) != 0:
-        _ffi.raise_error(err)
+def _unexpected(exc_type: Any, value: Any, tb: Any) -> None:
+    _log.error("session cache callback failed", exc_info=(exc_type, value, tb))
 
 
 def configure_session_cache(
@@ -241,11 +202,16 @@ def configure_session_cache(
         raise TypeError(f"backend must be a SessionCacheBackend, not {type(backend).__name__}")
     elif any(fn is not None for fn in (get, put, delete, on_error, hmac_key)):
         raise TypeError("give either a backend or get/put/delete/on_error/hmac_key, not both")
-    _ffi.check_not_forked()
-    callbacks = backend._callbacks()
+    _abi.check_not_forked()
     with _lock:
-        _keep_alive.append((backend, callbacks))
-        _configure(callbacks, backend._options())
+        _abi.session_cache_configure(
+            backend._fetch,
+            backend._store,
+            backend._forget,
+            backend.report,
+            _unexpected,
+            backend._options(),
+        )
         _current = backend
         if not _atexit_registered:
             atexit.register(_hand_over_at_exit)
@@ -258,20 +224,18 @@ def clear_session_cache() -> None:
     the backend's timeout), so a worker that clears before it exits has handed its tickets
     over; the same happens at interpreter exit. Sessions keep the tickets they hold."""
     global _current
-    _ffi.check_not_forked()
+    _abi.check_not_forked()
     with _lock:
-        null = _ffi.ffi.NULL
-        _configure((null, null, null, null), {})
+        _abi.session_cache_clear()
         _current = None
 
 
 def session_cache_stats() -> dict[str, Any]:
     """Counters of the shared cache: configured, gets, hits, puts, deletes, timeouts,
     errors, in_flight (calls of the backend running now)."""
-    stats: dict[str, Any] = _ffi.process_call("session_cache_stats")
-    return stats
+    return _abi.session_cache_stats()
 
 
 def _hand_over_at_exit() -> None:
-    if _current is not None and not _ffi.ForkGuard.forked:
+    if _current is not None and not _abi.ForkGuard.forked:
         clear_session_cache()

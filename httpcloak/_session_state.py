@@ -16,6 +16,7 @@ import stat
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from . import _abi
 from ._exceptions import InvalidArgument
 from ._headers import Headers
 from ._replace_file import replacing
@@ -63,7 +64,7 @@ S = TypeVar("S", bound="SessionStateMixin")
 class SessionStateMixin:
     """marshal / unmarshal and save / load."""
 
-    def _call(self, op: str, **args: Any) -> Any:  # provided by BaseSession
+    def _live_handle(self) -> int:  # provided by BaseSession
         raise NotImplementedError
 
     def _state_options(self) -> dict[str, Any]:  # provided by BaseSession
@@ -75,7 +76,7 @@ class SessionStateMixin:
     def marshal(self) -> str:
         """The session's state as a JSON string: options, cookies, TLS session tickets."""
         options = self._state_options()
-        state = self._call("state.export")
+        state = _abi.state_export(self._live_handle())
         return json.dumps({"version": STATE_VERSION, "options": options, **state})
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -107,9 +108,7 @@ class SessionStateMixin:
         except TypeError as exc:
             raise InvalidArgument(f"session state has a malformed option: {exc}") from exc
         try:
-            session._call(
-                "state.import", cookies=state["cookies"], tls_sessions=state["tls_sessions"]
-            )
+            _abi.state_import(session._live_handle(), state["cookies"], state["tls_sessions"])
         except BaseException:
             session.close()
             raise

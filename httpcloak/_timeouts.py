@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ._abi_types import TimeoutJSON
 from ._exceptions import InvalidArgument
 
 
@@ -35,7 +36,7 @@ class Timeout:
         for name in ("connect", "read", "total"):
             _check_seconds(f"{name} timeout", getattr(self, name))
 
-    def as_json(self) -> dict[str, float | None]:
+    def as_json(self) -> TimeoutJSON:
         return {"connect": self.connect, "read": self.read, "total": self.total}
 
 

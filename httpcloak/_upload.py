@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
 
-from . import _ffi
+from . import _abi
+from ._abi import NativeStream
+from ._abi_types import ResponseMeta
 from ._body import StreamedBody
 from ._exceptions import StreamError
-from ._native_stream import NativeStream
 
 
-def send_body(native: NativeStream, body: StreamedBody) -> dict[str, Any] | None:
+def send_body(native: NativeStream, body: StreamedBody) -> ResponseMeta | None:
     """Write the body; return the response metadata if it arrived before the body ended."""
     chunks = iter(body.chunks)
     for chunk in chunks:
@@ -26,7 +26,7 @@ def send_body(native: NativeStream, body: StreamedBody) -> dict[str, Any] | None
             n = native.write_once(chunk)
             if n == len(chunk):
                 break
-            if n == _ffi.WRITE_RESPONDED:
+            if n == _abi.WRITE_RESPONDED:
                 native.end_body()
                 return None
             meta = native.poll_meta()

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import httpcloak
-from httpcloak import _ffi
-from httpcloak.testing import TestServer
+from httpcloak import _abi, _ffi
+
+from servers import TestServer
 
 REPO_HEADER = Path(__file__).resolve().parent.parent / "go" / "httpcloak.h"
 
@@ -47,7 +49,7 @@ def test_abi_version_matches() -> None:
 def test_unknown_handles_are_closed_errors_not_crashes(handle: int) -> None:
     err: Any = _ffi.ffi.new("hc_error *")
     buf = _ffi.ffi.new("uint8_t[16]")
-    assert _ffi.lib.hc_stream_read(handle, buf, 16, 0, err) == _ffi.READ_ERROR
+    assert _ffi.lib.hc_stream_read(handle, buf, 16, 0, err) == _ffi.lib.HC_READ_ERROR
     assert err.kind == _ffi.lib.HC_ERR_CLOSED
     assert _ffi.lib.hc_stream_close(handle, err) == -1
     assert err.kind == _ffi.lib.HC_ERR_CLOSED
@@ -69,7 +71,7 @@ def test_malformed_and_unknown_options_are_refused() -> None:
     for options in (b"{not json", b'{"presett": "chrome"}', b'{"preset": 5}'):
         assert _ffi.lib.hc_session_new(options, len(options), err) == 0
         assert err.kind == _ffi.lib.HC_ERR_INVALID_ARGUMENT
-        assert _ffi.error_message(err)
+        assert _abi.error_message(err)
 
 
 def _stats() -> dict[str, int]:
@@ -102,17 +104,85 @@ def test_metadata_is_json_with_the_documented_fields(server: TestServer) -> None
 
 def test_session_calls_refuse_unknown_operations_and_arguments() -> None:
     with httpcloak.Session() as s:
-        assert s._call("cookies.list") == []
+        assert _abi.session_call(s._live_handle(), "cookies.list") == []
         with pytest.raises(
             httpcloak.InvalidArgument, match=r"unknown session operation .*cookies\.list"
         ):
-            s._call("no.such.op")
+            _abi.session_call(s._live_handle(), "no.such.op")
         with pytest.raises(httpcloak.InvalidArgument, match="unknown field"):
-            s._call("cookies.list", surprise=1)
+            _abi.session_call(s._live_handle(), "cookies.list", surprise=1)
     with pytest.raises(httpcloak.StreamClosed):
-        s._call("cookies.list")
+        _abi.session_call(s._live_handle(), "cookies.list")
     err: Any = _ffi.ffi.new("hc_error *")
     out = _ffi.ffi.new("char **")
     call = b'{"op":"cookies.list"}'
     assert _ffi.lib.hc_session_call(2**40, call, len(call), out, err) == -1
     assert err.kind == _ffi.lib.HC_ERR_CLOSED
+
+
+PACKAGE = Path(httpcloak.__file__).resolve().parent
+
+
+def test_only_the_facade_calls_the_library() -> None:
+    # _ffi loads the library, _abi is the one facade over it: nobody else touches cffi.
+    reaching = re.compile(r"\blib\.hc_|\bffi\.|\b_ffi\b|^from cffi|^import cffi", re.M)
+    offenders = [
+        path.name
+        for path in sorted(PACKAGE.glob("*.py"))
+        if path.name not in ("_ffi.py", "_abi.py") and reaching.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def _keys(typed: Any) -> set[str]:
+    return set(typed.__required_keys__ | typed.__optional_keys__)
+
+
+def test_the_abi_json_has_the_typed_fields(server: TestServer) -> None:
+    from httpcloak._abi_types import RedirectHop, RequestSpec, ResponseMeta
+
+    with httpcloak.Session() as s:
+        spec = s._prepare(
+            "GET",
+            f"{server.http}/redirect/1",
+            params=None,
+            data=None,
+            json=None,
+            files=None,
+            auth=None,
+            headers={"x-drop": None},
+            cookies=None,
+            timeout="default",
+            allow_redirects=None,
+            max_redirects=None,
+        ).spec
+        assert set(spec) <= _keys(RequestSpec)
+        native = _abi.NativeStream(s._live_handle(), spec, b"")
+        try:
+            meta = native.wait_meta()
+        finally:
+            native.close()
+    assert set(meta) == _keys(ResponseMeta)
+    assert meta["history"] is not None and len(meta["history"]) == 1
+    assert set(meta["history"][0]) == _keys(RedirectHop)
+
+
+def test_a_read_is_one_native_call_with_little_on_top(server: TestServer) -> None:
+    # raw.readinto is the hot path: count the Python frames of ours one call runs.
+    ours: list[str] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and Path(frame.f_code.co_filename).parent == PACKAGE:
+            ours.append(frame.f_code.co_name)
+
+    with httpcloak.Session() as s, s.get(f"{server.http}/bytes/100000", stream=True) as r:
+        raw, buffer = r.raw, bytearray(1000)
+        assert raw.readinto(buffer) > 0
+        sys.setprofile(profile)
+        try:
+            n = raw.readinto(buffer)
+        finally:
+            sys.setprofile(None)
+    assert n > 0
+    # RawStream.readinto, the response's bookkeeping (three) and NativeStream.readinto.
+    assert len(ours) <= 5, ours

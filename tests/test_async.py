@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def run(coroutine: object) -> object:

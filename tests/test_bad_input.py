@@ -1,8 +1,13 @@
-"""Whatever a caller passes, the answer is a result or a clear exception: no crash, no hang."""
+"""Whatever a caller passes, the answer is a result or a clear exception: no crash, no hang.
+Bad request arguments are refused with the exception the README names, before anything is
+sent; values a caller leaves as None are left out, as requests does. (Each component's own
+options are refused in its own file: cookies, fingerprints, presets, proxies...)"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import math
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 CLEAR_ERRORS = (httpcloak.HTTPCloakError, TypeError, ValueError)
 
@@ -165,3 +171,95 @@ def test_deeply_nested_json_is_an_invalid_argument(tmp_path: Path) -> None:
         httpcloak.load_preset(preset)
     with pytest.raises(httpcloak.InvalidArgument, match="depth"):
         httpcloak.load_preset_from_json(deep)
+
+
+# ---- refused before anything is sent -----------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["", "GET\r\n", "GET\n", "POST\t", " GET", "G ET"])
+def test_a_method_is_an_http_token_never_trimmed_or_defaulted(
+    server: TestServer, method: str
+) -> None:
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match="method"):
+        s.request(method, f"{server.http}/get")
+
+
+@pytest.mark.parametrize(
+    "headers", [{"X-A": "a\r\nX-Injected: b"}, {"Bad Name": "x"}, {"X-A": "a\x00"}]
+)
+def test_a_bad_header_is_invalid_argument(server: TestServer, headers: dict[str, str]) -> None:
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match="header"):
+        s.get(f"{server.http}/get", headers=headers)
+    with pytest.raises(httpcloak.InvalidArgument):
+        httpcloak.Session(headers=headers)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf])
+def test_json_that_is_not_json_is_refused(server: TestServer, value: Any) -> None:
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match="json="):
+        s.post(f"{server.http}/anything", json=value)
+    with httpcloak.Session() as s, pytest.raises(TypeError, match="not JSON serializable"):
+        s.post(f"{server.http}/anything", json={"a": object()})  # as json.dumps says
+
+
+def test_cookies_must_be_a_mapping(server: TestServer) -> None:
+    with httpcloak.Session() as s, pytest.raises(TypeError, match="cookies="):
+        s.get(f"{server.http}/get", cookies=5)  # type: ignore[call-overload]
+
+
+def test_none_values_are_left_out(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        echo = s.get(
+            f"{server.http}/anything",
+            params={"a": "1", "b": None},
+            cookies={"c": "3", "d": None},
+        ).json()
+        assert echo["raw_query"] == "a=1"
+        assert echo["headers"]["Cookie"] == ["c=3"]
+        form = s.post(f"{server.http}/anything", data={"e": "5", "f": None}).json()
+        assert base64.b64decode(form["body_b64"]) == b"e=5"
+        assert s.get(f"{server.http}/anything", params={"g": None}).json()["raw_query"] == ""
+
+
+@pytest.mark.parametrize("name", ["Content-Length", "transfer-encoding"])
+def test_body_framing_headers_are_refused(server: TestServer, name: str) -> None:
+    # A stray one made HTTP/1.1 wait for a body that never came.
+    with pytest.raises(httpcloak.InvalidArgument, match="set from the body"):
+        httpcloak.Session(headers={name: "5"})
+    with httpcloak.Session() as s, pytest.raises(httpcloak.InvalidArgument, match=name):
+        s.get(f"{server.http}/get", headers={name: "5"})
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("", "empty URL"),
+        ("ftp://127.0.0.1/file", "unsupported URL scheme"),
+        ("127.0.0.1/path", "no scheme"),
+        ("http://", "no host"),
+        ("http://[::1", "invalid URL"),
+    ],
+)
+def test_bad_urls_are_invalid_arguments(
+    session: httpcloak.Session, url: str, fragment: str
+) -> None:
+    with pytest.raises(httpcloak.InvalidArgument, match=fragment):
+        session.get(url, stream=True)
+
+
+@pytest.mark.parametrize("timeout", [-1, 0, float("nan"), float("inf"), "5", (1, 2, 3)])
+def test_bad_timeouts_are_refused(timeout: object) -> None:
+    with pytest.raises(httpcloak.InvalidArgument):
+        httpcloak.Session(timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_header_injection_is_refused(session: httpcloak.Session, server: TestServer) -> None:
+    with pytest.raises(ValueError, match="x-evil"):
+        session.get(f"{server.http}/get", headers={"x-evil": "a\r\nInjected: yes"})
+
+
+def test_body_of_the_wrong_type_is_a_type_error(
+    session: httpcloak.Session, server: TestServer
+) -> None:
+    with pytest.raises(TypeError, match="data="):
+        session.post(f"{server.http}/anything", data=12345)  # type: ignore[call-overload]

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 MIB = 1 << 20
 LIMIT = 1 * MIB

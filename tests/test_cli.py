@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from httpcloak.testing import TestServer
+from servers import TestServer
 
 CLI = [sys.executable, "-m", "httpcloak"]
 

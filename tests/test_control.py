@@ -1,4 +1,5 @@
-"""Python stays in control: timeouts, Ctrl-C, cancel and close from other threads, fork."""
+"""Python stays in control: timeouts (and no hidden deadline: a stream ends when the server
+ends it), Ctrl-C, cancel and close from other threads, fork."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_a_stalled_body_raises_read_timeout_after_the_read_timeout(
@@ -63,7 +67,6 @@ def test_per_request_timeout_overrides_the_session(server: TestServer) -> None:
 def test_cancel_from_another_thread_raises_stream_canceled(
     session: httpcloak.Session, server: TestServer
 ) -> None:
-    import threading
 
     r = session.get(f"{server.https}/stall?after=10&seconds=30", stream=True)
     reader = r.iter_content()
@@ -181,3 +184,29 @@ def test_a_spawned_child_works_normally(server: TestServer) -> None:
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
         assert pool.apply(_status_in_spawned_child, (f"{server.http}/get",)) == 200
+
+
+# ---- no hidden deadline ------------------------------------------------------------------
+
+
+DRIPS = 130  # 0.5 s apart: 65 s, past the 60 s cut of the upstream binding
+
+
+def _stream_all(session: httpcloak.Session, url: str) -> int:
+    with session.get(url, stream=True) as r:
+        return sum(len(c) for c in r.iter_content())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(150)
+def test_streams_longer_than_sixty_seconds_end_normally(server: TestServer) -> None:
+    # The read timeout is far shorter than the stream: only silence counts against it.
+    # HTTP/1.1 and HTTP/2 run side by side so the proof costs one minute, not two.
+    timeout = httpcloak.Timeout(connect=5, read=2)
+    with httpcloak.Session(timeout=timeout, verify=server.ca) as s:
+        urls = [
+            f"{base}/drip?count={DRIPS}&interval=0.5&size=8" for base in (server.http, server.https)
+        ]
+        with ThreadPoolExecutor(2) as pool:
+            totals = list(pool.map(lambda u: _stream_all(s, u), urls))
+    assert totals == [DRIPS * 8, DRIPS * 8]

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 # Chrome's ciphers and groups with a fixed extension order of our choosing (no GREASE).
 JA3 = (
@@ -167,3 +168,24 @@ def test_wrong_types_are_type_errors() -> None:
 def test_http3_refuses_a_custom_fingerprint() -> None:
     with pytest.raises(httpcloak.InvalidArgument, match="HTTP/3"):
         httpcloak.Session(http_version="h3", ja3=JA3)
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"akamai": "1:65536;2:2;4:6291456|15663105|0|m,a,s,p"}, "ENABLE_PUSH"),
+        ({"akamai": "1:65536;5:100|15663105|0|m,a,s,p"}, "MAX_FRAME_SIZE"),
+        ({"akamai": "4:2147483648|15663105|0|m,a,s,p"}, "INITIAL_WINDOW_SIZE"),
+        ({"ja3": "771,4865,,29,0"}, "no extension"),
+        ({"ja3": "771,4865,10-43-51,,0"}, "no group"),
+        ({"ja3": "771,4865,10-43-51,12345,0"}, "key share"),
+        ({"extra_fp": {"tls_alpn": []}}, "tls_alpn"),
+        ({"extra_fp": {"tls_key_share_curves": ["X25519"]}}, "HelloRetryRequest"),
+        ({"extra_fp": {"tls_key_share_curves": ["X25519MLKEM768"]}}, "X25519 beside it"),
+    ],
+)
+def test_fingerprints_a_server_would_refuse_are_refused_up_front(
+    options: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(httpcloak.InvalidArgument, match=reason):
+        httpcloak.Session(**options)

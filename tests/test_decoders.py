@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from itertools import pairwise
@@ -11,13 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from httpcloak._decoders import (
-    ByteChunker,
     ByteLineDecoder,
     LineDecoder,
     ServerSentEvent,
     SSEDecoder,
     TextDecoder,
-    parse_json_line,
 )
 
 T = TypeVar("T", str, bytes)
@@ -74,50 +71,6 @@ def text_and_cuts(draw: st.DrawFn) -> tuple[str, list[int]]:
     text = draw(line_text)
     cuts = draw(st.lists(st.integers(0, len(text)), max_size=max(len(text), 1) * 2))
     return text, cuts
-
-
-# --- ByteChunker ---------------------------------------------------------------
-
-
-def test_chunker_passthrough_skips_empty() -> None:
-    chunker = ByteChunker(None)
-    assert chunker.decode(b"abc") == [b"abc"]
-    assert chunker.decode(b"") == []
-    assert chunker.decode(b"d") == [b"d"]
-    assert chunker.flush() == []
-
-
-def test_chunker_exact_sizes() -> None:
-    chunker = ByteChunker(3)
-    assert chunker.decode(b"ab") == []
-    assert chunker.decode(b"cdefgh") == [b"abc", b"def"]
-    assert chunker.decode(b"i") == [b"ghi"]
-    assert chunker.decode(b"jk") == []
-    assert chunker.flush() == [b"jk"]
-    assert chunker.flush() == []
-
-
-def test_chunker_flush_empty() -> None:
-    chunker = ByteChunker(4)
-    assert chunker.decode(b"abcd") == [b"abcd"]
-    assert chunker.flush() == []
-
-
-@pytest.mark.parametrize("size", [0, -1])
-def test_chunker_rejects_bad_size(size: int) -> None:
-    with pytest.raises(ValueError, match="chunk_size"):
-        ByteChunker(size)
-
-
-@given(st.binary(max_size=200), st.data(), st.integers(1, 17))
-def test_chunker_any_split(data: bytes, draw: st.DataObject, size: int) -> None:
-    cuts = draw.draw(st.lists(st.integers(0, len(data)), max_size=20))
-    chunker = ByteChunker(size)
-    out = [piece for chunk in split_at(data, cuts) for piece in chunker.decode(chunk)]
-    out += chunker.flush()
-    assert b"".join(out) == data
-    assert all(len(piece) == size for piece in out[:-1])
-    assert all(0 < len(piece) <= size for piece in out)
 
 
 # --- TextDecoder ---------------------------------------------------------------
@@ -531,24 +484,3 @@ def test_sse_any_split_and_line_endings(
         text_lines += line_decoder.decode(text_decoder.decode(chunk))
     text_lines += line_decoder.decode(text_decoder.flush()) + line_decoder.flush()
     assert sse_from_lines(text_lines) == expected
-
-
-# --- parse_json_line -----------------------------------------------------------
-
-
-@pytest.mark.parametrize("line", ["", "   ", "\t\r\n", b"", b"  \n"])
-def test_parse_json_line_blank(line: str | bytes) -> None:
-    assert parse_json_line(line) is None
-
-
-@pytest.mark.parametrize(
-    ("line", "value"),
-    [('{"a": 1}', {"a": 1}), (b"[1, 2]\n", [1, 2]), (' "x" ', "x"), ("3", 3)],
-)
-def test_parse_json_line_values(line: str | bytes, value: object) -> None:
-    assert parse_json_line(line) == value
-
-
-def test_parse_json_line_malformed() -> None:
-    with pytest.raises(json.JSONDecodeError):
-        parse_json_line("{nope")

@@ -11,7 +11,8 @@ import pytest
 
 import httpcloak
 from httpcloak._headers import Headers, split_removals
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _names(echo: dict[str, Any]) -> set[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_short_content_length_body_raises_incomplete_read(
@@ -91,68 +93,33 @@ def test_the_three_failures_are_distinct_classes() -> None:
     assert not issubclass(httpcloak.TLSError, httpcloak.ConnectError)
 
 
-@pytest.mark.parametrize(
-    ("url", "fragment"),
-    [
-        ("", "empty URL"),
-        ("ftp://127.0.0.1/file", "unsupported URL scheme"),
-        ("127.0.0.1/path", "no scheme"),
-        ("http://", "no host"),
-        ("http://[::1", "invalid URL"),
-    ],
-)
-def test_bad_urls_are_invalid_arguments(
-    session: httpcloak.Session, url: str, fragment: str
-) -> None:
-    with pytest.raises(httpcloak.InvalidArgument, match=fragment):
-        session.get(url, stream=True)
-
-
-def test_unknown_preset_raises() -> None:
-    with pytest.raises(httpcloak.InvalidArgument, match="unknown preset"):
-        httpcloak.Session(preset="netscape-4")
-
-
-@pytest.mark.parametrize("timeout", [-1, 0, float("nan"), float("inf"), "5", (1, 2, 3)])
-def test_bad_timeouts_are_refused(timeout: object) -> None:
-    with pytest.raises(httpcloak.InvalidArgument):
-        httpcloak.Session(timeout=timeout)  # type: ignore[arg-type]
-
-
-def test_header_injection_is_refused(session: httpcloak.Session, server: TestServer) -> None:
-    with pytest.raises(ValueError, match="x-evil"):
-        session.get(f"{server.http}/get", headers={"x-evil": "a\r\nInjected: yes"})
-
-
-def test_body_of_the_wrong_type_is_a_type_error(
-    session: httpcloak.Session, server: TestServer
-) -> None:
-    with pytest.raises(TypeError, match="data="):
-        session.post(f"{server.http}/anything", data=12345)  # type: ignore[call-overload]
-
-
-def test_closed_session_refuses_requests(server: TestServer) -> None:
-    s = httpcloak.Session()
-    s.close()
-    s.close()
-    with pytest.raises(httpcloak.StreamClosed, match="session is closed"):
-        s.get(f"{server.http}/get")
-
-
-def test_session_close_closes_its_open_streams(server: TestServer) -> None:
-    s = httpcloak.Session()
-    r = s.get(f"{server.http}/big/{1 << 30}", stream=True)
-    next(r.iter_content())
-    s.close()
-    with pytest.raises(httpcloak.StreamError):
-        for _ in r.iter_content():
-            pass
-    r.close()
-
-
 def test_raise_for_status(session: httpcloak.Session, base_url: str) -> None:
     with session.get(f"{base_url}/status/503", stream=True) as r:
         assert not r.ok
         with pytest.raises(httpcloak.HTTPStatusError, match="503 Server Error"):
             r.raise_for_status()
     session.get(f"{base_url}/status/204").raise_for_status()
+
+
+def test_the_exception_tree_in_the_docs_is_the_class_tree() -> None:
+    from httpcloak import _exceptions
+
+    assert _exceptions.__doc__ is not None
+    drawn: set[tuple[str, str]] = set()
+    parents: list[str] = []
+    for line in _exceptions.__doc__.splitlines():
+        found = re.search(r"(\w+)(?: \.+ .*)?$", line)
+        if found is None or not found.group(1)[0].isupper() or found.group(1).islower():
+            continue
+        depth = found.start(1) // 4
+        parents[depth:] = [found.group(1)]
+        if depth:
+            drawn.add((found.group(1), parents[depth - 1]))
+    classes = {
+        (cls.__name__, cls.__bases__[0].__name__)
+        for cls in vars(_exceptions).values()
+        if isinstance(cls, type)
+        and issubclass(cls, httpcloak.HTTPCloakError)
+        and cls is not httpcloak.HTTPCloakError
+    }
+    assert drawn == classes

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from httpcloak.testing import SOURCE_ROOT
+from servers import SOURCE_ROOT
 
 sys.path.insert(0, str(SOURCE_ROOT))
 import go_patches  # noqa: E402

@@ -24,7 +24,6 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
 import httpcloak
-from httpcloak.testing import TestServer
 
 from raw_h2 import (
     CONTINUATION,
@@ -37,6 +36,7 @@ from raw_h2 import (
     goaway,
     ok_response,
 )
+from servers import TestServer
 
 REQUESTS = 300
 HYPERCORN_STREAMS = 100  # its default h2_max_concurrent_streams

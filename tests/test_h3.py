@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 THREADS = 8
 
@@ -207,3 +208,9 @@ def test_one_requests_timeout_does_not_fail_another_sharing_the_dial(
     silent.close()
     assert "(300ms)" in outcomes["short"]
     assert "(300ms)" not in outcomes["long"], "the long request failed with the short one's error"
+
+
+def test_h3_over_plain_http_is_refused_before_any_packet(server: TestServer) -> None:
+    with httpcloak.Session(http_version="h3") as s:
+        with pytest.raises(httpcloak.InvalidArgument, match="https://"):
+            s.get(f"{server.http}/get")

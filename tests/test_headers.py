@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import httpcloak
 from httpcloak._headers import Headers
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 COOKIE_A = "a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/"
 COOKIE_B = "b=2; Expires=Thu, 22 Oct 2015 07:28:00 GMT"
@@ -306,3 +307,49 @@ def test_editing_session_headers_changes_what_is_sent(server: TestServer) -> Non
         sent = s.get(f"{server.http}/headers").json()["headers"]
         assert sent["X-Assigned"] == ["y"] and "X-Later" not in sent
         assert ("X-Assigned", "y") in httpcloak.Session.unmarshal(s.marshal()).headers.items()
+
+
+def test_assigned_session_headers_are_the_sessions_headers(server: TestServer) -> None:
+    # s.headers = mapping: the session's own Headers from then on (case-insensitive,
+    # several values per name), handed to the engine once, at the next request.
+    with httpcloak.Session() as s:
+        s.headers = {"X-Assigned": "1"}  # type: ignore[assignment]
+        assert isinstance(s.headers, Headers) and s.headers["x-assigned"] == "1"
+        assert repr(s.headers) == "Headers({'X-Assigned': '1'})"
+        s.headers.add("x-assigned", "2")
+        sent = s.get(f"{server.http}/headers").json()["headers"]
+        assert sent["X-Assigned"] == ["1", "2"]
+
+
+def test_session_headers_reach_the_engine_only_after_an_edit(
+    server: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from httpcloak import _abi
+
+    handed: list[list[tuple[str, str]]] = []
+    real = _abi.headers_set
+
+    def spy(session: int, headers: list[tuple[str, str]]) -> None:
+        handed.append(headers)
+        real(session, headers)
+
+    monkeypatch.setattr(_abi, "headers_set", spy)
+    with httpcloak.Session(headers={"X-A": "1"}) as s:
+        for _ in range(3):
+            s.get(f"{server.http}/get").read()
+        assert handed == []
+        s.headers["X-B"] = "2"
+        s.headers["X-C"] = "3"
+        s.get(f"{server.http}/get").read()
+        s.get(f"{server.http}/get").read()
+        assert handed == [[("X-A", "1"), ("X-B", "2"), ("X-C", "3")]]
+
+
+def test_a_refused_session_header_is_refused_by_every_request(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        s.headers["X-Bad"] = "a\x01b"
+        for _ in range(2):
+            with pytest.raises(httpcloak.InvalidArgument, match="control character"):
+                s.get(f"{server.http}/get")
+        del s.headers["X-Bad"]
+        assert s.get(f"{server.http}/get").status_code == 200

@@ -14,7 +14,8 @@ import pytest
 
 import httpcloak
 from httpcloak import _ffi
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _server_stats(server: TestServer) -> dict[str, Any]:
@@ -192,3 +193,22 @@ def test_an_error_out_of_raw_readinto_leaves_no_buffer_exported(server: TestServ
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["IncompleteRead", "ReadTimeout", "survived"]
+
+
+def test_closed_session_refuses_requests(server: TestServer) -> None:
+    s = httpcloak.Session()
+    s.close()
+    s.close()
+    with pytest.raises(httpcloak.StreamClosed, match="session is closed"):
+        s.get(f"{server.http}/get")
+
+
+def test_session_close_closes_its_open_streams(server: TestServer) -> None:
+    s = httpcloak.Session()
+    r = s.get(f"{server.http}/big/{1 << 30}", stream=True)
+    next(r.iter_content())
+    s.close()
+    with pytest.raises(httpcloak.StreamError):
+        for _ in r.iter_content():
+            pass
+    r.close()

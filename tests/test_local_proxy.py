@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 UPGRADE = {"X-HTTPCloak-Scheme": "https"}
 AS_ALICE = {"X-HTTPCloak-Session": "alice"}

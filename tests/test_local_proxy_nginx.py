@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import NginxServer, TestServer
+
+from servers import NginxServer, TestServer
 
 # Needs Debian's nginx-light: run with `python -m pytest -m nginx` (.ci/run installs it).
 pytestmark = pytest.mark.nginx

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _opener(proxy_url: str) -> urllib.request.OpenerDirector:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from httpcloak.testing import TestServer
+from servers import TestServer
 
 PEAK_RSS_BOUND_MIB = 120
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 NAMES = ["chrome-133", "firefox-135", "safari-16", "chrome-latest"]
 
@@ -101,14 +102,3 @@ def test_a_pool_of_custom_presets_drives_sessions(server: TestServer) -> None:
             httpcloak.unregister_preset(name)
     with pytest.raises(httpcloak.InvalidArgument):
         httpcloak.PresetPool(names)  # no longer registered
-
-
-def test_preset_constants_name_every_built_in_preset() -> None:
-    built_in = {
-        name
-        for name in httpcloak.available_presets()
-        if name not in ("chrome", "firefox", "safari")  # short aliases, as in the other bindings
-    }
-    assert set(httpcloak.Preset.all()) == built_in
-    with httpcloak.Session(preset=httpcloak.Preset.FIREFOX_LATEST) as s:
-        assert s.preset == "firefox-latest"

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _proxy_stats(server: TestServer) -> dict[str, int]:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 BODY_SIZE = 100_000
 

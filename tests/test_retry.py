@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 _keys = itertools.count()
 FAST: dict[str, Any] = {"retry_wait_min": 0.01, "retry_wait_max": 0.05}

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _proxy_stats(server: TestServer) -> dict[str, int]:
@@ -229,6 +230,15 @@ def test_fork_needs_a_sensible_count(s: httpcloak.Session) -> None:
         s.fork(True)
 
 
+def test_the_fork_count_is_checked_by_the_engine(s: httpcloak.Session) -> None:
+    # One place holds the limit (the engine); its message says what is allowed.
+    for n in (0, -1, 257):
+        with pytest.raises(
+            httpcloak.InvalidArgument, match=f"fork needs 1 to 256 sessions, got {n}"
+        ):
+            s.fork(n)
+
+
 def test_a_fork_keeps_logging_tls_keys_after_its_parent_closed(
     server: TestServer, tmp_path: Path
 ) -> None:
@@ -295,20 +305,6 @@ def test_without_client_hints_option_is_kept_by_marshal(server: TestServer) -> N
     with restored:
         assert restored.get_client_hints() is False
         assert "sec-ch-ua" not in _sent_header_names(restored, server.https)
-
-
-def test_redirect_settings_follow_the_upstream_names(server: TestServer) -> None:
-    with httpcloak.Session(verify=server.ca) as s:
-        s.set_follow_redirects(False)
-        assert s.get_follow_redirects() is False
-        assert s.get(f"{server.http}/redirect/1").status_code == 302
-        s.set_follow_redirects(True)
-        s.set_max_redirects(1)
-        assert s.get_max_redirects() == 1
-        with pytest.raises(httpcloak.TooManyRedirects):
-            s.get(f"{server.http}/redirect/2")
-        with pytest.raises(httpcloak.InvalidArgument):
-            s.set_max_redirects(-1)
 
 
 def test_session_auth_applies_unless_the_request_brings_its_own(server: TestServer) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_seed_python_snippet_counts_ten_lines(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from httpcloak.testing import RedisServer, TestServer
+from servers import RedisServer, TestServer
 
 # Needs Debian's redis-server: run with `python -m pytest -m redis` (.ci/run installs it).
 pytestmark = pytest.mark.redis

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def _port(url: str) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_unmarshal_restores_options_and_cookies(server: TestServer, base_url: str) -> None:

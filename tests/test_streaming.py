@@ -9,11 +9,13 @@ import shutil
 import tarfile
 import threading
 import time
+from typing import Any
 
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def pattern(n: int) -> bytes:
@@ -197,6 +199,29 @@ def test_buffered_response_has_the_same_surface(session: httpcloak.Session, base
     assert r.text.count("\n") == 3
 
 
+def test_gzip_helper_matches_server(session: httpcloak.Session, server: TestServer) -> None:
+    # Sanity: the same text the server compresses, fetched uncompressed, round-trips.
+    with session.get(f"{server.http}/compressed?encoding=gzip&size=1000", stream=True) as r:
+        text = r.read()
+    assert gzip.decompress(gzip.compress(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("chunk_size", "error"),
+    [("a", TypeError), (True, TypeError), (1.5, TypeError), (0, httpcloak.InvalidArgument)],
+)
+def test_a_bad_chunk_size_is_refused(server: TestServer, chunk_size: Any, error: type) -> None:
+    with httpcloak.Session() as s, s.get(f"{server.http}/bytes/10", stream=True) as r:
+        with pytest.raises(error, match="chunk_size"):
+            r.iter_content(chunk_size)
+
+
+def test_a_huge_chunk_size_costs_no_huge_buffer(server: TestServer) -> None:
+    # Pieces are "at most chunk_size": a 10-byte body with chunk_size 1 TiB is 10 bytes.
+    with httpcloak.Session() as s, s.get(f"{server.http}/bytes/10", stream=True) as r:
+        assert b"".join(r.iter_content(1 << 40)) == bytes(i * 7 % 251 for i in range(10))
+
+
 def test_cancel_from_another_thread_unblocks_a_reader(
     session: httpcloak.Session, base_url: str
 ) -> None:
@@ -208,10 +233,3 @@ def test_cancel_from_another_thread_unblocks_a_reader(
     with pytest.raises(httpcloak.StreamClosed):
         next(reader)
     assert time.monotonic() - started < 1.0
-
-
-def test_gzip_helper_matches_server(session: httpcloak.Session, server: TestServer) -> None:
-    # Sanity: the same text the server compresses, fetched uncompressed, round-trips.
-    with session.get(f"{server.http}/compressed?encoding=gzip&size=1000", stream=True) as r:
-        text = r.read()
-    assert gzip.decompress(gzip.compress(text)) == text

@@ -4,7 +4,8 @@ no-op options (docs/parity.md lists where behaviour differs on purpose)."""
 from __future__ import annotations
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 
 def test_params_and_bodies_by_position(server: TestServer) -> None:

@@ -19,7 +19,8 @@ from httpcloak._warmup import (
     referrer,
     subresource_headers,
 )
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 PAGE = "https://www.example.com/dir/page.html?q=1#top"
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"

@@ -11,7 +11,8 @@ import sys
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 MiB = 1 << 20
 PEAK_RSS_BOUND_MIB = 120  # a fresh process decoding a bomb; 545 MiB before the cap

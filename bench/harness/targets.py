@@ -6,9 +6,8 @@ import ssl
 import urllib.request
 from dataclasses import dataclass
 
-from httpcloak.testing import TestServer
-
 from . import nginx
+from servers import TestServer
 
 PLAIN = "HTTP/1.1"
 TLS_H2 = "TLS + HTTP/2"

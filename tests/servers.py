@@ -1,6 +1,8 @@
-"""Start the project's loopback test server (go/testserver) from a source checkout.
+"""The loopback servers the tests, examples and benchmarks run against, from a source
+checkout (this file is not part of the package: the wheel carries no Go source to build).
 
-Used by the test suite, the examples and the benchmarks:
+The project's test server, built from go/testserver with Go on first use (or the binary
+named by $HTTPCLOAK_TESTSERVER):
 
     with TestServer.start() as server:
         url = server.http + "/stream/10"

@@ -1,6 +1,6 @@
-"""JSON presets: registered from a file or a string, validated strictly, listed and described,
-used by sessions (the test server sees their fingerprint and headers), replaced and
-unregistered without disturbing sessions already open."""
+"""Presets: the built-in names, and JSON presets registered from a file or a string, validated
+strictly, listed and described, used by sessions (the test server sees their fingerprint
+and headers), replaced and unregistered without disturbing sessions already open."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+
+from servers import TestServer
 
 JA3 = (
     "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,"
@@ -172,9 +173,25 @@ def test_wrong_types_and_missing_files() -> None:
 
 
 def test_process_calls_refuse_unknown_operations_and_arguments() -> None:
-    from httpcloak import _ffi
+    from httpcloak import _abi
 
     with pytest.raises(httpcloak.InvalidArgument, match="unknown operation"):
-        _ffi.process_call("preset.rename")
+        _abi.process_call("preset.rename")
     with pytest.raises(httpcloak.InvalidArgument, match='unknown field "nam"'):
-        _ffi.process_call("preset.unregister", nam="x")
+        _abi.process_call("preset.unregister", nam="x")
+
+
+def test_unknown_preset_raises() -> None:
+    with pytest.raises(httpcloak.InvalidArgument, match="unknown preset"):
+        httpcloak.Session(preset="netscape-4")
+
+
+def test_preset_constants_name_every_built_in_preset() -> None:
+    built_in = {
+        name
+        for name in httpcloak.available_presets()
+        if name not in ("chrome", "firefox", "safari")  # short aliases, as in the other bindings
+    }
+    assert set(httpcloak.Preset.all()) == built_in
+    with httpcloak.Session(preset=httpcloak.Preset.FIREFOX_LATEST) as s:
+        assert s.preset == "firefox-latest"

@@ -1,0 +1,85 @@
+"""The JSON that crosses the C ABI, as Python types (the Go side names its structs).
+
+Header pairs are JSON arrays: Python sends tuples, and reads back lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class TimeoutJSON(TypedDict):
+    """Seconds; None is no limit (go/session_options.go timeoutJSON)."""
+
+    connect: float | None
+    read: float | None
+    total: float | None
+
+
+class _RequestSpecFields(TypedDict):
+    method: str
+    url: str
+    headers: list[tuple[str, str]]  # merged over the session's and preset's
+    timeout: TimeoutJSON
+    allow_redirects: bool
+    max_redirects: int
+
+
+class RequestSpec(_RequestSpecFields, total=False):
+    """What hc_stream_open is asked to send (go/request.go requestOptions)."""
+
+    content_length: int  # a streamed body's length, when known
+    drop_headers: list[str]  # names this request does not send at all
+
+
+class RedirectHop(TypedDict):
+    """One redirect response on the way (go/redirects.go hop)."""
+
+    status: int
+    reason: str
+    proto: str
+    url: str
+    headers: list[list[str]]
+
+
+class ResponseMeta(TypedDict):
+    """The response headers and where they came from (go/stream.go metaJSON)."""
+
+    status: int
+    reason: str
+    proto: str  # "h1", "h2" or "h3"
+    headers: list[list[str]]
+    content_length: int  # -1 when unknown
+    url: str
+    history: list[RedirectHop] | None  # the redirects followed, oldest first
+
+
+class CookieJSON(TypedDict):
+    """One cookie of the jar (go/jar.go cookieJSON)."""
+
+    name: str
+    value: str
+    domain: str  # a leading dot: a domain cookie; none: host-only
+    path: str
+    expires: float  # unix seconds; 0 for a session cookie
+    secure: bool
+    http_only: bool
+    same_site: str
+
+
+class _PresetFields(TypedDict):
+    name: str
+    engine_profile: str
+    headers: list[list[str]]
+
+
+class PresetJSON(_PresetFields, total=False):
+    """One entry of hc_presets (go/presets.go, go/preset_registry.go)."""
+
+    alias_of: str
+    custom: bool
+    based_on: str
+    ja3: str
+    akamai: str
+    extra_fp: dict[str, Any]
+    disable_http3: bool
