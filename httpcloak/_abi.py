@@ -22,7 +22,8 @@ from ._body import BORROW_MIN_SIZE, InlineBody
 from ._ffi import KIND_TO_ERROR, ffi, lib, take_json
 
 # How long one native call may wait before handing control back to Python, so that
-# Ctrl-C and other threads are answered promptly (DESIGN.md rule 5).
+# Ctrl-C and other threads are answered promptly (go/httpcloak.h: no call blocks longer
+# than its wait_ms).
 WAIT_SLICE_MS = 100
 
 # hc_stream_read / hc_stream_write results besides a byte count.

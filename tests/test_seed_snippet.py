@@ -1,4 +1,5 @@
-"""The Python snippet of the streaming page (seed/streaming-responses.txt), as written but
+"""The Python snippet of the streaming page every httpcloak binding shares (the project's
+specification, kept outside this repository), as written but
 for the URL, which points at the loopback test server instead of httpbin.org."""
 
 from __future__ import annotations
