@@ -10,7 +10,7 @@ import (
 var fuzzSession = &session{jar: newCookieJar(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[int64]*stream{}, meta: newSessionMeta()}
 
 func FuzzSessionOptions(f *testing.F) {
-	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","timeout":{"connect":1}}`,
+	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","retry":2}`,
 		`{"headers":[["a","b"]],"proxy":"socks5://u:p@h:1"}`, `{"verify":false,"ca_file":""}`,
 		`[]`, `null`, `{"timeout":{"read":-1}}`, `{"headers":[["a"]]}`, "\x00\xff"} {
 		f.Add([]byte(seed))
@@ -25,7 +25,6 @@ func FuzzSessionOptions(f *testing.F) {
 		}
 		_ = validateHeaders(opts.Headers)
 		_ = validateProxy(opts.Proxy)
-		_, _ = opts.Timeout.resolve()
 		_, _ = lookupPreset(opts.Preset)
 	})
 }

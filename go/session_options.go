@@ -8,17 +8,15 @@ import (
 )
 
 // sessionOptions is the JSON that hc_session_new receives. Unknown fields are refused so
-// a misspelt option is an error, not a silent default.
+// a misspelt option is an error, not a silent default. Timeouts and redirects are not
+// among them: the Python side resolves them and sends them with every request.
 type sessionOptions struct {
-	Preset         string       `json:"preset"`
-	HTTPVersion    string       `json:"http_version"`
-	Verify         *bool        `json:"verify"`
-	CAFile         string       `json:"ca_file"`
-	Proxy          string       `json:"proxy"`
-	Timeout        *timeoutJSON `json:"timeout"`
-	Headers        [][2]string  `json:"headers"`
-	AllowRedirects *bool        `json:"allow_redirects"`
-	MaxRedirects   *int         `json:"max_redirects"`
+	Preset      string      `json:"preset"`
+	HTTPVersion string      `json:"http_version"`
+	Verify      *bool       `json:"verify"`
+	CAFile      string      `json:"ca_file"`
+	Proxy       string      `json:"proxy"`
+	Headers     [][2]string `json:"headers"`
 	// Custom fingerprint over the preset's (custom_fingerprint.go).
 	JA3     string          `json:"ja3"`
 	Akamai  string          `json:"akamai"`
