@@ -88,3 +88,46 @@ var sessionCalls = newOpRegistry[*session]("session operation")
 func registerCall(op string, fn sessionCall) { sessionCalls.register(op, fn) }
 
 func (s *session) call(raw []byte) ([]byte, error) { return sessionCalls.run(s, raw) }
+
+// maxForks bounds one fork call; each fork is a full session with its own connections.
+const maxForks = 256
+
+// session.fork makes n sessions like this one, as more tabs of the same browser: the same
+// preset, options, headers, header order, retries and proxy, the same cookie jar (shared,
+// live), and their own connections. It returns their handles.
+func init() {
+	registerCall("session.fork", func(s *session, args json.RawMessage) (any, error) {
+		var a struct {
+			N int `json:"n"`
+		}
+		if err := decodeArgs(args, &a); err != nil {
+			return nil, err
+		}
+		if a.N < 1 || a.N > maxForks {
+			return nil, newError(kindInvalidArgument, "fork needs 1 to %d sessions, got %d", maxForks, a.N)
+		}
+		handles := make([]int64, 0, a.N)
+		for range a.N {
+			child, err := s.fork()
+			if err != nil {
+				for _, h := range handles {
+					if sess, ok := sessions.take(h); ok {
+						sess.close()
+					}
+				}
+				return nil, err
+			}
+			handles = append(handles, sessions.add(child))
+		}
+		return handles, nil
+	})
+}
+
+func init() {
+	registerProcessCall("session_cache_stats", func(args json.RawMessage) (any, error) {
+		if err := decodeArgs(args, &struct{}{}); err != nil {
+			return nil, err
+		}
+		return sharedSessions.stats(), nil
+	})
+}

@@ -104,7 +104,7 @@ var errBothProxies = newError(kindInvalidArgument,
 // session closes (an old stream's error may still quote them).
 func (s *session) hide(proxyURL string) {
 	hidden := proxySecrets(proxyURL)
-	registerSecrets(hidden)
+	s.services.secrets.register(hidden)
 	s.mu.Lock()
 	s.secrets = append(s.secrets, hidden...)
 	s.mu.Unlock()

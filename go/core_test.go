@@ -133,13 +133,13 @@ func readAll(t *testing.T, p *pump) ([]byte, *hcError) {
 	buf := make([]byte, 3)
 	for {
 		n, err := p.read(buf, 50*time.Millisecond)
+		got = append(got, buf[:n]...)
 		switch {
-		case err != nil:
-			return got, err
-		case n == readEOF:
+		case err == io.EOF:
 			return got, nil
-		case n > 0:
-			got = append(got, buf[:n]...)
+		case err == errPending:
+		case err != nil:
+			return got, err.(*hcError)
 		}
 	}
 }
@@ -150,7 +150,7 @@ func TestPumpDeliversEverythingThenTheError(t *testing.T) {
 	if string(got) != "helloworld" || err == nil || err.kind != kindTruncated {
 		t.Fatalf("got %q, %v", got, err)
 	}
-	if _, again := p.read(make([]byte, 4), 0); again == nil || again.kind != kindTruncated {
+	if _, again := p.read(make([]byte, 4), 0); again == nil || again.(*hcError).kind != kindTruncated {
 		t.Fatal("error was not sticky")
 	}
 }
@@ -166,7 +166,7 @@ func TestPumpReadWaitsOnlyItsSlice(t *testing.T) {
 	p := newTestPump(&slowBody{pieces: [][]byte{[]byte("late")}, pause: time.Second, err: io.EOF}, 0)
 	started := time.Now()
 	n, err := p.read(make([]byte, 8), 20*time.Millisecond)
-	if n != readPending || err != nil || time.Since(started) > 500*time.Millisecond {
+	if n != 0 || err != errPending || time.Since(started) > 500*time.Millisecond {
 		t.Fatalf("read = %d, %v after %v", n, err, time.Since(started))
 	}
 	p.finish()
@@ -187,20 +187,20 @@ func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
 	raw := &countingReader{r: &blockingBody{ctx: ctx}, expect: -1}
 	p := startPump(ctx, cancel, raw, raw, "h2", -1, 100*time.Millisecond, func() {})
 	started := time.Now()
-	var err *hcError
-	for err == nil && time.Since(started) < 2*time.Second {
+	var err error
+	for (err == nil || err == errPending) && time.Since(started) < 2*time.Second {
 		_, err = p.read(make([]byte, 8), 50*time.Millisecond)
 	}
-	if err == nil || err.kind != kindReadTimeout {
+	if e, ok := err.(*hcError); !ok || e.kind != kindReadTimeout {
 		t.Fatalf("err = %v, want a read timeout", err)
 	}
 }
 
 func TestProxyCredentialsAreRedacted(t *testing.T) {
 	hidden := proxySecrets("http://alice:s3cr%40t@127.0.0.1:8080")
-	registerSecrets(hidden)
-	defer forgetSecrets(hidden)
-	msg := redact(`proxyconnect tcp: dial http://alice:s3cr%40t@127.0.0.1:8080 failed, password s3cr@t`)
+	registry := newSecretRegistry()
+	registry.register(hidden)
+	msg := registry.redact(`proxyconnect tcp: dial http://alice:s3cr%40t@127.0.0.1:8080 failed, password s3cr@t`)
 	if strings.Contains(msg, "s3cr") || strings.Contains(msg, "alice:") {
 		t.Fatalf("secret leaked: %s", msg)
 	}
@@ -238,7 +238,7 @@ func TestBufferClassesCoverThePumpSizes(t *testing.T) {
 }
 
 func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
-	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`))
+	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`), sessionServices{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,4 +51,6 @@ type engineConfig struct {
 	// tickets, when set, is the TLS session cache to keep using: a session rebuilding its
 	// engine (new proxy, refresh) resumes the TLS sessions it already had.
 	tickets *ticketCache
+	// shared is the TLS session store beyond this process, if any.
+	shared *sharedTickets
 }

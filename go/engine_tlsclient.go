@@ -98,7 +98,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err != nil {
 		return nil, classify(err, nil, "connect")
 	}
-	tickets, err := installTicketCache(client, profile, cfg.tickets, trust)
+	tickets, err := installTicketCache(client, profile, cfg.tickets, cfg.shared, trust)
 	if err != nil {
 		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
 	}

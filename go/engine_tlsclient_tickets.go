@@ -34,6 +34,8 @@ type ticketCache struct {
 	// scope is the ClientHello id of the engine that owns the cache; it keys the shared
 	// backend (session_cache_backend.go). Empty: the cache is never shared.
 	scope string
+	// shared is the store beyond this process (nil: none).
+	shared *sharedTickets
 	// identity, when set (set_session_identifier), goes in front of scope in the shared
 	// backend's keys, so sessions of different users never resume each other's TLS.
 	identity atomic.Pointer[string]
@@ -88,13 +90,13 @@ func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
 	cs, ok := c.byKey[key]
 	c.mu.Unlock()
 	scope := c.sharedScope()
-	if ok || scope == "" {
+	if ok || scope == "" || c.shared == nil {
 		return cs, ok
 	}
 	// Outside our lock: it may be slow. A session another process made must verify
 	// with our own trust settings.
 	admit := func(cs *tls.ClientSessionState) error { return c.trustSettings().admits(key, cs) }
-	if cs = sharedSessions.fetch(scope, key, admit); cs == nil {
+	if cs = c.shared.fetch(scope, key, admit); cs == nil {
 		return nil, false
 	}
 	c.store(key, cs)
@@ -105,8 +107,8 @@ func (c *ticketCache) Get(key string) (*tls.ClientSessionState, bool) {
 // shared backend, if any.
 func (c *ticketCache) Put(key string, cs *tls.ClientSessionState) {
 	c.store(key, cs)
-	if scope := c.sharedScope(); scope != "" {
-		sharedSessions.share(scope, key, cs)
+	if scope := c.sharedScope(); scope != "" && c.shared != nil {
+		c.shared.share(scope, key, cs)
 	}
 }
 
@@ -183,11 +185,11 @@ func (c *ticketCache) restore(saved []tlsSessionJSON) error {
 	return nil
 }
 
-// installTicketCache gives the engine a ticketCache (keep when given, else a fresh one)
-// checking with trust. It returns nil (and leaves the engine alone) when the profile's
-// ClientHello has no pre_shared_key extension, so resumption is never added to a
-// fingerprint that lacks it.
-func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProfile, keep *ticketCache, trust sessionTrust) (*ticketCache, error) {
+// installTicketCache gives the engine a ticketCache (keep when given, else a fresh one
+// sharing with shared) checking with trust. It returns nil (and leaves the engine alone)
+// when the profile's ClientHello has no pre_shared_key extension, so resumption is never
+// added to a fingerprint that lacks it.
+func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProfile, keep *ticketCache, shared *sharedTickets, trust sessionTrust) (*ticketCache, error) {
 	if !offersPSK(profile) {
 		return nil, nil
 	}
@@ -199,6 +201,7 @@ func installTicketCache(client tlsclient.HttpClient, profile profiles.ClientProf
 	if cache == nil {
 		cache = newTicketCache()
 		cache.scope = profile.GetClientHelloStr()
+		cache.shared = shared
 	}
 	cache.trust.Store(&trust)
 	field.Set(reflect.ValueOf(tls.ClientSessionCache(cache)))

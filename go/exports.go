@@ -10,7 +10,9 @@ import "C"
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"time"
 	"unsafe"
@@ -43,7 +45,7 @@ func setError(cerr *C.hc_error, err error) {
 		k = e.kind
 	}
 	cerr.kind = C.int32_t(k)
-	msg := redact(err.Error())
+	msg := processSecrets.redact(err.Error())
 	limit := len(cerr.message) - 1
 	if len(msg) > limit {
 		msg = msg[:limit]
@@ -157,7 +159,7 @@ func hc_session_new(options *C.char, optionsLen C.int64_t, cerr *C.hc_error) (re
 		setError(cerr, err)
 		return 0
 	}
-	sess, err := newSession(raw)
+	sess, err := newSession(raw, services)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -178,7 +180,12 @@ func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 		setError(cerr, newError(kindClosed, "unknown session handle %d", int64(handle)))
 		return -1
 	}
+	// Its streams' handles go first, so no call finds them half closed; again after, for
+	// a stream opened meanwhile.
+	ofSession := func(st *stream) bool { return st.sess == sess }
+	streams.removeIf(ofSession)
 	sess.close()
+	streams.removeIf(ofSession)
 	setError(cerr, nil)
 	return 0
 }
@@ -266,13 +273,13 @@ func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, stream
 		setError(cerr, err)
 		return 0
 	}
-	id, err := openStream(sess, spec)
+	st, err := openStream(sess, spec)
 	if err != nil {
 		setError(cerr, err)
 		return 0
 	}
 	setError(cerr, nil)
-	return C.int64_t(id)
+	return C.int64_t(streams.add(st))
 }
 
 //export hc_stream_meta
@@ -291,11 +298,17 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 		setError(cerr, failure)
 		return -1
 	}
-	setError(cerr, nil)
 	if meta == nil {
+		setError(cerr, nil)
 		return 0
 	}
-	*outLen = handOut(meta, out)
+	data, err := json.Marshal(metaJSONOf(meta))
+	if err != nil {
+		setError(cerr, newError(kindInternal, "encoding metadata: %v", err))
+		return -1
+	}
+	setError(cerr, nil)
+	*outLen = handOut(data, out)
 	return 1
 }
 
@@ -312,12 +325,19 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 	}
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
 	n, failure := st.read(dst, waitDuration(waitMs))
-	if failure != nil {
-		setError(cerr, failure)
-		return readError
+	switch {
+	case failure == nil:
+		cerr.kind = C.HC_OK
+		return C.int64_t(n)
+	case failure == io.EOF:
+		cerr.kind = C.HC_OK
+		return readEOF
+	case failure == errPending:
+		cerr.kind = C.HC_OK
+		return readPending
 	}
-	cerr.kind = C.HC_OK
-	return C.int64_t(n)
+	setError(cerr, failure)
+	return readError
 }
 
 //export hc_stream_write
@@ -333,7 +353,14 @@ func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs 
 		return readError
 	}
 	n, failure := st.write(data, waitDuration(waitMs))
-	if failure != nil {
+	switch {
+	case errors.Is(failure, errPending):
+		setError(cerr, nil)
+		return readPending
+	case errors.Is(failure, errResponded):
+		setError(cerr, nil)
+		return writeDone
+	case failure != nil:
 		setError(cerr, failure)
 		return readError
 	}
@@ -410,7 +437,7 @@ func hc_stream_watch(handle C.int64_t, notifierHandle C.int64_t, cerr *C.hc_erro
 		setError(cerr, newError(kindClosed, "notifier %d is closed or unknown", int64(notifierHandle)))
 		return -1
 	}
-	st.watch.target.Store(n)
+	st.watch.watchWith(n, int64(handle))
 	setError(cerr, nil)
 	return 0
 }

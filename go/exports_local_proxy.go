@@ -17,7 +17,12 @@ func hc_local_proxy_start(options *C.char, optionsLen C.int64_t, cerr *C.hc_erro
 		setError(cerr, err)
 		return 0
 	}
-	p, err := startLocalProxy(raw)
+	opts, err := localProxyOptionsOf(raw)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	p, err := startLocalProxy(opts)
 	if err != nil {
 		setError(cerr, err)
 		return 0

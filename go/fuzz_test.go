@@ -7,7 +7,7 @@ import (
 // The export layer decodes caller JSON and lengths before anything else; whatever arrives,
 // decoding must end in a value or an invalid-argument error, never a panic.
 
-var fuzzSession = &session{jar: newCookieJar(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[int64]*stream{}, meta: newSessionMeta()}
+var fuzzSession = &session{jar: newCookieJar(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[*stream]struct{}{}, meta: newSessionMeta()}
 
 func FuzzSessionOptions(f *testing.F) {
 	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","retry":2}`,
@@ -59,7 +59,7 @@ func FuzzSessionCall(f *testing.F) {
 		`{"op":"state.export"}`, `{"op":"nope"}`, `{"op":"cookies.list","args":[]}`, `[]`, "\x00"} {
 		f.Add([]byte(seed))
 	}
-	sess, err := newSession([]byte(`{}`))
+	sess, err := newSession([]byte(`{}`), sessionServices{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -22,16 +22,17 @@ type localProxy struct {
 	server   *http.Server
 	port     int
 
-	defaultSession int64 // a session handle
+	defaultSession *session
 	timeouts       timeouts
 	tlsOnly        bool
 	tunnelDialer   func(ctx context.Context, network, addr string) (net.Conn, error)
 	tunnelIdle     time.Duration     // 0: tunnels never time out
 	credentials    *proxyCredentials // nil: no authentication
 	guard          *targetGuard      // the targets clients may reach (local_proxy_targets.go)
+	redact         func(string) string
 
 	mu       sync.RWMutex
-	routes   map[string]int64      // X-HTTPCloak-Session id -> session handle
+	routes   map[string]*session   // by X-HTTPCloak-Session id
 	tunneled map[net.Conn]struct{} // hijacked CONNECT connections: Server.Close skips them
 	closed   bool
 	running  atomic.Bool
@@ -50,43 +51,32 @@ const (
 	headerProxyError    = "X-Httpcloak-Error"
 )
 
+// localProxyOptions say how a local proxy listens and whom it lets through.
 type localProxyOptions struct {
-	Port           int          `json:"port"`
-	Session        int64        `json:"session"`
-	Timeout        *timeoutJSON `json:"timeout"`
-	MaxConnections int          `json:"max_connections"`
-	TLSOnly        bool         `json:"tls_only"`
-	TCPProxy       string       `json:"tcp_proxy"`
+	Port           int      // 0: any free port
+	Session        *session // the default session, which the caller keeps open
+	Timeouts       timeouts
+	MaxConnections int // 0: no limit
+	TLSOnly        bool
+	TCPProxy       string // the upstream proxy CONNECT tunnels go through; "": direct
 	// Basic credentials every client must send in Proxy-Authorization (both, or neither).
-	Username string `json:"username"`
-	Password string `json:"password"`
+	Username string
+	Password string
 	// host:port patterns clients may reach (none: any); private networks only if allowed.
-	AllowedTargets       []string `json:"allowed_targets"`
-	AllowPrivateNetworks bool     `json:"allow_private_networks"`
-	// Seconds a CONNECT tunnel may stay silent both ways (absent: 300; 0: no limit).
-	TunnelIdleTimeout *float64 `json:"tunnel_idle_timeout"`
+	AllowedTargets       []string
+	AllowPrivateNetworks bool
+	// Seconds a CONNECT tunnel may stay silent both ways (nil: 300; 0: no limit).
+	TunnelIdleTimeout *float64
+	// Redact masks secrets (proxy credentials) in the reasons sent to clients; nil: none.
+	Redact func(string) string
 }
 
-var localProxies = newHandleTable[*localProxy](1 << 36)
-
-func startLocalProxy(raw []byte) (*localProxy, error) {
-	var opts localProxyOptions
-	if err := decodeStrict(raw, &opts); err != nil {
-		return nil, err
-	}
+func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 	if opts.Port < 0 || opts.Port > 65535 {
 		return nil, newError(kindInvalidArgument, "port must be 0 (any free port) to 65535, got %d", opts.Port)
 	}
 	if opts.MaxConnections < 0 {
 		return nil, newError(kindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
-	}
-	sess, ok := sessions.get(opts.Session)
-	if !ok {
-		return nil, newError(kindClosed, "session %d is closed or unknown", opts.Session)
-	}
-	t, err := opts.Timeout.resolve()
-	if err != nil {
-		return nil, err
 	}
 	idle := defaultTunnelIdle
 	if opts.TunnelIdleTimeout != nil {
@@ -104,9 +94,9 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 		return nil, err
 	}
 	p := &localProxy{
-		defaultSession: opts.Session, timeouts: t, tlsOnly: opts.TLSOnly,
-		tunnelIdle: idle, credentials: credentials, guard: guard,
-		routes: map[string]int64{}, tunneled: map[net.Conn]struct{}{},
+		defaultSession: opts.Session, timeouts: opts.Timeouts, tlsOnly: opts.TLSOnly,
+		tunnelIdle: idle, credentials: credentials, guard: guard, redact: opts.Redact,
+		routes: map[string]*session{}, tunneled: map[net.Conn]struct{}{},
 	}
 	// guardDial checks each address a direct tunnel connects to.
 	p.tunnelDialer = (&net.Dialer{ControlContext: guardDial}).DialContext
@@ -115,7 +105,7 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 			return nil, err
 		}
 		// The session's trust settings check an https:// proxy; its preset shapes the CONNECT.
-		cfg := sess.net.config()
+		cfg := opts.Session.net.config()
 		cfg.proxy = opts.TCPProxy
 		dialer, err := proxyDialerOf(cfg)
 		if err != nil {
@@ -202,12 +192,15 @@ func (p *localProxy) refuse(w http.ResponseWriter, status int, k kind, msg strin
 	w.Header().Set(headerProxyError, kindNames[k])
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, "httpcloak local proxy: "+redact(msg)+"\n")
+	if p.redact != nil {
+		msg = p.redact(msg)
+	}
+	_, _ = io.WriteString(w, "httpcloak local proxy: "+msg+"\n")
 }
 
 // sessionFor picks the session named by X-HTTPCloak-Session, or the proxy's own.
 func (p *localProxy) sessionFor(r *http.Request) (*session, error) {
-	handle := p.defaultSession
+	sess := p.defaultSession
 	if id := r.Header.Get(headerSession); id != "" {
 		p.mu.RLock()
 		registered, ok := p.routes[id]
@@ -215,28 +208,25 @@ func (p *localProxy) sessionFor(r *http.Request) (*session, error) {
 		if !ok {
 			return nil, newError(kindInvalidArgument, "no session registered as %q", id)
 		}
-		handle = registered
+		sess = registered
 	}
-	sess, ok := sessions.get(handle)
-	if !ok {
+	if sess.isClosed() {
 		return nil, newError(kindClosed, "the session behind this proxy route is closed")
 	}
 	return sess, nil
 }
 
-func (p *localProxy) register(id string, handle int64) error {
+// register routes requests naming id to sess, which its owner keeps open.
+func (p *localProxy) register(id string, sess *session) error {
 	if id == "" {
 		return newError(kindInvalidArgument, "session_id must not be empty")
-	}
-	if _, ok := sessions.get(handle); !ok {
-		return newError(kindClosed, "session %d is closed or unknown", handle)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, taken := p.routes[id]; taken {
 		return newError(kindInvalidArgument, "a session is already registered as %q", id)
 	}
-	p.routes[id] = handle
+	p.routes[id] = sess
 	return nil
 }
 

@@ -26,7 +26,11 @@ func init() {
 		if err := decodeArgs(args, &a); err != nil {
 			return nil, err
 		}
-		return true, p.register(a.ID, a.Session)
+		sess, ok := sessions.get(a.Session)
+		if !ok {
+			return nil, newError(kindClosed, "session %d is closed or unknown", a.Session)
+		}
+		return true, p.register(a.ID, sess)
 	})
 	localProxyCalls.register("unregister", func(p *localProxy, args json.RawMessage) (any, error) {
 		var a struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"maps"
@@ -12,16 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The local proxy's plain-HTTP path: one client request becomes one stream on a session
 // (same fingerprint, cookie jar, timeouts and read-ahead as a Python request), and the
-// response streams back as it arrives.
-
-// proxyPollSlice is how long one wait on the stream lasts before the proxy looks whether
-// its client went away.
-const proxyPollSlice = 200 * time.Millisecond
+// response streams back as it arrives. A client that goes away cancels the stream, which
+// ends any wait on it.
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) and the proxy's own control headers stay
 // between the client and the proxy.
@@ -66,12 +61,11 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	spec.guard = p.guard // and every connection the exchange makes (guardDial)
-	id, err := openStream(sess, spec)
+	st, err := openStream(sess, spec)
 	if err != nil {
 		p.refuseFor(w, err)
 		return
 	}
-	st, _ := streams.take(id) // owned here, never by a C caller
 	defer st.close()
 	stop := context.AfterFunc(r.Context(), st.cancelNow) // the client left
 	defer stop()
@@ -87,7 +81,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		return // the client went away first
 	}
 	writeProxiedHeaders(w, meta, r.Method)
-	if err := copyStreamTo(r.Context(), w, st); err != nil {
+	if err := copyStreamTo(w, st); err != nil {
 		p.failures.Add(1)
 		// Headers are out: the only honest signal left is a cut connection, so the client
 		// sees a truncated body instead of a short one that looks complete.
@@ -158,7 +152,7 @@ func feedUpload(u *upload, body io.Reader, abort func()) {
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := body.Read(buf)
-		if n > 0 && u.write(buf[:n], time.Hour) != writeAccepted {
+		if n > 0 && u.write(buf[:n], forever) != writeAccepted {
 			return
 		}
 		if err == io.EOF {
@@ -172,26 +166,19 @@ func feedUpload(u *upload, body io.Reader, abort func()) {
 	}
 }
 
-func awaitMeta(ctx context.Context, st *stream) (*metaJSON, *hcError) {
-	for ctx.Err() == nil {
-		raw, failure := st.waitMeta(proxyPollSlice)
-		if failure != nil {
-			return nil, failure
-		}
-		if raw != nil {
-			var meta metaJSON
-			if err := json.Unmarshal(raw, &meta); err != nil {
-				return nil, newError(kindInternal, "decoding metadata: %v", err)
-			}
-			return &meta, nil
-		}
+// awaitMeta waits for the response headers, or for the client to go away (nil, nil).
+func awaitMeta(ctx context.Context, st *stream) (*Meta, error) {
+	select {
+	case <-st.metaReadyChan():
+		return st.waitMeta(0)
+	case <-ctx.Done():
+		return nil, nil
 	}
-	return nil, nil
 }
 
 // writeProxiedHeaders sends the origin's status and headers. The body reaches the client
 // decoded (our layer undoes Content-Encoding), so a coded body loses its encoding and length.
-func writeProxiedHeaders(w http.ResponseWriter, meta *metaJSON, method string) {
+func writeProxiedHeaders(w http.ResponseWriter, meta *Meta, method string) {
 	headers := withoutHeaders(meta.Headers, proxyOnlyHeaders...)
 	if coding, ok := headerValue(headers, "content-encoding"); ok && !strings.EqualFold(coding, "identity") && method != http.MethodHead {
 		headers = withoutHeaders(headers, "content-encoding", "content-length")
@@ -203,27 +190,26 @@ func writeProxiedHeaders(w http.ResponseWriter, meta *metaJSON, method string) {
 	w.WriteHeader(meta.Status)
 }
 
-func copyStreamTo(ctx context.Context, w http.ResponseWriter, st *stream) error {
+// copyStreamTo sends the body as it arrives; a client gone away has cancelled the stream,
+// which ends the read.
+func copyStreamTo(w http.ResponseWriter, st *stream) error {
 	flusher, _ := w.(http.Flusher)
 	buf := make([]byte, 64<<10)
-	for ctx.Err() == nil {
-		n, failure := st.read(buf, proxyPollSlice)
-		switch {
-		case failure != nil:
-			return failure
-		case n == readEOF:
+	for {
+		n, failure := st.read(buf, forever)
+		if failure == io.EOF {
 			return nil
-		case n == readPending:
-			continue
+		}
+		if failure != nil {
+			return failure
 		}
 		if _, err := w.Write(buf[:n]); err != nil {
 			return err
 		}
-		if flusher != nil && !st.pump.hasNews() {
+		if flusher != nil && !st.buffered() {
 			flusher.Flush() // nothing more queued: let the client see what arrived (SSE)
 		}
 	}
-	return ctx.Err()
 }
 
 func statusForFailure(k kind) int {

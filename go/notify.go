@@ -20,8 +20,6 @@ type notifier struct {
 	closed   bool
 }
 
-var notifiers = newHandleTable[*notifier](1 << 48)
-
 func newNotifier() (*notifier, error) {
 	var fds [2]int
 	if err := syscall.Pipe(fds[:]); err != nil {
@@ -87,26 +85,37 @@ func (n *notifier) close() {
 	}
 }
 
-// watch is a stream's side: which notifier to tell, and whether someone is waiting.
+// watch is a stream's side: which notifier to tell, under which id, and whether someone
+// is waiting. The id is the caller's name for the stream, given with the notifier.
 type watch struct {
-	target atomic.Pointer[notifier]
+	target atomic.Pointer[watchTarget]
 	armed  atomic.Bool
+}
+
+type watchTarget struct {
+	notifier *notifier
+	id       int64
+}
+
+// watchWith makes n the notifier to tell, naming the stream id there.
+func (w *watch) watchWith(n *notifier, id int64) {
+	w.target.Store(&watchTarget{notifier: n, id: id})
 }
 
 // arm says a caller is waiting; ready reports whether there is already something to take,
 // in which case the caller is told at once (the event may have come just before arming).
-func (w *watch) arm(id int64, ready func() bool) {
+func (w *watch) arm(ready func() bool) {
 	w.armed.Store(true)
 	if ready() {
-		w.fire(id)
+		w.fire()
 	}
 }
 
 // fire tells the notifier if a caller is waiting.
-func (w *watch) fire(id int64) {
+func (w *watch) fire() {
 	if w.armed.Swap(false) {
-		if n := w.target.Load(); n != nil {
-			n.post(id)
+		if t := w.target.Load(); t != nil {
+			t.notifier.post(t.id)
 		}
 	}
 }

@@ -207,25 +207,27 @@ func (p *pump) hasNews() bool {
 	return len(p.chunks) > 0 || p.ctx.Err() != nil || waitClosed(p.finishing, 0)
 }
 
-// read copies what has arrived into dst, waiting up to wait for something to arrive.
+// read copies what has arrived into dst, waiting up to wait (forever: no limit) for
+// something to arrive: n > 0 bytes, io.EOF at the end, errPending when nothing came
+// within wait, or the failure (an *hcError), sticky.
 // Once it has bytes it also takes the chunks already queued behind them, never waiting
 // for more, so one call can return a whole small body.
-func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
+func (p *pump) read(dst []byte, wait time.Duration) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.cur) == 0 {
 		if p.final != nil {
-			return readError, p.final
+			return 0, p.final
 		}
 		if p.eof {
-			return readEOF, nil
+			return 0, io.EOF
 		}
 		c, ok := p.next(wait)
 		if !ok {
-			return readPending, nil
+			return 0, errPending
 		}
 		if c.buf == nil {
-			return p.take(c)
+			return 0, p.take(c)
 		}
 		p.take(c)
 	}
@@ -252,20 +254,20 @@ func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
 }
 
 // take records a chunk from the pump: its bytes become cur; its end or failure is kept
-// for the read that finds cur empty, and returned as well for a chunk without bytes.
-func (p *pump) take(c chunk) (int, *hcError) {
+// for the read that finds cur empty, and returned as well (io.EOF for the end).
+func (p *pump) take(c chunk) error {
 	switch {
 	case c.err != nil:
 		p.final = c.err
-		return readError, c.err
+		return c.err
 	case c.eof:
 		p.eof = true
 	}
 	if c.buf != nil {
 		p.cur, p.curBuf = c.buf, c.buf[:cap(c.buf)]
-		return len(c.buf), nil
+		return nil
 	}
-	return readEOF, nil
+	return io.EOF
 }
 
 // firstChunkSize is the pump's first read: the whole body when its length is known and
@@ -287,15 +289,19 @@ func (p *pump) next(wait time.Duration) (chunk, bool) {
 	if p.ctx.Err() != nil {
 		return chunk{err: causeOf(p.ctx)}, true
 	}
-	if wait <= 0 {
-		return chunk{}, false
+	var expired <-chan time.Time // nil: wait forever
+	if wait != forever {
+		if wait <= 0 {
+			return chunk{}, false
+		}
+		if p.waitTimer == nil {
+			p.waitTimer = time.NewTimer(wait)
+		} else {
+			p.waitTimer.Reset(wait)
+		}
+		defer p.waitTimer.Stop()
+		expired = p.waitTimer.C
 	}
-	if p.waitTimer == nil {
-		p.waitTimer = time.NewTimer(wait)
-	} else {
-		p.waitTimer.Reset(wait)
-	}
-	defer p.waitTimer.Stop()
 	select {
 	case c := <-p.chunks:
 		return c, true
@@ -309,7 +315,7 @@ func (p *pump) next(wait time.Duration) (chunk, bool) {
 		}
 	case <-p.finishing:
 		return chunk{err: newError(kindClosed, "stream closed")}, true
-	case <-p.waitTimer.C:
+	case <-expired:
 		return chunk{}, false
 	}
 }

@@ -10,11 +10,11 @@ import (
 
 // hop is one redirect response the stream went through, reported in its metadata.
 type hop struct {
-	Status  int         `json:"status"`
-	Reason  string      `json:"reason"`
-	Proto   string      `json:"proto"`
-	URL     string      `json:"url"`
-	Headers [][2]string `json:"headers"`
+	Status  int
+	Reason  string
+	Proto   string
+	URL     string
+	Headers [][2]string
 }
 
 // redirectDrainLimit bounds how much of a redirect's body is read so its connection can be

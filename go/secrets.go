@@ -8,12 +8,17 @@ import (
 )
 
 // Proxy credentials must never reach an error message: errors from the engine's proxy
-// dialer may quote the proxy URL. Every message crossing the ABI passes through redact,
-// which masks the secrets of all live sessions.
-var secrets = struct {
+// dialer may quote the proxy URL. A secretRegistry holds the secrets of the sessions that
+// use it, while they live; every message crossing the ABI passes through the process's
+// registry's redact, which masks them all.
+type secretRegistry struct {
 	mu    sync.RWMutex
 	count map[string]int
-}{count: make(map[string]int)}
+}
+
+func newSecretRegistry() *secretRegistry {
+	return &secretRegistry{count: make(map[string]int)}
+}
 
 const redactedMark = "***"
 
@@ -33,31 +38,43 @@ func proxySecrets(raw string) []string {
 	return out
 }
 
-func registerSecrets(values []string) {
-	secrets.mu.Lock()
-	defer secrets.mu.Unlock()
+// register adds values (counted: several sessions may share one); a nil registry keeps
+// nothing.
+func (r *secretRegistry) register(values []string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, v := range values {
-		secrets.count[v]++
+		r.count[v]++
 	}
 }
 
-func forgetSecrets(values []string) {
-	secrets.mu.Lock()
-	defer secrets.mu.Unlock()
+func (r *secretRegistry) forget(values []string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, v := range values {
-		if secrets.count[v]--; secrets.count[v] <= 0 {
-			delete(secrets.count, v)
+		if r.count[v]--; r.count[v] <= 0 {
+			delete(r.count, v)
 		}
 	}
 }
 
-func redact(message string) string {
-	secrets.mu.RLock()
-	ordered := make([]string, 0, len(secrets.count))
-	for secret := range secrets.count {
+// redact masks every registered secret in message.
+func (r *secretRegistry) redact(message string) string {
+	if r == nil {
+		return message
+	}
+	r.mu.RLock()
+	ordered := make([]string, 0, len(r.count))
+	for secret := range r.count {
 		ordered = append(ordered, secret)
 	}
-	secrets.mu.RUnlock()
+	r.mu.RUnlock()
 	// Longest first, so a whole "user:password@" goes before the password inside it.
 	sort.Slice(ordered, func(i, j int) bool { return len(ordered[i]) > len(ordered[j]) })
 	for _, secret := range ordered {

@@ -96,7 +96,9 @@ type sharedTickets struct {
 	errors   atomic.Int64
 }
 
-var sharedSessions = &sharedTickets{slots: make(chan struct{}, maxBackendCalls)}
+func newSharedTickets() *sharedTickets {
+	return &sharedTickets{slots: make(chan struct{}, maxBackendCalls)}
+}
 
 func backendKey(scope, serverName string) string {
 	return sessionKeyPrefix + scope + ":" + serverName
@@ -291,13 +293,4 @@ func decodeSharedTicket(key string, value []byte, macKey []byte) (*tls.ClientSes
 		return nil, fmt.Errorf("value holds a malformed TLS session: %v", err)
 	}
 	return cs, nil
-}
-
-func init() {
-	registerProcessCall("session_cache_stats", func(args json.RawMessage) (any, error) {
-		if err := decodeArgs(args, &struct{}{}); err != nil {
-			return nil, err
-		}
-		return sharedSessions.stats(), nil
-	})
 }

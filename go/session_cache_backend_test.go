@@ -61,11 +61,13 @@ func (f *fakeBackend) waitReports(t *testing.T, n int) []string {
 
 func TestSharedTicketsGetIsBoundedAndGarbageIsAMiss(t *testing.T) {
 	b := &fakeBackend{values: map[string][]byte{"httpcloak:sessions:X:system:bad": []byte("nope")}}
-	sharedSessions.configure(b, 50*time.Millisecond, time.Hour, nil)
-	defer sharedSessions.configure(nil, time.Second, time.Hour, nil)
+	shared := newSharedTickets()
+	shared.configure(b, 50*time.Millisecond, time.Hour, nil)
+	defer shared.configure(nil, time.Second, time.Hour, nil)
 
 	cache := newTicketCache()
 	cache.scope = "X"
+	cache.shared = shared
 	if _, ok := cache.Get("bad"); ok {
 		t.Fatal("a malformed value must be a miss")
 	}
@@ -85,15 +87,17 @@ func TestSharedTicketsGetIsBoundedAndGarbageIsAMiss(t *testing.T) {
 
 func TestUnscopedCacheNeverAsksTheBackend(t *testing.T) {
 	b := &fakeBackend{values: map[string][]byte{}, hang: make(chan struct{})}
-	sharedSessions.configure(b, time.Second, time.Hour, nil)
-	defer sharedSessions.configure(nil, time.Second, time.Hour, nil)
+	shared := newSharedTickets()
+	shared.configure(b, time.Second, time.Hour, nil)
+	defer shared.configure(nil, time.Second, time.Hour, nil)
 	defer close(b.hang)
 	cache := newTicketCache() // no scope: saved-state tests, engines without a backend key
+	cache.shared = shared
 	if _, ok := cache.Get("host"); ok {
 		t.Fatal("unexpected hit")
 	}
 	cache.Put("host", nil)
-	if n := sharedSessions.writes.Load(); n != 0 {
+	if n := shared.writes.Load(); n != 0 {
 		t.Fatalf("%d writes started", n)
 	}
 }

@@ -83,7 +83,7 @@ const (
 	writeRefused               // the engine no longer reads: the response or a failure is in
 )
 
-// write queues a copy of data, waiting up to wait for room.
+// write queues a copy of data, waiting up to wait (forever: no limit) for room.
 func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 	select {
 	case <-u.ended:
@@ -99,18 +99,22 @@ func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 		return writeRefused
 	default:
 	}
-	if wait <= 0 {
-		return writePending
+	var expired <-chan time.Time // nil: wait forever
+	if wait != forever {
+		if wait <= 0 {
+			return writePending
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		expired = t.C
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
 	select {
 	case u.pieces <- piece:
 		u.written.Add(int64(len(piece)))
 		return writeAccepted
 	case <-u.gone:
 		return writeRefused
-	case <-t.C:
+	case <-expired:
 		return writePending
 	}
 }
