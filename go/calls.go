@@ -5,6 +5,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
 // Operations off the hot path cross the C ABI as {"op": name, "args": {...}} with a JSON
@@ -41,14 +44,14 @@ type callJSON struct {
 // run decodes {"op","args"}, runs the operation on target and encodes its result.
 func (r *opRegistry[T]) run(target T, raw []byte) ([]byte, error) {
 	var c callJSON
-	if err := decodeStrict(raw, &c); err != nil {
+	if err := wire.DecodeStrict(raw, &c); err != nil {
 		return nil, err
 	}
 	r.mu.RLock()
 	fn, ok := r.ops[c.Op]
 	r.mu.RUnlock()
 	if !ok {
-		return nil, newError(kindInvalidArgument, "unknown %s %q (known: %s)", r.what, c.Op, r.known())
+		return nil, errs.New(errs.KindInvalidArgument, "unknown %s %q (known: %s)", r.what, c.Op, r.known())
 	}
 	result, err := fn(target, c.Args)
 	if err != nil {
@@ -56,7 +59,7 @@ func (r *opRegistry[T]) run(target T, raw []byte) ([]byte, error) {
 	}
 	data, err := json.Marshal(result)
 	if err != nil {
-		return nil, newError(kindInternal, "encoding the result of %s: %v", c.Op, err)
+		return nil, errs.New(errs.KindInternal, "encoding the result of %s: %v", c.Op, err)
 	}
 	return data, nil
 }
@@ -77,7 +80,7 @@ func decodeArgs(args json.RawMessage, into any) error {
 	if len(args) == 0 || string(args) == "null" {
 		args = json.RawMessage("{}")
 	}
-	return decodeStrict(args, into)
+	return wire.DecodeStrict(args, into)
 }
 
 // sessionCall is one operation on a session; args are decoded with decodeArgs.
@@ -104,7 +107,7 @@ func init() {
 			return nil, err
 		}
 		if a.N < 1 || a.N > maxForks {
-			return nil, newError(kindInvalidArgument, "fork needs 1 to %d sessions, got %d", maxForks, a.N)
+			return nil, errs.New(errs.KindInvalidArgument, "fork needs 1 to %d sessions, got %d", maxForks, a.N)
 		}
 		handles := make([]int64, 0, a.N)
 		for range a.N {
@@ -128,6 +131,6 @@ func init() {
 		if err := decodeArgs(args, &struct{}{}); err != nil {
 			return nil, err
 		}
-		return sharedSessions.stats(), nil
+		return sessionCacheStatsJSON(sharedSessions.Stats()), nil
 	})
 }

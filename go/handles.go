@@ -3,6 +3,10 @@ package main
 import (
 	"sync"
 	"sync/atomic"
+
+	"httpcloakpy/internal/notify"
+	"httpcloakpy/internal/secrets"
+	"httpcloakpy/internal/ticketcache"
 )
 
 // handleTable maps opaque 64-bit ids to live objects. Ids start high and only grow, so a
@@ -71,13 +75,13 @@ var (
 	sessions     = newHandleTable[*session](1 << 32)
 	localProxies = newHandleTable[*localProxy](1 << 36)
 	streams      = newHandleTable[*stream](1 << 40)
-	notifiers    = newHandleTable[*notifier](1 << 48)
+	notifiers    = newHandleTable[*notify.Notifier](1 << 48)
 )
 
 // The process-wide services every session shares (the C caller configures the shared TLS
 // session store with hc_session_cache_configure).
 var (
-	processSecrets = newSecretRegistry()
-	sharedSessions = newSharedTickets()
+	processSecrets = secrets.NewRegistry()
+	sharedSessions = ticketcache.NewShared()
 	services       = sessionServices{secrets: processSecrets, tickets: sharedSessions}
 )

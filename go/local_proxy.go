@@ -10,6 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wire"
+
 	"golang.org/x/net/netutil"
 )
 
@@ -28,7 +32,7 @@ type localProxy struct {
 	tunnelDialer   func(ctx context.Context, network, addr string) (net.Conn, error)
 	tunnelIdle     time.Duration     // 0: tunnels never time out
 	credentials    *proxyCredentials // nil: no authentication
-	guard          *targetGuard      // the targets clients may reach (local_proxy_targets.go)
+	guard          *targets.Guard    // the targets clients may reach (local_proxy_targets.go)
 	redact         func(string) string
 
 	mu       sync.RWMutex
@@ -73,15 +77,15 @@ type localProxyOptions struct {
 
 func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 	if opts.Port < 0 || opts.Port > 65535 {
-		return nil, newError(kindInvalidArgument, "port must be 0 (any free port) to 65535, got %d", opts.Port)
+		return nil, errs.New(errs.KindInvalidArgument, "port must be 0 (any free port) to 65535, got %d", opts.Port)
 	}
 	if opts.MaxConnections < 0 {
-		return nil, newError(kindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
+		return nil, errs.New(errs.KindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
 	}
 	idle := defaultTunnelIdle
 	if opts.TunnelIdleTimeout != nil {
 		if *opts.TunnelIdleTimeout < 0 || *opts.TunnelIdleTimeout > 7*86400 {
-			return nil, newError(kindInvalidArgument, "tunnel_idle_timeout must be 0 (no limit) to 604800 seconds, got %v", *opts.TunnelIdleTimeout)
+			return nil, errs.New(errs.KindInvalidArgument, "tunnel_idle_timeout must be 0 (no limit) to 604800 seconds, got %v", *opts.TunnelIdleTimeout)
 		}
 		idle = time.Duration(*opts.TunnelIdleTimeout * float64(time.Second))
 	}
@@ -89,7 +93,7 @@ func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	guard, err := newTargetGuard(opts.AllowedTargets, opts.AllowPrivateNetworks)
+	guard, err := targets.NewGuard(opts.AllowedTargets, opts.AllowPrivateNetworks)
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +103,9 @@ func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 		routes: map[string]*session{}, tunneled: map[net.Conn]struct{}{},
 	}
 	// guardDial checks each address a direct tunnel connects to.
-	p.tunnelDialer = (&net.Dialer{ControlContext: guardDial}).DialContext
+	p.tunnelDialer = (&net.Dialer{ControlContext: targets.DialControl}).DialContext
 	if opts.TCPProxy != "" {
-		if err := validateProxy(opts.TCPProxy); err != nil {
+		if err := wire.ValidateProxy(opts.TCPProxy); err != nil {
 			return nil, err
 		}
 		// The session's trust settings check an https:// proxy; its preset shapes the CONNECT.
@@ -116,7 +120,7 @@ func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 	// Loopback only: whoever reaches this port speaks with the session's identity.
 	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
 	if err != nil {
-		return nil, newError(kindConnect, "local proxy cannot listen: %v", err)
+		return nil, errs.New(errs.KindConnect, "local proxy cannot listen: %v", err)
 	}
 	if opts.MaxConnections > 0 {
 		listener = netutil.LimitListener(listener, opts.MaxConnections)
@@ -187,9 +191,9 @@ func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // refuse answers a request the proxy will not carry, saying why.
-func (p *localProxy) refuse(w http.ResponseWriter, status int, k kind, msg string) {
+func (p *localProxy) refuse(w http.ResponseWriter, status int, k errs.Kind, msg string) {
 	p.failures.Add(1)
-	w.Header().Set(headerProxyError, kindNames[k])
+	w.Header().Set(headerProxyError, k.Name())
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	if p.redact != nil {
@@ -206,12 +210,12 @@ func (p *localProxy) sessionFor(r *http.Request) (*session, error) {
 		registered, ok := p.routes[id]
 		p.mu.RUnlock()
 		if !ok {
-			return nil, newError(kindInvalidArgument, "no session registered as %q", id)
+			return nil, errs.New(errs.KindInvalidArgument, "no session registered as %q", id)
 		}
 		sess = registered
 	}
 	if sess.isClosed() {
-		return nil, newError(kindClosed, "the session behind this proxy route is closed")
+		return nil, errs.New(errs.KindClosed, "the session behind this proxy route is closed")
 	}
 	return sess, nil
 }
@@ -219,12 +223,12 @@ func (p *localProxy) sessionFor(r *http.Request) (*session, error) {
 // register routes requests naming id to sess, which its owner keeps open.
 func (p *localProxy) register(id string, sess *session) error {
 	if id == "" {
-		return newError(kindInvalidArgument, "session_id must not be empty")
+		return errs.New(errs.KindInvalidArgument, "session_id must not be empty")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, taken := p.routes[id]; taken {
-		return newError(kindInvalidArgument, "a session is already registered as %q", id)
+		return errs.New(errs.KindInvalidArgument, "a session is already registered as %q", id)
 	}
 	p.routes[id] = sess
 	return nil

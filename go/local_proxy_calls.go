@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"sort"
+
+	"httpcloakpy/internal/errs"
 )
 
 // The local proxy's operations (hc_local_proxy_call; registry in calls.go).
@@ -28,7 +30,7 @@ func init() {
 		}
 		sess, ok := sessions.get(a.Session)
 		if !ok {
-			return nil, newError(kindClosed, "session %d is closed or unknown", a.Session)
+			return nil, errs.New(errs.KindClosed, "session %d is closed or unknown", a.Session)
 		}
 		return true, p.register(a.ID, sess)
 	})

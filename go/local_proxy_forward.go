@@ -11,6 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wire"
 )
 
 // The local proxy's plain-HTTP path: one client request becomes one stream on a session
@@ -28,12 +32,12 @@ var proxyOnlyHeaders = []string{
 
 func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	if !r.URL.IsAbs() {
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument,
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument,
 			"this is an HTTP proxy: send absolute-form requests (configure it as your client's proxy)")
 		return
 	}
 	if r.Header.Get(headerUpstreamProxy) != "" {
-		p.refuse(w, http.StatusNotImplemented, kindInvalidArgument,
+		p.refuse(w, http.StatusNotImplemented, errs.KindInvalidArgument,
 			"per-request upstream proxies (X-Upstream-Proxy) are not supported; register a session that has the proxy")
 		return
 	}
@@ -43,7 +47,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	case "https":
 		target.Scheme = "https"
 	default:
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, "X-HTTPCloak-Scheme must be http or https, got "+scheme)
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument, "X-HTTPCloak-Scheme must be http or https, got "+scheme)
 		return
 	}
 	sess, err := p.sessionFor(r)
@@ -52,12 +56,12 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.checkTarget(r.Context(), sess, &target); err != nil {
-		p.refuse(w, http.StatusForbidden, kindInvalidArgument, err.Error())
+		p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, err.Error())
 		return
 	}
 	spec, err := p.specFor(sess, r, &target)
 	if err != nil {
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, err.Error())
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument, err.Error())
 		return
 	}
 	spec.guard = p.guard // and every connection the exchange makes (guardDial)
@@ -105,7 +109,7 @@ func (p *localProxy) checkTarget(ctx context.Context, sess *session, target *url
 		ctx, cancel = context.WithTimeout(ctx, p.timeouts.connect)
 		defer cancel()
 	}
-	return p.guard.check(ctx, target.Hostname(), port, resolve)
+	return p.guard.Check(ctx, target.Hostname(), port, resolve)
 }
 
 // Headers that say which browser is talking: the preset's replace the client's (urllib's
@@ -118,7 +122,7 @@ var presetIdentityHeaders = []string{
 // over them except the identity ones (or the client's alone in TLS-only mode), no redirects
 // (the client follows them itself), the proxy's timeouts.
 func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*requestSpec, error) {
-	u, err := validateURL(target.String())
+	u, err := wire.ValidateURL(target.String())
 	if err != nil {
 		return nil, err
 	}
@@ -130,13 +134,13 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 			clientHeaders = append(clientHeaders, [2]string{name, v})
 		}
 	}
-	clientHeaders = withoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
+	clientHeaders = wire.WithoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
 	// The body's framing is the engine's to write from the upload (as for any request,
 	// validateHeaders): the client's Content-Length beside it would reach the origin twice.
-	clientHeaders = withoutHeaders(clientHeaders, "content-length")
+	clientHeaders = wire.WithoutHeaders(clientHeaders, "content-length")
 	headers := clientHeaders
 	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
-		headers = mergeHeaders(sess.baseHeaders(), withoutHeaders(clientHeaders, presetIdentityHeaders...))
+		headers = wire.MergeHeaders(sess.baseHeaders(), wire.WithoutHeaders(clientHeaders, presetIdentityHeaders...))
 	}
 	spec := &requestSpec{method: r.Method, url: u, headers: headers, timeouts: p.timeouts}
 	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
@@ -179,9 +183,9 @@ func awaitMeta(ctx context.Context, st *stream) (*Meta, error) {
 // writeProxiedHeaders sends the origin's status and headers. The body reaches the client
 // decoded (our layer undoes Content-Encoding), so a coded body loses its encoding and length.
 func writeProxiedHeaders(w http.ResponseWriter, meta *Meta, method string) {
-	headers := withoutHeaders(meta.Headers, proxyOnlyHeaders...)
-	if coding, ok := headerValue(headers, "content-encoding"); ok && !strings.EqualFold(coding, "identity") && method != http.MethodHead {
-		headers = withoutHeaders(headers, "content-encoding", "content-length")
+	headers := wire.WithoutHeaders(meta.Headers, proxyOnlyHeaders...)
+	if coding, ok := wire.HeaderValue(headers, "content-encoding"); ok && !strings.EqualFold(coding, "identity") && method != http.MethodHead {
+		headers = wire.WithoutHeaders(headers, "content-encoding", "content-length")
 	}
 	out := w.Header()
 	for _, h := range headers {
@@ -212,24 +216,14 @@ func copyStreamTo(w http.ResponseWriter, st *stream) error {
 	}
 }
 
-func statusForFailure(k kind) int {
+func statusForFailure(k errs.Kind) int {
 	switch k {
-	case kindConnectTimeout, kindTotalTimeout, kindReadTimeout:
+	case errs.KindConnectTimeout, errs.KindTotalTimeout, errs.KindReadTimeout:
 		return http.StatusGatewayTimeout
-	case kindInvalidArgument:
+	case errs.KindInvalidArgument:
 		return http.StatusBadRequest
 	}
 	return http.StatusBadGateway
-}
-
-// kindNames are the error kinds as Python names them (X-HTTPCloak-Error).
-var kindNames = map[kind]string{
-	kindInvalidArgument: "invalid_argument", kindClosed: "closed", kindDNS: "dns",
-	kindConnect: "connect", kindTLS: "tls", kindProxy: "proxy",
-	kindConnectTimeout: "connect_timeout", kindReadTimeout: "read_timeout",
-	kindTruncated: "truncated", kindProtocol: "protocol", kindCanceled: "canceled",
-	kindTooManyRedirects: "too_many_redirects", kindInternal: "internal",
-	kindTotalTimeout: "total_timeout",
 }
 
 // connectionListed are the fields the client named in Connection: hop-by-hop, for this
@@ -249,13 +243,13 @@ func connectionListed(h http.Header) []string {
 // refuseFor answers a failure that carries its kind (an unknown session is the caller's
 // mistake, a closed one is not) with the status that kind calls for.
 func (p *localProxy) refuseFor(w http.ResponseWriter, err error) {
-	var failure *hcError
+	var failure *errs.Error
 	if !errors.As(err, &failure) {
-		failure = newError(kindInternal, "%v", err)
+		failure = errs.New(errs.KindInternal, "%v", err)
 	}
-	status := statusForFailure(failure.kind)
-	if isTargetForbidden(failure) { // refused when connecting: the name changed address
+	status := statusForFailure(failure.Kind)
+	if targets.IsForbidden(failure) { // refused when connecting: the name changed address
 		status = http.StatusForbidden
 	}
-	p.refuse(w, status, failure.kind, failure.Error())
+	p.refuse(w, status, failure.Kind, failure.Error())
 }

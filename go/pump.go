@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 // The pump is a per-stream goroutine that reads the body ahead of the caller into a few
@@ -29,7 +31,7 @@ const (
 
 type chunk struct {
 	buf []byte
-	err *hcError
+	err *errs.Error
 	eof bool
 }
 
@@ -53,7 +55,7 @@ type pump struct {
 	mu        sync.Mutex
 	cur       []byte
 	curBuf    []byte
-	final     *hcError
+	final     *errs.Error
 	eof       bool
 	waitTimer *time.Timer
 }
@@ -77,13 +79,13 @@ func (p *pump) run() {
 	defer p.wake() // however the pump ends, a waiting event loop must look again
 	defer func() {
 		if r := recover(); r != nil {
-			p.send(chunk{err: newError(kindInternal, "panic while reading the body: %v", r)})
+			p.send(chunk{err: errs.New(errs.KindInternal, "panic while reading the body: %v", r)})
 		}
 		_ = p.body.Close()
 	}()
 	var silence *time.Timer
 	if p.readTimeout > 0 {
-		expired := readTimeoutError(p.readTimeout)
+		expired := errs.ReadTimeout(p.readTimeout)
 		silence = time.AfterFunc(time.Hour, func() { p.cancel(expired) })
 		silence.Stop()
 		defer silence.Stop()
@@ -117,7 +119,7 @@ func (p *pump) run() {
 			return
 		}
 		if err != nil {
-			p.send(chunk{err: classify(err, p.ctx, "body")})
+			p.send(chunk{err: errs.Classify(err, p.ctx, "body")})
 			return
 		}
 	}
@@ -160,9 +162,9 @@ func (p *pump) finish() (draining bool) {
 	p.finishOnce.Do(func() {
 		draining = p.canDrain()
 		if draining {
-			time.AfterFunc(drainTimeout, func() { p.cancel(errCanceled) })
+			time.AfterFunc(drainTimeout, func() { p.cancel(errs.ErrCanceled) })
 		} else {
-			p.cancel(errCanceled)
+			p.cancel(errs.ErrCanceled)
 		}
 		close(p.finishing)
 		p.releaseConsumerBuffers()
@@ -314,18 +316,18 @@ func (p *pump) next(wait time.Duration) (chunk, bool) {
 			return chunk{err: causeOf(p.ctx)}, true
 		}
 	case <-p.finishing:
-		return chunk{err: newError(kindClosed, "stream closed")}, true
+		return chunk{err: errs.New(errs.KindClosed, "stream closed")}, true
 	case <-expired:
 		return chunk{}, false
 	}
 }
 
-func causeOf(ctx context.Context) *hcError {
-	var known *hcError
+func causeOf(ctx context.Context) *errs.Error {
+	var known *errs.Error
 	if errors.As(context.Cause(ctx), &known) {
 		return known
 	}
-	return newError(kindCanceled, "%v", context.Cause(ctx))
+	return errs.New(errs.KindCanceled, "%v", context.Cause(ctx))
 }
 
 // countingReader counts raw body bytes so close() knows how much is left.
@@ -341,7 +343,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	got := c.n.Add(int64(n))
 	if err == io.EOF && c.expect >= 0 && got < c.expect {
-		return n, newError(kindTruncated, "the body ended after %d of its %d bytes (Content-Length)", got, c.expect)
+		return n, errs.New(errs.KindTruncated, "the body ended after %d of its %d bytes (Content-Length)", got, c.expect)
 	}
 	return n, err
 }

@@ -3,13 +3,19 @@ package main
 import (
 	"sync"
 	"sync/atomic"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/secrets"
+	"httpcloakpy/internal/ticketcache"
+	"httpcloakpy/internal/wire"
 )
 
 // session is one browser identity: an engine (connections, TLS state), a cookie jar and
 // the streams opened on it, so closing the session can close them.
 type session struct {
 	engine  engine
-	jar     *cookieJar
+	jar     *jar.Jar
 	headers *sessionHeaders // preset headers with the session's own merged in (session_headers.go)
 	secrets []string        // proxy credentials, masked in every error while the session lives
 	// services are the process-wide ones this session uses (a fork shares them).
@@ -27,25 +33,25 @@ type session struct {
 
 // sessionServices are process-wide services sessions share; a zero field: none.
 type sessionServices struct {
-	secrets *secretRegistry // masks every session's proxy credentials in errors
-	tickets *sharedTickets  // TLS sessions shared beyond this process
+	secrets *secrets.Registry       // masks every session's proxy credentials in errors
+	tickets ticketcache.SharedStore // TLS sessions shared beyond this process
 }
 
 func newSession(raw []byte, services sessionServices) (*session, error) {
 	var opts sessionOptions
 	if len(raw) > 0 {
-		if err := decodeStrict(raw, &opts); err != nil {
+		if err := wire.DecodeStrict(raw, &opts); err != nil {
 			return nil, err
 		}
 	}
-	if err := validateHeaders(opts.Headers); err != nil {
+	if err := wire.ValidateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
 	proxyURL, udpProxyURL, err := opts.resolveProxy(opts.Proxy, opts.HTTPVersion)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateProxy(proxyURL); err != nil {
+	if err := wire.ValidateProxy(proxyURL); err != nil {
 		return nil, err
 	}
 	retry, err := opts.retryPolicy()
@@ -61,8 +67,8 @@ func newSession(raw []byte, services sessionServices) (*session, error) {
 		return nil, err
 	}
 	verify := opts.Verify == nil || *opts.Verify
-	hidden := append(proxySecrets(proxyURL), proxySecrets(udpProxyURL)...)
-	services.secrets.register(hidden)
+	hidden := append(secrets.OfProxy(proxyURL), secrets.OfProxy(udpProxyURL)...)
+	services.secrets.Register(hidden)
 	cfg := engineConfig{
 		preset:      opts.Preset,
 		httpVersion: opts.HTTPVersion,
@@ -76,7 +82,7 @@ func newSession(raw []byte, services sessionServices) (*session, error) {
 	}
 	eng, err := newEngine(cfg)
 	if err != nil {
-		services.secrets.forget(hidden)
+		services.secrets.Forget(hidden)
 		netCfg.close()
 		return nil, err
 	}
@@ -87,8 +93,8 @@ func newSession(raw []byte, services sessionServices) (*session, error) {
 	if opts.TLSOnly {
 		base = nil // tls_only: the preset's TLS and HTTP/2 fingerprint, none of its headers
 	}
-	jar := newCookieJar()
-	jar.disabled = opts.WithoutCookieJar
+	jar := jar.New()
+	jar.Disabled = opts.WithoutCookieJar
 	swap := newSwappableEngine(eng)
 	sess := &session{
 		secrets:  hidden,
@@ -108,7 +114,7 @@ func (s *session) track(st *stream) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return errSessionClosed
+		return errs.ErrSessionClosed
 	}
 	s.streams[st] = struct{}{}
 	return nil
@@ -141,7 +147,7 @@ func (s *session) close() {
 	}
 	s.mu.Unlock()
 	for _, st := range open {
-		st.cancel(errSessionClosed) // abort: no draining for a session going away
+		st.cancel(errs.ErrSessionClosed) // abort: no draining for a session going away
 		st.close()
 	}
 	s.engine.close()
@@ -149,5 +155,5 @@ func (s *session) close() {
 	s.mu.Lock()
 	hidden := s.secrets
 	s.mu.Unlock()
-	s.services.secrets.forget(hidden)
+	s.services.secrets.Forget(hidden)
 }

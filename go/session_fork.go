@@ -1,11 +1,16 @@
 package main
 
+import (
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/secrets"
+)
+
 // fork makes a session like this one, as another tab of the same browser: the same
 // preset, options, headers, header order, retries and proxy, the same cookie jar (shared,
 // live), and its own connections.
 func (s *session) fork() (*session, error) {
 	if s.isClosed() {
-		return nil, errSessionClosed
+		return nil, errs.ErrSessionClosed
 	}
 	s.net.mu.Lock()
 	cfg := s.net.cfg
@@ -24,8 +29,8 @@ func (s *session) fork() (*session, error) {
 		cfg.net.close()
 		return nil, err
 	}
-	hidden := append(proxySecrets(cfg.proxy), proxySecrets(cfg.udpProxy)...)
-	s.services.secrets.register(hidden)
+	hidden := append(secrets.OfProxy(cfg.proxy), secrets.OfProxy(cfg.udpProxy)...)
+	s.services.secrets.Register(hidden)
 	swap := newSwappableEngine(eng)
 	child := &session{
 		secrets:  hidden,

@@ -7,6 +7,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/notify"
+	"httpcloakpy/internal/targets"
 )
 
 // stream is one request whose response body is read incrementally. Its life:
@@ -18,7 +22,7 @@ type stream struct {
 
 	metaReady chan struct{} // closed once meta or metaErr is set
 	meta      *Meta
-	metaErr   *hcError
+	metaErr   *errs.Error
 
 	pump   *pump        // nil until headers arrived
 	upload *upload      // the streamed request body, or nil
@@ -28,7 +32,7 @@ type stream struct {
 	closeOnce sync.Once
 	timers    []*time.Timer
 
-	watch watch // event-loop readiness, see notify.go
+	watch notify.Watch // event-loop readiness, see notify.go
 
 	origin string // scheme://host:port the response came from (set with meta)
 }
@@ -57,12 +61,12 @@ const forever time.Duration = -1
 func openStream(sess *session, spec *requestSpec) (*stream, error) {
 	base := context.Background()
 	if spec.guard != nil {
-		base = withTargetGuard(base, spec.guard)
+		base = targets.WithGuard(base, spec.guard)
 	}
 	ctx, cancel := context.WithCancelCause(base)
 	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload, body: spec.body}
 	if st.upload != nil {
-		st.upload.wake = st.watch.fire
+		st.upload.wake = st.watch.Fire
 		// A cancel or a timeout must also reach an engine blocked reading the body, or
 		// the exchange would wait for a body that is never written.
 		context.AfterFunc(ctx, func() { _ = st.upload.Close() })
@@ -73,12 +77,12 @@ func openStream(sess *session, spec *requestSpec) (*stream, error) {
 		return nil, err
 	}
 	if spec.timeouts.total > 0 {
-		expired := totalTimeoutError(spec.timeouts.total)
+		expired := errs.TotalTimeout(spec.timeouts.total)
 		st.timers = append(st.timers, time.AfterFunc(spec.timeouts.total, func() { cancel(expired) }))
 	}
 	var connectTimer *time.Timer
 	if spec.timeouts.connect > 0 {
-		expired := connectTimeoutError(spec.timeouts.connect)
+		expired := errs.ConnectTimeout(spec.timeouts.connect)
 		connectTimer = time.AfterFunc(spec.timeouts.connect, func() { cancel(expired) })
 	}
 	go st.run(spec, connectTimer)
@@ -88,7 +92,7 @@ func openStream(sess *session, spec *requestSpec) (*stream, error) {
 func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 	defer func() {
 		if r := recover(); r != nil {
-			st.fail(newError(kindInternal, "panic while opening the stream: %v", r))
+			st.fail(errs.New(errs.KindInternal, "panic while opening the stream: %v", r))
 		}
 	}()
 	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec)
@@ -97,11 +101,11 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		// The timer fired just as the headers arrived; the context is cancelled, so the
 		// body cannot be read. Report the timeout rather than a confusing read error.
 		_ = resp.body.Close()
-		st.fail(connectTimeoutError(spec.timeouts.connect))
+		st.fail(errs.ConnectTimeout(spec.timeouts.connect))
 		return
 	}
 	if err != nil {
-		st.fail(classify(err, st.ctx, "connect"))
+		st.fail(errs.Classify(err, st.ctx, "connect"))
 		return
 	}
 	raw := &countingReader{r: resp.body, expect: -1}
@@ -110,30 +114,30 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		raw.expect = resp.contentLength
 		if body, err = decodedBody(raw, resp.headers); err != nil {
 			_ = raw.Close()
-			st.fail(classify(err, st.ctx, "body"))
+			st.fail(errs.Classify(err, st.ctx, "body"))
 			return
 		}
 	}
-	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, st.watch.fire)
+	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, st.watch.Fire)
 	st.meta = &Meta{
 		Status: resp.status, Reason: resp.reason, Proto: resp.proto, Headers: resp.headers,
 		ContentLength: resp.contentLength, URL: finalURL.String(), History: history,
 	}
 	st.origin = originOf(finalURL)
 	close(st.metaReady)
-	st.watch.fire()
+	st.watch.Fire()
 }
 
-func (st *stream) fail(err *hcError) {
+func (st *stream) fail(err *errs.Error) {
 	st.metaErr = err
 	close(st.metaReady)
-	st.watch.fire()
+	st.watch.Fire()
 }
 
 // arm asks to be told (through the watching notifier) when meta, data, the end or an
 // error is there to take.
 func (st *stream) arm() {
-	st.watch.arm(func() bool {
+	st.watch.Arm(func() bool {
 		select {
 		case <-st.metaReady:
 			return st.pump == nil || st.pump.hasNews()
@@ -164,7 +168,7 @@ func (st *stream) metaReadyChan() <-chan struct{} { return st.metaReady }
 // or the failure (an *hcError, sticky).
 func (st *stream) read(p []byte, wait time.Duration) (int, error) {
 	if st.closed.Load() {
-		return 0, newError(kindClosed, "stream closed")
+		return 0, errs.New(errs.KindClosed, "stream closed")
 	}
 	if !waitClosed(st.metaReady, wait) {
 		return 0, errPending
@@ -183,10 +187,10 @@ func (st *stream) buffered() bool { return st.pump != nil && st.pump.hasNews() }
 // engine stopped reading because the response came first, or the failure.
 func (st *stream) write(data []byte, wait time.Duration) (int, error) {
 	if st.upload == nil {
-		return 0, newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+		return 0, errs.New(errs.KindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
 	}
 	if st.closed.Load() {
-		return 0, newError(kindClosed, "stream closed")
+		return 0, errs.New(errs.KindClosed, "stream closed")
 	}
 	switch st.upload.write(data, wait) {
 	case writeAccepted:
@@ -196,7 +200,7 @@ func (st *stream) write(data []byte, wait time.Duration) (int, error) {
 	}
 	select {
 	case <-st.upload.ended:
-		return 0, newError(kindInvalidArgument, "the request body was already ended")
+		return 0, errs.New(errs.KindInvalidArgument, "the request body was already ended")
 	default:
 	}
 	if !waitClosed(st.metaReady, wait) {
@@ -210,13 +214,13 @@ func (st *stream) write(data []byte, wait time.Duration) (int, error) {
 
 func (st *stream) endUpload() error {
 	if st.upload == nil {
-		return newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+		return errs.New(errs.KindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
 	}
 	if short := st.upload.shortfall(); short != nil {
 		// Abort rather than end: every protocol then resets the stream or drops the
 		// connection, and the caller gets this error from the response.
 		st.cancel(short)
-		st.watch.fire()
+		st.watch.Fire()
 		return nil
 	}
 	st.upload.end()
@@ -224,15 +228,15 @@ func (st *stream) endUpload() error {
 }
 
 func (st *stream) cancelNow() {
-	st.cancel(errCanceled)
-	st.watch.fire()
+	st.cancel(errs.ErrCanceled)
+	st.watch.Fire()
 }
 
 // close releases the stream without blocking: the pump drains a small HTTP/1.1 remainder
 // in the background for connection reuse, or aborts.
 func (st *stream) close() {
 	st.closeOnce.Do(func() {
-		defer st.watch.fire()
+		defer st.watch.Fire()
 		st.closed.Store(true)
 		// First: once close returns, borrowed body memory is the caller's again.
 		st.body.release()
@@ -249,10 +253,10 @@ func (st *stream) close() {
 				}
 				return
 			}
-			st.cancel(errCanceled)
+			st.cancel(errs.ErrCanceled)
 		default:
 			// Still connecting: abort; run() sees the cancelled context and exits.
-			st.cancel(errCanceled)
+			st.cancel(errs.ErrCanceled)
 			go func() {
 				<-st.metaReady
 				if st.pump != nil {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 // upload is a request body the caller writes piece by piece while the engine sends it:
@@ -125,10 +127,10 @@ func (u *upload) end() { u.endOnce.Do(func() { close(u.ended) }) }
 // that shrank while it was sent), or nil. Ending it cleanly would hand the server fewer
 // bytes as if they were the whole body. A body the engine stopped reading (the response
 // came first) is not short: the caller just stops writing it.
-func (u *upload) shortfall() *hcError {
+func (u *upload) shortfall() *errs.Error {
 	written := u.written.Load()
 	if u.length < 0 || written >= u.length || waitClosed(u.gone, 0) {
 		return nil
 	}
-	return newError(kindProtocol, "the request body ended after %d of its %d declared bytes (Content-Length): the request was aborted", written, u.length)
+	return errs.New(errs.KindProtocol, "the request body ended after %d of its %d declared bytes (Content-Length): the request was aborted", written, u.length)
 }

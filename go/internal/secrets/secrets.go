@@ -1,4 +1,6 @@
-package main
+// Package secrets keeps the proxy credentials that must never appear in an error message,
+// and masks them.
+package secrets
 
 import (
 	"net/url"
@@ -8,22 +10,22 @@ import (
 )
 
 // Proxy credentials must never reach an error message: errors from the engine's proxy
-// dialer may quote the proxy URL. A secretRegistry holds the secrets of the sessions that
+// dialer may quote the proxy URL. A Registry holds the secrets of the sessions that
 // use it, while they live; every message crossing the ABI passes through the process's
 // registry's redact, which masks them all.
-type secretRegistry struct {
+type Registry struct {
 	mu    sync.RWMutex
 	count map[string]int
 }
 
-func newSecretRegistry() *secretRegistry {
-	return &secretRegistry{count: make(map[string]int)}
+func NewRegistry() *Registry {
+	return &Registry{count: make(map[string]int)}
 }
 
 const redactedMark = "***"
 
-// proxySecrets are the strings of a proxy URL that must not be shown.
-func proxySecrets(raw string) []string {
+// OfProxy are the strings of a proxy URL that must not be shown.
+func OfProxy(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return nil
@@ -38,9 +40,9 @@ func proxySecrets(raw string) []string {
 	return out
 }
 
-// register adds values (counted: several sessions may share one); a nil registry keeps
+// Register adds values (counted: several sessions may share one); a nil registry keeps
 // nothing.
-func (r *secretRegistry) register(values []string) {
+func (r *Registry) Register(values []string) {
 	if r == nil {
 		return
 	}
@@ -51,7 +53,7 @@ func (r *secretRegistry) register(values []string) {
 	}
 }
 
-func (r *secretRegistry) forget(values []string) {
+func (r *Registry) Forget(values []string) {
 	if r == nil {
 		return
 	}
@@ -64,8 +66,8 @@ func (r *secretRegistry) forget(values []string) {
 	}
 }
 
-// redact masks every registered secret in message.
-func (r *secretRegistry) redact(message string) string {
+// Redact masks every registered secret in message.
+func (r *Registry) Redact(message string) string {
 	if r == nil {
 		return message
 	}
