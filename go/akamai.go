@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"httpcloakpy/internal/errs"
+
 	"github.com/bogdanfinn/fhttp/http2"
 )
 
@@ -25,7 +27,7 @@ func parseAkamai(s string) (akamaiSpec, error) {
 	var out akamaiSpec
 	parts := strings.Split(s, "|")
 	if len(parts) != 4 {
-		return out, newError(kindInvalidArgument,
+		return out, errs.New(errs.KindInvalidArgument,
 			"akamai must have 4 |-separated fields (SETTINGS|WINDOW_UPDATE|PRIORITY|pseudo-header order), got %d", len(parts))
 	}
 	var err error
@@ -34,7 +36,7 @@ func parseAkamai(s string) (akamaiSpec, error) {
 	}
 	flow, err := strconv.ParseUint(parts[1], 10, 31)
 	if err != nil || flow == 0 {
-		return out, newError(kindInvalidArgument,
+		return out, errs.New(errs.KindInvalidArgument,
 			"akamai WINDOW_UPDATE must be an increment from 1 to 2147483647 (this engine always sends one), got %q", parts[1])
 	}
 	out.windowUpdate = uint32(flow)
@@ -49,7 +51,7 @@ func parseAkamai(s string) (akamaiSpec, error) {
 
 func akamaiSettings(field string) (map[http2.SettingID]uint32, []http2.SettingID, error) {
 	if field == "" {
-		return nil, nil, newError(kindInvalidArgument, "akamai SETTINGS lists no setting")
+		return nil, nil, errs.New(errs.KindInvalidArgument, "akamai SETTINGS lists no setting")
 	}
 	settings := map[http2.SettingID]uint32{}
 	var order []http2.SettingID
@@ -58,14 +60,14 @@ func akamaiSettings(field string) (map[http2.SettingID]uint32, []http2.SettingID
 		id, err1 := strconv.ParseUint(idText, 10, 16)
 		value, err2 := strconv.ParseUint(valueText, 10, 32)
 		if !ok || err1 != nil || err2 != nil || id == 0 {
-			return nil, nil, newError(kindInvalidArgument, "akamai setting %q is not id:value (id 1-65535, value 0-4294967295)", item)
+			return nil, nil, errs.New(errs.KindInvalidArgument, "akamai setting %q is not id:value (id 1-65535, value 0-4294967295)", item)
 		}
 		sid := http2.SettingID(id)
 		if reason := settingOutOfRange(sid, uint32(value)); reason != "" {
-			return nil, nil, newError(kindInvalidArgument, "akamai setting %q: %s (RFC 9113 section 6.5.2)", item, reason)
+			return nil, nil, errs.New(errs.KindInvalidArgument, "akamai setting %q: %s (RFC 9113 section 6.5.2)", item, reason)
 		}
 		if _, dup := settings[sid]; dup {
-			return nil, nil, newError(kindInvalidArgument, "akamai setting %d appears twice", id)
+			return nil, nil, errs.New(errs.KindInvalidArgument, "akamai setting %d appears twice", id)
 		}
 		settings[sid] = uint32(value)
 		order = append(order, sid)
@@ -99,7 +101,7 @@ func akamaiPriorities(field string) ([]http2.Priority, error) {
 	var out []http2.Priority
 	for _, item := range strings.Split(field, ",") {
 		f := strings.Split(item, ":")
-		bad := newError(kindInvalidArgument,
+		bad := errs.New(errs.KindInvalidArgument,
 			"akamai priority %q is not stream:exclusive:depends_on:weight (exclusive 0 or 1, weight 1-256), or the whole field 0", item)
 		if len(f) != 4 {
 			return nil, bad
@@ -130,7 +132,7 @@ func akamaiPseudoOrder(field string) ([]string, error) {
 		out = append(out, name)
 	}
 	if len(out) != 4 || len(letters) != 4 {
-		return nil, newError(kindInvalidArgument,
+		return nil, errs.New(errs.KindInvalidArgument,
 			"akamai pseudo-header order must name m, a, s and p once each, comma-separated, got %q", field)
 	}
 	return out, nil

@@ -5,6 +5,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
 // Operations off the hot path cross the C ABI as {"op": name, "args": {...}} with a JSON
@@ -41,14 +44,14 @@ type callJSON struct {
 // run decodes {"op","args"}, runs the operation on target and encodes its result.
 func (r *opRegistry[T]) run(target T, raw []byte) ([]byte, error) {
 	var c callJSON
-	if err := decodeStrict(raw, &c); err != nil {
+	if err := wire.DecodeStrict(raw, &c); err != nil {
 		return nil, err
 	}
 	r.mu.RLock()
 	fn, ok := r.ops[c.Op]
 	r.mu.RUnlock()
 	if !ok {
-		return nil, newError(kindInvalidArgument, "unknown %s %q (known: %s)", r.what, c.Op, r.known())
+		return nil, errs.New(errs.KindInvalidArgument, "unknown %s %q (known: %s)", r.what, c.Op, r.known())
 	}
 	result, err := fn(target, c.Args)
 	if err != nil {
@@ -56,7 +59,7 @@ func (r *opRegistry[T]) run(target T, raw []byte) ([]byte, error) {
 	}
 	data, err := json.Marshal(result)
 	if err != nil {
-		return nil, newError(kindInternal, "encoding the result of %s: %v", c.Op, err)
+		return nil, errs.New(errs.KindInternal, "encoding the result of %s: %v", c.Op, err)
 	}
 	return data, nil
 }
@@ -77,7 +80,7 @@ func decodeArgs(args json.RawMessage, into any) error {
 	if len(args) == 0 || string(args) == "null" {
 		args = json.RawMessage("{}")
 	}
-	return decodeStrict(args, into)
+	return wire.DecodeStrict(args, into)
 }
 
 // sessionCall is one operation on a session; args are decoded with decodeArgs.
@@ -88,3 +91,46 @@ var sessionCalls = newOpRegistry[*session]("session operation")
 func registerCall(op string, fn sessionCall) { sessionCalls.register(op, fn) }
 
 func (s *session) call(raw []byte) ([]byte, error) { return sessionCalls.run(s, raw) }
+
+// maxForks bounds one fork call; each fork is a full session with its own connections.
+const maxForks = 256
+
+// session.fork makes n sessions like this one, as more tabs of the same browser: the same
+// preset, options, headers, header order, retries and proxy, the same cookie jar (shared,
+// live), and their own connections. It returns their handles.
+func init() {
+	registerCall("session.fork", func(s *session, args json.RawMessage) (any, error) {
+		var a struct {
+			N int `json:"n"`
+		}
+		if err := decodeArgs(args, &a); err != nil {
+			return nil, err
+		}
+		if a.N < 1 || a.N > maxForks {
+			return nil, errs.New(errs.KindInvalidArgument, "fork needs 1 to %d sessions, got %d", maxForks, a.N)
+		}
+		handles := make([]int64, 0, a.N)
+		for range a.N {
+			child, err := s.fork()
+			if err != nil {
+				for _, h := range handles {
+					if sess, ok := sessions.take(h); ok {
+						sess.close()
+					}
+				}
+				return nil, err
+			}
+			handles = append(handles, sessions.add(child))
+		}
+		return handles, nil
+	})
+}
+
+func init() {
+	registerProcessCall("session_cache_stats", func(args json.RawMessage) (any, error) {
+		if err := decodeArgs(args, &struct{}{}); err != nil {
+			return nil, err
+		}
+		return sessionCacheStatsJSON(sharedSessions.Stats()), nil
+	})
+}

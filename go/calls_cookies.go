@@ -2,11 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"math"
-	"net"
-	"net/http"
-	"strings"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/wire"
 )
 
 // The cookie jar's session operations (calls.go).
@@ -18,7 +18,7 @@ func init() {
 		if err := decodeArgs(args, &struct{}{}); err != nil {
 			return nil, err
 		}
-		s.jar.clear()
+		s.jar.Clear()
 		return nil, nil
 	})
 }
@@ -33,13 +33,13 @@ func callCookiesList(s *session, args json.RawMessage) (any, error) {
 		return nil, err
 	}
 	if a.URL == nil {
-		return s.jar.list(nil), nil
+		return cookiesJSON(s.jar.List(nil)), nil
 	}
-	u, err := validateURL(*a.URL)
+	u, err := wire.ValidateURL(*a.URL)
 	if err != nil {
 		return nil, err
 	}
-	return s.jar.list(u), nil
+	return cookiesJSON(s.jar.List(u)), nil
 }
 
 // cookies.set {name, value, domain, path, expires, secure, http_only, same_site}: domain
@@ -50,14 +50,14 @@ func callCookiesSet(s *session, args json.RawMessage) (any, error) {
 	if err := decodeArgs(args, &c); err != nil {
 		return nil, err
 	}
-	if s.jar.disabled {
-		return nil, newError(kindInvalidArgument, "this session has no cookie jar (without_cookie_jar=True)")
+	if s.jar.Disabled {
+		return nil, errs.New(errs.KindInvalidArgument, "this session has no cookie jar (without_cookie_jar=True)")
 	}
-	e, err := entryFromJSON(c)
+	e, err := jar.NewEntry(jar.Cookie(c))
 	if err != nil {
 		return nil, err
 	}
-	s.jar.put(e, time.Now())
+	s.jar.Put(e, time.Now())
 	return nil, nil
 }
 
@@ -71,50 +71,5 @@ func callCookiesDelete(s *session, args json.RawMessage) (any, error) {
 	if err := decodeArgs(args, &a); err != nil {
 		return nil, err
 	}
-	return s.jar.remove(a.Name, a.Domain, a.Path), nil
-}
-
-// entryFromJSON validates a cookie given by the user or a saved session: everything is
-// checked before anything is stored.
-func entryFromJSON(c cookieJSON) (*jarEntry, error) {
-	hostOnly := !strings.HasPrefix(c.Domain, ".")
-	domain := canonicalHost(strings.TrimPrefix(c.Domain, "."))
-	if !validHostName(domain) {
-		return nil, newError(kindInvalidArgument, "cookie %q: domain must be a host name (\".example.com\" for a domain cookie), got %q", c.Name, c.Domain)
-	}
-	if !hostOnly && net.ParseIP(domain) != nil {
-		return nil, newError(kindInvalidArgument, "cookie %q: an IP address can only have host-only cookies (no leading dot), got %q", c.Name, c.Domain)
-	}
-	if _, registrable := registrableDomain(domain); !hostOnly && !registrable {
-		// As for Set-Cookie: a public suffix (".com", ".co.uk", ".github.io") takes no
-		// domain cookie; a host-only one ("localhost") is fine.
-		return nil, newError(kindInvalidArgument, "cookie %q: %q is a public suffix (like .com or .co.uk), which browsers give no domain cookie; use a registrable domain (\".example.co.uk\") or a host-only one (no leading dot)", c.Name, c.Domain)
-	}
-	path := c.Path
-	if path == "" {
-		path = "/"
-	}
-	if path[0] != '/' {
-		return nil, newError(kindInvalidArgument, "cookie %q: path must start with \"/\", got %q", c.Name, c.Path)
-	}
-	sameSite, ok := map[string]string{"": "", "lax": "Lax", "strict": "Strict", "none": "None"}[strings.ToLower(c.SameSite)]
-	if !ok {
-		return nil, newError(kindInvalidArgument, "cookie %q: same_site must be \"Lax\", \"Strict\", \"None\" or None, got %q", c.Name, c.SameSite)
-	}
-	check := http.Cookie{Name: c.Name, Value: c.Value, Path: path}
-	if err := check.Valid(); err != nil {
-		return nil, newError(kindInvalidArgument, "cookie %q: %v", c.Name, err)
-	}
-	if c.Value != "" && check.String() != c.Name+"="+c.Value+"; Path="+path {
-		return nil, newError(kindInvalidArgument, "cookie %q: value %q cannot be sent as it is (no spaces, quotes, commas, semicolons or backslashes)", c.Name, c.Value)
-	}
-	e := &jarEntry{name: c.Name, value: c.Value, domain: domain, hostOnly: hostOnly, path: path,
-		secure: c.Secure, httpOnly: c.HTTPOnly, sameSite: sameSite, site: siteOf(domain)}
-	if c.Expires != 0 {
-		if math.IsNaN(c.Expires) || math.IsInf(c.Expires, 0) || c.Expires < 0 || c.Expires > 9e9 {
-			return nil, newError(kindInvalidArgument, "cookie %q: expires must be unix seconds, got %v", c.Name, c.Expires)
-		}
-		e.expires = time.Unix(0, int64(c.Expires*1e9))
-	}
-	return e, nil
+	return s.jar.Remove(a.Name, a.Domain, a.Path), nil
 }

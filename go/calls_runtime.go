@@ -1,6 +1,12 @@
 package main
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/secrets"
+	"httpcloakpy/internal/wire"
+)
 
 // Runtime network settings (calls.go): a change applies to requests started after it;
 // streams already open keep their connection (engine_swap.go).
@@ -65,7 +71,7 @@ func init() {
 
 // setProxy rebuilds the engine with another proxy (credentials masked, see hide).
 func (s *session) setProxy(proxyURL string) error {
-	if err := validateProxy(proxyURL); err != nil {
+	if err := wire.ValidateProxy(proxyURL); err != nil {
 		return err
 	}
 	s.hide(proxyURL)
@@ -97,14 +103,14 @@ func (s *session) setUDPProxy(proxyURL string) error {
 	})
 }
 
-var errBothProxies = newError(kindInvalidArgument,
+var errBothProxies = errs.New(errs.KindInvalidArgument,
 	"this session has both proxy= (all protocols) and udp_proxy= (HTTP/3): clear one first (set it to None)")
 
 // hide masks a proxy URL's credentials from now on; the old ones stay masked until the
 // session closes (an old stream's error may still quote them).
 func (s *session) hide(proxyURL string) {
-	hidden := proxySecrets(proxyURL)
-	registerSecrets(hidden)
+	hidden := secrets.OfProxy(proxyURL)
+	s.services.secrets.Register(hidden)
 	s.mu.Lock()
 	s.secrets = append(s.secrets, hidden...)
 	s.mu.Unlock()

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"strings"
+
+	"httpcloakpy/internal/errs"
 )
 
 // A session can leave out its preset's client hints (the sec-ch-* headers), as a browser
@@ -33,7 +35,7 @@ func init() {
 			return nil, err
 		}
 		if a.Enabled == nil {
-			return nil, newError(kindInvalidArgument, "client_hints.set needs enabled: true or false")
+			return nil, errs.New(errs.KindInvalidArgument, "client_hints.set needs enabled: true or false")
 		}
 		s.hintsOff.Store(!*a.Enabled)
 		return nil, nil

@@ -2,85 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
-	"net"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
-
-func TestMergeHeadersKeepsBaseOrderAndOverrides(t *testing.T) {
-	base := [][2]string{{"user-agent", "ua"}, {"accept", "*/*"}, {"accept-language", "en"}}
-	extra := [][2]string{{"Accept", "text/html"}, {"x-new", "1"}, {"x-new", "2"}}
-	got := mergeHeaders(base, extra)
-	want := [][2]string{{"user-agent", "ua"}, {"Accept", "text/html"}, {"accept-language", "en"}, {"x-new", "1"}, {"x-new", "2"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("mergeHeaders = %v, want %v", got, want)
-	}
-}
-
-func TestValidateHeadersRefusesInjection(t *testing.T) {
-	for _, bad := range [][2]string{{"x", "a\r\nb: c"}, {"x", "a\nb"}, {"x", "nul\x00"}, {"x", "soh\x01"}, {"x", "del\x7f"}, {"x", "\x1f"}, {"bad name", "v"}, {"", "v"}} {
-		if err := validateHeaders([][2]string{bad}); err == nil {
-			t.Errorf("header %q accepted", bad)
-		}
-	}
-	if err := validateHeaders([][2]string{{"x-ok", "tab\tand utf-8 é"}}); err != nil {
-		t.Errorf("valid header refused: %v", err)
-	}
-}
-
-func TestValidateURL(t *testing.T) {
-	for raw, fragment := range map[string]string{
-		"":                          "empty URL",
-		"ftp://host/":               "unsupported URL scheme",
-		"host/path":                 "no scheme",
-		"http://":                   "no host",
-		"http://[::1":               "invalid URL",
-		"javascript:alert":          "unsupported URL scheme",
-		"http://h:65536/":           "a port is 1 to 65535",
-		"http://h:0/":               "a port is 1 to 65535",
-		"http://[::1]:99999999999/": "a port is 1 to 65535",
-		"http://h:-1/":              "invalid port",
-	} {
-		_, err := validateURL(raw)
-		if err == nil || !strings.Contains(err.Error(), fragment) {
-			t.Errorf("validateURL(%q) = %v, want %q", raw, err, fragment)
-		}
-	}
-}
-
-func TestClassifyKinds(t *testing.T) {
-	cases := []struct {
-		err   error
-		phase string
-		want  kind
-	}{
-		{&net.DNSError{Err: "no such host", Name: "x.invalid"}, "connect", kindDNS},
-		{&net.OpError{Op: "dial", Err: errors.New("connection refused")}, "connect", kindConnect},
-		{errors.New("tls: handshake failure"), "connect", kindTLS},
-		{errors.New("x509: certificate signed by unknown authority"), "connect", kindTLS},
-		{&proxyError{proxyHost: "127.0.0.1:1", err: errors.New("connection refused")}, "connect", kindProxy},
-		{io.ErrUnexpectedEOF, "body", kindTruncated},
-		{errors.New("stream error: stream ID 1; INTERNAL_ERROR"), "body", kindTruncated},
-		{errors.New("gzip: invalid header"), "body", kindProtocol},
-	}
-	for _, c := range cases {
-		if got := classify(c.err, nil, c.phase).kind; got != c.want {
-			t.Errorf("classify(%v, %s) = %d, want %d", c.err, c.phase, got, c.want)
-		}
-	}
-}
-
-func TestClassifyPrefersTheContextCause(t *testing.T) {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	cancel(errReadTimeout)
-	if got := classify(context.Canceled, ctx, "body").kind; got != kindReadTimeout {
-		t.Fatalf("kind = %d, want read timeout", got)
-	}
-}
 
 func TestHandleTableRefusesForgedAndClosedIDs(t *testing.T) {
 	table := newHandleTable[string](1 << 20)
@@ -127,19 +56,19 @@ func newTestPump(body io.ReadCloser, readTimeout time.Duration) *pump {
 	return startPump(ctx, cancel, raw, raw, "h1", -1, readTimeout, func() {})
 }
 
-func readAll(t *testing.T, p *pump) ([]byte, *hcError) {
+func readAll(t *testing.T, p *pump) ([]byte, *errs.Error) {
 	t.Helper()
 	var got []byte
 	buf := make([]byte, 3)
 	for {
 		n, err := p.read(buf, 50*time.Millisecond)
+		got = append(got, buf[:n]...)
 		switch {
-		case err != nil:
-			return got, err
-		case n == readEOF:
+		case err == io.EOF:
 			return got, nil
-		case n > 0:
-			got = append(got, buf[:n]...)
+		case err == errPending:
+		case err != nil:
+			return got, err.(*errs.Error)
 		}
 	}
 }
@@ -147,10 +76,10 @@ func readAll(t *testing.T, p *pump) ([]byte, *hcError) {
 func TestPumpDeliversEverythingThenTheError(t *testing.T) {
 	p := newTestPump(&slowBody{pieces: [][]byte{[]byte("hello"), []byte("world")}, err: io.ErrUnexpectedEOF}, 0)
 	got, err := readAll(t, p)
-	if string(got) != "helloworld" || err == nil || err.kind != kindTruncated {
+	if string(got) != "helloworld" || err == nil || err.Kind != errs.KindTruncated {
 		t.Fatalf("got %q, %v", got, err)
 	}
-	if _, again := p.read(make([]byte, 4), 0); again == nil || again.kind != kindTruncated {
+	if _, again := p.read(make([]byte, 4), 0); again == nil || again.(*errs.Error).Kind != errs.KindTruncated {
 		t.Fatal("error was not sticky")
 	}
 }
@@ -166,7 +95,7 @@ func TestPumpReadWaitsOnlyItsSlice(t *testing.T) {
 	p := newTestPump(&slowBody{pieces: [][]byte{[]byte("late")}, pause: time.Second, err: io.EOF}, 0)
 	started := time.Now()
 	n, err := p.read(make([]byte, 8), 20*time.Millisecond)
-	if n != readPending || err != nil || time.Since(started) > 500*time.Millisecond {
+	if n != 0 || err != errPending || time.Since(started) > 500*time.Millisecond {
 		t.Fatalf("read = %d, %v after %v", n, err, time.Since(started))
 	}
 	p.finish()
@@ -187,22 +116,12 @@ func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
 	raw := &countingReader{r: &blockingBody{ctx: ctx}, expect: -1}
 	p := startPump(ctx, cancel, raw, raw, "h2", -1, 100*time.Millisecond, func() {})
 	started := time.Now()
-	var err *hcError
-	for err == nil && time.Since(started) < 2*time.Second {
+	var err error
+	for (err == nil || err == errPending) && time.Since(started) < 2*time.Second {
 		_, err = p.read(make([]byte, 8), 50*time.Millisecond)
 	}
-	if err == nil || err.kind != kindReadTimeout {
+	if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindReadTimeout {
 		t.Fatalf("err = %v, want a read timeout", err)
-	}
-}
-
-func TestProxyCredentialsAreRedacted(t *testing.T) {
-	hidden := proxySecrets("http://alice:s3cr%40t@127.0.0.1:8080")
-	registerSecrets(hidden)
-	defer forgetSecrets(hidden)
-	msg := redact(`proxyconnect tcp: dial http://alice:s3cr%40t@127.0.0.1:8080 failed, password s3cr@t`)
-	if strings.Contains(msg, "s3cr") || strings.Contains(msg, "alice:") {
-		t.Fatalf("secret leaked: %s", msg)
 	}
 }
 
@@ -212,7 +131,7 @@ func TestEveryChromePresetSendsItsOwnBrandList(t *testing.T) {
 			continue
 		}
 		major := strings.TrimPrefix(name, "chrome-")
-		brands, _ := headerValue(p.headers, "sec-ch-ua")
+		brands, _ := wire.HeaderValue(p.headers, "sec-ch-ua")
 		if !strings.Contains(brands, `"Google Chrome";v="`+major+`"`) {
 			t.Errorf("%s sends sec-ch-ua %q", name, brands)
 		}
@@ -238,7 +157,7 @@ func TestBufferClassesCoverThePumpSizes(t *testing.T) {
 }
 
 func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
-	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`))
+	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`), sessionServices{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,27 +168,19 @@ func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"sec-fetch-user", "upgrade-insecure-requests"} {
-		if v, ok := headerValue(spec.headers, name); ok {
+		if v, ok := wire.HeaderValue(spec.headers, name); ok {
 			t.Errorf("%s still sent: %q", name, v)
 		}
 	}
-	if _, ok := headerValue(spec.headers, "sec-fetch-dest"); !ok {
+	if _, ok := wire.HeaderValue(spec.headers, "sec-fetch-dest"); !ok {
 		t.Error("an undropped preset header went missing")
 	}
-	if v, _ := headerValue(spec.headers, "x-mine"); v != "1" {
+	if v, _ := wire.HeaderValue(spec.headers, "x-mine"); v != "1" {
 		t.Errorf("x-mine = %q", v)
 	}
 	for _, bad := range []string{`[""]`, `["a b"]`, `["x:y"]`, `"x"`, `[1]`} {
 		if _, err := parseRequest([]byte(`{"url":"https://h/","drop_headers":`+bad+`}`), nil, false, sess); err == nil {
 			t.Errorf("drop_headers %s accepted", bad)
-		}
-	}
-}
-
-func TestEveryErrorKindHasAName(t *testing.T) {
-	for k := kindInvalidArgument; k <= kindTotalTimeout; k++ {
-		if kindNames[k] == "" {
-			t.Errorf("kind %d has no name for X-HTTPCloak-Error", k)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"httpcloakpy/internal/errs"
+
 	tlsclient "github.com/bogdanfinn/tls-client"
 	"github.com/bogdanfinn/tls-client/profiles"
 	tls "github.com/bogdanfinn/utls"
@@ -58,7 +60,7 @@ func (f fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfil
 		}
 		// Fail now, with the reason, rather than inside the first handshake.
 		if _, err := factory(); err != nil {
-			return base, nil, newError(kindInvalidArgument, "%v", err)
+			return base, nil, errs.New(errs.KindInvalidArgument, "%v", err)
 		}
 		sum := sha256.Sum256([]byte(f.ja3 + "|" + helloID.Str() + "|" + f.extra.key()))
 		helloID = tls.ClientHelloID{Client: "httpcloak-custom", Version: hex.EncodeToString(sum[:6]), SpecFactory: factory}
@@ -121,11 +123,11 @@ func (f fingerprint) helloFactory(base tls.ClientHelloID) (tls.ClientHelloSpecFa
 func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
 	parts := strings.Split(ja3, ",")
 	if len(parts) != 5 {
-		return nil, newError(kindInvalidArgument,
+		return nil, errs.New(errs.KindInvalidArgument,
 			"ja3 must have 5 comma-separated fields (version,ciphers,extensions,groups,point formats), got %d", len(parts))
 	}
 	if parts[0] != "771" {
-		return nil, newError(kindInvalidArgument,
+		return nil, errs.New(errs.KindInvalidArgument,
 			"ja3 version must be 771 (the TLS 1.2 record version every current browser sends; TLS 1.3 is offered by extension 43), got %q", parts[0])
 	}
 	ciphers, err := ja3Numbers("cipher", parts[1], 0xffff)
@@ -133,23 +135,23 @@ func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
 		return nil, err
 	}
 	if len(ciphers) == 0 {
-		return nil, newError(kindInvalidArgument, "ja3 lists no cipher suite")
+		return nil, errs.New(errs.KindInvalidArgument, "ja3 lists no cipher suite")
 	}
 	extensions, err := ja3Numbers("extension", parts[2], 0xffff)
 	if err != nil {
 		return nil, err
 	}
 	if len(extensions) == 0 {
-		return nil, newError(kindInvalidArgument, "ja3 lists no extension")
+		return nil, errs.New(errs.KindInvalidArgument, "ja3 lists no extension")
 	}
 	seen := map[uint64]bool{}
 	for _, e := range extensions {
 		if seen[e] && !isGREASEValue(uint16(e)) {
-			return nil, newError(kindInvalidArgument, "ja3 lists extension %d twice", e)
+			return nil, errs.New(errs.KindInvalidArgument, "ja3 lists extension %d twice", e)
 		}
 		seen[e] = true
 		if !isGREASEValue(uint16(e)) && !ja3Extensions[uint16(e)] {
-			return nil, newError(kindInvalidArgument, "ja3 extension %d is not supported by this engine (supported: %s)", e, supportedExtensionList())
+			return nil, errs.New(errs.KindInvalidArgument, "ja3 extension %d is not supported by this engine (supported: %s)", e, supportedExtensionList())
 		}
 	}
 	groups, err := ja3Numbers("group", parts[3], 0xffff)
@@ -157,11 +159,11 @@ func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
 		return nil, err
 	}
 	if seen[10] && len(groups) == 0 {
-		return nil, newError(kindInvalidArgument, "ja3 lists extension 10 (supported_groups) but no group")
+		return nil, errs.New(errs.KindInvalidArgument, "ja3 lists extension 10 (supported_groups) but no group")
 	}
 	if len(groups) > 0 && !slices.ContainsFunc(groups, knownCurve) {
 		// Other groups (ffdhe2048, ...) may be listed, but a key share needs one of these.
-		return nil, newError(kindInvalidArgument, "ja3 groups %q include none this engine can make a key share for (%s)", parts[3], sortedNames(curveIDs))
+		return nil, errs.New(errs.KindInvalidArgument, "ja3 groups %q include none this engine can make a key share for (%s)", parts[3], sortedNames(curveIDs))
 	}
 	if _, err := ja3Numbers("point format", parts[4], 0xff); err != nil {
 		return nil, err
@@ -172,7 +174,7 @@ func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
 	}
 	for _, name := range keyShares {
 		if id := curveIDs[name]; !containsNumber(groups, uint64(id)) && name != "GREASE" {
-			return nil, newError(kindInvalidArgument, "key share %s is not among the ja3 groups %q", name, parts[3])
+			return nil, errs.New(errs.KindInvalidArgument, "key share %s is not among the ja3 groups %q", name, parts[3])
 		}
 	}
 	sigs := orDefault(extra.SignatureAlgorithms, chromeSignatureAlgorithms)
@@ -197,7 +199,7 @@ func ja3Numbers(what, field string, max uint64) ([]uint64, error) {
 	for i, item := range items {
 		v, err := strconv.ParseUint(item, 10, 64)
 		if err != nil || v > max {
-			return nil, newError(kindInvalidArgument, "ja3 %s %q is not a number from 0 to %d", what, item, max)
+			return nil, errs.New(errs.KindInvalidArgument, "ja3 %s %q is not a number from 0 to %d", what, item, max)
 		}
 		out[i] = v
 	}
@@ -256,7 +258,7 @@ func engineProfile(cfg engineConfig) (preset, profiles.ClientProfile, []tlsclien
 	}
 	base, ok := engineBaseProfile(p.profile)
 	if !ok {
-		return p, base, nil, newError(kindInternal, "engine has no profile %q", p.profile)
+		return p, base, nil, errs.New(errs.KindInternal, "engine has no profile %q", p.profile)
 	}
 	fp := cfg.fingerprint
 	if custom != nil {
@@ -264,10 +266,10 @@ func engineProfile(cfg engineConfig) (preset, profiles.ClientProfile, []tlsclien
 	}
 	if cfg.httpVersion == "h3" {
 		if custom != nil && custom.disableHTTP3 {
-			return p, base, nil, newError(kindInvalidArgument, "preset %q disables HTTP/3 (disable_http3)", cfg.preset)
+			return p, base, nil, errs.New(errs.KindInvalidArgument, "preset %q disables HTTP/3 (disable_http3)", cfg.preset)
 		}
 		if !fp.empty() {
-			return p, base, nil, newError(kindInvalidArgument,
+			return p, base, nil, errs.New(errs.KindInvalidArgument,
 				"ja3, akamai and extra_fp shape TLS over TCP and HTTP/2; this engine cannot apply them to HTTP/3 (QUIC)")
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"httpcloakpy/internal/errs"
+
 	"github.com/bogdanfinn/tls-client/profiles"
 )
 
@@ -35,7 +37,7 @@ func TestFingerprintRefusesMalformedValues(t *testing.T) {
 		{akamai: "1:1|1|0|m,a,s,p,m"},
 	} {
 		err := fp.validate(base)
-		if e, ok := err.(*hcError); !ok || e.kind != kindInvalidArgument {
+		if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindInvalidArgument {
 			t.Errorf("%+v: err = %v, want an invalid_argument error", fp, err)
 		}
 	}

@@ -9,6 +9,9 @@ import (
 	"io"
 	"strings"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
+
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
 )
@@ -17,7 +20,7 @@ import (
 // compressed body cut short surfaces the decoder's unexpected-EOF as a truncation.
 // The returned reader closes raw when closed.
 func decodedBody(raw io.ReadCloser, headers [][2]string) (io.ReadCloser, error) {
-	encoding, _ := headerValue(headers, "content-encoding")
+	encoding, _ := wire.HeaderValue(headers, "content-encoding")
 	encoding = strings.ToLower(strings.TrimSpace(encoding))
 	switch encoding {
 	case "", "identity":
@@ -65,7 +68,7 @@ func (z zstdReader) Read(p []byte) (int, error) {
 
 func zstdError(err error) error {
 	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
-		return newError(kindProtocol,
+		return errs.New(errs.KindProtocol,
 			"zstd response declares a window over %d MiB, the most browsers accept (RFC 9659): refused", zstdMaxWindow>>20)
 	}
 	return err

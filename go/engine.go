@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/url"
+
+	"httpcloakpy/internal/ticketcache"
 )
 
 // engine is the seam between this layer and the fingerprinting HTTP core. Everything else
@@ -50,5 +52,7 @@ type engineConfig struct {
 	net         netConfig   // dialling and TLS options (netopts.go)
 	// tickets, when set, is the TLS session cache to keep using: a session rebuilding its
 	// engine (new proxy, refresh) resumes the TLS sessions it already had.
-	tickets *ticketCache
+	tickets *ticketcache.Cache
+	// shared is the TLS session store beyond this process, if any.
+	shared ticketcache.SharedStore
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 
+	"httpcloakpy/internal/targets"
+
 	tls "github.com/bogdanfinn/utls"
 
 	quic "github.com/bogdanfinn/quic-go-utls"
@@ -25,7 +27,7 @@ type netDialer struct {
 
 func newNetDialer(cfg netConfig, proxy *proxyDialer) *netDialer {
 	d := &netDialer{cfg: cfg, proxy: proxy, resolve: net.DefaultResolver.LookupIPAddr}
-	d.base.ControlContext = guardDial // a local proxy's request must not reach what it refuses
+	d.base.ControlContext = targets.DialControl // a local proxy's request must not reach what it refuses
 	if cfg.localAddr != nil {
 		d.base.LocalAddr = &net.TCPAddr{IP: cfg.localAddr}
 	}

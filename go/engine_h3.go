@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"time"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
+
 	tls "github.com/bogdanfinn/utls"
 
 	quic "github.com/bogdanfinn/quic-go-utls"
@@ -47,7 +50,7 @@ func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, erro
 		}
 		u, err := url.Parse(quicProxy)
 		if err != nil {
-			return nil, newError(kindInvalidArgument, "invalid proxy URL: %v", redactedURLError(err))
+			return nil, errs.New(errs.KindInvalidArgument, "invalid proxy URL: %v", wire.RedactedURLError(err))
 		}
 		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.net.localAddr}
 	}
@@ -103,7 +106,7 @@ func (e *h3Engine) close() {
 func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
 	if out.url.Scheme != "https" {
 		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
-		return nil, newError(kindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.url.Scheme)
+		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.url.Scheme)
 	}
 	req, err := fhttpRequest(ctx, out)
 	if err != nil {
@@ -130,9 +133,9 @@ func (b h3Body) Read(p []byte) (int, error) {
 	var idle *quic.IdleTimeoutError
 	switch {
 	case errors.As(err, &h3err) && h3err.Remote:
-		return n, newError(kindTruncated, "the server reset the HTTP/3 stream before the body ended (%v)", err)
+		return n, errs.New(errs.KindTruncated, "the server reset the HTTP/3 stream before the body ended (%v)", err)
 	case errors.As(err, &idle):
-		return n, newError(kindTruncated, "the QUIC connection went silent and timed out before the body ended (%v)", err)
+		return n, errs.New(errs.KindTruncated, "the QUIC connection went silent and timed out before the body ended (%v)", err)
 	}
 	return n, err
 }
@@ -145,11 +148,11 @@ func h3ConnectError(err error) error {
 	var idle *quic.IdleTimeoutError
 	switch {
 	case errors.As(err, &transportErr) && transportErr.ErrorCode.IsCryptoError():
-		return newError(kindTLS, "TLS handshake over QUIC failed: %v", err)
+		return errs.New(errs.KindTLS, "TLS handshake over QUIC failed: %v", err)
 	case errors.As(err, &handshake):
-		return newError(kindConnect, "no QUIC handshake with the server: %v", err)
+		return errs.New(errs.KindConnect, "no QUIC handshake with the server: %v", err)
 	case errors.As(err, &idle):
-		return newError(kindConnect, "the server sent nothing within the QUIC idle timeout (no handshake, or a connection gone silent): %v", err)
+		return errs.New(errs.KindConnect, "the server sent nothing within the QUIC idle timeout (no handshake, or a connection gone silent): %v", err)
 	}
 	return err
 }

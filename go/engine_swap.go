@@ -5,6 +5,9 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/ticketcache"
 )
 
 // swappableEngine lets a session change its proxy or drop its connections while streams
@@ -44,7 +47,7 @@ func (s *swappableEngine) swap(next engine) error {
 	if s.closed {
 		s.mu.Unlock()
 		next.close()
-		return errSessionClosed
+		return errs.ErrSessionClosed
 	}
 	old := s.current
 	s.current = &leasedEngine{engine: next}
@@ -54,7 +57,7 @@ func (s *swappableEngine) swap(next engine) error {
 }
 
 // ticketStore is the current engine's TLS session cache (rebuilds keep the same one).
-func (s *swappableEngine) ticketStore() *ticketCache {
+func (s *swappableEngine) ticketStore() *ticketcache.Cache {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if keeper, ok := s.current.engine.(ticketKeeper); ok {

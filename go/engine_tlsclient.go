@@ -13,6 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/ticketcache"
+
 	http "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
 	"github.com/bogdanfinn/tls-client/profiles"
@@ -22,7 +26,7 @@ import (
 type tlsClientEngine struct {
 	client  tlsclient.HttpClient
 	headers [][2]string
-	tickets *ticketCache // nil when the profile does not resume TLS sessions
+	tickets *ticketcache.Cache // nil when the profile does not resume TLS sessions
 }
 
 // Pool and buffer sizes chosen for streaming: 64 KiB socket reads, and enough idle
@@ -48,11 +52,11 @@ func newEngine(cfg engineConfig) (engine, error) {
 		// Bodies are decoded by our layer for every protocol alike (decode.go).
 		DisableCompression: true,
 	}
-	trust, err := loadTrust(cfg.verify, cfg.caFile)
+	trust, err := ticketcache.LoadTrust(cfg.verify, cfg.caFile)
 	if err != nil {
 		return nil, err
 	}
-	transport.RootCAs = trust.roots
+	transport.RootCAs = trust.Roots
 	opts := []tlsclient.HttpClientOption{
 		tlsclient.WithClientProfile(profile),
 		// Zero disables the client-wide deadline: ours are per phase (stream.go).
@@ -60,7 +64,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 		tlsclient.WithNotFollowRedirects(),
 		tlsclient.WithTransportOptions(transport),
 		// Direct dials check a local proxy's target guard on the address really dialled.
-		tlsclient.WithDialer(net.Dialer{ControlContext: guardDial}),
+		tlsclient.WithDialer(net.Dialer{ControlContext: targets.DialControl}),
 	}
 	opts = append(opts, fpOpts...)
 	if !cfg.verify {
@@ -92,19 +96,19 @@ func newEngine(cfg engineConfig) (engine, error) {
 	case "h3":
 		return newH3Engine(cfg, p, transport.RootCAs)
 	default:
-		return nil, newError(kindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.httpVersion)
+		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.httpVersion)
 	}
 	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(), opts...)
 	if err != nil {
-		return nil, classify(err, nil, "connect")
+		return nil, errs.Classify(err, nil, "connect")
 	}
-	tickets, err := installTicketCache(client, profile, cfg.tickets, trust)
+	tickets, err := installTicketCache(client, profile, cfg.tickets, cfg.shared, trust)
 	if err != nil {
-		return nil, newError(kindInternal, "keeping TLS session tickets: %v", err)
+		return nil, errs.New(errs.KindInternal, "keeping TLS session tickets: %v", err)
 	}
 	// After the ticket cache, which is installed on the unwrapped transport.
 	if err := shieldLocations(client); err != nil {
-		return nil, newError(kindInternal, "wrapping the engine transport: %v", err)
+		return nil, errs.New(errs.KindInternal, "wrapping the engine transport: %v", err)
 	}
 	return &tlsClientEngine{client: client, headers: p.headers, tickets: tickets}, nil
 }
@@ -123,16 +127,16 @@ func proxyDialerOf(cfg engineConfig) (*proxyDialer, error) {
 	if err != nil {
 		return nil, err
 	}
-	trust, err := loadTrust(cfg.verify, cfg.caFile)
+	trust, err := ticketcache.LoadTrust(cfg.verify, cfg.caFile)
 	if err != nil {
 		return nil, err
 	}
-	return sessionProxyDialer(cfg, p, profile, trust.roots)
+	return sessionProxyDialer(cfg, p, profile, trust.Roots)
 }
 
 func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }
 
-func (e *tlsClientEngine) ticketStore() *ticketCache { return e.tickets }
+func (e *tlsClientEngine) ticketStore() *ticketcache.Cache { return e.tickets }
 
 func (e *tlsClientEngine) close() { e.client.CloseIdleConnections() }
 
@@ -159,7 +163,7 @@ func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, err
 	}
 	req, err := http.NewRequestWithContext(ctx, out.method, out.url.String(), body)
 	if err != nil {
-		return nil, newError(kindInvalidArgument, "%v", err)
+		return nil, errs.New(errs.KindInvalidArgument, "%v", err)
 	}
 	if out.stream != nil {
 		req.ContentLength = out.streamLength

@@ -10,10 +10,15 @@ import "C"
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"time"
 	"unsafe"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/notify"
 )
 
 // Every export is a thin shell: decode C arguments, call the Go side, fill the error
@@ -38,12 +43,12 @@ func setError(cerr *C.hc_error, err error) {
 		cerr.message[0] = 0
 		return
 	}
-	k := kindInternal
-	if e, ok := err.(*hcError); ok {
-		k = e.kind
+	k := errs.KindInternal
+	if e, ok := err.(*errs.Error); ok {
+		k = e.Kind
 	}
 	cerr.kind = C.int32_t(k)
-	msg := redact(err.Error())
+	msg := processSecrets.Redact(err.Error())
 	limit := len(cerr.message) - 1
 	if len(msg) > limit {
 		msg = msg[:limit]
@@ -56,20 +61,20 @@ func setError(cerr *C.hc_error, err error) {
 // guard turns a panic into an internal error; use as `defer guard(err, &ret, failValue)`.
 func guard[T any](cerr *C.hc_error, ret *T, fail T) {
 	if r := recover(); r != nil {
-		setError(cerr, newError(kindInternal, "internal error: %v", r))
+		setError(cerr, errs.New(errs.KindInternal, "internal error: %v", r))
 		*ret = fail
 	}
 }
 
 func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 	if n < 0 || n > maxInputLength {
-		return nil, newError(kindInvalidArgument, "%s length %d out of range", what, int64(n))
+		return nil, errs.New(errs.KindInvalidArgument, "%s length %d out of range", what, int64(n))
 	}
 	if n == 0 {
 		return nil, nil
 	}
 	if p == nil {
-		return nil, newError(kindInvalidArgument, "%s is NULL but its length is %d", what, int64(n))
+		return nil, errs.New(errs.KindInvalidArgument, "%s is NULL but its length is %d", what, int64(n))
 	}
 	// A copy of all n bytes: C.GoBytes takes a C int and cut lengths of 2 GiB and more.
 	return bytes.Clone(unsafe.Slice((*byte)(p), int(n))), nil
@@ -79,7 +84,7 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
 	st, ok := streams.get(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "the stream is closed (by close(), or with its session)"))
+		setError(cerr, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)"))
 	}
 	return st, ok
 }
@@ -88,7 +93,7 @@ func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
 func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
 	sess, ok := sessions.get(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "the session is closed"))
+		setError(cerr, errs.New(errs.KindClosed, "the session is closed"))
 	}
 	return sess, ok
 }
@@ -97,7 +102,7 @@ func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
 // it stays valid (the call, or a borrowed body's stream).
 func goBytesView(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 	if n <= 0 || n > maxInputLength || p == nil {
-		return nil, newError(kindInvalidArgument, "%s must be non-NULL with a positive size, got %d", what, int64(n))
+		return nil, errs.New(errs.KindInvalidArgument, "%s must be non-NULL with a positive size, got %d", what, int64(n))
 	}
 	return unsafe.Slice((*byte)(p), int(n)), nil
 }
@@ -129,7 +134,7 @@ func waitDuration(ms C.int32_t) time.Duration {
 // runCall is the body of the *_call exports: decode the call, run it, hand out the JSON.
 func runCall(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error, run func([]byte) ([]byte, error)) C.int64_t {
 	if out == nil {
-		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
 		return -1
 	}
 	raw, err := goBytes(unsafe.Pointer(call), callLen, "call")
@@ -157,7 +162,7 @@ func hc_session_new(options *C.char, optionsLen C.int64_t, cerr *C.hc_error) (re
 		setError(cerr, err)
 		return 0
 	}
-	sess, err := newSession(raw)
+	sess, err := newSession(raw, services)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -175,10 +180,15 @@ func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 			setError(cerr, nil)
 			return 0
 		}
-		setError(cerr, newError(kindClosed, "unknown session handle %d", int64(handle)))
+		setError(cerr, errs.New(errs.KindClosed, "unknown session handle %d", int64(handle)))
 		return -1
 	}
+	// Its streams' handles go first, so no call finds them half closed; again after, for
+	// a stream opened meanwhile.
+	ofSession := func(st *stream) bool { return st.sess == sess }
+	streams.removeIf(ofSession)
 	sess.close()
+	streams.removeIf(ofSession)
 	setError(cerr, nil)
 	return 0
 }
@@ -187,16 +197,16 @@ func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
 	if out == nil {
-		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
 		return -1
 	}
 	sess, ok := liveSession(handle, cerr)
 	if !ok {
 		return -1
 	}
-	data, err := json.Marshal(sess.jar.list(nil))
+	data, err := json.Marshal(cookiesJSON(sess.jar.List(nil)))
 	if err != nil {
-		setError(cerr, newError(kindInternal, "encoding cookies: %v", err))
+		setError(cerr, errs.New(errs.KindInternal, "encoding cookies: %v", err))
 		return -1
 	}
 	setError(cerr, nil)
@@ -266,20 +276,20 @@ func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, stream
 		setError(cerr, err)
 		return 0
 	}
-	id, err := openStream(sess, spec)
+	st, err := openStream(sess, spec)
 	if err != nil {
 		setError(cerr, err)
 		return 0
 	}
 	setError(cerr, nil)
-	return C.int64_t(id)
+	return C.int64_t(streams.add(st))
 }
 
 //export hc_stream_meta
 func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	defer guard(cerr, &ret, -1)
 	if out == nil || outLen == nil {
-		setError(cerr, newError(kindInvalidArgument, "out or out_len is NULL"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out or out_len is NULL"))
 		return -1
 	}
 	st, ok := liveStream(handle, cerr)
@@ -291,11 +301,17 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 		setError(cerr, failure)
 		return -1
 	}
-	setError(cerr, nil)
 	if meta == nil {
+		setError(cerr, nil)
 		return 0
 	}
-	*outLen = handOut(meta, out)
+	data, err := json.Marshal(metaJSONOf(meta))
+	if err != nil {
+		setError(cerr, errs.New(errs.KindInternal, "encoding metadata: %v", err))
+		return -1
+	}
+	setError(cerr, nil)
+	*outLen = handOut(data, out)
 	return 1
 }
 
@@ -303,7 +319,7 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, readError)
 	if capacity <= 0 || capacity > maxInputLength || buf == nil {
-		setError(cerr, newError(kindInvalidArgument, "read buffer must be non-NULL with a positive size, got %d", int64(capacity)))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "read buffer must be non-NULL with a positive size, got %d", int64(capacity)))
 		return readError
 	}
 	st, ok := liveStream(handle, cerr)
@@ -312,12 +328,19 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 	}
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
 	n, failure := st.read(dst, waitDuration(waitMs))
-	if failure != nil {
-		setError(cerr, failure)
-		return readError
+	switch {
+	case failure == nil:
+		cerr.kind = C.HC_OK
+		return C.int64_t(n)
+	case failure == io.EOF:
+		cerr.kind = C.HC_OK
+		return readEOF
+	case failure == errPending:
+		cerr.kind = C.HC_OK
+		return readPending
 	}
-	cerr.kind = C.HC_OK
-	return C.int64_t(n)
+	setError(cerr, failure)
+	return readError
 }
 
 //export hc_stream_write
@@ -333,7 +356,14 @@ func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs 
 		return readError
 	}
 	n, failure := st.write(data, waitDuration(waitMs))
-	if failure != nil {
+	switch {
+	case errors.Is(failure, errPending):
+		setError(cerr, nil)
+		return readPending
+	case errors.Is(failure, errResponded):
+		setError(cerr, nil)
+		return writeDone
+	case failure != nil:
 		setError(cerr, failure)
 		return readError
 	}
@@ -360,15 +390,15 @@ func hc_stream_write_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 func hc_notifier_new(fdOut *C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, 0)
 	if fdOut == nil {
-		setError(cerr, newError(kindInvalidArgument, "fd_out is NULL"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "fd_out is NULL"))
 		return 0
 	}
-	n, err := newNotifier()
+	n, err := notify.New()
 	if err != nil {
 		setError(cerr, err)
 		return 0
 	}
-	*fdOut = C.int32_t(n.readFD)
+	*fdOut = C.int32_t(n.ReadFD)
 	setError(cerr, nil)
 	return C.int64_t(notifiers.add(n))
 }
@@ -377,24 +407,24 @@ func hc_notifier_new(fdOut *C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
 func hc_notifier_drain(handle C.int64_t, ids *C.int64_t, capacity C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
 	if ids == nil || capacity <= 0 || capacity > maxInputLength {
-		setError(cerr, newError(kindInvalidArgument, "ids must be non-NULL with a positive capacity"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "ids must be non-NULL with a positive capacity"))
 		return -1
 	}
 	n, ok := notifiers.get(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "notifier %d is closed or unknown", int64(handle)))
+		setError(cerr, errs.New(errs.KindClosed, "notifier %d is closed or unknown", int64(handle)))
 		return -1
 	}
 	out := unsafe.Slice((*int64)(unsafe.Pointer(ids)), int(capacity))
 	setError(cerr, nil)
-	return C.int64_t(n.drain(out))
+	return C.int64_t(n.Drain(out))
 }
 
 //export hc_notifier_close
 func hc_notifier_close(handle C.int64_t) {
 	defer func() { _ = recover() }()
 	if n, ok := notifiers.take(int64(handle)); ok {
-		n.close()
+		n.Close()
 	}
 }
 
@@ -407,10 +437,10 @@ func hc_stream_watch(handle C.int64_t, notifierHandle C.int64_t, cerr *C.hc_erro
 	}
 	n, ok := notifiers.get(int64(notifierHandle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "notifier %d is closed or unknown", int64(notifierHandle)))
+		setError(cerr, errs.New(errs.KindClosed, "notifier %d is closed or unknown", int64(notifierHandle)))
 		return -1
 	}
-	st.watch.target.Store(n)
+	st.watch.Bind(n, int64(handle))
 	setError(cerr, nil)
 	return 0
 }
@@ -440,7 +470,7 @@ func hc_stream_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	defer guard(cerr, &ret, -1)
 	st, ok := streams.take(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "the stream is closed (by close(), or with its session)"))
+		setError(cerr, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)"))
 		return -1
 	}
 	st.close()
@@ -452,7 +482,7 @@ func hc_stream_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 func hc_stats(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
 	if out == nil {
-		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
 		return -1
 	}
 	data := []byte(fmt.Sprintf(`{"sessions":%d,"streams":%d,"notifiers":%d,"goroutines":%d}`,
@@ -465,12 +495,12 @@ func hc_stats(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 func hc_presets(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
 	if out == nil {
-		setError(cerr, newError(kindInvalidArgument, "out is NULL"))
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
 		return -1
 	}
 	data, err := json.Marshal(describePresets())
 	if err != nil {
-		setError(cerr, newError(kindInternal, "encoding presets: %v", err))
+		setError(cerr, errs.New(errs.KindInternal, "encoding presets: %v", err))
 		return -1
 	}
 	setError(cerr, nil)

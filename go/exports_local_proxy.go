@@ -5,7 +5,11 @@ package main
 */
 import "C"
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"httpcloakpy/internal/errs"
+)
 
 // The local proxy's exports: start, one call for everything else, close.
 
@@ -17,7 +21,12 @@ func hc_local_proxy_start(options *C.char, optionsLen C.int64_t, cerr *C.hc_erro
 		setError(cerr, err)
 		return 0
 	}
-	p, err := startLocalProxy(raw)
+	opts, err := localProxyOptionsOf(raw)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	p, err := startLocalProxy(opts)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -31,7 +40,7 @@ func hc_local_proxy_call(handle C.int64_t, call *C.char, callLen C.int64_t, out 
 	defer guard(cerr, &ret, -1)
 	p, ok := localProxies.get(int64(handle))
 	if !ok {
-		setError(cerr, newError(kindClosed, "local proxy %d is closed or unknown", int64(handle)))
+		setError(cerr, errs.New(errs.KindClosed, "local proxy %d is closed or unknown", int64(handle)))
 		return -1
 	}
 	return runCall(call, callLen, out, cerr, p.call)
@@ -46,7 +55,7 @@ func hc_local_proxy_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 			setError(cerr, nil)
 			return 0
 		}
-		setError(cerr, newError(kindClosed, "unknown local proxy handle %d", int64(handle)))
+		setError(cerr, errs.New(errs.KindClosed, "unknown local proxy handle %d", int64(handle)))
 		return -1
 	}
 	p.close()

@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
+
 	tls "github.com/bogdanfinn/utls"
 )
 
@@ -100,7 +103,7 @@ func parseExtraFP(raw json.RawMessage) (extraFP, error) {
 	}
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &keys); err != nil {
-		return out, newError(kindInvalidArgument, "extra_fp must be an object: %v", err)
+		return out, errs.New(errs.KindInvalidArgument, "extra_fp must be an object: %v", err)
 	}
 	for key := range keys {
 		known := false
@@ -108,7 +111,7 @@ func parseExtraFP(raw json.RawMessage) (extraFP, error) {
 			known = known || k == key
 		}
 		if !known {
-			return out, newError(kindInvalidArgument, "extra_fp: unknown key %q (supported: %s)", key, strings.Join(extraFPKeys, ", "))
+			return out, errs.New(errs.KindInvalidArgument, "extra_fp: unknown key %q (supported: %s)", key, strings.Join(extraFPKeys, ", "))
 		}
 	}
 	if c, ok := keys["tls_cert_compression"]; ok {
@@ -119,8 +122,8 @@ func parseExtraFP(raw json.RawMessage) (extraFP, error) {
 		}
 	}
 	normalized, _ := json.Marshal(keys)
-	if err := decodeStrict(normalized, &out); err != nil {
-		return out, newError(kindInvalidArgument, "extra_fp: %v", strings.TrimPrefix(err.Error(), "invalid JSON: "))
+	if err := wire.DecodeStrict(normalized, &out); err != nil {
+		return out, errs.New(errs.KindInvalidArgument, "extra_fp: %v", strings.TrimPrefix(err.Error(), "invalid JSON: "))
 	}
 	checks := []struct {
 		key   string
@@ -136,24 +139,24 @@ func parseExtraFP(raw json.RawMessage) (extraFP, error) {
 	}
 	for _, c := range checks {
 		if c.names != nil && len(c.names) == 0 {
-			return out, newError(kindInvalidArgument, "extra_fp %s must not be empty", c.key)
+			return out, errs.New(errs.KindInvalidArgument, "extra_fp %s must not be empty", c.key)
 		}
 		for _, name := range c.names {
 			if !c.known(name) {
-				return out, newError(kindInvalidArgument, "extra_fp %s: unknown name %q (known: %s)", c.key, name, c.list)
+				return out, errs.New(errs.KindInvalidArgument, "extra_fp %s: unknown name %q (known: %s)", c.key, name, c.list)
 			}
 		}
 	}
 	if out.ALPN != nil && len(out.ALPN) == 0 {
-		return out, newError(kindInvalidArgument, "extra_fp tls_alpn must not be empty")
+		return out, errs.New(errs.KindInvalidArgument, "extra_fp tls_alpn must not be empty")
 	}
 	for _, p := range out.ALPN {
 		if p == "" || len(p) > 255 {
-			return out, newError(kindInvalidArgument, "extra_fp tls_alpn: protocol names must be 1-255 bytes, got %q", p)
+			return out, errs.New(errs.KindInvalidArgument, "extra_fp tls_alpn: protocol names must be 1-255 bytes, got %q", p)
 		}
 	}
 	if out.RecordSizeLimit != nil && (*out.RecordSizeLimit < 64 || *out.RecordSizeLimit > 16385) {
-		return out, newError(kindInvalidArgument, "extra_fp tls_record_size_limit must be 64-16385, got %d", *out.RecordSizeLimit)
+		return out, errs.New(errs.KindInvalidArgument, "extra_fp tls_record_size_limit must be 64-16385, got %d", *out.RecordSizeLimit)
 	}
 	return out, nil
 }
@@ -266,7 +269,7 @@ func (e extraFP) apply(spec *tls.ClientHelloSpec) error {
 	}
 	for _, key := range extraFPKeys {
 		if given[key] && !applied[key] {
-			return newError(kindInvalidArgument, "extra_fp %s has no effect: the ClientHello carries no such extension", key)
+			return errs.New(errs.KindInvalidArgument, "extra_fp %s has no effect: the ClientHello carries no such extension", key)
 		}
 	}
 	return nil
@@ -314,7 +317,7 @@ func hybridKeySharesHeld(spec *tls.ClientHelloSpec, shares []string) error {
 	if slices.Contains(shares, "X25519MLKEM768") && !slices.Contains(shares, "X25519") {
 		// The engine builds the hybrid share together with a plain X25519 one (Chrome
 		// sends both); alone it fails every handshake with "internal error".
-		return newError(kindInvalidArgument, "extra_fp tls_key_share_curves: X25519MLKEM768 needs X25519 beside it, as Chrome sends them")
+		return errs.New(errs.KindInvalidArgument, "extra_fp tls_key_share_curves: X25519MLKEM768 needs X25519 beside it, as Chrome sends them")
 	}
 	for _, ext := range spec.Extensions {
 		groups, ok := ext.(*tls.SupportedCurvesExtension)
@@ -324,7 +327,7 @@ func hybridKeySharesHeld(spec *tls.ClientHelloSpec, shares []string) error {
 		for _, name := range []string{"X25519MLKEM768", "X25519Kyber768", "P256Kyber768"} {
 			offered := slices.Contains(groups.Curves, curveIDs[name])
 			if offered && !slices.Contains(shares, name) {
-				return newError(kindInvalidArgument, "extra_fp tls_key_share_curves must include %s while the ClientHello offers that group: this engine cannot answer a HelloRetryRequest for it", name)
+				return errs.New(errs.KindInvalidArgument, "extra_fp tls_key_share_curves must include %s while the ClientHello offers that group: this engine cannot answer a HelloRetryRequest for it", name)
 			}
 		}
 	}

@@ -2,30 +2,33 @@ package main
 
 import (
 	"testing"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/wire"
 )
 
 // The export layer decodes caller JSON and lengths before anything else; whatever arrives,
 // decoding must end in a value or an invalid-argument error, never a panic.
 
-var fuzzSession = &session{jar: newCookieJar(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[int64]*stream{}, meta: newSessionMeta()}
+var fuzzSession = &session{jar: jar.New(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[*stream]struct{}{}, meta: newSessionMeta()}
 
 func FuzzSessionOptions(f *testing.F) {
-	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","timeout":{"connect":1}}`,
+	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","retry":2}`,
 		`{"headers":[["a","b"]],"proxy":"socks5://u:p@h:1"}`, `{"verify":false,"ca_file":""}`,
 		`[]`, `null`, `{"timeout":{"read":-1}}`, `{"headers":[["a"]]}`, "\x00\xff"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var opts sessionOptions
-		if err := decodeStrict(raw, &opts); err != nil {
-			if e, ok := err.(*hcError); !ok || e.kind != kindInvalidArgument {
+		if err := wire.DecodeStrict(raw, &opts); err != nil {
+			if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindInvalidArgument {
 				t.Fatalf("decode error of the wrong kind: %v", err)
 			}
 			return
 		}
-		_ = validateHeaders(opts.Headers)
-		_ = validateProxy(opts.Proxy)
-		_, _ = opts.Timeout.resolve()
+		_ = wire.ValidateHeaders(opts.Headers)
+		_ = wire.ValidateProxy(opts.Proxy)
 		_, _ = lookupPreset(opts.Preset)
 	})
 }
@@ -40,7 +43,7 @@ func FuzzRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw, body []byte) {
 		spec, err := parseRequest(raw, copiedBody(body), len(body)%2 == 0, fuzzSession)
 		if err != nil {
-			if e, ok := err.(*hcError); !ok || e.kind != kindInvalidArgument {
+			if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindInvalidArgument {
 				t.Fatalf("request error of the wrong kind: %v", err)
 			}
 			return
@@ -60,18 +63,18 @@ func FuzzSessionCall(f *testing.F) {
 		`{"op":"state.export"}`, `{"op":"nope"}`, `{"op":"cookies.list","args":[]}`, `[]`, "\x00"} {
 		f.Add([]byte(seed))
 	}
-	sess, err := newSession([]byte(`{}`))
+	sess, err := newSession([]byte(`{}`), sessionServices{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(sess.close)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var c callJSON
-		if decodeStrict(raw, &c) == nil && c.Op == "session.fork" {
+		if wire.DecodeStrict(raw, &c) == nil && c.Op == "session.fork" {
 			return // makes sessions: covered by the Python tests
 		}
 		if _, err := sess.call(raw); err != nil {
-			if _, ok := err.(*hcError); !ok {
+			if _, ok := err.(*errs.Error); !ok {
 				t.Fatalf("untyped error from %q: %v", raw, err)
 			}
 		}

@@ -3,6 +3,10 @@ package main
 import (
 	"sync"
 	"sync/atomic"
+
+	"httpcloakpy/internal/notify"
+	"httpcloakpy/internal/secrets"
+	"httpcloakpy/internal/ticketcache"
 )
 
 // handleTable maps opaque 64-bit ids to live objects. Ids start high and only grow, so a
@@ -49,13 +53,35 @@ func (t *handleTable[T]) take(id int64) (T, bool) {
 	return item, ok
 }
 
+// removeIf drops every item for which gone is true (a closed session's streams).
+func (t *handleTable[T]) removeIf(gone func(T) bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for id, item := range t.items {
+		if gone(item) {
+			delete(t.items, id)
+		}
+	}
+}
+
 func (t *handleTable[T]) len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return len(t.items)
 }
 
+// The C caller's handles: each kind of object in its own table, ids in their own range.
 var (
-	sessions = newHandleTable[*session](1 << 32)
-	streams  = newHandleTable[*stream](1 << 40)
+	sessions     = newHandleTable[*session](1 << 32)
+	localProxies = newHandleTable[*localProxy](1 << 36)
+	streams      = newHandleTable[*stream](1 << 40)
+	notifiers    = newHandleTable[*notify.Notifier](1 << 48)
+)
+
+// The process-wide services every session shares (the C caller configures the shared TLS
+// session store with hc_session_cache_configure).
+var (
+	processSecrets = secrets.NewRegistry()
+	sharedSessions = ticketcache.NewShared()
+	services       = sessionServices{secrets: processSecrets, tickets: sharedSessions}
 )

@@ -10,6 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wire"
+
 	"golang.org/x/net/netutil"
 )
 
@@ -22,16 +26,17 @@ type localProxy struct {
 	server   *http.Server
 	port     int
 
-	defaultSession int64 // a session handle
+	defaultSession *session
 	timeouts       timeouts
 	tlsOnly        bool
 	tunnelDialer   func(ctx context.Context, network, addr string) (net.Conn, error)
 	tunnelIdle     time.Duration     // 0: tunnels never time out
 	credentials    *proxyCredentials // nil: no authentication
-	guard          *targetGuard      // the targets clients may reach (local_proxy_targets.go)
+	guard          *targets.Guard    // the targets clients may reach (local_proxy_targets.go)
+	redact         func(string) string
 
 	mu       sync.RWMutex
-	routes   map[string]int64      // X-HTTPCloak-Session id -> session handle
+	routes   map[string]*session   // by X-HTTPCloak-Session id
 	tunneled map[net.Conn]struct{} // hijacked CONNECT connections: Server.Close skips them
 	closed   bool
 	running  atomic.Bool
@@ -50,48 +55,37 @@ const (
 	headerProxyError    = "X-Httpcloak-Error"
 )
 
+// localProxyOptions say how a local proxy listens and whom it lets through.
 type localProxyOptions struct {
-	Port           int          `json:"port"`
-	Session        int64        `json:"session"`
-	Timeout        *timeoutJSON `json:"timeout"`
-	MaxConnections int          `json:"max_connections"`
-	TLSOnly        bool         `json:"tls_only"`
-	TCPProxy       string       `json:"tcp_proxy"`
+	Port           int      // 0: any free port
+	Session        *session // the default session, which the caller keeps open
+	Timeouts       timeouts
+	MaxConnections int // 0: no limit
+	TLSOnly        bool
+	TCPProxy       string // the upstream proxy CONNECT tunnels go through; "": direct
 	// Basic credentials every client must send in Proxy-Authorization (both, or neither).
-	Username string `json:"username"`
-	Password string `json:"password"`
+	Username string
+	Password string
 	// host:port patterns clients may reach (none: any); private networks only if allowed.
-	AllowedTargets       []string `json:"allowed_targets"`
-	AllowPrivateNetworks bool     `json:"allow_private_networks"`
-	// Seconds a CONNECT tunnel may stay silent both ways (absent: 300; 0: no limit).
-	TunnelIdleTimeout *float64 `json:"tunnel_idle_timeout"`
+	AllowedTargets       []string
+	AllowPrivateNetworks bool
+	// Seconds a CONNECT tunnel may stay silent both ways (nil: 300; 0: no limit).
+	TunnelIdleTimeout *float64
+	// Redact masks secrets (proxy credentials) in the reasons sent to clients; nil: none.
+	Redact func(string) string
 }
 
-var localProxies = newHandleTable[*localProxy](1 << 36)
-
-func startLocalProxy(raw []byte) (*localProxy, error) {
-	var opts localProxyOptions
-	if err := decodeStrict(raw, &opts); err != nil {
-		return nil, err
-	}
+func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 	if opts.Port < 0 || opts.Port > 65535 {
-		return nil, newError(kindInvalidArgument, "port must be 0 (any free port) to 65535, got %d", opts.Port)
+		return nil, errs.New(errs.KindInvalidArgument, "port must be 0 (any free port) to 65535, got %d", opts.Port)
 	}
 	if opts.MaxConnections < 0 {
-		return nil, newError(kindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
-	}
-	sess, ok := sessions.get(opts.Session)
-	if !ok {
-		return nil, newError(kindClosed, "session %d is closed or unknown", opts.Session)
-	}
-	t, err := opts.Timeout.resolve()
-	if err != nil {
-		return nil, err
+		return nil, errs.New(errs.KindInvalidArgument, "max_connections must be >= 0 (0: no limit), got %d", opts.MaxConnections)
 	}
 	idle := defaultTunnelIdle
 	if opts.TunnelIdleTimeout != nil {
 		if *opts.TunnelIdleTimeout < 0 || *opts.TunnelIdleTimeout > 7*86400 {
-			return nil, newError(kindInvalidArgument, "tunnel_idle_timeout must be 0 (no limit) to 604800 seconds, got %v", *opts.TunnelIdleTimeout)
+			return nil, errs.New(errs.KindInvalidArgument, "tunnel_idle_timeout must be 0 (no limit) to 604800 seconds, got %v", *opts.TunnelIdleTimeout)
 		}
 		idle = time.Duration(*opts.TunnelIdleTimeout * float64(time.Second))
 	}
@@ -99,23 +93,23 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	guard, err := newTargetGuard(opts.AllowedTargets, opts.AllowPrivateNetworks)
+	guard, err := targets.NewGuard(opts.AllowedTargets, opts.AllowPrivateNetworks)
 	if err != nil {
 		return nil, err
 	}
 	p := &localProxy{
-		defaultSession: opts.Session, timeouts: t, tlsOnly: opts.TLSOnly,
-		tunnelIdle: idle, credentials: credentials, guard: guard,
-		routes: map[string]int64{}, tunneled: map[net.Conn]struct{}{},
+		defaultSession: opts.Session, timeouts: opts.Timeouts, tlsOnly: opts.TLSOnly,
+		tunnelIdle: idle, credentials: credentials, guard: guard, redact: opts.Redact,
+		routes: map[string]*session{}, tunneled: map[net.Conn]struct{}{},
 	}
 	// guardDial checks each address a direct tunnel connects to.
-	p.tunnelDialer = (&net.Dialer{ControlContext: guardDial}).DialContext
+	p.tunnelDialer = (&net.Dialer{ControlContext: targets.DialControl}).DialContext
 	if opts.TCPProxy != "" {
-		if err := validateProxy(opts.TCPProxy); err != nil {
+		if err := wire.ValidateProxy(opts.TCPProxy); err != nil {
 			return nil, err
 		}
 		// The session's trust settings check an https:// proxy; its preset shapes the CONNECT.
-		cfg := sess.net.config()
+		cfg := opts.Session.net.config()
 		cfg.proxy = opts.TCPProxy
 		dialer, err := proxyDialerOf(cfg)
 		if err != nil {
@@ -126,7 +120,7 @@ func startLocalProxy(raw []byte) (*localProxy, error) {
 	// Loopback only: whoever reaches this port speaks with the session's identity.
 	listener, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
 	if err != nil {
-		return nil, newError(kindConnect, "local proxy cannot listen: %v", err)
+		return nil, errs.New(errs.KindConnect, "local proxy cannot listen: %v", err)
 	}
 	if opts.MaxConnections > 0 {
 		listener = netutil.LimitListener(listener, opts.MaxConnections)
@@ -197,46 +191,46 @@ func (p *localProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // refuse answers a request the proxy will not carry, saying why.
-func (p *localProxy) refuse(w http.ResponseWriter, status int, k kind, msg string) {
+func (p *localProxy) refuse(w http.ResponseWriter, status int, k errs.Kind, msg string) {
 	p.failures.Add(1)
-	w.Header().Set(headerProxyError, kindNames[k])
+	w.Header().Set(headerProxyError, k.Name())
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, "httpcloak local proxy: "+redact(msg)+"\n")
+	if p.redact != nil {
+		msg = p.redact(msg)
+	}
+	_, _ = io.WriteString(w, "httpcloak local proxy: "+msg+"\n")
 }
 
 // sessionFor picks the session named by X-HTTPCloak-Session, or the proxy's own.
 func (p *localProxy) sessionFor(r *http.Request) (*session, error) {
-	handle := p.defaultSession
+	sess := p.defaultSession
 	if id := r.Header.Get(headerSession); id != "" {
 		p.mu.RLock()
 		registered, ok := p.routes[id]
 		p.mu.RUnlock()
 		if !ok {
-			return nil, newError(kindInvalidArgument, "no session registered as %q", id)
+			return nil, errs.New(errs.KindInvalidArgument, "no session registered as %q", id)
 		}
-		handle = registered
+		sess = registered
 	}
-	sess, ok := sessions.get(handle)
-	if !ok {
-		return nil, newError(kindClosed, "the session behind this proxy route is closed")
+	if sess.isClosed() {
+		return nil, errs.New(errs.KindClosed, "the session behind this proxy route is closed")
 	}
 	return sess, nil
 }
 
-func (p *localProxy) register(id string, handle int64) error {
+// register routes requests naming id to sess, which its owner keeps open.
+func (p *localProxy) register(id string, sess *session) error {
 	if id == "" {
-		return newError(kindInvalidArgument, "session_id must not be empty")
-	}
-	if _, ok := sessions.get(handle); !ok {
-		return newError(kindClosed, "session %d is closed or unknown", handle)
+		return errs.New(errs.KindInvalidArgument, "session_id must not be empty")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, taken := p.routes[id]; taken {
-		return newError(kindInvalidArgument, "a session is already registered as %q", id)
+		return errs.New(errs.KindInvalidArgument, "a session is already registered as %q", id)
 	}
-	p.routes[id] = handle
+	p.routes[id] = sess
 	return nil
 }
 

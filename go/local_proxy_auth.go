@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"httpcloakpy/internal/errs"
 )
 
 // proxyCredentials are the Basic credentials a local proxy asks of every client, CONNECT
@@ -20,10 +22,10 @@ func newProxyCredentials(user, password string) (*proxyCredentials, error) {
 		return nil, nil
 	}
 	if user == "" || password == "" {
-		return nil, newError(kindInvalidArgument, "local proxy credentials need both a username and a password")
+		return nil, errs.New(errs.KindInvalidArgument, "local proxy credentials need both a username and a password")
 	}
 	if strings.Contains(user, ":") {
-		return nil, newError(kindInvalidArgument, "the local proxy username must not contain \":\" (Basic authentication splits there)")
+		return nil, errs.New(errs.KindInvalidArgument, "the local proxy username must not contain \":\" (Basic authentication splits there)")
 	}
 	return &proxyCredentials{user: sha256.Sum256([]byte(user)), password: sha256.Sum256([]byte(password))}, nil
 }
@@ -52,5 +54,5 @@ func (c *proxyCredentials) admits(r *http.Request) bool {
 // challenge answers a request without the right credentials: 407, as proxies do.
 func (p *localProxy) challenge(w http.ResponseWriter) {
 	w.Header().Set("Proxy-Authenticate", `Basic realm="httpcloak local proxy"`)
-	p.refuse(w, http.StatusProxyAuthRequired, kindProxy, "proxy authentication required (the credentials of LocalProxy(auth=...))")
+	p.refuse(w, http.StatusProxyAuthRequired, errs.KindProxy, "proxy authentication required (the credentials of LocalProxy(auth=...))")
 }

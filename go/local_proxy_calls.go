@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"sort"
+
+	"httpcloakpy/internal/errs"
 )
 
 // The local proxy's operations (hc_local_proxy_call; registry in calls.go).
@@ -26,7 +28,11 @@ func init() {
 		if err := decodeArgs(args, &a); err != nil {
 			return nil, err
 		}
-		return true, p.register(a.ID, a.Session)
+		sess, ok := sessions.get(a.Session)
+		if !ok {
+			return nil, errs.New(errs.KindClosed, "session %d is closed or unknown", a.Session)
+		}
+		return true, p.register(a.ID, sess)
 	})
 	localProxyCalls.register("unregister", func(p *localProxy, args json.RawMessage) (any, error) {
 		var a struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"maps"
@@ -12,16 +11,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wire"
 )
 
 // The local proxy's plain-HTTP path: one client request becomes one stream on a session
 // (same fingerprint, cookie jar, timeouts and read-ahead as a Python request), and the
-// response streams back as it arrives.
-
-// proxyPollSlice is how long one wait on the stream lasts before the proxy looks whether
-// its client went away.
-const proxyPollSlice = 200 * time.Millisecond
+// response streams back as it arrives. A client that goes away cancels the stream, which
+// ends any wait on it.
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) and the proxy's own control headers stay
 // between the client and the proxy.
@@ -33,12 +32,12 @@ var proxyOnlyHeaders = []string{
 
 func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	if !r.URL.IsAbs() {
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument,
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument,
 			"this is an HTTP proxy: send absolute-form requests (configure it as your client's proxy)")
 		return
 	}
 	if r.Header.Get(headerUpstreamProxy) != "" {
-		p.refuse(w, http.StatusNotImplemented, kindInvalidArgument,
+		p.refuse(w, http.StatusNotImplemented, errs.KindInvalidArgument,
 			"per-request upstream proxies (X-Upstream-Proxy) are not supported; register a session that has the proxy")
 		return
 	}
@@ -48,7 +47,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 	case "https":
 		target.Scheme = "https"
 	default:
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, "X-HTTPCloak-Scheme must be http or https, got "+scheme)
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument, "X-HTTPCloak-Scheme must be http or https, got "+scheme)
 		return
 	}
 	sess, err := p.sessionFor(r)
@@ -57,21 +56,20 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.checkTarget(r.Context(), sess, &target); err != nil {
-		p.refuse(w, http.StatusForbidden, kindInvalidArgument, err.Error())
+		p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, err.Error())
 		return
 	}
 	spec, err := p.specFor(sess, r, &target)
 	if err != nil {
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, err.Error())
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument, err.Error())
 		return
 	}
 	spec.guard = p.guard // and every connection the exchange makes (guardDial)
-	id, err := openStream(sess, spec)
+	st, err := openStream(sess, spec)
 	if err != nil {
 		p.refuseFor(w, err)
 		return
 	}
-	st, _ := streams.take(id) // owned here, never by a C caller
 	defer st.close()
 	stop := context.AfterFunc(r.Context(), st.cancelNow) // the client left
 	defer stop()
@@ -87,7 +85,7 @@ func (p *localProxy) forward(w http.ResponseWriter, r *http.Request) {
 		return // the client went away first
 	}
 	writeProxiedHeaders(w, meta, r.Method)
-	if err := copyStreamTo(r.Context(), w, st); err != nil {
+	if err := copyStreamTo(w, st); err != nil {
 		p.failures.Add(1)
 		// Headers are out: the only honest signal left is a cut connection, so the client
 		// sees a truncated body instead of a short one that looks complete.
@@ -111,7 +109,7 @@ func (p *localProxy) checkTarget(ctx context.Context, sess *session, target *url
 		ctx, cancel = context.WithTimeout(ctx, p.timeouts.connect)
 		defer cancel()
 	}
-	return p.guard.check(ctx, target.Hostname(), port, resolve)
+	return p.guard.Check(ctx, target.Hostname(), port, resolve)
 }
 
 // Headers that say which browser is talking: the preset's replace the client's (urllib's
@@ -124,7 +122,7 @@ var presetIdentityHeaders = []string{
 // over them except the identity ones (or the client's alone in TLS-only mode), no redirects
 // (the client follows them itself), the proxy's timeouts.
 func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*requestSpec, error) {
-	u, err := validateURL(target.String())
+	u, err := wire.ValidateURL(target.String())
 	if err != nil {
 		return nil, err
 	}
@@ -136,13 +134,13 @@ func (p *localProxy) specFor(sess *session, r *http.Request, target *url.URL) (*
 			clientHeaders = append(clientHeaders, [2]string{name, v})
 		}
 	}
-	clientHeaders = withoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
+	clientHeaders = wire.WithoutHeaders(clientHeaders, append(proxyOnlyHeaders, connectionListed(r.Header)...)...)
 	// The body's framing is the engine's to write from the upload (as for any request,
 	// validateHeaders): the client's Content-Length beside it would reach the origin twice.
-	clientHeaders = withoutHeaders(clientHeaders, "content-length")
+	clientHeaders = wire.WithoutHeaders(clientHeaders, "content-length")
 	headers := clientHeaders
 	if !p.tlsOnly && !strings.EqualFold(r.Header.Get(headerTLSOnly), "true") {
-		headers = mergeHeaders(sess.baseHeaders(), withoutHeaders(clientHeaders, presetIdentityHeaders...))
+		headers = wire.MergeHeaders(sess.baseHeaders(), wire.WithoutHeaders(clientHeaders, presetIdentityHeaders...))
 	}
 	spec := &requestSpec{method: r.Method, url: u, headers: headers, timeouts: p.timeouts}
 	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
@@ -158,7 +156,7 @@ func feedUpload(u *upload, body io.Reader, abort func()) {
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := body.Read(buf)
-		if n > 0 && u.write(buf[:n], time.Hour) != writeAccepted {
+		if n > 0 && u.write(buf[:n], forever) != writeAccepted {
 			return
 		}
 		if err == io.EOF {
@@ -172,29 +170,22 @@ func feedUpload(u *upload, body io.Reader, abort func()) {
 	}
 }
 
-func awaitMeta(ctx context.Context, st *stream) (*metaJSON, *hcError) {
-	for ctx.Err() == nil {
-		raw, failure := st.waitMeta(proxyPollSlice)
-		if failure != nil {
-			return nil, failure
-		}
-		if raw != nil {
-			var meta metaJSON
-			if err := json.Unmarshal(raw, &meta); err != nil {
-				return nil, newError(kindInternal, "decoding metadata: %v", err)
-			}
-			return &meta, nil
-		}
+// awaitMeta waits for the response headers, or for the client to go away (nil, nil).
+func awaitMeta(ctx context.Context, st *stream) (*Meta, error) {
+	select {
+	case <-st.metaReadyChan():
+		return st.waitMeta(0)
+	case <-ctx.Done():
+		return nil, nil
 	}
-	return nil, nil
 }
 
 // writeProxiedHeaders sends the origin's status and headers. The body reaches the client
 // decoded (our layer undoes Content-Encoding), so a coded body loses its encoding and length.
-func writeProxiedHeaders(w http.ResponseWriter, meta *metaJSON, method string) {
-	headers := withoutHeaders(meta.Headers, proxyOnlyHeaders...)
-	if coding, ok := headerValue(headers, "content-encoding"); ok && !strings.EqualFold(coding, "identity") && method != http.MethodHead {
-		headers = withoutHeaders(headers, "content-encoding", "content-length")
+func writeProxiedHeaders(w http.ResponseWriter, meta *Meta, method string) {
+	headers := wire.WithoutHeaders(meta.Headers, proxyOnlyHeaders...)
+	if coding, ok := wire.HeaderValue(headers, "content-encoding"); ok && !strings.EqualFold(coding, "identity") && method != http.MethodHead {
+		headers = wire.WithoutHeaders(headers, "content-encoding", "content-length")
 	}
 	out := w.Header()
 	for _, h := range headers {
@@ -203,47 +194,36 @@ func writeProxiedHeaders(w http.ResponseWriter, meta *metaJSON, method string) {
 	w.WriteHeader(meta.Status)
 }
 
-func copyStreamTo(ctx context.Context, w http.ResponseWriter, st *stream) error {
+// copyStreamTo sends the body as it arrives; a client gone away has cancelled the stream,
+// which ends the read.
+func copyStreamTo(w http.ResponseWriter, st *stream) error {
 	flusher, _ := w.(http.Flusher)
 	buf := make([]byte, 64<<10)
-	for ctx.Err() == nil {
-		n, failure := st.read(buf, proxyPollSlice)
-		switch {
-		case failure != nil:
-			return failure
-		case n == readEOF:
+	for {
+		n, failure := st.read(buf, forever)
+		if failure == io.EOF {
 			return nil
-		case n == readPending:
-			continue
+		}
+		if failure != nil {
+			return failure
 		}
 		if _, err := w.Write(buf[:n]); err != nil {
 			return err
 		}
-		if flusher != nil && !st.pump.hasNews() {
+		if flusher != nil && !st.buffered() {
 			flusher.Flush() // nothing more queued: let the client see what arrived (SSE)
 		}
 	}
-	return ctx.Err()
 }
 
-func statusForFailure(k kind) int {
+func statusForFailure(k errs.Kind) int {
 	switch k {
-	case kindConnectTimeout, kindTotalTimeout, kindReadTimeout:
+	case errs.KindConnectTimeout, errs.KindTotalTimeout, errs.KindReadTimeout:
 		return http.StatusGatewayTimeout
-	case kindInvalidArgument:
+	case errs.KindInvalidArgument:
 		return http.StatusBadRequest
 	}
 	return http.StatusBadGateway
-}
-
-// kindNames are the error kinds as Python names them (X-HTTPCloak-Error).
-var kindNames = map[kind]string{
-	kindInvalidArgument: "invalid_argument", kindClosed: "closed", kindDNS: "dns",
-	kindConnect: "connect", kindTLS: "tls", kindProxy: "proxy",
-	kindConnectTimeout: "connect_timeout", kindReadTimeout: "read_timeout",
-	kindTruncated: "truncated", kindProtocol: "protocol", kindCanceled: "canceled",
-	kindTooManyRedirects: "too_many_redirects", kindInternal: "internal",
-	kindTotalTimeout: "total_timeout",
 }
 
 // connectionListed are the fields the client named in Connection: hop-by-hop, for this
@@ -263,13 +243,13 @@ func connectionListed(h http.Header) []string {
 // refuseFor answers a failure that carries its kind (an unknown session is the caller's
 // mistake, a closed one is not) with the status that kind calls for.
 func (p *localProxy) refuseFor(w http.ResponseWriter, err error) {
-	var failure *hcError
+	var failure *errs.Error
 	if !errors.As(err, &failure) {
-		failure = newError(kindInternal, "%v", err)
+		failure = errs.New(errs.KindInternal, "%v", err)
 	}
-	status := statusForFailure(failure.kind)
-	if isTargetForbidden(failure) { // refused when connecting: the name changed address
+	status := statusForFailure(failure.Kind)
+	if targets.IsForbidden(failure) { // refused when connecting: the name changed address
 		status = http.StatusForbidden
 	}
-	p.refuse(w, status, failure.kind, failure.Error())
+	p.refuse(w, status, failure.Kind, failure.Error())
 }

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
 )
 
 // defaultTunnelIdle ends a CONNECT tunnel nothing crossed for this long: an idle tunnel
@@ -23,7 +26,7 @@ func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 	host, portText, err := net.SplitHostPort(r.Host)
 	port, _ := strconv.Atoi(portText)
 	if err != nil || host == "" || port < 1 || port > 65535 {
-		p.refuse(w, http.StatusBadRequest, kindInvalidArgument, "CONNECT needs host:port, got "+r.Host)
+		p.refuse(w, http.StatusBadRequest, errs.KindInvalidArgument, "CONNECT needs host:port, got "+r.Host)
 		return
 	}
 	ctx := r.Context()
@@ -34,23 +37,23 @@ func (p *localProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 	}
 	// A direct dial is checked address by address (guardDial); through an upstream proxy
 	// only what the target names can be.
-	if err := p.guard.check(ctx, host, port, nil); err != nil {
-		p.refuse(w, http.StatusForbidden, kindInvalidArgument, err.Error())
+	if err := p.guard.Check(ctx, host, port, nil); err != nil {
+		p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, err.Error())
 		return
 	}
-	upstream, err := p.tunnelDialer(withTargetGuard(ctx, p.guard), "tcp", r.Host)
+	upstream, err := p.tunnelDialer(targets.WithGuard(ctx, p.guard), "tcp", r.Host)
 	if err != nil {
-		if isTargetForbidden(err) {
-			p.refuse(w, http.StatusForbidden, kindInvalidArgument, classify(err, nil, "connect").Error())
+		if targets.IsForbidden(err) {
+			p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, errs.Classify(err, nil, "connect").Error())
 			return
 		}
-		p.refuse(w, http.StatusBadGateway, kindConnect, "cannot reach "+r.Host+": "+err.Error())
+		p.refuse(w, http.StatusBadGateway, errs.KindConnect, "cannot reach "+r.Host+": "+err.Error())
 		return
 	}
 	defer upstream.Close()
 	hijacker, ok := w.(http.Hijacker)
 	if !ok {
-		p.refuse(w, http.StatusInternalServerError, kindInternal, "connection cannot be taken over")
+		p.refuse(w, http.StatusInternalServerError, errs.KindInternal, "connection cannot be taken over")
 		return
 	}
 	client, buffered, err := hijacker.Hijack()

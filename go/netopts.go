@@ -7,6 +7,9 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
 // netOptions are the session options that shape how connections are made (issue #8). They
@@ -46,13 +49,13 @@ func (c netConfig) customDial() bool {
 // ignored: both are refused. proxy= means every protocol: with "h3" it must be SOCKS5.
 func (o *netOptions) resolveProxy(proxy, httpVersion string) (string, string, error) {
 	if o.TCPProxy != "" && proxy != "" {
-		return "", "", newError(kindInvalidArgument, "give either proxy= (all protocols) or tcp_proxy= (HTTP/1.1 and HTTP/2), not both")
+		return "", "", errs.New(errs.KindInvalidArgument, "give either proxy= (all protocols) or tcp_proxy= (HTTP/1.1 and HTTP/2), not both")
 	}
 	if o.UDPProxy != "" && proxy != "" {
-		return "", "", newError(kindInvalidArgument, "give either proxy= (all protocols) or udp_proxy= (HTTP/3), not both")
+		return "", "", errs.New(errs.KindInvalidArgument, "give either proxy= (all protocols) or udp_proxy= (HTTP/3), not both")
 	}
 	if o.TCPProxy != "" && httpVersion == "h3" {
-		return "", "", newError(kindInvalidArgument, "tcp_proxy does not apply to http_version \"h3\", which runs over UDP; use udp_proxy or proxy with a socks5:// URL")
+		return "", "", errs.New(errs.KindInvalidArgument, "tcp_proxy does not apply to http_version \"h3\", which runs over UDP; use udp_proxy or proxy with a socks5:// URL")
 	}
 	if err := checkUDPProxy(o.UDPProxy, httpVersion); err != nil {
 		return "", "", err
@@ -70,10 +73,10 @@ func checkUDPProxy(raw, httpVersion string) error {
 		return nil
 	}
 	if httpVersion != "h3" {
-		return newError(kindInvalidArgument,
+		return errs.New(errs.KindInvalidArgument,
 			"udp_proxy applies only to http_version=\"h3\" (this engine's \"auto\" never picks HTTP/3); use proxy= or tcp_proxy= for HTTP/1.1 and HTTP/2")
 	}
-	if err := validateProxy(raw); err != nil {
+	if err := wire.ValidateProxy(raw); err != nil {
 		return err
 	}
 	return checkSOCKS5ForQUIC(raw, "udp_proxy")
@@ -83,13 +86,13 @@ func checkUDPProxy(raw, httpVersion string) error {
 func checkSOCKS5ForQUIC(raw, what string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return newError(kindInvalidArgument, "invalid proxy URL: %v", redactedURLError(err))
+		return errs.New(errs.KindInvalidArgument, "invalid proxy URL: %v", wire.RedactedURLError(err))
 	}
 	switch u.Scheme {
 	case "socks5", "socks5h":
 		return nil
 	}
-	return newError(kindInvalidArgument,
+	return errs.New(errs.KindInvalidArgument,
 		"%s %s:// cannot carry HTTP/3: QUIC runs over UDP, which HTTP CONNECT cannot tunnel (MASQUE is not supported); use a socks5:// proxy with UDP ASSOCIATE, or http_version \"h2\"/\"auto\" with this proxy", what, u.Scheme)
 }
 
@@ -98,19 +101,19 @@ func checkSOCKS5ForQUIC(raw, what string) error {
 func (o *netOptions) netConfig(httpVersion string) (netConfig, error) {
 	var c netConfig
 	if o.ECHConfigDomain != "" {
-		return c, newError(kindInvalidArgument,
+		return c, errs.New(errs.KindInvalidArgument,
 			"ech_config_domain is not supported: this engine cannot be given an Encrypted Client Hello configuration (its presets send only GREASE ECH)")
 	}
 	if o.DisableHTTP3 && httpVersion == "h3" {
-		return c, newError(kindInvalidArgument, "disable_http3=True conflicts with http_version=\"h3\"")
+		return c, errs.New(errs.KindInvalidArgument, "disable_http3=True conflicts with http_version=\"h3\"")
 	}
 	if o.QUICIdleTimeout != nil {
-		d, err := secondsToDuration("quic_idle", o.QUICIdleTimeout)
+		d, err := wire.Seconds("quic_idle", o.QUICIdleTimeout)
 		if err != nil {
 			return c, err
 		}
 		if o.DisableHTTP3 {
-			return c, newError(kindInvalidArgument, "quic_idle_timeout has no effect with disable_http3=True")
+			return c, errs.New(errs.KindInvalidArgument, "quic_idle_timeout has no effect with disable_http3=True")
 		}
 		c.quicIdle = d
 	}
@@ -123,14 +126,14 @@ func (o *netOptions) netConfig(httpVersion string) (netConfig, error) {
 	if o.LocalAddress != "" {
 		ip := net.ParseIP(strings.Trim(o.LocalAddress, "[]"))
 		if ip == nil {
-			return c, newError(kindInvalidArgument, "local_address must be an IP address, got %q", o.LocalAddress)
+			return c, errs.New(errs.KindInvalidArgument, "local_address must be an IP address, got %q", o.LocalAddress)
 		}
 		c.localAddr = ip
 	}
 	if o.KeyLogFile != "" {
 		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
-			return c, newError(kindInvalidArgument, "cannot open key_log_file: %v", err)
+			return c, errs.New(errs.KindInvalidArgument, "cannot open key_log_file: %v", err)
 		}
 		c.keyLog, c.keyLogOwner, c.keyLogPath = f, f, o.KeyLogFile
 	}
@@ -147,11 +150,11 @@ func parseConnectTo(in map[string]string) (map[string]string, error) {
 	for from, to := range in {
 		key, err := normaliseEndpoint(from)
 		if err != nil {
-			return nil, newError(kindInvalidArgument, "connect_to key %q: %v", from, err)
+			return nil, errs.New(errs.KindInvalidArgument, "connect_to key %q: %v", from, err)
 		}
 		value, err := normaliseEndpoint(to)
 		if err != nil {
-			return nil, newError(kindInvalidArgument, "connect_to value %q for %q: %v", to, from, err)
+			return nil, errs.New(errs.KindInvalidArgument, "connect_to value %q for %q: %v", to, from, err)
 		}
 		out[key] = value
 	}
@@ -162,7 +165,7 @@ func parseConnectTo(in map[string]string) (map[string]string, error) {
 func normaliseEndpoint(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if host, port, err := net.SplitHostPort(s); err == nil {
-		if host == "" || !validPort(port) {
+		if host == "" || !wire.ValidPort(port) {
 			return "", errBadEndpoint
 		}
 		return net.JoinHostPort(host, port), nil
@@ -174,21 +177,7 @@ func normaliseEndpoint(s string) (string, error) {
 	return host, nil
 }
 
-var errBadEndpoint = newError(kindInvalidArgument, "expected \"host\" or \"host:port\"")
-
-func validPort(p string) bool {
-	if p == "" || len(p) > 5 {
-		return false
-	}
-	n := 0
-	for _, r := range p {
-		if r < '0' || r > '9' {
-			return false
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n > 0 && n < 65536
-}
+var errBadEndpoint = errs.New(errs.KindInvalidArgument, "expected \"host\" or \"host:port\"")
 
 // mapAddress applies connect_to to a "host:port" dial address: an exact "host:port" key
 // wins over a "host" key; a value without a port keeps the original port.

@@ -11,6 +11,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
 // presetFile is the JSON schema of a custom preset (docs/fingerprints.md).
@@ -97,26 +100,26 @@ func isBuiltinPreset(name string) bool {
 // of the same name. Built-in names are refused. Returns the registered name.
 func registerPreset(raw []byte) (string, error) {
 	var file presetFile
-	if err := decodeStrict(raw, &file); err != nil {
-		return "", newError(kindInvalidArgument, "preset: %v", err)
+	if err := wire.DecodeStrict(raw, &file); err != nil {
+		return "", errs.New(errs.KindInvalidArgument, "preset: %v", err)
 	}
 	if !presetNameRE.MatchString(file.Name) {
-		return "", newError(kindInvalidArgument,
+		return "", errs.New(errs.KindInvalidArgument,
 			"preset name must be 1-64 characters of a-z, 0-9, '.', '_', '-' starting with a letter or digit, got %q", file.Name)
 	}
 	if isBuiltinPreset(file.Name) {
-		return "", newError(kindInvalidArgument, "preset %q is built in and cannot be replaced; choose another name", file.Name)
+		return "", errs.New(errs.KindInvalidArgument, "preset %q is built in and cannot be replaced; choose another name", file.Name)
 	}
 	if file.BasedOn == "" {
 		file.BasedOn = "chrome-latest"
 	}
 	base, baseCustom, err := resolvePreset(file.BasedOn)
 	if err != nil {
-		return "", newError(kindInvalidArgument, "preset %q: based_on: %v", file.Name, err)
+		return "", errs.New(errs.KindInvalidArgument, "preset %q: based_on: %v", file.Name, err)
 	}
 	extra, err := parseExtraFP(file.ExtraFP)
 	if err != nil {
-		return "", newError(kindInvalidArgument, "preset %q: %v", file.Name, err)
+		return "", errs.New(errs.KindInvalidArgument, "preset %q: %v", file.Name, err)
 	}
 	own := fingerprint{ja3: file.JA3, akamai: file.Akamai, extra: extra}
 	p := &customPreset{preset: base, basedOn: file.BasedOn, fp: own, disableHTTP3: file.DisableHTTP3}
@@ -127,16 +130,16 @@ func registerPreset(raw []byte) (string, error) {
 	if file.Headers != nil {
 		headers, err := headerPairsOf(*file.Headers)
 		if err == nil {
-			err = validateHeaders(headers)
+			err = wire.ValidateHeaders(headers)
 		}
 		if err != nil {
-			return "", newError(kindInvalidArgument, "preset %q: headers: %v", file.Name, err)
+			return "", errs.New(errs.KindInvalidArgument, "preset %q: headers: %v", file.Name, err)
 		}
 		p.headers = headers
 	}
 	engineBase, _ := engineBaseProfile(p.profile)
 	if err := p.fp.validate(engineBase); err != nil {
-		return "", newError(kindInvalidArgument, "preset %q: %v", file.Name, err)
+		return "", errs.New(errs.KindInvalidArgument, "preset %q: %v", file.Name, err)
 	}
 	customMu.Lock()
 	customPresets[file.Name] = p
@@ -150,7 +153,7 @@ func headerPairsOf(list [][]string) ([][2]string, error) {
 	out := make([][2]string, len(list))
 	for i, h := range list {
 		if len(h) != 2 {
-			return nil, newError(kindInvalidArgument, "header %d must be a [name, value] pair, got %d strings", i, len(h))
+			return nil, errs.New(errs.KindInvalidArgument, "header %d must be a [name, value] pair, got %d strings", i, len(h))
 		}
 		out[i] = [2]string{h[0], h[1]}
 	}
@@ -160,12 +163,12 @@ func headerPairsOf(list [][]string) ([][2]string, error) {
 // unregisterPreset removes a custom preset; built-in and unknown names are errors.
 func unregisterPreset(name string) error {
 	if isBuiltinPreset(name) {
-		return newError(kindInvalidArgument, "preset %q is built in and cannot be unregistered", name)
+		return errs.New(errs.KindInvalidArgument, "preset %q is built in and cannot be unregistered", name)
 	}
 	customMu.Lock()
 	defer customMu.Unlock()
 	if _, ok := customPresets[name]; !ok {
-		return newError(kindInvalidArgument, "no custom preset %q is registered", name)
+		return errs.New(errs.KindInvalidArgument, "no custom preset %q is registered", name)
 	}
 	delete(customPresets, name)
 	return nil

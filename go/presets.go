@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"httpcloakpy/internal/errs"
 )
 
 // preset names a browser: the engine profile that shapes its TLS and HTTP/2 fingerprint,
@@ -107,7 +109,7 @@ func lookupPreset(name string) (preset, error) {
 	if c, ok := lookupCustomPreset(key); ok {
 		return c.preset, nil
 	}
-	return preset{}, newError(kindInvalidArgument, "unknown preset %q; available: %s",
+	return preset{}, errs.New(errs.KindInvalidArgument, "unknown preset %q; available: %s",
 		name, strings.Join(presetNames(), ", "))
 }
 

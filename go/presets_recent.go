@@ -18,6 +18,8 @@ package main
 // record size limit, delegated credentials, ECH GREASE) is the base profile's.
 
 import (
+	"httpcloakpy/internal/errs"
+
 	"github.com/bogdanfinn/tls-client/profiles"
 	tls "github.com/bogdanfinn/utls"
 )
@@ -80,7 +82,7 @@ func firefox148Hello(spec *tls.ClientHelloSpec) error {
 		}
 	}
 	if len(out) != len(spec.Extensions)+2 {
-		return newError(kindInternal, "firefox-148: the firefox_135 ClientHello changed shape (%d extensions)", len(spec.Extensions))
+		return errs.New(errs.KindInternal, "firefox-148: the firefox_135 ClientHello changed shape (%d extensions)", len(spec.Extensions))
 	}
 	spec.Extensions = append(out, &tls.UtlsPreSharedKeyExtension{})
 	return nil

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"httpcloakpy/internal/wire"
 )
 
 // The CONNECT request the preset's browser sends to an HTTP proxy, header for header, so a
@@ -35,7 +37,7 @@ func connectRequestFor(profile string, presetHeaders [][2]string) connectRequest
 	if strings.HasPrefix(strings.ToLower(profile), "firefox") {
 		c.style = connectLikeFirefox
 	}
-	c.userAgent, _ = headerValue(presetHeaders, "user-agent")
+	c.userAgent, _ = wire.HeaderValue(presetHeaders, "user-agent")
 	return c
 }
 

@@ -9,18 +9,11 @@ import (
 	"net/http"
 	"net/url"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
+
 	"golang.org/x/net/proxy"
 )
-
-// proxyError marks a failure of the proxy itself (unreachable, refused, bad credentials),
-// so it is classified as kindProxy whatever the underlying error looks like.
-type proxyError struct {
-	proxyHost string
-	err       error
-}
-
-func (e *proxyError) Error() string { return fmt.Sprintf("proxy %s: %v", e.proxyHost, e.err) }
-func (e *proxyError) Unwrap() error { return e.err }
 
 // proxyDialer reaches targets through an HTTP CONNECT proxy (http://, or https:// spoken to
 // over TLS) or SOCKS5. It owns its deadlines: the context (our connect timeout, a cancel)
@@ -38,7 +31,7 @@ type proxyDialer struct {
 func newProxyDialer(raw string, connect connectRequest, tlsTo *proxyTLS) (*proxyDialer, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, newError(kindInvalidArgument, "invalid proxy URL: %v", redactedURLError(err))
+		return nil, errs.New(errs.KindInvalidArgument, "invalid proxy URL: %v", wire.RedactedURLError(err))
 	}
 	d := &proxyDialer{proxyURL: u, address: u.Host, connect: connect}
 	if u.Port() == "" {
@@ -63,7 +56,7 @@ func (d *proxyDialer) DialContext(ctx context.Context, network, addr string) (ne
 }
 
 func (d *proxyDialer) fail(err error) error {
-	return &proxyError{proxyHost: d.address, err: err}
+	return &errs.ProxyError{Host: d.address, Err: err}
 }
 
 func (d *proxyDialer) dialSOCKS5(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -99,7 +92,7 @@ func (d *proxyDialer) dialCONNECT(ctx context.Context, addr string) (net.Conn, e
 	head, err := d.connect.head(addr, d.authorization())
 	if err != nil {
 		_ = conn.Close()
-		return nil, newError(kindInvalidArgument, "%v", err)
+		return nil, errs.New(errs.KindInvalidArgument, "%v", err)
 	}
 	if _, err := conn.Write(head); err != nil {
 		_ = conn.Close()
@@ -134,8 +127,8 @@ func (d *proxyDialer) secure(ctx context.Context, raw net.Conn) (net.Conn, error
 	if err == nil {
 		return conn, nil
 	}
-	if ctx.Err() == nil && classifyKind(err, "connect") == kindTLS {
-		return nil, newError(kindTLS, "proxy %s: TLS handshake with the proxy failed: %v", d.address, err)
+	if ctx.Err() == nil && errs.ClassifyKind(err, "connect") == errs.KindTLS {
+		return nil, errs.New(errs.KindTLS, "proxy %s: TLS handshake with the proxy failed: %v", d.address, err)
 	}
 	return nil, d.fail(fmt.Errorf("TLS handshake with the proxy: %w", err))
 }

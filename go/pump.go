@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 // The pump is a per-stream goroutine that reads the body ahead of the caller into a few
@@ -29,7 +31,7 @@ const (
 
 type chunk struct {
 	buf []byte
-	err *hcError
+	err *errs.Error
 	eof bool
 }
 
@@ -53,7 +55,7 @@ type pump struct {
 	mu        sync.Mutex
 	cur       []byte
 	curBuf    []byte
-	final     *hcError
+	final     *errs.Error
 	eof       bool
 	waitTimer *time.Timer
 }
@@ -77,13 +79,13 @@ func (p *pump) run() {
 	defer p.wake() // however the pump ends, a waiting event loop must look again
 	defer func() {
 		if r := recover(); r != nil {
-			p.send(chunk{err: newError(kindInternal, "panic while reading the body: %v", r)})
+			p.send(chunk{err: errs.New(errs.KindInternal, "panic while reading the body: %v", r)})
 		}
 		_ = p.body.Close()
 	}()
 	var silence *time.Timer
 	if p.readTimeout > 0 {
-		expired := readTimeoutError(p.readTimeout)
+		expired := errs.ReadTimeout(p.readTimeout)
 		silence = time.AfterFunc(time.Hour, func() { p.cancel(expired) })
 		silence.Stop()
 		defer silence.Stop()
@@ -117,7 +119,7 @@ func (p *pump) run() {
 			return
 		}
 		if err != nil {
-			p.send(chunk{err: classify(err, p.ctx, "body")})
+			p.send(chunk{err: errs.Classify(err, p.ctx, "body")})
 			return
 		}
 	}
@@ -160,9 +162,9 @@ func (p *pump) finish() (draining bool) {
 	p.finishOnce.Do(func() {
 		draining = p.canDrain()
 		if draining {
-			time.AfterFunc(drainTimeout, func() { p.cancel(errCanceled) })
+			time.AfterFunc(drainTimeout, func() { p.cancel(errs.ErrCanceled) })
 		} else {
-			p.cancel(errCanceled)
+			p.cancel(errs.ErrCanceled)
 		}
 		close(p.finishing)
 		p.releaseConsumerBuffers()
@@ -207,25 +209,27 @@ func (p *pump) hasNews() bool {
 	return len(p.chunks) > 0 || p.ctx.Err() != nil || waitClosed(p.finishing, 0)
 }
 
-// read copies what has arrived into dst, waiting up to wait for something to arrive.
+// read copies what has arrived into dst, waiting up to wait (forever: no limit) for
+// something to arrive: n > 0 bytes, io.EOF at the end, errPending when nothing came
+// within wait, or the failure (an *hcError), sticky.
 // Once it has bytes it also takes the chunks already queued behind them, never waiting
 // for more, so one call can return a whole small body.
-func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
+func (p *pump) read(dst []byte, wait time.Duration) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.cur) == 0 {
 		if p.final != nil {
-			return readError, p.final
+			return 0, p.final
 		}
 		if p.eof {
-			return readEOF, nil
+			return 0, io.EOF
 		}
 		c, ok := p.next(wait)
 		if !ok {
-			return readPending, nil
+			return 0, errPending
 		}
 		if c.buf == nil {
-			return p.take(c)
+			return 0, p.take(c)
 		}
 		p.take(c)
 	}
@@ -252,20 +256,20 @@ func (p *pump) read(dst []byte, wait time.Duration) (int, *hcError) {
 }
 
 // take records a chunk from the pump: its bytes become cur; its end or failure is kept
-// for the read that finds cur empty, and returned as well for a chunk without bytes.
-func (p *pump) take(c chunk) (int, *hcError) {
+// for the read that finds cur empty, and returned as well (io.EOF for the end).
+func (p *pump) take(c chunk) error {
 	switch {
 	case c.err != nil:
 		p.final = c.err
-		return readError, c.err
+		return c.err
 	case c.eof:
 		p.eof = true
 	}
 	if c.buf != nil {
 		p.cur, p.curBuf = c.buf, c.buf[:cap(c.buf)]
-		return len(c.buf), nil
+		return nil
 	}
-	return readEOF, nil
+	return io.EOF
 }
 
 // firstChunkSize is the pump's first read: the whole body when its length is known and
@@ -287,15 +291,19 @@ func (p *pump) next(wait time.Duration) (chunk, bool) {
 	if p.ctx.Err() != nil {
 		return chunk{err: causeOf(p.ctx)}, true
 	}
-	if wait <= 0 {
-		return chunk{}, false
+	var expired <-chan time.Time // nil: wait forever
+	if wait != forever {
+		if wait <= 0 {
+			return chunk{}, false
+		}
+		if p.waitTimer == nil {
+			p.waitTimer = time.NewTimer(wait)
+		} else {
+			p.waitTimer.Reset(wait)
+		}
+		defer p.waitTimer.Stop()
+		expired = p.waitTimer.C
 	}
-	if p.waitTimer == nil {
-		p.waitTimer = time.NewTimer(wait)
-	} else {
-		p.waitTimer.Reset(wait)
-	}
-	defer p.waitTimer.Stop()
 	select {
 	case c := <-p.chunks:
 		return c, true
@@ -308,18 +316,18 @@ func (p *pump) next(wait time.Duration) (chunk, bool) {
 			return chunk{err: causeOf(p.ctx)}, true
 		}
 	case <-p.finishing:
-		return chunk{err: newError(kindClosed, "stream closed")}, true
-	case <-p.waitTimer.C:
+		return chunk{err: errs.New(errs.KindClosed, "stream closed")}, true
+	case <-expired:
 		return chunk{}, false
 	}
 }
 
-func causeOf(ctx context.Context) *hcError {
-	var known *hcError
+func causeOf(ctx context.Context) *errs.Error {
+	var known *errs.Error
 	if errors.As(context.Cause(ctx), &known) {
 		return known
 	}
-	return newError(kindCanceled, "%v", context.Cause(ctx))
+	return errs.New(errs.KindCanceled, "%v", context.Cause(ctx))
 }
 
 // countingReader counts raw body bytes so close() knows how much is left.
@@ -335,7 +343,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	got := c.n.Add(int64(n))
 	if err == io.EOF && c.expect >= 0 && got < c.expect {
-		return n, newError(kindTruncated, "the body ended after %d of its %d bytes (Content-Length)", got, c.expect)
+		return n, errs.New(errs.KindTruncated, "the body ended after %d of its %d bytes (Content-Length)", got, c.expect)
 	}
 	return n, err
 }

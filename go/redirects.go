@@ -6,15 +6,18 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
 // hop is one redirect response the stream went through, reported in its metadata.
 type hop struct {
-	Status  int         `json:"status"`
-	Reason  string      `json:"reason"`
-	Proto   string      `json:"proto"`
-	URL     string      `json:"url"`
-	Headers [][2]string `json:"headers"`
+	Status  int
+	Reason  string
+	Proto   string
+	URL     string
+	Headers [][2]string
 }
 
 // redirectDrainLimit bounds how much of a redirect's body is read so its connection can be
@@ -33,46 +36,46 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 	sess.drains.wait(originOf(u)) // a connection closed early may be about to come back
 	for {
 		// A dropped name stays out on every hop, the jar's cookie header included.
-		sent := withoutHeaders(withCookies(headers, sess.jar.header(u)), spec.dropHeaders...)
+		sent := wire.WithoutHeaders(withCookies(headers, sess.jar.Header(u)), spec.dropHeaders...)
 		out := &outgoingRequest{method: method, url: u, headers: sent, body: body}
 		if upload != nil {
 			out.stream, out.streamLength = upload, upload.length
 		}
 		resp, err := sess.send(ctx, out) // retry.go: the session's retries and header order
 		if err != nil {
-			failure := classify(err, ctx, "connect")
-			if len(history) > 0 && failure.kind == kindInvalidArgument {
+			failure := errs.Classify(err, ctx, "connect")
+			if len(history) > 0 && failure.Kind == errs.KindInvalidArgument {
 				// The URL came from the server, not the caller: a bad reply, said as such.
-				failure = newError(kindProtocol, "cannot follow the redirect to %s: %s", u, failure.msg)
+				failure = errs.New(errs.KindProtocol, "cannot follow the redirect to %s: %s", u, failure.Msg)
 			}
 			return nil, u, history, failure
 		}
-		sess.jar.storeFromResponse(u, resp.headers)
+		sess.jar.StoreFromResponse(u, resp.headers)
 		location, isRedirect := redirectTarget(resp)
 		if !spec.allowRedirects || !isRedirect {
 			return resp, u, history, nil
 		}
 		discard(resp.body)
 		if len(history) >= spec.maxRedirects {
-			return nil, u, history, newError(kindTooManyRedirects, "exceeded %d redirects (last: %d to %s)", spec.maxRedirects, resp.status, location)
+			return nil, u, history, errs.New(errs.KindTooManyRedirects, "exceeded %d redirects (last: %d to %s)", spec.maxRedirects, resp.status, location)
 		}
 		next, err := u.Parse(location)
 		if err != nil {
-			return nil, u, history, newError(kindProtocol, "bad redirect Location %q: %v", location, err)
+			return nil, u, history, errs.New(errs.KindProtocol, "bad redirect Location %q: %v", location, err)
 		}
-		escapeQuery(next)
+		wire.EscapeQuery(next)
 		history = append(history, newHop(resp, u))
 		if changesToGet(resp.status, method) {
 			method, body, upload = "GET", nil, nil
-			headers = withoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")
+			headers = wire.WithoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")
 		} else if upload != nil {
-			return nil, u, history, newError(kindInvalidArgument,
+			return nil, u, history, errs.New(errs.KindInvalidArgument,
 				"cannot follow a %d redirect to %s: it must resend the request body, and a streamed body cannot be replayed (pass bytes, or allow_redirects=False)", resp.status, location)
 		}
 		if !sameOrigin(u, next) {
 			// Credentials and the caller's own cookies are for the origin they were given
 			// for (the jar adds what belongs to the next one).
-			headers = withoutHeaders(headers, "authorization", "proxy-authorization", "cookie")
+			headers = wire.WithoutHeaders(headers, "authorization", "proxy-authorization", "cookie")
 		}
 		u = next
 	}
@@ -81,7 +84,7 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 func redirectTarget(resp *incomingResponse) (string, bool) {
 	switch resp.status {
 	case 301, 302, 303, 307, 308:
-		location, ok := headerValue(resp.headers, "location")
+		location, ok := wire.HeaderValue(resp.headers, "location")
 		return location, ok && location != ""
 	}
 	return "", false
@@ -126,10 +129,10 @@ func withCookies(headers [][2]string, jarCookies string) [][2]string {
 	if jarCookies == "" {
 		return headers
 	}
-	if own, ok := headerValue(headers, "cookie"); ok && own != "" {
+	if own, ok := wire.HeaderValue(headers, "cookie"); ok && own != "" {
 		jarCookies = own + "; " + jarCookies
 	}
-	return mergeHeaders(headers, [][2]string{{"cookie", jarCookies}})
+	return wire.MergeHeaders(headers, [][2]string{{"cookie", jarCookies}})
 }
 
 func discard(body io.ReadCloser) {

@@ -3,6 +3,10 @@ package main
 import (
 	"net/url"
 	"strings"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wire"
 )
 
 // requestOptions is the JSON hc_stream_open receives. The caller sends resolved values:
@@ -33,34 +37,34 @@ type requestSpec struct {
 	timeouts       timeouts
 	allowRedirects bool
 	maxRedirects   int
-	dropHeaders    []string     // names never sent, checked again on every hop
-	guard          *targetGuard // a local proxy's: addresses its connections must not reach
+	dropHeaders    []string       // names never sent, checked again on every hop
+	guard          *targets.Guard // a local proxy's: addresses its connections must not reach
 }
 
 // parseRequest validates a request; streamed tells that the body will be written with
 // hc_stream_write instead of arriving in body.
 func parseRequest(raw []byte, body *requestBody, streamed bool, sess *session) (*requestSpec, error) {
 	var opts requestOptions
-	if err := decodeStrict(raw, &opts); err != nil {
+	if err := wire.DecodeStrict(raw, &opts); err != nil {
 		return nil, err
 	}
 	method := strings.ToUpper(opts.Method) // no trimming: "GET\r\n" is refused, not repaired
 	if method == "" {
 		method = "GET"
 	}
-	if !isToken(method) {
-		return nil, newError(kindInvalidArgument, "invalid HTTP method %q", opts.Method)
+	if !wire.IsToken(method) {
+		return nil, errs.New(errs.KindInvalidArgument, "invalid HTTP method %q", opts.Method)
 	}
-	u, err := validateURL(opts.URL)
+	u, err := wire.ValidateURL(opts.URL)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateHeaders(opts.Headers); err != nil {
+	if err := wire.ValidateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
 	for _, name := range opts.DropHeaders {
-		if !isToken(name) {
-			return nil, newError(kindInvalidArgument, "invalid header name %q in drop_headers", name)
+		if !wire.IsToken(name) {
+			return nil, errs.New(errs.KindInvalidArgument, "invalid header name %q in drop_headers", name)
 		}
 	}
 	t, err := opts.Timeout.resolve()
@@ -70,7 +74,7 @@ func parseRequest(raw []byte, body *requestBody, streamed bool, sess *session) (
 	spec := &requestSpec{
 		method:         method,
 		url:            u,
-		headers:        withoutHeaders(mergeHeaders(sess.baseHeaders(), opts.Headers), opts.DropHeaders...),
+		headers:        wire.WithoutHeaders(wire.MergeHeaders(sess.baseHeaders(), opts.Headers), opts.DropHeaders...),
 		body:           body,
 		timeouts:       t,
 		allowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
@@ -81,17 +85,17 @@ func parseRequest(raw []byte, body *requestBody, streamed bool, sess *session) (
 		length := int64(-1)
 		if opts.ContentLength != nil {
 			if *opts.ContentLength < 0 {
-				return nil, newError(kindInvalidArgument, "content_length must be >= 0, got %d", *opts.ContentLength)
+				return nil, errs.New(errs.KindInvalidArgument, "content_length must be >= 0, got %d", *opts.ContentLength)
 			}
 			length = *opts.ContentLength
 		}
 		spec.upload = newUpload(length)
 	} else if opts.ContentLength != nil {
-		return nil, newError(kindInvalidArgument, "content_length is only for a streamed body (body_len -1)")
+		return nil, errs.New(errs.KindInvalidArgument, "content_length is only for a streamed body (body_len -1)")
 	}
 	if opts.MaxRedirects != nil {
 		if *opts.MaxRedirects < 0 {
-			return nil, newError(kindInvalidArgument, "max_redirects must be >= 0, got %d", *opts.MaxRedirects)
+			return nil, errs.New(errs.KindInvalidArgument, "max_redirects must be >= 0, got %d", *opts.MaxRedirects)
 		}
 		spec.maxRedirects = *opts.MaxRedirects
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"sync"
+
+	"httpcloakpy/internal/errs"
 )
 
 // requestBody is a request body held whole in memory, which the engine may send more
@@ -60,7 +62,7 @@ func (b *requestBody) release() {
 	b.mu.Unlock()
 }
 
-var errBodyReleased = newError(kindCanceled, "the request body was released: its stream was closed while it was being sent")
+var errBodyReleased = errs.New(errs.KindCanceled, "the request body was released: its stream was closed while it was being sent")
 
 type borrowedReader struct {
 	body   *requestBody

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
+
 	"github.com/bogdanfinn/fhttp/http2"
 )
 
@@ -46,7 +49,7 @@ const (
 func (o *retryOptions) retryPolicy() (retryPolicy, error) {
 	var p retryPolicy
 	if o.Retry < 0 || o.Retry > maxRetries {
-		return p, newError(kindInvalidArgument, "retry must be between 0 and %d, got %d", maxRetries, o.Retry)
+		return p, errs.New(errs.KindInvalidArgument, "retry must be between 0 and %d, got %d", maxRetries, o.Retry)
 	}
 	p.count = o.Retry
 	statuses := o.RetryOnStatus
@@ -56,7 +59,7 @@ func (o *retryOptions) retryPolicy() (retryPolicy, error) {
 	p.statuses = make(map[int]bool, len(statuses))
 	for _, code := range statuses {
 		if code < 100 || code > 599 {
-			return p, newError(kindInvalidArgument, "retry_on_status: %d is not an HTTP status", code)
+			return p, errs.New(errs.KindInvalidArgument, "retry_on_status: %d is not an HTTP status", code)
 		}
 		p.statuses[code] = true
 	}
@@ -66,8 +69,8 @@ func (o *retryOptions) retryPolicy() (retryPolicy, error) {
 	}
 	p.methods = make(map[string]bool, len(methods))
 	for _, m := range methods {
-		if !isToken(m) {
-			return p, newError(kindInvalidArgument, "retry_methods: invalid method %q", m)
+		if !wire.IsToken(m) {
+			return p, errs.New(errs.KindInvalidArgument, "retry_methods: invalid method %q", m)
 		}
 		p.methods[strings.ToUpper(m)] = true
 	}
@@ -79,7 +82,7 @@ func (o *retryOptions) retryPolicy() (retryPolicy, error) {
 		return p, err
 	}
 	if p.waitMax < p.waitMin {
-		return p, newError(kindInvalidArgument, "retry_wait_max (%v) is below retry_wait_min (%v)", p.waitMax, p.waitMin)
+		return p, errs.New(errs.KindInvalidArgument, "retry_wait_max (%v) is below retry_wait_min (%v)", p.waitMax, p.waitMin)
 	}
 	return p, nil
 }
@@ -90,7 +93,7 @@ func retryWait(name string, v *float64, def float64) (time.Duration, error) {
 		s = *v
 	}
 	if math.IsNaN(s) || s < 0 || s > 3600 {
-		return 0, newError(kindInvalidArgument, "%s must be between 0 and 3600 seconds, got %v", name, s)
+		return 0, errs.New(errs.KindInvalidArgument, "%s must be between 0 and 3600 seconds, got %v", name, s)
 	}
 	return time.Duration(s * float64(time.Second)), nil
 }
@@ -120,8 +123,8 @@ func retriable(err error, ctx context.Context) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	switch classify(err, ctx, "connect").kind {
-	case kindConnect, kindDNS:
+	switch errs.Classify(err, ctx, "connect").Kind {
+	case errs.KindConnect, errs.KindDNS:
 		return true
 	}
 	// An HTTP/2 stream reset or GOAWAY before any header is HTTP/1.1's dropped
@@ -158,7 +161,7 @@ func (s *session) send(ctx context.Context, out *outgoingRequest) (*incomingResp
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, classify(context.Cause(ctx), ctx, "connect")
+			return nil, errs.Classify(context.Cause(ctx), ctx, "connect")
 		case <-t.C:
 		}
 	}

@@ -3,41 +3,55 @@ package main
 import (
 	"sync"
 	"sync/atomic"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/secrets"
+	"httpcloakpy/internal/ticketcache"
+	"httpcloakpy/internal/wire"
 )
 
 // session is one browser identity: an engine (connections, TLS state), a cookie jar and
 // the streams opened on it, so closing the session can close them.
 type session struct {
 	engine  engine
-	jar     *cookieJar
+	jar     *jar.Jar
 	headers *sessionHeaders // preset headers with the session's own merged in (session_headers.go)
 	secrets []string        // proxy credentials, masked in every error while the session lives
-	net     *sessionNet     // runtime-changeable network settings and retries (session_net.go)
+	// services are the process-wide ones this session uses (a fork shares them).
+	services sessionServices
+	net      *sessionNet // runtime-changeable network settings and retries (session_net.go)
 	// hintsOff leaves the preset's sec-ch-* headers out (client_hints.go).
 	hintsOff atomic.Bool
 	meta     *sessionMeta // created, last used, request count, identifier (session_meta.go)
 
 	mu      sync.Mutex
 	closed  bool
-	streams map[int64]*stream
+	streams map[*stream]struct{}
 	drains  drains // bodies closed early, still draining (session_drains.go)
 }
 
-func newSession(raw []byte) (*session, error) {
+// sessionServices are process-wide services sessions share; a zero field: none.
+type sessionServices struct {
+	secrets *secrets.Registry       // masks every session's proxy credentials in errors
+	tickets ticketcache.SharedStore // TLS sessions shared beyond this process
+}
+
+func newSession(raw []byte, services sessionServices) (*session, error) {
 	var opts sessionOptions
 	if len(raw) > 0 {
-		if err := decodeStrict(raw, &opts); err != nil {
+		if err := wire.DecodeStrict(raw, &opts); err != nil {
 			return nil, err
 		}
 	}
-	if err := validateHeaders(opts.Headers); err != nil {
+	if err := wire.ValidateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
 	proxyURL, udpProxyURL, err := opts.resolveProxy(opts.Proxy, opts.HTTPVersion)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateProxy(proxyURL); err != nil {
+	if err := wire.ValidateProxy(proxyURL); err != nil {
 		return nil, err
 	}
 	retry, err := opts.retryPolicy()
@@ -53,8 +67,8 @@ func newSession(raw []byte) (*session, error) {
 		return nil, err
 	}
 	verify := opts.Verify == nil || *opts.Verify
-	hidden := append(proxySecrets(proxyURL), proxySecrets(udpProxyURL)...)
-	registerSecrets(hidden)
+	hidden := append(secrets.OfProxy(proxyURL), secrets.OfProxy(udpProxyURL)...)
+	services.secrets.Register(hidden)
 	cfg := engineConfig{
 		preset:      opts.Preset,
 		httpVersion: opts.HTTPVersion,
@@ -64,10 +78,11 @@ func newSession(raw []byte) (*session, error) {
 		udpProxy:    udpProxyURL,
 		net:         netCfg,
 		fingerprint: fingerprint{ja3: opts.JA3, akamai: opts.Akamai, extra: extra},
+		shared:      services.tickets,
 	}
 	eng, err := newEngine(cfg)
 	if err != nil {
-		forgetSecrets(hidden)
+		services.secrets.Forget(hidden)
 		netCfg.close()
 		return nil, err
 	}
@@ -78,36 +93,44 @@ func newSession(raw []byte) (*session, error) {
 	if opts.TLSOnly {
 		base = nil // tls_only: the preset's TLS and HTTP/2 fingerprint, none of its headers
 	}
-	jar := newCookieJar()
-	jar.disabled = opts.WithoutCookieJar
+	jar := jar.New()
+	jar.Disabled = opts.WithoutCookieJar
 	swap := newSwappableEngine(eng)
 	sess := &session{
-		secrets: hidden,
-		engine:  swap,
-		net:     &sessionNet{cfg: cfg, swap: swap, retry: retry},
-		jar:     jar,
-		headers: newSessionHeaders(base, opts.Headers),
-		streams: make(map[int64]*stream),
-		meta:    newSessionMeta(),
+		secrets:  hidden,
+		services: services,
+		engine:   swap,
+		net:      &sessionNet{cfg: cfg, swap: swap, retry: retry},
+		jar:      jar,
+		headers:  newSessionHeaders(base, opts.Headers),
+		streams:  make(map[*stream]struct{}),
+		meta:     newSessionMeta(),
 	}
 	sess.hintsOff.Store(opts.WithoutClientHints)
 	return sess, nil
 }
 
-func (s *session) track(id int64, st *stream) error {
+func (s *session) track(st *stream) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return errSessionClosed
+		return errs.ErrSessionClosed
 	}
-	s.streams[id] = st
+	s.streams[st] = struct{}{}
 	return nil
 }
 
-func (s *session) untrack(id int64) {
+func (s *session) untrack(st *stream) {
 	s.mu.Lock()
-	delete(s.streams, id)
+	delete(s.streams, st)
 	s.mu.Unlock()
+}
+
+// isClosed reports whether close was called.
+func (s *session) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // close ends every stream still open, then releases the engine's connections.
@@ -118,21 +141,19 @@ func (s *session) close() {
 		return
 	}
 	s.closed = true
-	open := make([]int64, 0, len(s.streams))
-	for id := range s.streams {
-		open = append(open, id)
+	open := make([]*stream, 0, len(s.streams))
+	for st := range s.streams {
+		open = append(open, st)
 	}
 	s.mu.Unlock()
-	for _, id := range open {
-		if st, ok := streams.take(id); ok {
-			st.cancel(errSessionClosed) // abort: no draining for a session going away
-			st.close()
-		}
+	for _, st := range open {
+		st.cancel(errs.ErrSessionClosed) // abort: no draining for a session going away
+		st.close()
 	}
 	s.engine.close()
 	s.net.cfg.net.close()
 	s.mu.Lock()
 	hidden := s.secrets
 	s.mu.Unlock()
-	forgetSecrets(hidden)
+	s.services.secrets.Forget(hidden)
 }

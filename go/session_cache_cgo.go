@@ -31,6 +31,8 @@ import "C"
 import (
 	"time"
 	"unsafe"
+
+	"httpcloakpy/internal/ticketcache"
 )
 
 // firstGetBuffer is the buffer a get starts with; a longer value is asked for again.
@@ -43,7 +45,7 @@ type cTicketBackend struct {
 	errorFn C.hc_cache_error_fn
 }
 
-func (c *cTicketBackend) get(key string) ([]byte, bool) {
+func (c *cTicketBackend) Get(key string) ([]byte, bool) {
 	k, kl := cBytes([]byte(key))
 	defer C.free(unsafe.Pointer(k))
 	size := int64(firstGetBuffer)
@@ -59,17 +61,17 @@ func (c *cTicketBackend) get(key string) ([]byte, bool) {
 		if n < 0 {
 			return nil, false
 		}
-		if n > maxBackendValue {
-			sharedSessions.fail(c, "get", key, "value of %d bytes is over the %d-byte limit; treated as a miss", n, maxBackendValue)
+		if n > ticketcache.MaxValue {
+			sharedSessions.Fail(c, "get", key, "value of %d bytes is over the %d-byte limit; treated as a miss", n, ticketcache.MaxValue)
 			return nil, false
 		}
 		size = n
 	}
-	sharedSessions.fail(c, "get", key, "value kept growing between two gets; treated as a miss")
+	sharedSessions.Fail(c, "get", key, "value kept growing between two gets; treated as a miss")
 	return nil, false
 }
 
-func (c *cTicketBackend) put(key string, value []byte, ttl time.Duration) {
+func (c *cTicketBackend) Put(key string, value []byte, ttl time.Duration) {
 	k, kl := cBytes([]byte(key))
 	defer C.free(unsafe.Pointer(k))
 	v, vl := cBytes(value)
@@ -77,13 +79,13 @@ func (c *cTicketBackend) put(key string, value []byte, ttl time.Duration) {
 	C.hc_cache_call_put(c.putFn, k, kl, (*C.uint8_t)(unsafe.Pointer(v)), vl, C.int64_t(ttl/time.Second))
 }
 
-func (c *cTicketBackend) del(key string) {
+func (c *cTicketBackend) Delete(key string) {
 	k, kl := cBytes([]byte(key))
 	defer C.free(unsafe.Pointer(k))
 	C.hc_cache_call_delete(c.delFn, k, kl)
 }
 
-func (c *cTicketBackend) report(op, key, message string) {
+func (c *cTicketBackend) Report(op, key, message string) {
 	if c.errorFn == nil {
 		return
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"sync/atomic"
+
+	"httpcloakpy/internal/wire"
 )
 
 // sessionHeaders are the headers every request of a session starts from: the preset's,
@@ -21,7 +23,7 @@ func newSessionHeaders(preset, own [][2]string) *sessionHeaders {
 }
 
 func (h *sessionHeaders) set(own [][2]string) {
-	merged := mergeHeaders(h.preset, own)
+	merged := wire.MergeHeaders(h.preset, own)
 	h.merged.Store(&merged)
 }
 
@@ -43,7 +45,7 @@ func init() {
 		if err := decodeArgs(args, &a); err != nil {
 			return nil, err
 		}
-		if err := validateHeaders(a.Headers); err != nil {
+		if err := wire.ValidateHeaders(a.Headers); err != nil {
 			return nil, err
 		}
 		s.headers.set(a.Headers)

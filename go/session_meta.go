@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 // sessionMeta is the bookkeeping the upstream bindings expose on a session: when it was
@@ -56,7 +58,7 @@ func (s *session) stats() sessionStatsJSON {
 	s.meta.mu.Unlock()
 	tickets := 0
 	if cache := ticketsOf(s); cache != nil {
-		tickets = cache.count()
+		tickets = cache.Count()
 	}
 	return sessionStatsJSON{
 		CreatedAt:    unixSeconds(s.meta.created),
@@ -65,7 +67,7 @@ func (s *session) stats() sessionStatsJSON {
 		IdleSeconds:  now.Sub(last).Seconds(),
 		RequestCount: s.meta.requests.Load(),
 		OpenStreams:  open,
-		CookieCount:  len(s.jar.list(nil)),
+		CookieCount:  len(s.jar.List(nil)),
 		TLSSessions:  tickets,
 		Identifier:   identifier,
 	}
@@ -95,13 +97,13 @@ func init() {
 			return nil, err
 		}
 		if len(a.Identifier) > 256 || !isPrintableASCII(a.Identifier) {
-			return nil, newError(kindInvalidArgument, "session identifier must be up to 256 printable ASCII characters")
+			return nil, errs.New(errs.KindInvalidArgument, "session identifier must be up to 256 printable ASCII characters")
 		}
 		s.meta.mu.Lock()
 		s.meta.identifier = a.Identifier
 		s.meta.mu.Unlock()
 		if cache := ticketsOf(s); cache != nil {
-			cache.identity.Store(&a.Identifier)
+			cache.SetIdentity(a.Identifier)
 		}
 		return nil, nil
 	})

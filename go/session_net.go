@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"sync"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
 // sessionNet holds what a session may change while it runs: the proxy (by rebuilding the
@@ -56,11 +59,11 @@ func (n *sessionNet) setHeaderOrder(names []string) error {
 	seen := make(map[string]bool, len(names))
 	for _, name := range names {
 		lower := strings.ToLower(name)
-		if !isToken(lower) {
-			return newError(kindInvalidArgument, "invalid header name %q in header order", name)
+		if !wire.IsToken(lower) {
+			return errs.New(errs.KindInvalidArgument, "invalid header name %q in header order", name)
 		}
 		if seen[lower] {
-			return newError(kindInvalidArgument, "header %q appears twice in header order", name)
+			return errs.New(errs.KindInvalidArgument, "header %q appears twice in header order", name)
 		}
 		seen[lower] = true
 		order = append(order, lower)

@@ -1,24 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"math"
 	"time"
+
+	"httpcloakpy/internal/wire"
 )
 
 // sessionOptions is the JSON that hc_session_new receives. Unknown fields are refused so
-// a misspelt option is an error, not a silent default.
+// a misspelt option is an error, not a silent default. Timeouts and redirects are not
+// among them: the Python side resolves them and sends them with every request.
 type sessionOptions struct {
-	Preset         string       `json:"preset"`
-	HTTPVersion    string       `json:"http_version"`
-	Verify         *bool        `json:"verify"`
-	CAFile         string       `json:"ca_file"`
-	Proxy          string       `json:"proxy"`
-	Timeout        *timeoutJSON `json:"timeout"`
-	Headers        [][2]string  `json:"headers"`
-	AllowRedirects *bool        `json:"allow_redirects"`
-	MaxRedirects   *int         `json:"max_redirects"`
+	Preset      string      `json:"preset"`
+	HTTPVersion string      `json:"http_version"`
+	Verify      *bool       `json:"verify"`
+	CAFile      string      `json:"ca_file"`
+	Proxy       string      `json:"proxy"`
+	Headers     [][2]string `json:"headers"`
 	// Custom fingerprint over the preset's (custom_fingerprint.go).
 	JA3     string          `json:"ja3"`
 	Akamai  string          `json:"akamai"`
@@ -44,42 +42,19 @@ type timeouts struct {
 
 const defaultMaxRedirects = 30
 
-func decodeStrict(data []byte, into any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
-		return newError(kindInvalidArgument, "invalid JSON: %v", err)
-	}
-	if dec.More() {
-		return newError(kindInvalidArgument, "invalid JSON: trailing data")
-	}
-	return nil
-}
-
-func secondsToDuration(name string, v *float64) (time.Duration, error) {
-	if v == nil {
-		return 0, nil
-	}
-	s := *v
-	if math.IsNaN(s) || math.IsInf(s, 0) || s <= 0 || s > 1e9 {
-		return 0, newError(kindInvalidArgument, "%s timeout must be a positive number of seconds, at most 1e9, got %v", name, s)
-	}
-	return time.Duration(s * float64(time.Second)), nil
-}
-
 func (t *timeoutJSON) resolve() (timeouts, error) {
 	var out timeouts
 	if t == nil {
 		return out, nil
 	}
 	var err error
-	if out.connect, err = secondsToDuration("connect", t.Connect); err != nil {
+	if out.connect, err = wire.Seconds("connect", t.Connect); err != nil {
 		return out, err
 	}
-	if out.read, err = secondsToDuration("read", t.Read); err != nil {
+	if out.read, err = wire.Seconds("read", t.Read); err != nil {
 		return out, err
 	}
-	if out.total, err = secondsToDuration("total", t.Total); err != nil {
+	if out.total, err = wire.Seconds("total", t.Total); err != nil {
 		return out, err
 	}
 	return out, nil

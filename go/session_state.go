@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"time"
+
+	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/ticketcache"
 )
 
 // A session's state for marshal/unmarshal: its cookies and resumable TLS sessions. The
@@ -14,7 +17,7 @@ type sessionStateJSON struct {
 
 // ticketKeeper is an engine whose TLS session tickets can be saved and restored.
 type ticketKeeper interface {
-	ticketStore() *ticketCache // nil when the engine keeps none
+	ticketStore() *ticketcache.Cache // nil when the engine keeps none
 }
 
 func init() {
@@ -22,13 +25,15 @@ func init() {
 		if err := decodeArgs(args, &struct{}{}); err != nil {
 			return nil, err
 		}
-		out := sessionStateJSON{Cookies: s.jar.list(nil), TLSSessions: []tlsSessionJSON{}}
+		out := sessionStateJSON{Cookies: cookiesJSON(s.jar.List(nil)), TLSSessions: []tlsSessionJSON{}}
 		if tickets := ticketsOf(s); tickets != nil {
-			saved, err := tickets.export()
+			saved, err := tickets.Export()
 			if err != nil {
 				return nil, err
 			}
-			out.TLSSessions = saved
+			for _, one := range saved {
+				out.TLSSessions = append(out.TLSSessions, tlsSessionJSON(one))
+			}
 		}
 		return out, nil
 	})
@@ -37,30 +42,34 @@ func init() {
 		if err := decodeArgs(args, &in); err != nil {
 			return nil, err
 		}
-		entries := make([]*jarEntry, 0, len(in.Cookies))
+		entries := make([]*jar.Entry, 0, len(in.Cookies))
 		for _, c := range in.Cookies {
-			e, err := entryFromJSON(c)
+			e, err := jar.NewEntry(jar.Cookie(c))
 			if err != nil {
 				return nil, err
 			}
 			entries = append(entries, e)
 		}
 		if tickets := ticketsOf(s); tickets != nil {
-			if err := tickets.restore(in.TLSSessions); err != nil {
+			saved := make([]ticketcache.Saved, len(in.TLSSessions))
+			for i, one := range in.TLSSessions {
+				saved[i] = ticketcache.Saved(one)
+			}
+			if err := tickets.Restore(saved); err != nil {
 				return nil, err
 			}
 		}
-		if !s.jar.disabled {
+		if !s.jar.Disabled {
 			now := time.Now()
 			for _, e := range entries {
-				s.jar.put(e, now) // an expired cookie is dropped
+				s.jar.Put(e, now) // an expired cookie is dropped
 			}
 		}
 		return nil, nil
 	})
 }
 
-func ticketsOf(s *session) *ticketCache {
+func ticketsOf(s *session) *ticketcache.Cache {
 	if keeper, ok := s.engine.(ticketKeeper); ok {
 		return keeper.ticketStore()
 	}

@@ -16,6 +16,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 const (
@@ -55,7 +57,7 @@ type socksUDPDialer struct {
 }
 
 func (d *socksUDPDialer) fail(err error) error {
-	return &proxyError{proxyHost: d.proxyURL.Host, err: err}
+	return &errs.ProxyError{Host: d.proxyURL.Host, Err: err}
 }
 
 // associate makes the control connection, authenticates and asks for a relay. ctx bounds
@@ -245,7 +247,7 @@ func (c *socksPacketConn) failed() bool {
 // wrap names a lost association as a proxy failure (kindProxy), whatever QUIC makes of it.
 func (c *socksPacketConn) wrap(err error) error {
 	if lost := c.lostErr(); lost != nil {
-		return &proxyError{proxyHost: c.proxyHost, err: lost}
+		return &errs.ProxyError{Host: c.proxyHost, Err: lost}
 	}
 	return err
 }

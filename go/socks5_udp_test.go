@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 // fakeSOCKS5 accepts one control connection, checks user/pass "u"/"p", answers UDP
@@ -115,7 +117,7 @@ func TestSOCKS5UDPCarriesDatagramsAndFailsWithTheControlConnection(t *testing.T)
 	ctrl.Close()
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, _, err = conn.ReadFrom(buf)
-	var viaProxy *proxyError
+	var viaProxy *errs.ProxyError
 	if !errors.As(err, &viaProxy) || !errors.Is(err, errAssociationClosed) {
 		t.Fatalf("read after the control connection closed: %v", err)
 	}
@@ -127,11 +129,11 @@ func TestSOCKS5UDPCarriesDatagramsAndFailsWithTheControlConnection(t *testing.T)
 func TestSOCKS5UDPRefusalsAreProxyErrorsWithTheReason(t *testing.T) {
 	host, _, _ := fakeSOCKS5(t, 0x07)
 	_, err := socksUDPTestDialer(t, host, "u:p").associate(context.Background())
-	var viaProxy *proxyError
+	var viaProxy *errs.ProxyError
 	if !errors.As(err, &viaProxy) || !strings.Contains(err.Error(), "command not supported") {
 		t.Fatalf("err %v", err)
 	}
-	if classify(err, nil, "connect").kind != kindProxy {
+	if errs.Classify(err, nil, "connect").Kind != errs.KindProxy {
 		t.Fatal("not kindProxy")
 	}
 

@@ -2,24 +2,27 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/notify"
+	"httpcloakpy/internal/targets"
 )
 
 // stream is one request whose response body is read incrementally. Its life:
 // open (goroutine runs the exchange) -> meta ready -> pump reads ahead -> closed.
 type stream struct {
 	sess   *session
-	id     int64
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
 	metaReady chan struct{} // closed once meta or metaErr is set
-	meta      []byte
-	metaErr   *hcError
+	meta      *Meta
+	metaErr   *errs.Error
 
 	pump   *pump        // nil until headers arrived
 	upload *upload      // the streamed request body, or nil
@@ -29,59 +32,67 @@ type stream struct {
 	closeOnce sync.Once
 	timers    []*time.Timer
 
-	watch watch // event-loop readiness, see notify.go
+	watch notify.Watch // event-loop readiness, see notify.go
 
 	origin string // scheme://host:port the response came from (set with meta)
 }
 
-type metaJSON struct {
-	Status        int         `json:"status"`
-	Reason        string      `json:"reason"`
-	Proto         string      `json:"proto"`
-	Headers       [][2]string `json:"headers"`
-	ContentLength int64       `json:"content_length"`
-	URL           string      `json:"url"`
-	History       []hop       `json:"history"`
+// Meta is the response as its headers describe it, with the redirects that led to it.
+type Meta struct {
+	Status        int
+	Reason        string
+	Proto         string // "h1", "h2" or "h3"
+	Headers       [][2]string
+	ContentLength int64 // -1 when unknown
+	URL           string
+	History       []hop
 }
 
-func openStream(sess *session, spec *requestSpec) (int64, error) {
+// Errors of a read or a write that are not failures: nothing arrived (or no room) within
+// the wait, and the server answered before the streamed request body was all sent.
+var (
+	errPending   = errors.New("nothing yet within the wait")
+	errResponded = errors.New("the server answered before the request body was sent")
+)
+
+// forever is a wait without a limit.
+const forever time.Duration = -1
+
+func openStream(sess *session, spec *requestSpec) (*stream, error) {
 	base := context.Background()
 	if spec.guard != nil {
-		base = withTargetGuard(base, spec.guard)
+		base = targets.WithGuard(base, spec.guard)
 	}
 	ctx, cancel := context.WithCancelCause(base)
 	st := &stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.upload, body: spec.body}
-	id := streams.add(st)
-	st.id = id
 	if st.upload != nil {
-		st.upload.wake = func() { st.watch.fire(id) }
+		st.upload.wake = st.watch.Fire
 		// A cancel or a timeout must also reach an engine blocked reading the body, or
 		// the exchange would wait for a body that is never written.
 		context.AfterFunc(ctx, func() { _ = st.upload.Close() })
 	}
 	sess.meta.started()
-	if err := sess.track(id, st); err != nil {
-		streams.take(id)
+	if err := sess.track(st); err != nil {
 		cancel(err)
-		return 0, err
+		return nil, err
 	}
 	if spec.timeouts.total > 0 {
-		expired := totalTimeoutError(spec.timeouts.total)
+		expired := errs.TotalTimeout(spec.timeouts.total)
 		st.timers = append(st.timers, time.AfterFunc(spec.timeouts.total, func() { cancel(expired) }))
 	}
 	var connectTimer *time.Timer
 	if spec.timeouts.connect > 0 {
-		expired := connectTimeoutError(spec.timeouts.connect)
+		expired := errs.ConnectTimeout(spec.timeouts.connect)
 		connectTimer = time.AfterFunc(spec.timeouts.connect, func() { cancel(expired) })
 	}
 	go st.run(spec, connectTimer)
-	return id, nil
+	return st, nil
 }
 
 func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 	defer func() {
 		if r := recover(); r != nil {
-			st.fail(newError(kindInternal, "panic while opening the stream: %v", r))
+			st.fail(errs.New(errs.KindInternal, "panic while opening the stream: %v", r))
 		}
 	}()
 	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec)
@@ -90,11 +101,11 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		// The timer fired just as the headers arrived; the context is cancelled, so the
 		// body cannot be read. Report the timeout rather than a confusing read error.
 		_ = resp.body.Close()
-		st.fail(connectTimeoutError(spec.timeouts.connect))
+		st.fail(errs.ConnectTimeout(spec.timeouts.connect))
 		return
 	}
 	if err != nil {
-		st.fail(classify(err, st.ctx, "connect"))
+		st.fail(errs.Classify(err, st.ctx, "connect"))
 		return
 	}
 	raw := &countingReader{r: resp.body, expect: -1}
@@ -103,37 +114,30 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		raw.expect = resp.contentLength
 		if body, err = decodedBody(raw, resp.headers); err != nil {
 			_ = raw.Close()
-			st.fail(classify(err, st.ctx, "body"))
+			st.fail(errs.Classify(err, st.ctx, "body"))
 			return
 		}
 	}
-	meta, err := json.Marshal(metaJSON{
+	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, st.watch.Fire)
+	st.meta = &Meta{
 		Status: resp.status, Reason: resp.reason, Proto: resp.proto, Headers: resp.headers,
 		ContentLength: resp.contentLength, URL: finalURL.String(), History: history,
-	})
-	if err != nil {
-		_ = body.Close()
-		st.fail(newError(kindInternal, "encoding metadata: %v", err))
-		return
 	}
-	wake := func() { st.watch.fire(st.id) }
-	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, wake)
-	st.meta = meta
 	st.origin = originOf(finalURL)
 	close(st.metaReady)
-	st.watch.fire(st.id)
+	st.watch.Fire()
 }
 
-func (st *stream) fail(err *hcError) {
+func (st *stream) fail(err *errs.Error) {
 	st.metaErr = err
 	close(st.metaReady)
-	st.watch.fire(st.id)
+	st.watch.Fire()
 }
 
 // arm asks to be told (through the watching notifier) when meta, data, the end or an
 // error is there to take.
 func (st *stream) arm() {
-	st.watch.arm(st.id, func() bool {
+	st.watch.Arm(func() bool {
 		select {
 		case <-st.metaReady:
 			return st.pump == nil || st.pump.hasNews()
@@ -144,8 +148,9 @@ func (st *stream) arm() {
 	})
 }
 
-// waitMeta returns (meta, nil) when ready, (nil, nil) if not yet, or the failure.
-func (st *stream) waitMeta(wait time.Duration) ([]byte, *hcError) {
+// waitMeta returns (meta, nil) when ready, (nil, nil) if not yet within wait (forever:
+// no limit), or the failure.
+func (st *stream) waitMeta(wait time.Duration) (*Meta, error) {
 	if !waitClosed(st.metaReady, wait) {
 		return nil, nil
 	}
@@ -155,58 +160,67 @@ func (st *stream) waitMeta(wait time.Duration) ([]byte, *hcError) {
 	return st.meta, nil
 }
 
-func (st *stream) read(p []byte, wait time.Duration) (int, *hcError) {
+// metaReadyChan is closed once the response headers arrived or the exchange failed.
+func (st *stream) metaReadyChan() <-chan struct{} { return st.metaReady }
+
+// read copies what has arrived of the body into p, waiting up to wait (forever: no
+// limit): n > 0 bytes, or io.EOF at the end, errPending when nothing came within wait,
+// or the failure (an *hcError, sticky).
+func (st *stream) read(p []byte, wait time.Duration) (int, error) {
 	if st.closed.Load() {
-		return readError, newError(kindClosed, "stream closed")
+		return 0, errs.New(errs.KindClosed, "stream closed")
 	}
 	if !waitClosed(st.metaReady, wait) {
-		return readPending, nil
+		return 0, errPending
 	}
 	if st.metaErr != nil {
-		return readError, st.metaErr
+		return 0, st.metaErr
 	}
 	return st.pump.read(p, wait)
 }
 
-// write hands a piece of a streamed request body to the engine. It returns how many
-// bytes were taken, readPending when none within wait, or writeDone when the engine
-// stopped reading because the response (or a failure, returned as the error) came first.
-func (st *stream) write(data []byte, wait time.Duration) (int, *hcError) {
+// buffered reports whether a read would return at once: data, the end or an error is in.
+func (st *stream) buffered() bool { return st.pump != nil && st.pump.hasNews() }
+
+// write hands a piece of a streamed request body to the engine. It returns len(data)
+// when taken, errPending when there was no room within wait, errResponded when the
+// engine stopped reading because the response came first, or the failure.
+func (st *stream) write(data []byte, wait time.Duration) (int, error) {
 	if st.upload == nil {
-		return readError, newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+		return 0, errs.New(errs.KindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
 	}
 	if st.closed.Load() {
-		return readError, newError(kindClosed, "stream closed")
+		return 0, errs.New(errs.KindClosed, "stream closed")
 	}
 	switch st.upload.write(data, wait) {
 	case writeAccepted:
 		return len(data), nil
 	case writePending:
-		return readPending, nil
+		return 0, errPending
 	}
 	select {
 	case <-st.upload.ended:
-		return readError, newError(kindInvalidArgument, "the request body was already ended")
+		return 0, errs.New(errs.KindInvalidArgument, "the request body was already ended")
 	default:
 	}
 	if !waitClosed(st.metaReady, wait) {
-		return readPending, nil
+		return 0, errPending
 	}
 	if st.metaErr != nil {
-		return readError, st.metaErr
+		return 0, st.metaErr
 	}
-	return writeDone, nil
+	return 0, errResponded
 }
 
 func (st *stream) endUpload() error {
 	if st.upload == nil {
-		return newError(kindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+		return errs.New(errs.KindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
 	}
 	if short := st.upload.shortfall(); short != nil {
 		// Abort rather than end: every protocol then resets the stream or drops the
 		// connection, and the caller gets this error from the response.
 		st.cancel(short)
-		st.watch.fire(st.id)
+		st.watch.Fire()
 		return nil
 	}
 	st.upload.end()
@@ -214,22 +228,22 @@ func (st *stream) endUpload() error {
 }
 
 func (st *stream) cancelNow() {
-	st.cancel(errCanceled)
-	st.watch.fire(st.id)
+	st.cancel(errs.ErrCanceled)
+	st.watch.Fire()
 }
 
 // close releases the stream without blocking: the pump drains a small HTTP/1.1 remainder
 // in the background for connection reuse, or aborts.
 func (st *stream) close() {
 	st.closeOnce.Do(func() {
-		defer st.watch.fire(st.id)
+		defer st.watch.Fire()
 		st.closed.Store(true)
 		// First: once close returns, borrowed body memory is the caller's again.
 		st.body.release()
 		for _, t := range st.timers {
 			t.Stop()
 		}
-		st.sess.untrack(st.id)
+		st.sess.untrack(st)
 		st.sess.meta.touch()
 		select {
 		case <-st.metaReady:
@@ -239,10 +253,10 @@ func (st *stream) close() {
 				}
 				return
 			}
-			st.cancel(errCanceled)
+			st.cancel(errs.ErrCanceled)
 		default:
 			// Still connecting: abort; run() sees the cancelled context and exits.
-			st.cancel(errCanceled)
+			st.cancel(errs.ErrCanceled)
 			go func() {
 				<-st.metaReady
 				if st.pump != nil {
@@ -253,12 +267,16 @@ func (st *stream) close() {
 	})
 }
 
-// waitClosed reports whether ch is closed, waiting up to wait for it.
+// waitClosed reports whether ch is closed, waiting up to wait for it (forever: no limit).
 func waitClosed(ch chan struct{}, wait time.Duration) bool {
 	select {
 	case <-ch:
 		return true
 	default:
+	}
+	if wait == forever {
+		<-ch
+		return true
 	}
 	if wait <= 0 {
 		return false

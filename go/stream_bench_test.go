@@ -38,7 +38,7 @@ func benchLoop(b *testing.B, one func()) {
 
 func BenchmarkStreamLoop(b *testing.B) {
 	url := smallBodyServer(b)
-	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`))
+	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`), sessionServices{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,22 +49,21 @@ func BenchmarkStreamLoop(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		id, err := openStream(sess, spec)
+		st, err := openStream(sess, spec)
 		if err != nil {
 			b.Fatal(err)
 		}
-		st, _ := streams.take(id)
 		defer st.close()
 		if _, failed := st.waitMeta(time.Second); failed != nil {
 			b.Fatal(failed)
 		}
 		for {
-			n, failed := st.read(buf, time.Second)
+			_, failed := st.read(buf, time.Second)
+			if failed == io.EOF {
+				return
+			}
 			if failed != nil {
 				b.Fatal(failed)
-			}
-			if n == readEOF {
-				return
 			}
 		}
 	})

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/errs"
 )
 
 // upload is a request body the caller writes piece by piece while the engine sends it:
@@ -83,7 +85,7 @@ const (
 	writeRefused               // the engine no longer reads: the response or a failure is in
 )
 
-// write queues a copy of data, waiting up to wait for room.
+// write queues a copy of data, waiting up to wait (forever: no limit) for room.
 func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 	select {
 	case <-u.ended:
@@ -99,18 +101,22 @@ func (u *upload) write(data []byte, wait time.Duration) writeOutcome {
 		return writeRefused
 	default:
 	}
-	if wait <= 0 {
-		return writePending
+	var expired <-chan time.Time // nil: wait forever
+	if wait != forever {
+		if wait <= 0 {
+			return writePending
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		expired = t.C
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
 	select {
 	case u.pieces <- piece:
 		u.written.Add(int64(len(piece)))
 		return writeAccepted
 	case <-u.gone:
 		return writeRefused
-	case <-t.C:
+	case <-expired:
 		return writePending
 	}
 }
@@ -121,10 +127,10 @@ func (u *upload) end() { u.endOnce.Do(func() { close(u.ended) }) }
 // that shrank while it was sent), or nil. Ending it cleanly would hand the server fewer
 // bytes as if they were the whole body. A body the engine stopped reading (the response
 // came first) is not short: the caller just stops writing it.
-func (u *upload) shortfall() *hcError {
+func (u *upload) shortfall() *errs.Error {
 	written := u.written.Load()
 	if u.length < 0 || written >= u.length || waitClosed(u.gone, 0) {
 		return nil
 	}
-	return newError(kindProtocol, "the request body ended after %d of its %d declared bytes (Content-Length): the request was aborted", written, u.length)
+	return errs.New(errs.KindProtocol, "the request body ended after %d of its %d declared bytes (Content-Length): the request was aborted", written, u.length)
 }

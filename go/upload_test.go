@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"httpcloakpy/internal/errs"
+)
 
 func TestAnUploadEndedShortOfItsLengthIsAnError(t *testing.T) {
 	u := newUpload(10)
@@ -8,7 +12,7 @@ func TestAnUploadEndedShortOfItsLengthIsAnError(t *testing.T) {
 		t.Fatal("write refused")
 	}
 	short := u.shortfall()
-	if short == nil || short.kind != kindProtocol {
+	if short == nil || short.Kind != errs.KindProtocol {
 		t.Fatalf("shortfall = %v, want a protocol error", short)
 	}
 	if u.write([]byte("efghij"), 0) != writeAccepted || u.shortfall() != nil {

@@ -1,4 +1,4 @@
-package main
+package ticketcache
 
 import (
 	"encoding/json"

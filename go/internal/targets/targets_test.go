@@ -1,16 +1,14 @@
-package main
+package targets
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"testing"
 )
 
 func TestTargetPatterns(t *testing.T) {
-	g, err := newTargetGuard([]string{"example.com:443", "*.example.org:*", "[::FFFF:1.2.3.4]:80", "*:8443"}, true)
+	g, err := NewGuard([]string{"example.com:443", "*.example.org:*", "[::FFFF:1.2.3.4]:80", "*:8443"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,12 +18,12 @@ func TestTargetPatterns(t *testing.T) {
 		"1.2.3.4:80": true, "1.2.3.4:81": false, "anything:8443": true,
 	} {
 		host, port := splitTarget(t, target)
-		if got := g.check(context.Background(), host, port, nil) == nil; got != want {
+		if got := g.Check(context.Background(), host, port, nil) == nil; got != want {
 			t.Errorf("%s allowed = %v, want %v", target, got, want)
 		}
 	}
 	for _, bad := range []string{"example.com", ":80", "a*b.com:80", "*.*.com:80", "x:0", "x:65536", "x:port"} {
-		if _, err := newTargetGuard([]string{bad}, false); err == nil {
+		if _, err := NewGuard([]string{bad}, false); err == nil {
 			t.Errorf("pattern %q accepted", bad)
 		}
 	}
@@ -57,32 +55,5 @@ func TestPrivateAddresses(t *testing.T) {
 		if privateAddress(netip.MustParseAddr(public)) {
 			t.Errorf("%s counted as private", public)
 		}
-	}
-}
-
-// The engine's own direct dialer (no proxy, no connect_to) runs guardDial with the
-// request's context: a guarded request cannot reach loopback, an unguarded one can.
-func TestEngineDialsCheckTheTargetGuard(t *testing.T) {
-	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer plain.Close()
-	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer secure.Close()
-	eng, err := newEngine(engineConfig{preset: "chrome-latest", verify: false})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close()
-	guard, _ := newTargetGuard(nil, false)
-	for _, base := range []string{plain.URL, secure.URL} {
-		u, _ := url.Parse(base + "/")
-		req := &outgoingRequest{method: "GET", url: u}
-		if _, err := eng.roundTrip(withTargetGuard(context.Background(), guard), req); !isTargetForbidden(classify(err, nil, "connect")) {
-			t.Errorf("%s: guarded request got %v", base, err)
-		}
-		resp, err := eng.roundTrip(context.Background(), req)
-		if err != nil {
-			t.Fatalf("%s: unguarded request failed: %v", base, err)
-		}
-		resp.body.Close()
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package ticketcache
 
 // A TLS session cache beyond one process: a backend the embedding program supplies (the
 // Python package's SessionCacheBackend, over Redis or anything else) that every session's
@@ -16,14 +16,14 @@ package main
 // (for example "Chrome-133", or "httpcloak-custom-<hash>" for a ja3/extra_fp fingerprint)
 // keeps one fingerprint from resuming another's session, which would link the two
 // identities and could offer the server parameters the first never negotiated. The trust
-// tag (session_trust.go: "system", "ca-<hash>", "insecure") keeps sessions with different
+// tag (trust.go: "system", "ca-<hash>", "insecure") keeps sessions with different
 // trust settings apart; a fetched session must also verify with the fetching session's
 // settings. The server name is the engine's own cache key (SNI); tickets are not per
 // port, as in Go's and the browsers' caches.
 //
 // Values: JSON text {"ticket": base64, "state": base64, "created_at": unix seconds}, the
 // upstream binding's fields: the server's opaque ticket and utls' SessionState.Bytes();
-// with an HMAC key configured, also "mac" (session_cache_mac.go).
+// with an HMAC key configured, also "mac" (mac.go).
 //
 // Trust model: whoever can write to the store can plant a session whose secret they
 // know, for any server name and with that server's (public) certificate chain, and then
@@ -42,22 +42,22 @@ import (
 )
 
 const (
-	sessionKeyPrefix      = "httpcloak:sessions:"
-	maxBackendCalls       = 64
-	defaultBackendTimeout = time.Second
-	defaultBackendTTL     = 24 * time.Hour
-	// maxBackendValue bounds what a get may hand back (a session with its certificate
+	sessionKeyPrefix = "httpcloak:sessions:"
+	maxBackendCalls  = 64
+	DefaultTimeout   = time.Second
+	DefaultTTL       = 24 * time.Hour
+	// MaxValue bounds what a get may hand back (a session with its certificate
 	// chain is a few KiB).
-	maxBackendValue = 1 << 20
+	MaxValue = 1 << 20
 )
 
-// ticketBackend is the shared store. get blocks as long as the backend takes; the sharing
+// Backend is the shared store. get blocks as long as the backend takes; the sharing
 // layer bounds it. Errors the store itself meets are its own to report.
-type ticketBackend interface {
-	get(key string) (value []byte, ok bool)
-	put(key string, value []byte, ttl time.Duration)
-	del(key string)
-	report(op, key, message string)
+type Backend interface {
+	Get(key string) (value []byte, ok bool)
+	Put(key string, value []byte, ttl time.Duration)
+	Delete(key string)
+	Report(op, key, message string)
 }
 
 // sharedTicketValue is a value in the backend.
@@ -68,20 +68,20 @@ type sharedTicketValue struct {
 	MAC       []byte `json:"mac,omitempty"`
 }
 
-type sessionCacheStats struct {
-	Configured bool  `json:"configured"`
-	Gets       int64 `json:"gets"`
-	Hits       int64 `json:"hits"`
-	Puts       int64 `json:"puts"`
-	Deletes    int64 `json:"deletes"`
-	Timeouts   int64 `json:"timeouts"`
-	Errors     int64 `json:"errors"`
-	InFlight   int64 `json:"in_flight"`
+type sharedStats struct {
+	Configured bool
+	Gets       int64
+	Hits       int64
+	Puts       int64
+	Deletes    int64
+	Timeouts   int64
+	Errors     int64
+	InFlight   int64
 }
 
-type sharedTickets struct {
+type Shared struct {
 	mu      sync.Mutex
-	backend ticketBackend
+	backend Backend
 	timeout time.Duration
 	ttl     time.Duration
 	macKey  []byte // nil: entries are not authenticated
@@ -96,16 +96,18 @@ type sharedTickets struct {
 	errors   atomic.Int64
 }
 
-var sharedSessions = &sharedTickets{slots: make(chan struct{}, maxBackendCalls)}
+func NewShared() *Shared {
+	return &Shared{slots: make(chan struct{}, maxBackendCalls)}
+}
 
 func backendKey(scope, serverName string) string {
 	return sessionKeyPrefix + scope + ":" + serverName
 }
 
-// configure installs b (nil: none), whose entries macKey authenticates (nil: none).
+// Configure installs b (nil: none), whose entries macKey authenticates (nil: none).
 // Removing a backend waits up to its timeout for the writes still running, so a process
 // that is about to exit has handed its tickets over.
-func (s *sharedTickets) configure(b ticketBackend, timeout, ttl time.Duration, macKey []byte) {
+func (s *Shared) Configure(b Backend, timeout, ttl time.Duration, macKey []byte) {
 	s.mu.Lock()
 	old, oldTimeout := s.backend, s.timeout
 	s.backend, s.timeout, s.ttl, s.macKey = b, timeout, ttl, macKey
@@ -115,7 +117,7 @@ func (s *sharedTickets) configure(b ticketBackend, timeout, ttl time.Duration, m
 	}
 }
 
-func (s *sharedTickets) drain(limit time.Duration) bool {
+func (s *Shared) drain(limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for s.writes.Load() > 0 {
 		if time.Now().After(deadline) {
@@ -126,13 +128,13 @@ func (s *sharedTickets) drain(limit time.Duration) bool {
 	return true
 }
 
-func (s *sharedTickets) current() (ticketBackend, time.Duration, time.Duration, []byte) {
+func (s *Shared) current() (Backend, time.Duration, time.Duration, []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.backend, s.timeout, s.ttl, s.macKey
 }
 
-func (s *sharedTickets) acquire() bool {
+func (s *Shared) acquire() bool {
 	select {
 	case s.slots <- struct{}{}:
 		return true
@@ -141,16 +143,16 @@ func (s *sharedTickets) acquire() bool {
 	}
 }
 
-func (s *sharedTickets) release() { <-s.slots }
+func (s *Shared) release() { <-s.slots }
 
-func (s *sharedTickets) fail(b ticketBackend, op, key, format string, args ...any) {
+func (s *Shared) Fail(b Backend, op, key, format string, args ...any) {
 	s.errors.Add(1)
-	go b.report(op, key, fmt.Sprintf(format, args...))
+	go b.Report(op, key, fmt.Sprintf(format, args...))
 }
 
-// fetch asks the backend for the session of serverName, waiting at most the timeout; a
+// Fetch asks the backend for the session of serverName, waiting at most the timeout; a
 // session admit refuses is a miss, reported.
-func (s *sharedTickets) fetch(scope, serverName string, admit func(*tls.ClientSessionState) error) *tls.ClientSessionState {
+func (s *Shared) Fetch(scope, serverName string, admit func(*tls.ClientSessionState) error) *tls.ClientSessionState {
 	b, timeout, _, macKey := s.current()
 	if b == nil {
 		return nil
@@ -158,7 +160,7 @@ func (s *sharedTickets) fetch(scope, serverName string, admit func(*tls.ClientSe
 	key := backendKey(scope, serverName)
 	s.gets.Add(1)
 	if !s.acquire() {
-		s.fail(b, "get", key, "%d backend calls already in flight; treated as a miss", maxBackendCalls)
+		s.Fail(b, "get", key, "%d backend calls already in flight; treated as a miss", maxBackendCalls)
 		return nil
 	}
 	type answer struct {
@@ -168,7 +170,7 @@ func (s *sharedTickets) fetch(scope, serverName string, admit func(*tls.ClientSe
 	done := make(chan answer, 1)
 	go func() {
 		defer s.release()
-		v, ok := b.get(key)
+		v, ok := b.Get(key)
 		done <- answer{v, ok}
 	}()
 	timer := time.NewTimer(timeout)
@@ -178,7 +180,7 @@ func (s *sharedTickets) fetch(scope, serverName string, admit func(*tls.ClientSe
 	case got = <-done:
 	case <-timer.C:
 		s.timeouts.Add(1)
-		s.fail(b, "get", key, "no answer within %v; treated as a miss", timeout)
+		s.Fail(b, "get", key, "no answer within %v; treated as a miss", timeout)
 		return nil
 	}
 	if !got.ok {
@@ -189,15 +191,15 @@ func (s *sharedTickets) fetch(scope, serverName string, admit func(*tls.ClientSe
 		err = admit(cs)
 	}
 	if err != nil {
-		s.fail(b, "get", key, "%v; treated as a miss", err)
+		s.Fail(b, "get", key, "%v; treated as a miss", err)
 		return nil
 	}
 	s.hits.Add(1)
 	return cs
 }
 
-// share hands a new session to the backend (a nil one: deletes it), in the background.
-func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionState) {
+// Share hands a new session to the backend (a nil one: deletes it), in the background.
+func (s *Shared) Share(scope, serverName string, cs *tls.ClientSessionState) {
 	b, _, ttl, macKey := s.current()
 	if b == nil {
 		return
@@ -207,7 +209,7 @@ func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionSta
 	if cs != nil {
 		var err error
 		if value, err = encodeSharedTicket(key, cs, macKey); err != nil {
-			s.fail(b, "put", key, "%v", err)
+			s.Fail(b, "put", key, "%v", err)
 			return
 		}
 		if value == nil {
@@ -215,7 +217,7 @@ func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionSta
 		}
 	}
 	if !s.acquire() {
-		s.fail(b, opName(cs), key, "%d backend calls already in flight; dropped", maxBackendCalls)
+		s.Fail(b, opName(cs), key, "%d backend calls already in flight; dropped", maxBackendCalls)
 		return
 	}
 	s.writes.Add(1)
@@ -224,11 +226,11 @@ func (s *sharedTickets) share(scope, serverName string, cs *tls.ClientSessionSta
 		defer s.release()
 		if cs == nil {
 			s.deletes.Add(1)
-			b.del(key)
+			b.Delete(key)
 			return
 		}
 		s.puts.Add(1)
-		b.put(key, value, ttl)
+		b.Put(key, value, ttl)
 	}()
 }
 
@@ -239,9 +241,9 @@ func opName(cs *tls.ClientSessionState) string {
 	return "put"
 }
 
-func (s *sharedTickets) stats() sessionCacheStats {
+func (s *Shared) Stats() sharedStats {
 	b, _, _, _ := s.current()
-	return sessionCacheStats{
+	return sharedStats{
 		Configured: b != nil,
 		Gets:       s.gets.Load(),
 		Hits:       s.hits.Load(),
@@ -291,13 +293,4 @@ func decodeSharedTicket(key string, value []byte, macKey []byte) (*tls.ClientSes
 		return nil, fmt.Errorf("value holds a malformed TLS session: %v", err)
 	}
 	return cs, nil
-}
-
-func init() {
-	registerProcessCall("session_cache_stats", func(args json.RawMessage) (any, error) {
-		if err := decodeArgs(args, &struct{}{}); err != nil {
-			return nil, err
-		}
-		return sharedSessions.stats(), nil
-	})
 }

@@ -1,25 +1,32 @@
-package main
+// Package jar is the session's cookie jar (RFC 6265bis, Chrome where the RFC leaves a
+// choice).
+package jar
 
 import (
+	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
-// cookieJar is the session's cookie store, following RFC 6265bis with a browser (Chrome)
+// Jar is the session's cookie store, following RFC 6265bis with a browser (Chrome)
 // as the reference where the RFC leaves a choice: it takes Set-Cookie from every response
 // (redirect hops included), picks the cookies a request carries (host-only vs domain
 // cookies, path prefixes, Secure only on https, expiry), and can be listed, edited and
 // exported. A disabled jar (without_cookie_jar) stores and sends nothing.
 //
-// Cookies are grouped by site (jar_rules.go siteOf: the registrable domain, eTLD+1, from
+// Cookies are grouped by site (rules.go siteOf: the registrable domain, eTLD+1, from
 // the public suffix list), as Chrome keys them: a request looks only at its host's site,
-// and each site has its own cap (jar_evict.go), so one site cannot push out another's.
-type cookieJar struct {
-	disabled bool
+// and each site has its own cap (evict.go), so one site cannot push out another's.
+type Jar struct {
+	Disabled bool
 
 	mu    sync.Mutex
 	sites map[string]*siteCookies
@@ -29,11 +36,11 @@ type cookieJar struct {
 
 // siteCookies are the cookies of one site.
 type siteCookies struct {
-	cookies     map[cookieKey]*jarEntry
+	cookies     map[cookieKey]*Entry
 	secureNames map[string]int // how many Secure cookies have each name (overlaysSecure)
 }
 
-func (s *siteCookies) set(key cookieKey, e *jarEntry) {
+func (s *siteCookies) set(key cookieKey, e *Entry) {
 	s.delete(key)
 	s.cookies[key] = e
 	if e.secure {
@@ -57,7 +64,7 @@ type cookieKey struct {
 	hostOnly           bool
 }
 
-type jarEntry struct {
+type Entry struct {
 	name, value string
 	domain      string // lower case, without a leading dot
 	hostOnly    bool
@@ -71,30 +78,30 @@ type jarEntry struct {
 	lastUsed    uint64 // last stored or sent: eviction takes the least recent first
 }
 
-// cookieJSON is a cookie as the Python side sees it. Domain has a leading dot for a
-// domain cookie (sent to subdomains too) and none for a host-only cookie.
-type cookieJSON struct {
-	Name     string  `json:"name"`
-	Value    string  `json:"value"`
-	Domain   string  `json:"domain"`
-	Path     string  `json:"path"`
-	Expires  float64 `json:"expires"` // unix seconds; 0 for a session cookie
-	Secure   bool    `json:"secure"`
-	HTTPOnly bool    `json:"http_only"`
-	SameSite string  `json:"same_site"`
+// Cookie is a cookie as users see and give it. Domain has a leading dot for a domain
+// cookie (sent to subdomains too) and none for a host-only cookie.
+type Cookie struct {
+	Name     string
+	Value    string
+	Domain   string
+	Path     string
+	Expires  float64 // unix seconds; 0 for a session cookie
+	Secure   bool
+	HTTPOnly bool
+	SameSite string // "Lax", "Strict", "None" or ""
 }
 
-func newCookieJar() *cookieJar {
-	return &cookieJar{sites: make(map[string]*siteCookies)}
+func New() *Jar {
+	return &Jar{sites: make(map[string]*siteCookies)}
 }
 
-func (e *jarEntry) key() cookieKey {
+func (e *Entry) key() cookieKey {
 	return cookieKey{domain: e.domain, path: e.path, name: e.name, hostOnly: e.hostOnly}
 }
 
-// storeFromResponse takes the Set-Cookie headers of a response to u.
-func (j *cookieJar) storeFromResponse(u *url.URL, headers [][2]string) {
-	if j.disabled {
+// StoreFromResponse takes the Set-Cookie headers of a response to u.
+func (j *Jar) StoreFromResponse(u *url.URL, headers [][2]string) {
+	if j.Disabled {
 		return
 	}
 	now := time.Now()
@@ -121,20 +128,20 @@ func (j *cookieJar) storeFromResponse(u *url.URL, headers [][2]string) {
 	}
 }
 
-// put stores a cookie given by the user or a saved session (already validated).
-func (j *cookieJar) put(e *jarEntry, now time.Time) {
+// Put stores a cookie given by the user or a saved session (already validated).
+func (j *Jar) Put(e *Entry, now time.Time) {
 	j.mu.Lock()
 	j.insert(e, now)
 	j.mu.Unlock()
 }
 
 // insert stores e, replacing the cookie with the same identity (keeping its creation
-// order); an expired e deletes that cookie instead. Then the caps apply (jar_evict.go).
+// order); an expired e deletes that cookie instead. Then the caps apply (evict.go).
 // The caller holds j.mu.
-func (j *cookieJar) insert(e *jarEntry, now time.Time) {
+func (j *Jar) insert(e *Entry, now time.Time) {
 	key := e.key()
 	site := j.sites[e.site]
-	var old *jarEntry
+	var old *Entry
 	if site != nil {
 		old = site.cookies[key]
 	}
@@ -154,7 +161,7 @@ func (j *cookieJar) insert(e *jarEntry, now time.Time) {
 	}
 	e.created = j.clock
 	if site == nil {
-		site = &siteCookies{cookies: make(map[cookieKey]*jarEntry), secureNames: make(map[string]int)}
+		site = &siteCookies{cookies: make(map[cookieKey]*Entry), secureNames: make(map[string]int)}
 		j.sites[e.site] = site
 	}
 	site.set(key, e)
@@ -163,7 +170,7 @@ func (j *cookieJar) insert(e *jarEntry, now time.Time) {
 }
 
 // drop removes e from the jar. The caller holds j.mu.
-func (j *cookieJar) drop(e *jarEntry) {
+func (j *Jar) drop(e *Entry) {
 	site := j.sites[e.site]
 	site.delete(e.key())
 	j.count--
@@ -172,12 +179,12 @@ func (j *cookieJar) drop(e *jarEntry) {
 	}
 }
 
-func (e *jarEntry) expired(now time.Time) bool {
+func (e *Entry) expired(now time.Time) bool {
 	return !e.expires.IsZero() && !e.expires.After(now)
 }
 
 // sendsTo reports whether e goes out with a request to u (RFC 6265bis 5.8.3).
-func (e *jarEntry) sendsTo(u *url.URL, host, path string) bool {
+func (e *Entry) sendsTo(u *url.URL, host, path string) bool {
 	if e.hostOnly {
 		if host != e.domain {
 			return false
@@ -194,17 +201,17 @@ func (e *jarEntry) sendsTo(u *url.URL, host, path string) bool {
 // matching returns the live cookies for u (all of them when u is nil), in the order a
 // browser sends them: longer paths first, then older first; with touch, they count as
 // used now (for eviction). Expired cookies are dropped.
-func (j *cookieJar) matching(u *url.URL, touch bool) []*jarEntry {
+func (j *Jar) matching(u *url.URL, touch bool) []*Entry {
 	now := time.Now()
 	var host, path string
 	if u != nil {
-		host, path = canonicalHost(u.Hostname()), u.EscapedPath()
+		host, path = wire.CanonicalHost(u.Hostname()), u.EscapedPath()
 		if path == "" {
 			path = "/"
 		}
 	}
 	j.mu.Lock()
-	var out []*jarEntry
+	var out []*Entry
 	keep := func(site *siteCookies) {
 		if site == nil {
 			return
@@ -218,7 +225,7 @@ func (j *cookieJar) matching(u *url.URL, touch bool) []*jarEntry {
 		}
 	}
 	if u == nil {
-		out = make([]*jarEntry, 0, j.count)
+		out = make([]*Entry, 0, j.count)
 		for _, site := range j.sites {
 			keep(site)
 		}
@@ -241,9 +248,9 @@ func (j *cookieJar) matching(u *url.URL, touch bool) []*jarEntry {
 	return out
 }
 
-// header is the Cookie header value for a request to u, or "" if none apply.
-func (j *cookieJar) header(u *url.URL) string {
-	if j.disabled {
+// Header is the Cookie Header value for a request to u, or "" if none apply.
+func (j *Jar) Header(u *url.URL) string {
+	if j.Disabled {
 		return ""
 	}
 	entries := j.matching(u, true)
@@ -259,19 +266,19 @@ func (j *cookieJar) header(u *url.URL) string {
 	return string(b)
 }
 
-// list describes the cookies sent to u, or every cookie when u is nil. Looking does not
+// List describes the cookies sent to u, or every cookie when u is nil. Looking does not
 // count as use.
-func (j *cookieJar) list(u *url.URL) []cookieJSON {
+func (j *Jar) List(u *url.URL) []Cookie {
 	entries := j.matching(u, false)
-	out := make([]cookieJSON, 0, len(entries))
+	out := make([]Cookie, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, e.describe())
 	}
 	return out
 }
 
-func (e *jarEntry) describe() cookieJSON {
-	cj := cookieJSON{Name: e.name, Value: e.value, Domain: e.domain, Path: e.path,
+func (e *Entry) describe() Cookie {
+	cj := Cookie{Name: e.name, Value: e.value, Domain: e.domain, Path: e.path,
 		Secure: e.secure, HTTPOnly: e.httpOnly, SameSite: e.sameSite}
 	if !e.hostOnly {
 		cj.Domain = "." + e.domain
@@ -282,17 +289,17 @@ func (e *jarEntry) describe() cookieJSON {
 	return cj
 }
 
-// remove deletes the cookies named name, optionally only for one domain (with or without
+// Remove deletes the cookies named name, optionally only for one domain (with or without
 // its leading dot: host-only and domain cookies alike) and one path, and returns how many
 // went.
-func (j *cookieJar) remove(name string, domain, path *string) int {
+func (j *Jar) Remove(name string, domain, path *string) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	var gone []*jarEntry
+	var gone []*Entry
 	for _, site := range j.sites {
 		for key, e := range site.cookies {
 			if key.name != name ||
-				(domain != nil && key.domain != canonicalHost(strings.TrimPrefix(*domain, "."))) ||
+				(domain != nil && key.domain != wire.CanonicalHost(strings.TrimPrefix(*domain, "."))) ||
 				(path != nil && key.path != *path) {
 				continue
 			}
@@ -305,9 +312,54 @@ func (j *cookieJar) remove(name string, domain, path *string) int {
 	return len(gone)
 }
 
-func (j *cookieJar) clear() {
+func (j *Jar) Clear() {
 	j.mu.Lock()
 	j.sites = make(map[string]*siteCookies)
 	j.count = 0
 	j.mu.Unlock()
+}
+
+// NewEntry validates a cookie given by the user or a saved session: everything is
+// checked before anything is stored.
+func NewEntry(c Cookie) (*Entry, error) {
+	hostOnly := !strings.HasPrefix(c.Domain, ".")
+	domain := wire.CanonicalHost(strings.TrimPrefix(c.Domain, "."))
+	if !validHostName(domain) {
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: domain must be a host name (\".example.com\" for a domain cookie), got %q", c.Name, c.Domain)
+	}
+	if !hostOnly && net.ParseIP(domain) != nil {
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: an IP address can only have host-only cookies (no leading dot), got %q", c.Name, c.Domain)
+	}
+	if _, registrable := registrableDomain(domain); !hostOnly && !registrable {
+		// As for Set-Cookie: a public suffix (".com", ".co.uk", ".github.io") takes no
+		// domain cookie; a host-only one ("localhost") is fine.
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: %q is a public suffix (like .com or .co.uk), which browsers give no domain cookie; use a registrable domain (\".example.co.uk\") or a host-only one (no leading dot)", c.Name, c.Domain)
+	}
+	path := c.Path
+	if path == "" {
+		path = "/"
+	}
+	if path[0] != '/' {
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: path must start with \"/\", got %q", c.Name, c.Path)
+	}
+	sameSite, ok := map[string]string{"": "", "lax": "Lax", "strict": "Strict", "none": "None"}[strings.ToLower(c.SameSite)]
+	if !ok {
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: same_site must be \"Lax\", \"Strict\", \"None\" or None, got %q", c.Name, c.SameSite)
+	}
+	check := http.Cookie{Name: c.Name, Value: c.Value, Path: path}
+	if err := check.Valid(); err != nil {
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: %v", c.Name, err)
+	}
+	if c.Value != "" && check.String() != c.Name+"="+c.Value+"; Path="+path {
+		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: value %q cannot be sent as it is (no spaces, quotes, commas, semicolons or backslashes)", c.Name, c.Value)
+	}
+	e := &Entry{name: c.Name, value: c.Value, domain: domain, hostOnly: hostOnly, path: path,
+		secure: c.Secure, httpOnly: c.HTTPOnly, sameSite: sameSite, site: siteOf(domain)}
+	if c.Expires != 0 {
+		if math.IsNaN(c.Expires) || math.IsInf(c.Expires, 0) || c.Expires < 0 || c.Expires > 9e9 {
+			return nil, errs.New(errs.KindInvalidArgument, "cookie %q: expires must be unix seconds, got %v", c.Name, c.Expires)
+		}
+		e.expires = time.Unix(0, int64(c.Expires*1e9))
+	}
+	return e, nil
 }

@@ -1,4 +1,4 @@
-package main
+package ticketcache
 
 import (
 	"strings"
@@ -15,7 +15,7 @@ type fakeBackend struct {
 	reports []string
 }
 
-func (f *fakeBackend) get(key string) ([]byte, bool) {
+func (f *fakeBackend) Get(key string) ([]byte, bool) {
 	if f.hang != nil {
 		<-f.hang
 	}
@@ -25,19 +25,19 @@ func (f *fakeBackend) get(key string) ([]byte, bool) {
 	return v, ok
 }
 
-func (f *fakeBackend) put(key string, value []byte, ttl time.Duration) {
+func (f *fakeBackend) Put(key string, value []byte, ttl time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.values[key] = value
 }
 
-func (f *fakeBackend) del(key string) {
+func (f *fakeBackend) Delete(key string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.values, key)
 }
 
-func (f *fakeBackend) report(op, key, message string) {
+func (f *fakeBackend) Report(op, key, message string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reports = append(f.reports, op+" "+key+" "+message)
@@ -61,11 +61,11 @@ func (f *fakeBackend) waitReports(t *testing.T, n int) []string {
 
 func TestSharedTicketsGetIsBoundedAndGarbageIsAMiss(t *testing.T) {
 	b := &fakeBackend{values: map[string][]byte{"httpcloak:sessions:X:system:bad": []byte("nope")}}
-	sharedSessions.configure(b, 50*time.Millisecond, time.Hour, nil)
-	defer sharedSessions.configure(nil, time.Second, time.Hour, nil)
+	shared := NewShared()
+	shared.Configure(b, 50*time.Millisecond, time.Hour, nil)
+	defer shared.Configure(nil, time.Second, time.Hour, nil)
 
-	cache := newTicketCache()
-	cache.scope = "X"
+	cache := NewCache("X", shared)
 	if _, ok := cache.Get("bad"); ok {
 		t.Fatal("a malformed value must be a miss")
 	}
@@ -85,15 +85,16 @@ func TestSharedTicketsGetIsBoundedAndGarbageIsAMiss(t *testing.T) {
 
 func TestUnscopedCacheNeverAsksTheBackend(t *testing.T) {
 	b := &fakeBackend{values: map[string][]byte{}, hang: make(chan struct{})}
-	sharedSessions.configure(b, time.Second, time.Hour, nil)
-	defer sharedSessions.configure(nil, time.Second, time.Hour, nil)
+	shared := NewShared()
+	shared.Configure(b, time.Second, time.Hour, nil)
+	defer shared.Configure(nil, time.Second, time.Hour, nil)
 	defer close(b.hang)
-	cache := newTicketCache() // no scope: saved-state tests, engines without a backend key
+	cache := NewCache("", shared) // no scope: saved-state tests, engines without a backend key
 	if _, ok := cache.Get("host"); ok {
 		t.Fatal("unexpected hit")
 	}
 	cache.Put("host", nil)
-	if n := sharedSessions.writes.Load(); n != 0 {
+	if n := shared.writes.Load(); n != 0 {
 		t.Fatalf("%d writes started", n)
 	}
 }

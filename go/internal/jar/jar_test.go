@@ -1,4 +1,4 @@
-package main
+package jar
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"httpcloakpy/internal/errs"
 )
 
 func mustURL(t testing.TB, raw string) *url.URL {
@@ -18,17 +20,17 @@ func mustURL(t testing.TB, raw string) *url.URL {
 }
 
 // receive stores Set-Cookie lines as a response to raw would.
-func receive(t testing.TB, j *cookieJar, raw string, lines ...string) {
+func receive(t testing.TB, j *Jar, raw string, lines ...string) {
 	t.Helper()
 	headers := make([][2]string, len(lines))
 	for i, line := range lines {
 		headers[i] = [2]string{"set-cookie", line}
 	}
-	j.storeFromResponse(mustURL(t, raw), headers)
+	j.StoreFromResponse(mustURL(t, raw), headers)
 }
 
 func TestJarFollowsDomainAndPathRules(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "https://www.example.com/a/b",
 		"host=1",                            // host-only, default path /a
 		"dom=2; Domain=example.com; Path=/", // domain cookie
@@ -45,7 +47,7 @@ func TestJarFollowsDomainAndPathRules(t *testing.T) {
 		"https://sub.example.com/a":     "dom=2",
 		"https://other.com/":            "",
 	} {
-		if got := j.header(mustURL(t, raw)); got != want {
+		if got := j.Header(mustURL(t, raw)); got != want {
 			t.Errorf("%s: Cookie %q, want %q", raw, got, want)
 		}
 	}
@@ -90,14 +92,14 @@ func TestCookieDomainFollowsRFC6265bisAndThePublicSuffixList(t *testing.T) {
 }
 
 func TestDomainEqualToTheHostReachesSubdomains(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "http://shop.example/", "d=1; Domain=shop.example", "h=2")
-	if got := j.header(mustURL(t, "http://sub.shop.example/")); got != "d=1" {
+	if got := j.Header(mustURL(t, "http://sub.shop.example/")); got != "d=1" {
 		t.Fatalf("sub.shop.example gets %q, want d=1", got)
 	}
 	// A host-only and a domain cookie of the same name are two cookies, as in browsers.
 	receive(t, j, "http://shop.example/", "d=host")
-	if got := j.header(mustURL(t, "http://shop.example/")); got != "d=1; h=2; d=host" {
+	if got := j.Header(mustURL(t, "http://shop.example/")); got != "d=1; h=2; d=host" {
 		t.Fatalf("shop.example gets %q", got)
 	}
 }
@@ -121,11 +123,11 @@ func TestPlainHTTPLeavesSecureCookiesAlone(t *testing.T) {
 		{"https may delete", "sid=s; Secure; Path=/", "https://" + site + "/|sid=; Max-Age=0; Path=/", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			j := newCookieJar()
+			j := New()
 			receive(t, j, "https://"+site+"/", tc.secure)
 			from, line, _ := strings.Cut(tc.over, "|")
 			receive(t, j, from, line)
-			if got := j.header(mustURL(t, "https://"+site+"/login/x")); got != tc.want {
+			if got := j.Header(mustURL(t, "https://"+site+"/login/x")); got != tc.want {
 				t.Fatalf("Cookie %q, want %q", got, tc.want)
 			}
 		})
@@ -133,11 +135,11 @@ func TestPlainHTTPLeavesSecureCookiesAlone(t *testing.T) {
 }
 
 func TestACookieNoLongerSecureCanBeReplacedOverHTTP(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "https://example.com/", "sid=s; Secure; Path=/")
 	receive(t, j, "https://example.com/", "sid=n; Path=/") // https made it non-secure
 	receive(t, j, "http://example.com/", "sid=h; Path=/")
-	if got := j.header(mustURL(t, "http://example.com/")); got != "sid=h" {
+	if got := j.Header(mustURL(t, "http://example.com/")); got != "sid=h" {
 		t.Fatalf("Cookie %q, want sid=h", got)
 	}
 	if n := len(j.sites["example.com"].secureNames); n != 0 {
@@ -146,14 +148,14 @@ func TestACookieNoLongerSecureCanBeReplacedOverHTTP(t *testing.T) {
 }
 
 func TestJarDeletesOnExpiryAndRefusesSecureFromHTTP(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "http://127.0.0.1/", "a=1", "s=1; Secure")
 	u := mustURL(t, "http://127.0.0.1/")
-	if got := j.header(u); got != "a=1" {
+	if got := j.Header(u); got != "a=1" {
 		t.Fatalf("Cookie %q, want a=1", got)
 	}
 	receive(t, j, "http://127.0.0.1/", "a=; Max-Age=0")
-	if got := j.header(u); got != "" || j.count != 0 {
+	if got := j.Header(u); got != "" || j.count != 0 {
 		t.Fatalf("expired cookie still sent: %q (%d stored)", got, j.count)
 	}
 }
@@ -166,16 +168,16 @@ func cookieLines(prefix string, n int, attributes string) []string {
 	return lines
 }
 
-func namesFor(t *testing.T, j *cookieJar, raw string) map[string]bool {
+func namesFor(t *testing.T, j *Jar, raw string) map[string]bool {
 	names := map[string]bool{}
-	for _, c := range j.list(mustURL(t, raw)) {
+	for _, c := range j.List(mustURL(t, raw)) {
 		names[c.Name] = true
 	}
 	return names
 }
 
 func TestOneSiteCannotEvictAnother(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "https://bank.example/", cookieLines("b", 20, "")...)
 	// The flood comes from many hosts of one site: they share its cap.
 	for i := 0; i < 20; i++ {
@@ -194,11 +196,11 @@ func TestOneSiteCannotEvictAnother(t *testing.T) {
 }
 
 func TestSiteTrimTakesNonSecureThenLeastRecentlyUsed(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "https://a.example/", "used=1; Path=/used") // the oldest, but sent below
 	receive(t, j, "https://a.example/", cookieLines("s", 20, "; Secure")...)
 	receive(t, j, "https://a.example/", cookieLines("n", 150, "; Path=/other")...)
-	j.header(mustURL(t, "https://a.example/used"))
+	j.Header(mustURL(t, "https://a.example/used"))
 	receive(t, j, "https://a.example/", cookieLines("m", 10, "")...) // 181: trim to 150
 	if j.count != keepCookiesPerSite {
 		t.Fatalf("site holds %d cookies, want %d", j.count, keepCookiesPerSite)
@@ -217,16 +219,16 @@ func TestSiteTrimTakesNonSecureThenLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestWholeJarIsCappedLeastRecentlyUsedFirst(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "https://first.example/", "keep=1")
 	for i := 0; i < 40; i++ {
 		receive(t, j, fmt.Sprintf("https://s%d.example/", i), cookieLines("c", 100, "")...)
-		j.header(mustURL(t, "https://first.example/")) // first.example stays in use
+		j.Header(mustURL(t, "https://first.example/")) // first.example stays in use
 	}
 	if j.count > maxCookies || j.count < keepCookies {
 		t.Fatalf("jar holds %d cookies, want %d..%d", j.count, keepCookies, maxCookies)
 	}
-	if got := j.header(mustURL(t, "https://first.example/")); got != "keep=1" {
+	if got := j.Header(mustURL(t, "https://first.example/")); got != "keep=1" {
 		t.Fatalf("a cookie in use was evicted: %q", got)
 	}
 	if len(namesFor(t, j, "https://s0.example/")) != 0 || len(namesFor(t, j, "https://s39.example/")) != 100 {
@@ -235,7 +237,7 @@ func TestWholeJarIsCappedLeastRecentlyUsedFirst(t *testing.T) {
 }
 
 func TestAFloodOfSetCookieKeepsTheCap(t *testing.T) {
-	j := newCookieJar()
+	j := New()
 	receive(t, j, "http://127.0.0.1/", cookieLines("c", 100_000, "")...)
 	names := namesFor(t, j, "http://127.0.0.1/")
 	if len(names) > maxCookiesPerSite || !names["c99999"] {
@@ -252,67 +254,56 @@ func BenchmarkSetCookieFlood(b *testing.B) {
 	}
 	u := mustURL(b, "http://127.0.0.1/")
 	for b.Loop() {
-		newCookieJar().storeFromResponse(u, headers)
+		New().StoreFromResponse(u, headers)
 	}
 }
 
 func TestEntryFromJSONRefusesWhatCannotBeStored(t *testing.T) {
-	good := cookieJSON{Name: "n", Value: "v", Domain: "example.com", Path: "/"}
+	good := Cookie{Name: "n", Value: "v", Domain: "example.com", Path: "/"}
 	for _, tc := range []struct {
 		what string
-		edit func(*cookieJSON)
+		edit func(*Cookie)
 	}{
-		{"NUL in domain", func(c *cookieJSON) { c.Domain = "exa\x00mple.com" }},
-		{"trailing NUL in domain", func(c *cookieJSON) { c.Domain = "example.com\x00" }},
-		{"control in domain", func(c *cookieJSON) { c.Domain = "a\x01.com" }},
-		{"DEL in domain", func(c *cookieJSON) { c.Domain = "a.com\x7f" }},
-		{"space in domain", func(c *cookieJSON) { c.Domain = "a b.com" }},
-		{"URL in domain", func(c *cookieJSON) { c.Domain = "a.com/x" }},
-		{"port in domain", func(c *cookieJSON) { c.Domain = "a.com:80" }},
-		{"empty label", func(c *cookieJSON) { c.Domain = "a..com" }},
-		{"empty domain", func(c *cookieJSON) { c.Domain = "" }},
-		{"long label", func(c *cookieJSON) { c.Domain = strings.Repeat("a", 64) + ".com" }},
-		{"public suffix", func(c *cookieJSON) { c.Domain = ".co.uk" }},
-		{"top-level domain", func(c *cookieJSON) { c.Domain = ".com" }},
-		{"private suffix", func(c *cookieJSON) { c.Domain = ".github.io" }},
-		{"domain cookie for an IP", func(c *cookieJSON) { c.Domain = ".127.0.0.1" }},
-		{"NUL in name", func(c *cookieJSON) { c.Name = "n\x00" }},
-		{"NUL in value", func(c *cookieJSON) { c.Value = "v\x00" }},
-		{"control in value", func(c *cookieJSON) { c.Value = "v\x1f" }},
-		{"NUL in path", func(c *cookieJSON) { c.Path = "/\x00" }},
-		{"relative path", func(c *cookieJSON) { c.Path = "p" }},
+		{"NUL in domain", func(c *Cookie) { c.Domain = "exa\x00mple.com" }},
+		{"trailing NUL in domain", func(c *Cookie) { c.Domain = "example.com\x00" }},
+		{"control in domain", func(c *Cookie) { c.Domain = "a\x01.com" }},
+		{"DEL in domain", func(c *Cookie) { c.Domain = "a.com\x7f" }},
+		{"space in domain", func(c *Cookie) { c.Domain = "a b.com" }},
+		{"URL in domain", func(c *Cookie) { c.Domain = "a.com/x" }},
+		{"port in domain", func(c *Cookie) { c.Domain = "a.com:80" }},
+		{"empty label", func(c *Cookie) { c.Domain = "a..com" }},
+		{"empty domain", func(c *Cookie) { c.Domain = "" }},
+		{"long label", func(c *Cookie) { c.Domain = strings.Repeat("a", 64) + ".com" }},
+		{"public suffix", func(c *Cookie) { c.Domain = ".co.uk" }},
+		{"top-level domain", func(c *Cookie) { c.Domain = ".com" }},
+		{"private suffix", func(c *Cookie) { c.Domain = ".github.io" }},
+		{"domain cookie for an IP", func(c *Cookie) { c.Domain = ".127.0.0.1" }},
+		{"NUL in name", func(c *Cookie) { c.Name = "n\x00" }},
+		{"NUL in value", func(c *Cookie) { c.Value = "v\x00" }},
+		{"control in value", func(c *Cookie) { c.Value = "v\x1f" }},
+		{"NUL in path", func(c *Cookie) { c.Path = "/\x00" }},
+		{"relative path", func(c *Cookie) { c.Path = "p" }},
 	} {
 		c := good
 		tc.edit(&c)
-		if _, err := entryFromJSON(c); err == nil || err.(*hcError).kind != kindInvalidArgument {
+		if _, err := NewEntry(c); err == nil || err.(*errs.Error).Kind != errs.KindInvalidArgument {
 			t.Errorf("%s: %#v accepted (err %v)", tc.what, c, err)
 		}
 	}
 	for _, domain := range []string{"example.com", ".example.com", "co.uk", "localhost", "127.0.0.1", "::1", "bücher.de", "_srv.example.com"} {
 		c := good
 		c.Domain = domain
-		if _, err := entryFromJSON(c); err != nil {
+		if _, err := NewEntry(c); err != nil {
 			t.Errorf("domain %q refused: %v", domain, err)
 		}
 	}
 }
 
 func TestDisabledJarStoresNothing(t *testing.T) {
-	j := newCookieJar()
-	j.disabled = true
+	j := New()
+	j.Disabled = true
 	receive(t, j, "http://127.0.0.1/", "a=1")
-	if got := j.header(mustURL(t, "http://127.0.0.1/")); got != "" || len(j.list(nil)) != 0 {
+	if got := j.Header(mustURL(t, "http://127.0.0.1/")); got != "" || len(j.List(nil)) != 0 {
 		t.Fatalf("disabled jar kept %q", got)
-	}
-}
-
-func TestTicketCacheInstalls(t *testing.T) {
-	eng, err := newEngine(engineConfig{preset: "chrome-latest", verify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close()
-	if eng.(ticketKeeper).ticketStore() == nil {
-		t.Fatal("chrome-latest resumes TLS sessions, but no ticket cache was installed")
 	}
 }

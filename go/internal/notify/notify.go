@@ -1,17 +1,20 @@
-package main
+// Package notify lets one event loop wait for many streams through one file descriptor.
+package notify
 
 import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+
+	"httpcloakpy/internal/errs"
 )
 
-// A notifier lets an event loop wait for many streams without a thread per stream: the
+// A Notifier lets an event loop wait for many streams without a thread per stream: the
 // loop watches one file descriptor, and streams that were armed (a read or metadata call
 // found nothing yet) put their id on the ready list and make the descriptor readable when
 // something arrives. Wake-ups may be spurious; the caller simply tries again.
-type notifier struct {
-	readFD, writeFD int
+type Notifier struct {
+	ReadFD, writeFD int
 
 	mu       sync.Mutex
 	ready    []int64
@@ -20,26 +23,24 @@ type notifier struct {
 	closed   bool
 }
 
-var notifiers = newHandleTable[*notifier](1 << 48)
-
-func newNotifier() (*notifier, error) {
+func New() (*Notifier, error) {
 	var fds [2]int
 	if err := syscall.Pipe(fds[:]); err != nil {
-		return nil, newError(kindInternal, "creating the notifier pipe: %v", err)
+		return nil, errs.New(errs.KindInternal, "creating the notifier pipe: %v", err)
 	}
 	for _, fd := range fds {
 		syscall.CloseOnExec(fd)
 		if err := syscall.SetNonblock(fd, true); err != nil {
 			_ = syscall.Close(fds[0])
 			_ = syscall.Close(fds[1])
-			return nil, newError(kindInternal, "making the notifier pipe non-blocking: %v", err)
+			return nil, errs.New(errs.KindInternal, "making the notifier pipe non-blocking: %v", err)
 		}
 	}
-	return &notifier{readFD: fds[0], writeFD: fds[1], queued: make(map[int64]bool)}, nil
+	return &Notifier{ReadFD: fds[0], writeFD: fds[1], queued: make(map[int64]bool)}, nil
 }
 
 // post marks a stream ready and makes the descriptor readable (once until drained).
-func (n *notifier) post(id int64) {
+func (n *Notifier) post(id int64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -55,13 +56,13 @@ func (n *notifier) post(id int64) {
 	}
 }
 
-// drain empties the descriptor and hands out up to len(out) ready ids.
-func (n *notifier) drain(out []int64) int {
+// Drain empties the descriptor and hands out up to len(out) ready ids.
+func (n *Notifier) Drain(out []int64) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var sink [64]byte
 	for {
-		if k, err := syscall.Read(n.readFD, sink[:]); k <= 0 || err != nil {
+		if k, err := syscall.Read(n.ReadFD, sink[:]); k <= 0 || err != nil {
 			break
 		}
 	}
@@ -77,36 +78,47 @@ func (n *notifier) drain(out []int64) int {
 	return count
 }
 
-func (n *notifier) close() {
+func (n *Notifier) Close() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if !n.closed {
 		n.closed = true
-		_ = syscall.Close(n.readFD)
+		_ = syscall.Close(n.ReadFD)
 		_ = syscall.Close(n.writeFD)
 	}
 }
 
-// watch is a stream's side: which notifier to tell, and whether someone is waiting.
-type watch struct {
-	target atomic.Pointer[notifier]
+// Watch is a stream's side: which notifier to tell, under which id, and whether someone
+// is waiting. The id is the caller's name for the stream, given with the notifier.
+type Watch struct {
+	target atomic.Pointer[watchTarget]
 	armed  atomic.Bool
 }
 
-// arm says a caller is waiting; ready reports whether there is already something to take,
+type watchTarget struct {
+	notifier *Notifier
+	id       int64
+}
+
+// Bind makes n the notifier to tell, naming the stream id there.
+func (w *Watch) Bind(n *Notifier, id int64) {
+	w.target.Store(&watchTarget{notifier: n, id: id})
+}
+
+// Arm says a caller is waiting; ready reports whether there is already something to take,
 // in which case the caller is told at once (the event may have come just before arming).
-func (w *watch) arm(id int64, ready func() bool) {
+func (w *Watch) Arm(ready func() bool) {
 	w.armed.Store(true)
 	if ready() {
-		w.fire(id)
+		w.Fire()
 	}
 }
 
-// fire tells the notifier if a caller is waiting.
-func (w *watch) fire(id int64) {
+// Fire tells the notifier if a caller is waiting.
+func (w *Watch) Fire() {
 	if w.armed.Swap(false) {
-		if n := w.target.Load(); n != nil {
-			n.post(id)
+		if t := w.target.Load(); t != nil {
+			t.notifier.post(t.id)
 		}
 	}
 }

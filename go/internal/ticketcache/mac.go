@@ -1,4 +1,4 @@
-package main
+package ticketcache
 
 // Entry authentication for the shared TLS session store: with a key the user supplies
 // (the same in every process of the fleet), each value carries
@@ -14,8 +14,8 @@ import (
 
 // Bounds of a user's HMAC key: shorter is guessable; longer is hashed down anyway.
 const (
-	minMACKey = 16
-	maxMACKey = 1024
+	MinMACKey = 16
+	MaxMACKey = 1024
 )
 
 func entryMAC(macKey []byte, key string, v sharedTicketValue) []byte {

@@ -1,4 +1,4 @@
-package main
+package jar
 
 import (
 	"cmp"
@@ -19,16 +19,16 @@ const (
 
 // enforceLimits trims site, then the whole jar, when a new cookie took them over their
 // caps. The caller holds j.mu.
-func (j *cookieJar) enforceLimits(site *siteCookies, now time.Time) {
+func (j *Jar) enforceLimits(site *siteCookies, now time.Time) {
 	if n := len(site.cookies); n > maxCookiesPerSite {
-		victims := make([]*jarEntry, 0, n)
+		victims := make([]*Entry, 0, n)
 		for _, e := range site.cookies {
 			victims = append(victims, e)
 		}
 		j.evict(victims, n-keepCookiesPerSite, now)
 	}
 	if j.count > maxCookies {
-		victims := make([]*jarEntry, 0, j.count)
+		victims := make([]*Entry, 0, j.count)
 		for _, s := range j.sites {
 			for _, e := range s.cookies {
 				victims = append(victims, e)
@@ -42,8 +42,8 @@ func (j *cookieJar) enforceLimits(site *siteCookies, now time.Time) {
 // cookies first, then those without Secure, then the least recently used (stored or sent),
 // then the oldest. Unlike Chrome, the global trim also takes cookies used in the last 30
 // days: a session's jar stays bounded.
-func (j *cookieJar) evict(candidates []*jarEntry, n int, now time.Time) {
-	slices.SortFunc(candidates, func(a, b *jarEntry) int {
+func (j *Jar) evict(candidates []*Entry, n int, now time.Time) {
+	slices.SortFunc(candidates, func(a, b *Entry) int {
 		if ea, eb := a.expired(now), b.expired(now); ea != eb {
 			return boolOrder(ea)
 		}
@@ -73,7 +73,7 @@ func boolOrder(first bool) int {
 // domain either way domain-matching its own, and a path e's path falls under. Only e's
 // site is searched, as Chrome does, and only when it has a Secure cookie of that name.
 // The caller holds j.mu.
-func (j *cookieJar) overlaysSecure(e *jarEntry, now time.Time) bool {
+func (j *Jar) overlaysSecure(e *Entry, now time.Time) bool {
 	site := j.sites[e.site]
 	if site == nil || site.secureNames[e.name] == 0 {
 		return false

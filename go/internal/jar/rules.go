@@ -1,4 +1,4 @@
-package main
+package jar
 
 import (
 	"net"
@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"httpcloakpy/internal/wire"
+
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -16,13 +18,13 @@ import (
 // path, and which site it belongs to (RFC 6265bis 5.1 and 5.7).
 
 // entryFromResponse applies RFC 6265bis 5.7 to a cookie received from u.
-func entryFromResponse(c *http.Cookie, u *url.URL, now time.Time) (*jarEntry, bool) {
-	host := canonicalHost(u.Hostname())
+func entryFromResponse(c *http.Cookie, u *url.URL, now time.Time) (*Entry, bool) {
+	host := wire.CanonicalHost(u.Hostname())
 	domain, hostOnly, ok := cookieDomain(host, c.Domain)
 	if !ok {
 		return nil, false // a cookie for another site, or for a public suffix
 	}
-	e := &jarEntry{name: c.Name, value: c.Value, path: c.Path, secure: c.Secure,
+	e := &Entry{name: c.Name, value: c.Value, path: c.Path, secure: c.Secure,
 		httpOnly: c.HttpOnly, sameSite: sameSiteName(c.SameSite), domain: domain,
 		hostOnly: hostOnly, site: siteOf(domain)}
 	if e.path == "" || e.path[0] != '/' {
@@ -49,7 +51,7 @@ func entryFromResponse(c *http.Cookie, u *url.URL, now time.Time) (*jarEntry, bo
 // domain cookie, also for Domain=<host>. A host without a registrable domain (an IP
 // address, or itself a public suffix) only takes Domain=<host>, as a host-only cookie.
 func cookieDomain(host, attribute string) (domain string, hostOnly, ok bool) {
-	attribute = canonicalHost(strings.TrimPrefix(attribute, "."))
+	attribute = wire.CanonicalHost(strings.TrimPrefix(attribute, "."))
 	if attribute == "" {
 		return host, true, true
 	}
@@ -86,7 +88,7 @@ func siteOf(domain string) string {
 }
 
 // prefixRulesHold enforces the __Secure- and __Host- name prefixes (RFC 6265bis 4.1.3).
-func prefixRulesHold(e *jarEntry) bool {
+func prefixRulesHold(e *Entry) bool {
 	switch {
 	case strings.HasPrefix(e.name, "__Host-"):
 		return e.secure && e.hostOnly && e.path == "/"
@@ -119,11 +121,6 @@ func validHostName(s string) bool {
 		}
 	}
 	return true
-}
-
-// canonicalHost lower-cases a host name and drops a trailing dot.
-func canonicalHost(host string) string {
-	return strings.TrimSuffix(strings.ToLower(host), ".")
 }
 
 // domainMatch is RFC 6265bis 5.1.3: host is domain or a subdomain of it (never for an IP).

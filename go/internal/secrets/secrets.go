@@ -1,4 +1,6 @@
-package main
+// Package secrets keeps the proxy credentials that must never appear in an error message,
+// and masks them.
+package secrets
 
 import (
 	"net/url"
@@ -8,17 +10,22 @@ import (
 )
 
 // Proxy credentials must never reach an error message: errors from the engine's proxy
-// dialer may quote the proxy URL. Every message crossing the ABI passes through redact,
-// which masks the secrets of all live sessions.
-var secrets = struct {
+// dialer may quote the proxy URL. A Registry holds the secrets of the sessions that
+// use it, while they live; every message crossing the ABI passes through the process's
+// registry's redact, which masks them all.
+type Registry struct {
 	mu    sync.RWMutex
 	count map[string]int
-}{count: make(map[string]int)}
+}
+
+func NewRegistry() *Registry {
+	return &Registry{count: make(map[string]int)}
+}
 
 const redactedMark = "***"
 
-// proxySecrets are the strings of a proxy URL that must not be shown.
-func proxySecrets(raw string) []string {
+// OfProxy are the strings of a proxy URL that must not be shown.
+func OfProxy(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return nil
@@ -33,31 +40,43 @@ func proxySecrets(raw string) []string {
 	return out
 }
 
-func registerSecrets(values []string) {
-	secrets.mu.Lock()
-	defer secrets.mu.Unlock()
+// Register adds values (counted: several sessions may share one); a nil registry keeps
+// nothing.
+func (r *Registry) Register(values []string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, v := range values {
-		secrets.count[v]++
+		r.count[v]++
 	}
 }
 
-func forgetSecrets(values []string) {
-	secrets.mu.Lock()
-	defer secrets.mu.Unlock()
+func (r *Registry) Forget(values []string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, v := range values {
-		if secrets.count[v]--; secrets.count[v] <= 0 {
-			delete(secrets.count, v)
+		if r.count[v]--; r.count[v] <= 0 {
+			delete(r.count, v)
 		}
 	}
 }
 
-func redact(message string) string {
-	secrets.mu.RLock()
-	ordered := make([]string, 0, len(secrets.count))
-	for secret := range secrets.count {
+// Redact masks every registered secret in message.
+func (r *Registry) Redact(message string) string {
+	if r == nil {
+		return message
+	}
+	r.mu.RLock()
+	ordered := make([]string, 0, len(r.count))
+	for secret := range r.count {
 		ordered = append(ordered, secret)
 	}
-	secrets.mu.RUnlock()
+	r.mu.RUnlock()
 	// Longest first, so a whole "user:password@" goes before the password inside it.
 	sort.Slice(ordered, func(i, j int) bool { return len(ordered[i]) > len(ordered[j]) })
 	for _, secret := range ordered {

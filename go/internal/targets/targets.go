@@ -1,4 +1,6 @@
-package main
+// Package targets decides which hosts and addresses a local proxy may reach, before a
+// request and again on every connection the engine dials for it.
+package targets
 
 import (
 	"context"
@@ -8,9 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wire"
 )
 
-// targetGuard is what a local proxy may reach. Two checks, both must pass:
+// Guard is what a local proxy may reach. Two checks, both must pass:
 //
 //   - allowed: host:port patterns ("example.com:443", "*.example.com:*", "*:443",
 //     "[::1]:8080"); none given means any host and port.
@@ -24,7 +29,7 @@ import (
 // address in between gains nothing. One gap remains: the engine (tls-client) dials the
 // HTTP/2 connections it opens after the first to an origin without the request's context,
 // so for those only the check before the request applies.
-type targetGuard struct {
+type Guard struct {
 	allowed      []targetPattern
 	allowPrivate bool
 }
@@ -37,8 +42,8 @@ type targetPattern struct {
 // errTargetForbidden opens every refusal's message, so callers can answer 403.
 var errTargetForbidden = errors.New("target not allowed by this local proxy")
 
-func newTargetGuard(patterns []string, allowPrivate bool) (*targetGuard, error) {
-	g := &targetGuard{allowPrivate: allowPrivate}
+func NewGuard(patterns []string, allowPrivate bool) (*Guard, error) {
+	g := &Guard{allowPrivate: allowPrivate}
 	for _, raw := range patterns {
 		p, err := parseTargetPattern(raw)
 		if err != nil {
@@ -52,27 +57,27 @@ func newTargetGuard(patterns []string, allowPrivate bool) (*targetGuard, error) 
 func parseTargetPattern(raw string) (targetPattern, error) {
 	host, port, err := net.SplitHostPort(raw)
 	if err != nil || host == "" || port == "" {
-		return targetPattern{}, newError(kindInvalidArgument, "allowed target %q must be host:port (\"*\" for any host or port, \"*.example.com\" for subdomains, IPv6 in brackets)", raw)
+		return targetPattern{}, errs.New(errs.KindInvalidArgument, "allowed target %q must be host:port (\"*\" for any host or port, \"*.example.com\" for subdomains, IPv6 in brackets)", raw)
 	}
 	p := targetPattern{host: targetHost(host)}
 	if p.host != "*" && strings.Contains(strings.TrimPrefix(p.host, "*."), "*") {
-		return targetPattern{}, newError(kindInvalidArgument, "allowed target %q: \"*\" may only be the whole host or its first label (\"*.example.com\")", raw)
+		return targetPattern{}, errs.New(errs.KindInvalidArgument, "allowed target %q: \"*\" may only be the whole host or its first label (\"*.example.com\")", raw)
 	}
 	if port != "*" {
 		if p.port, err = strconv.Atoi(port); err != nil || p.port < 1 || p.port > 65535 {
-			return targetPattern{}, newError(kindInvalidArgument, "allowed target %q: port must be 1-65535 or \"*\"", raw)
+			return targetPattern{}, errs.New(errs.KindInvalidArgument, "allowed target %q: port must be 1-65535 or \"*\"", raw)
 		}
 	}
 	return p, nil
 }
 
-// targetHost is a name as canonicalHost (jar.go) writes it, or an IP literal written one
+// targetHost is a name as wire.CanonicalHost writes it, or an IP literal written one
 // way (::ffff:1.2.3.4 is 1.2.3.4).
 func targetHost(host string) string {
 	if addr, err := netip.ParseAddr(host); err == nil {
 		return addr.Unmap().String()
 	}
-	return canonicalHost(host)
+	return wire.CanonicalHost(host)
 }
 
 func (p targetPattern) matches(host string, port int) bool {
@@ -88,12 +93,12 @@ func (p targetPattern) matches(host string, port int) bool {
 	return p.host == host
 }
 
-// check refuses host:port before anything is sent. resolve looks a name up; nil when the
+// Check refuses host:port before anything is sent. resolve looks a name up; nil when the
 // name is not resolved here (an upstream proxy resolves it, or guardDial checks the dial).
-func (g *targetGuard) check(ctx context.Context, host string, port int, resolve func(context.Context, string) ([]net.IPAddr, error)) error {
+func (g *Guard) Check(ctx context.Context, host string, port int, resolve func(context.Context, string) ([]net.IPAddr, error)) error {
 	host = targetHost(host)
 	if len(g.allowed) > 0 && !g.matchesAny(host, port) {
-		return newError(kindInvalidArgument, "%v: %s is not in allowed_targets", errTargetForbidden, net.JoinHostPort(host, strconv.Itoa(port)))
+		return errs.New(errs.KindInvalidArgument, "%v: %s is not in allowed_targets", errTargetForbidden, net.JoinHostPort(host, strconv.Itoa(port)))
 	}
 	if g.allowPrivate {
 		return nil
@@ -121,7 +126,7 @@ func (g *targetGuard) check(ctx context.Context, host string, port int, resolve 
 	return nil
 }
 
-func (g *targetGuard) matchesAny(host string, port int) bool {
+func (g *Guard) matchesAny(host string, port int) bool {
 	for _, p := range g.allowed {
 		if p.matches(host, port) {
 			return true
@@ -130,22 +135,22 @@ func (g *targetGuard) matchesAny(host string, port int) bool {
 	return false
 }
 
-func (g *targetGuard) checkAddr(addr netip.Addr) error {
+func (g *Guard) checkAddr(addr netip.Addr) error {
 	if g.allowPrivate || !privateAddress(addr) {
 		return nil
 	}
 	return g.refusePrivate(addr.Unmap().String())
 }
 
-func (g *targetGuard) refusePrivate(what string) error {
-	return newError(kindInvalidArgument, "%v: %s is a loopback, private or reserved address (allow_private_networks=True lets the proxy reach it)", errTargetForbidden, what)
+func (g *Guard) refusePrivate(what string) error {
+	return errs.New(errs.KindInvalidArgument, "%v: %s is a loopback, private or reserved address (allow_private_networks=True lets the proxy reach it)", errTargetForbidden, what)
 }
 
-// isTargetForbidden tells a refusal of the guard (its message starts with
+// IsForbidden tells a refusal of the guard (its message starts with
 // errTargetForbidden's) from other failures, also after it crossed the engine.
-func isTargetForbidden(err error) bool {
-	var failure *hcError
-	return errors.As(err, &failure) && strings.HasPrefix(failure.msg, errTargetForbidden.Error())
+func IsForbidden(err error) bool {
+	var failure *errs.Error
+	return errors.As(err, &failure) && strings.HasPrefix(failure.Msg, errTargetForbidden.Error())
 }
 
 // Ranges beyond what net/netip names (IsPrivate, IsLoopback, ...), from the IANA special
@@ -183,15 +188,15 @@ func privateAddress(addr netip.Addr) bool {
 
 type targetGuardKey struct{}
 
-// withTargetGuard marks a request's context: its connections are checked by guardDial.
-func withTargetGuard(ctx context.Context, g *targetGuard) context.Context {
+// WithGuard marks a request's context: its connections are checked by guardDial.
+func WithGuard(ctx context.Context, g *Guard) context.Context {
 	return context.WithValue(ctx, targetGuardKey{}, g)
 }
 
-// guardDial is the engine dialers' ControlContext: it runs with the address really being
+// DialControl is the engine dialers' ControlContext: it runs with the address really being
 // connected to, after name resolution, and refuses it when the request's guard would.
-func guardDial(ctx context.Context, _, address string, _ syscall.RawConn) error {
-	g, _ := ctx.Value(targetGuardKey{}).(*targetGuard)
+func DialControl(ctx context.Context, _, address string, _ syscall.RawConn) error {
+	g, _ := ctx.Value(targetGuardKey{}).(*Guard)
 	if g == nil {
 		return nil
 	}

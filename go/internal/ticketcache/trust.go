@@ -1,4 +1,4 @@
-package main
+package ticketcache
 
 // The trust settings a TLS session was verified under travel with it: a ticket is keyed by
 // them in the shared store, and a ticket from outside this session (the shared store, a
@@ -19,43 +19,45 @@ import (
 	"time"
 	"unsafe"
 
+	"httpcloakpy/internal/errs"
+
 	tls "github.com/bogdanfinn/utls"
 )
 
-// sessionTrust is how a session checks servers: verify=, and the CA bundle (nil: the
+// Trust is how a session checks servers: verify=, and the CA bundle (nil: the
 // system's roots).
-type sessionTrust struct {
+type Trust struct {
 	verify bool
-	roots  *x509.CertPool
-	// tag names these settings in shared-store keys: "system", "ca-<first 16 hex digits
+	Roots  *x509.CertPool
+	// Tag names these settings in shared-store keys: "system", "ca-<first 16 hex digits
 	// of the bundle's SHA-256>", or "insecure".
-	tag string
+	Tag string
 }
 
-// loadTrust reads the session's trust settings (the CA bundle, if any).
-func loadTrust(verify bool, caFile string) (sessionTrust, error) {
-	t := sessionTrust{verify: verify, tag: "system"}
+// LoadTrust reads the session's trust settings (the CA bundle, if any).
+func LoadTrust(verify bool, caFile string) (Trust, error) {
+	t := Trust{verify: verify, Tag: "system"}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return t, newError(kindInvalidArgument, "cannot read CA bundle: %v", err)
+			return t, errs.New(errs.KindInvalidArgument, "cannot read CA bundle: %v", err)
 		}
-		t.roots = x509.NewCertPool()
-		if !t.roots.AppendCertsFromPEM(pem) {
-			return t, newError(kindInvalidArgument, "no PEM certificate found in CA bundle %s", caFile)
+		t.Roots = x509.NewCertPool()
+		if !t.Roots.AppendCertsFromPEM(pem) {
+			return t, errs.New(errs.KindInvalidArgument, "no PEM certificate found in CA bundle %s", caFile)
 		}
 		digest := sha256.Sum256(pem)
-		t.tag = "ca-" + hex.EncodeToString(digest[:8])
+		t.Tag = "ca-" + hex.EncodeToString(digest[:8])
 	}
 	if !verify {
-		t.tag = "insecure"
+		t.Tag = "insecure"
 	}
 	return t, nil
 }
 
-// admits tells whether a session to serverName made elsewhere may be resumed here: its
+// Admits tells whether a session to serverName made elsewhere may be resumed here: its
 // server's chain must verify with these settings, for this name, now.
-func (t sessionTrust) admits(serverName string, cs *tls.ClientSessionState) error {
+func (t Trust) Admits(serverName string, cs *tls.ClientSessionState) error {
 	if !t.verify {
 		return nil // this session accepts any server anyway
 	}
@@ -63,7 +65,7 @@ func (t sessionTrust) admits(serverName string, cs *tls.ClientSessionState) erro
 	if err != nil || state == nil {
 		return fmt.Errorf("not a resumable session")
 	}
-	chain, err := peerCertificates(state)
+	chain, err := PeerCertificates(state)
 	if err != nil {
 		return err
 	}
@@ -78,7 +80,7 @@ func (t sessionTrust) admits(serverName string, cs *tls.ClientSessionState) erro
 		intermediates.AddCert(c)
 	}
 	_, err = chain[0].Verify(x509.VerifyOptions{
-		Roots: t.roots, Intermediates: intermediates, DNSName: serverName, CurrentTime: time.Now(),
+		Roots: t.Roots, Intermediates: intermediates, DNSName: serverName, CurrentTime: time.Now(),
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
 	if err != nil {
@@ -87,10 +89,10 @@ func (t sessionTrust) admits(serverName string, cs *tls.ClientSessionState) erro
 	return nil
 }
 
-// peerCertificates reads the server chain a SessionState keeps in an unexported field
+// PeerCertificates reads the server chain a SessionState keeps in an unexported field
 // (utls, like crypto/tls, offers no accessor). TestPeerCertificatesReadable fails loudly
 // if the layout changes.
-func peerCertificates(state *tls.SessionState) ([]*x509.Certificate, error) {
+func PeerCertificates(state *tls.SessionState) ([]*x509.Certificate, error) {
 	field := reflect.ValueOf(state).Elem().FieldByName("peerCertificates")
 	want := reflect.TypeOf([]*x509.Certificate(nil))
 	if !field.IsValid() || field.Type() != want {

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/wire"
+)
+
+// The JSON the C ABI carries, in the shapes httpcloak.h documents. The Go side below the
+// exports works with typed values; this file is where they become JSON and back.
+
+// metaJSON is hc_stream_meta's result.
+type metaJSON struct {
+	Status        int         `json:"status"`
+	Reason        string      `json:"reason"`
+	Proto         string      `json:"proto"`
+	Headers       [][2]string `json:"headers"`
+	ContentLength int64       `json:"content_length"`
+	URL           string      `json:"url"`
+	History       []hopJSON   `json:"history"`
+}
+
+// hopJSON is one redirect in metaJSON's history.
+type hopJSON struct {
+	Status  int         `json:"status"`
+	Reason  string      `json:"reason"`
+	Proto   string      `json:"proto"`
+	URL     string      `json:"url"`
+	Headers [][2]string `json:"headers"`
+}
+
+func metaJSONOf(m *Meta) metaJSON {
+	out := metaJSON{
+		Status: m.Status, Reason: m.Reason, Proto: m.Proto, Headers: m.Headers,
+		ContentLength: m.ContentLength, URL: m.URL,
+	}
+	if m.History != nil {
+		out.History = make([]hopJSON, len(m.History))
+		for i, h := range m.History {
+			out.History[i] = hopJSON(h)
+		}
+	}
+	return out
+}
+
+// localProxyJSON is hc_local_proxy_start's options; the session is a handle.
+type localProxyJSON struct {
+	Port                 int          `json:"port"`
+	Session              int64        `json:"session"`
+	Timeout              *timeoutJSON `json:"timeout"`
+	MaxConnections       int          `json:"max_connections"`
+	TLSOnly              bool         `json:"tls_only"`
+	TCPProxy             string       `json:"tcp_proxy"`
+	Username             string       `json:"username"`
+	Password             string       `json:"password"`
+	AllowedTargets       []string     `json:"allowed_targets"`
+	AllowPrivateNetworks bool         `json:"allow_private_networks"`
+	TunnelIdleTimeout    *float64     `json:"tunnel_idle_timeout"`
+}
+
+func localProxyOptionsOf(raw []byte) (localProxyOptions, error) {
+	var in localProxyJSON
+	if err := wire.DecodeStrict(raw, &in); err != nil {
+		return localProxyOptions{}, err
+	}
+	sess, ok := sessions.get(in.Session)
+	if !ok {
+		return localProxyOptions{}, errs.New(errs.KindClosed, "session %d is closed or unknown", in.Session)
+	}
+	t, err := in.Timeout.resolve()
+	if err != nil {
+		return localProxyOptions{}, err
+	}
+	return localProxyOptions{
+		Port: in.Port, Session: sess, Timeouts: t, MaxConnections: in.MaxConnections,
+		TLSOnly: in.TLSOnly, TCPProxy: in.TCPProxy, Username: in.Username, Password: in.Password,
+		AllowedTargets: in.AllowedTargets, AllowPrivateNetworks: in.AllowPrivateNetworks,
+		TunnelIdleTimeout: in.TunnelIdleTimeout, Redact: processSecrets.Redact,
+	}, nil
+}
+
+// cookieJSON is a cookie as hc_session_cookies, the cookie ops and saved states carry it.
+type cookieJSON struct {
+	Name     string  `json:"name"`
+	Value    string  `json:"value"`
+	Domain   string  `json:"domain"`
+	Path     string  `json:"path"`
+	Expires  float64 `json:"expires"` // unix seconds; 0 for a session cookie
+	Secure   bool    `json:"secure"`
+	HTTPOnly bool    `json:"http_only"`
+	SameSite string  `json:"same_site"`
+}
+
+func cookiesJSON(list []jar.Cookie) []cookieJSON {
+	out := make([]cookieJSON, len(list))
+	for i, c := range list {
+		out[i] = cookieJSON(c)
+	}
+	return out
+}
+
+// tlsSessionJSON is one resumable TLS session in a saved state (state.export/import).
+type tlsSessionJSON struct {
+	Key    string `json:"key"`
+	Ticket []byte `json:"ticket"`
+	State  []byte `json:"state"`
+	Scope  string `json:"scope,omitempty"`
+}
+
+// sessionCacheStatsJSON is the result of op session_cache_stats.
+type sessionCacheStatsJSON struct {
+	Configured bool  `json:"configured"`
+	Gets       int64 `json:"gets"`
+	Hits       int64 `json:"hits"`
+	Puts       int64 `json:"puts"`
+	Deletes    int64 `json:"deletes"`
+	Timeouts   int64 `json:"timeouts"`
+	Errors     int64 `json:"errors"`
+	InFlight   int64 `json:"in_flight"`
+}
