@@ -62,10 +62,14 @@ addEventListener("load", async () => {
 // HTTP/1.1, and on HTTP/3 a CONNECTION_CLOSE (H3_NO_ERROR) shortly after the
 // response, as quic-go's server has no per-connection GOAWAY.
 func handleCaptureGoaway(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Connection", "close")
+	info := connInfoFrom(r.Context())
+	h3 := info != nil && info.listener == listenerH3
+	if !h3 { // a connection-specific header is malformed in HTTP/3 (RFC 9114 section 4.2)
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("bye\n"))
-	if info := connInfoFrom(r.Context()); info != nil && info.listener == listenerH3 {
+	if h3 {
 		info.mu.Lock()
 		conn := info.quicConn
 		info.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // The HTTP/3 capture sees QUIC from below: capturingPacketConn sits between
@@ -49,15 +50,22 @@ func (c *quicCapture) snapshot() ([][]byte, bool) {
 // capturingPacketConn hands datagrams to quic-go after noting them under
 // the sender's address. A client Initial from an address without a capture
 // starts one; the connection's context end removes it (forget).
+// It offers net.PacketConn only (not ReadMsgUDP, or quic-go would read past
+// ReadFrom), plus the socket calls quic-go uses to size buffers and set DF.
 type capturingPacketConn struct {
 	net.PacketConn
+	udp    *net.UDPConn
 	mu     sync.Mutex
 	byAddr map[string]*quicCapture
 }
 
-func newCapturingPacketConn(inner net.PacketConn) *capturingPacketConn {
-	return &capturingPacketConn{PacketConn: inner, byAddr: map[string]*quicCapture{}}
+func newCapturingPacketConn(udp *net.UDPConn) *capturingPacketConn {
+	return &capturingPacketConn{PacketConn: udp, udp: udp, byAddr: map[string]*quicCapture{}}
 }
+
+func (c *capturingPacketConn) SetReadBuffer(n int) error             { return c.udp.SetReadBuffer(n) }
+func (c *capturingPacketConn) SetWriteBuffer(n int) error            { return c.udp.SetWriteBuffer(n) }
+func (c *capturingPacketConn) SyscallConn() (syscall.RawConn, error) { return c.udp.SyscallConn() }
 
 // maxTrackedQUICAddrs bounds captures whose connection never started.
 const maxTrackedQUICAddrs = 4096
