@@ -47,21 +47,29 @@ func captureClosed(info *connInfo) {
 	writeCapture(info)
 }
 
-// flushOpenCaptures writes the records of connections still open at shutdown.
-func flushOpenCaptures() {
+// flushOpenCaptures writes the records of connections still open (at
+// shutdown, or when /capture/flush asks) and returns how many it wrote.
+func flushOpenCaptures() int {
 	openCaptures.Lock()
 	infos := make([]*connInfo, 0, len(openCaptures.conns))
 	for _, info := range openCaptures.conns {
 		infos = append(infos, info)
 	}
 	openCaptures.Unlock()
+	written := 0
 	for _, info := range infos {
-		writeCapture(info)
+		if writeCapture(info) {
+			written++
+		}
 	}
+	return written
 }
 
-func writeCapture(info *connInfo) {
+// writeCapture writes the record once; false if it was written before.
+func writeCapture(info *connInfo) bool {
+	first := false
 	info.captureWritten.Do(func() {
+		first = true
 		var record any = buildConnRecord(info)
 		name := fmt.Sprintf("conn-%06d.json", info.id)
 		if info.listener == listenerH3 {
@@ -76,4 +84,5 @@ func writeCapture(info *connInfo) {
 			log.Printf("conn %d: writing capture: %v", info.id, err)
 		}
 	})
+	return first
 }

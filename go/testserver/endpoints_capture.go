@@ -82,3 +82,10 @@ func handleCaptureGoaway(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// handleCaptureFlush writes the -capture-dir record of every connection
+// still open now: a stopped browser's QUIC connections stay open until the
+// idle timeout, but the driver wants them filed with the launch that made them.
+func handleCaptureFlush(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]int{"written": flushOpenCaptures()})
+}

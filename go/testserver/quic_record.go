@@ -102,6 +102,9 @@ func buildQUICRecord(info *connInfo) *quicConnRecord {
 		index := len(q.LongHeaderDatagrams)
 		rest := d
 		for len(rest) > 0 {
+			if isAllZero(rest) || rest[0]&0x40 == 0 {
+				break // padding after the last packet (trailing_bytes)
+			}
 			if rest[0]&0x80 == 0 { // a short header packet coalesced last
 				shortPackets = append(shortPackets, rest)
 				q.OneRTTPackets++
@@ -111,8 +114,8 @@ func buildQUICRecord(info *connInfo) *quicConnRecord {
 			}
 			h, err := parseLongHeader(rest)
 			if err != nil {
-				if h != nil || isAllZero(rest) {
-					break // trailing padding or an unknown version
+				if h != nil {
+					break // an unknown version
 				}
 				q.Errors = append(q.Errors, fmt.Sprintf("datagram %d: %v", index, err))
 				break
