@@ -68,7 +68,7 @@ type h3FrameRecord struct {
 	PrioritizedElementID *uint64 `json:"prioritized_element_id,omitempty"`
 	PriorityFieldValue   *string `json:"priority_field_value,omitempty"`
 	// HEADERS
-	*fieldSection
+	*FieldSection
 	QPACKError string `json:"qpack_error,omitempty"`
 }
 
@@ -152,7 +152,8 @@ func readUniStream(id uint64, s *streamAssembler, qpack *qpackReprDecoder) *h3Un
 	uni := &h3UniStream{StreamID: id, Length: len(data), Fin: s.fin}
 	t, n, err := quicVarint(data)
 	if err != nil {
-		uni.TypeName, uni.Error = "unknown", "stream type not received"
+		// Its start came in 0-RTT packets, which the capture cannot decrypt.
+		uni.TypeName, uni.Error = "not_received", "stream start not decrypted (sent in 0-RTT?)"
 		return uni
 	}
 	uni.StreamType, uni.TypeName = t, h3Name(h3StreamTypeNames, t)
@@ -187,7 +188,7 @@ func readRequestStream(id uint64, s *streamAssembler, qpack *qpackReprDecoder) h
 		req.Error = "no stream data decrypted (sent in 0-RTT?)"
 	}
 	for _, f := range req.Frames {
-		if f.fieldSection != nil {
+		if f.FieldSection != nil {
 			req.Headers = f.Headers
 			break
 		}
@@ -234,7 +235,7 @@ func readH3Frames(b []byte, qpack *qpackReprDecoder) ([]h3FrameRecord, error) {
 		case 0x01:
 			if qpack != nil {
 				fs, err := qpack.decodeFieldSection(payload)
-				f.fieldSection = fs
+				f.FieldSection = fs
 				if err != nil {
 					f.QPACKError = err.Error()
 				}

@@ -196,8 +196,8 @@ func readDecoderStream(b []byte) ([]qpackInstruction, error) {
 	return out, nil
 }
 
-// fieldSection is a decoded HEADERS frame payload.
-type fieldSection struct {
+// FieldSection is a decoded HEADERS frame payload (exported: JSON flattens it into h3FrameRecord).
+type FieldSection struct {
 	RequiredInsertCount int                   `json:"required_insert_count"`
 	Base                int                   `json:"base"`
 	Lines               []qpackRepresentation `json:"qpack"`
@@ -205,7 +205,7 @@ type fieldSection struct {
 }
 
 // decodeFieldSection decodes one encoded field section (RFC 9204 section 4.5).
-func (d *qpackReprDecoder) decodeFieldSection(b []byte) (*fieldSection, error) {
+func (d *qpackReprDecoder) decodeFieldSection(b []byte) (*FieldSection, error) {
 	encRIC, n, err := hpackInteger(b, 8)
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (d *qpackReprDecoder) decodeFieldSection(b []byte) (*fieldSection, error) {
 	if negative {
 		base = ric - delta - 1
 	}
-	fs := &fieldSection{RequiredInsertCount: ric, Base: base, Lines: []qpackRepresentation{}, Headers: [][2]string{}}
+	fs := &FieldSection{RequiredInsertCount: ric, Base: base, Lines: []qpackRepresentation{}, Headers: [][2]string{}}
 	for len(b) > 0 {
 		line, n, err := d.decodeLine(b, base)
 		if err != nil {

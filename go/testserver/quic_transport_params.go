@@ -34,7 +34,7 @@ var transportParamNames = map[uint64]string{
 	0x20: "max_datagram_frame_size", 0x2ab2: "grease_quic_bit",
 	0x3127: "initial_rtt", 0x3128: "google_connection_options", 0x3129: "user_agent_id",
 	0x4752: "google_version", 0xff73db: "version_information_draft",
-	0xff04de1b: "min_ack_delay", 0xff03de1a: "min_ack_delay_draft",
+	0xff04de1b: "min_ack_delay", 0xff03de1a: "min_ack_delay_draft03", 0xff02de1a: "min_ack_delay_draft02",
 	0x173e: "discard", 0x26ab: "google_quic_version", 0x71: "enable_multipath",
 }
 
@@ -42,7 +42,7 @@ var transportParamNames = map[uint64]string{
 var integerTransportParams = map[uint64]bool{
 	0x01: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true, 0x08: true,
 	0x09: true, 0x0a: true, 0x0b: true, 0x0e: true, 0x20: true, 0x3127: true,
-	0xff04de1b: true, 0xff03de1a: true,
+	0xff04de1b: true, 0xff03de1a: true, 0xff02de1a: true,
 }
 
 // isGREASETransportParam: reserved ids are 31*N + 27 (RFC 9000 section 18.1).
@@ -58,10 +58,11 @@ func decodeTransportParams(data []byte) ([]transportParam, error) {
 			return out, r.err
 		}
 		p := transportParam{ID: id, Name: transportParamNames[id], Length: len(value), ValueHex: hex.EncodeToString(value)}
-		if isGREASETransportParam(id) {
+		switch {
+		case p.Name != "": // a known id that happens to fit the GREASE pattern stays itself
+		case isGREASETransportParam(id):
 			p.GREASE, p.Name = true, "GREASE"
-		}
-		if p.Name == "" {
+		default:
 			p.Name = "unknown"
 		}
 		if integerTransportParams[id] {
