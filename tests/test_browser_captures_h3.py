@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+import httpcloak
+from httpcloak.testing import TestServer
+
 FIXTURES = Path(__file__).parent / "fixtures" / "browsers"
 Record = dict[str, Any]
 PRE_SHARED_KEY, EARLY_DATA, QUIC_TRANSPORT_PARAMETERS, ECH = 41, 42, 57, 65037
@@ -396,3 +399,33 @@ def test_firefox_http3_streams(capture: H3Capture) -> None:
         for line in frame["qpack"]:
             if line["kind"].startswith("literal"):
                 assert line["value_huffman"] is True  # always Huffman, even "?1"
+
+
+# --- The capture itself, on our own client ------------------------------------------------
+
+
+def test_fingerprint_full_over_h3_records_the_asking_quic_connection(server: TestServer) -> None:
+    """The QUIC record the fixtures are made of, measured live on our client (loopback only)."""
+    with httpcloak.Session("chrome-latest", verify=server.ca, http_version="h3") as s:
+        first = s.get(f"{server.h3}/fingerprint/full", headers={"x-probe": "1"})
+        record = s.get(f"{server.h3}/fingerprint/full").json()
+    assert first.protocol == "h3" and first.json()["conn_id"] == record["conn_id"]
+    q = record["quic"]
+    assert q["errors"] == [] and q["version"] == 1
+    # The Initial packets decrypted; their CRYPTO frames rebuild the whole ClientHello.
+    first_packet = q["long_header_datagrams"][0]["packets"][0]
+    assert first_packet["type"] == "initial" and first_packet["frames"][0]["type"] == "CRYPTO"
+    assert sum(p["length"] for p in q["crypto_frames"]) >= q["client_hello_length"] > 0
+    hello = record["client_hello"]
+    assert hello["alpn"] == ["h3"] and hello["ja4"].startswith("q13")
+    names = [p["name"] for p in record["transport_parameters"]]
+    assert "initial_source_connection_id" in names and "initial_max_data" in names
+    # The 1-RTT packets decrypted with the connection's key log: control stream and requests.
+    h3 = record["http3"]
+    assert h3["control_stream"]["frames"][0]["type"] == "SETTINGS"
+    probe, this = h3["requests"][0], h3["requests"][1]
+    assert (probe["stream_id"], this["stream_id"]) == (0, 4)
+    assert ["x-probe", "1"] in probe["headers"]
+    assert dict(this["headers"])[":path"] == "/fingerprint/full"
+    (frame,) = [f for f in this["frames"] if f["type"] == "HEADERS"]
+    assert [[line["name"], line["value"]] for line in frame["qpack"]] == this["headers"]
