@@ -369,7 +369,9 @@ def test_firefox_transport_parameters(capture: H3Capture) -> None:
     for c in capture.connections:
         p = params(c)
         assert p["initial_source_connection_id"]["length"] == 3
-        assert p["version_information"]["chosen_version"] == 1
+        info = p["version_information"]
+        assert info["chosen_version"] == 1 and info["available_versions"][1:] == [1]
+        assert info["available_versions"][0] & GREASE_QUIC_VERSION_MASK == 0x0A0A0A0A
         assert {k: p[k]["value"] for k in ("max_ack_delay", "min_ack_delay_draft02")} == {
             "max_ack_delay": 20,
             "min_ack_delay_draft02": 1000,
