@@ -66,11 +66,16 @@ def load(directory: Path) -> Capture:
     return Capture(directory.name, manifest, connections)
 
 
+def is_tcp_capture(directory: Path) -> bool:
+    """The -h3 directories hold QUIC captures: tests/test_browser_captures_h3.py reads them."""
+    return directory.is_dir() and not directory.name.endswith("-h3")
+
+
 def captures(prefix: str) -> list[Capture]:
-    return [load(d) for d in sorted(FIXTURES.glob(prefix + "-*")) if d.is_dir()]
+    return [load(d) for d in sorted(FIXTURES.glob(prefix + "-*")) if is_tcp_capture(d)]
 
 
-ALL = [load(d) for d in sorted(FIXTURES.iterdir()) if d.is_dir()]
+ALL = [load(d) for d in sorted(FIXTURES.iterdir()) if is_tcp_capture(d)]
 CHROMIUM = captures("chromium")
 CHROMIUM_WINDOWED = [c for c in CHROMIUM if not c.manifest["headless"]]
 FIREFOX = captures("firefox-esr")

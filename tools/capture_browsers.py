@@ -1,6 +1,7 @@
 """Capture what real browsers send to the test server, as fixtures for the preset tests.
 
     python tools/capture_browsers.py            # Chromium (windowed + headless) and Firefox ESR
+    python tools/capture_browsers.py --browsers chromium-h3,firefox-esr-h3   # over HTTP/3
 
 Needs Debian's chromium, firefox-esr, xvfb and libnss3-tools. For each browser it starts the
 test server (go/testserver) with -capture-dir, makes a fresh profile whose NSS database trusts
@@ -11,14 +12,19 @@ connection (GOAWAY) and the next page needs a new, resumed one. The browser is s
 the last page reports done, or after --timeout seconds. Every TLS connection's record
 (ClientHello, HTTP/2 frames with their HPACK representations, headers) lands in
 tests/fixtures/browsers/<browser>-<version>[-headless]/launch-N/, with a manifest.json.
+The -h3 configurations make the browser use HTTP/3 (QUIC) for the origin instead: every QUIC
+connection's record (Initial packets, ClientHello, transport parameters, HTTP/3 streams with
+QPACK) lands as quic-<id>.json in tests/fixtures/browsers/<browser>-<version>-h3/launch-N/.
 See docs/fingerprints.md, "Capturing real browsers".
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -82,20 +88,23 @@ class Browser:
     binary: str
     package: str  # the Debian package, for its version
     headless: bool
-    # (profile dir, home dir, url) -> argv after the binary
-    arguments: Callable[[Path, Path, str], list[str]]
-    # prepares the profile and NSS database: (profile dir, home dir, CA path)
-    prepare: Callable[[Path, Path, Path], None]
+    # (profile dir, home dir, url, server) -> argv after the binary
+    arguments: Callable[[Path, Path, str, Server], list[str]]
+    # prepares the profile and NSS database: (profile dir, home dir, server)
+    prepare: Callable[[Path, Path, Server], None]
     # launches, when not --launches (the headless run only shows what differs from windowed)
     launches: int | None = None
+    h3: bool = False  # HTTP/3 (QUIC) to the origin instead of TLS over TCP
 
     @property
     def label(self) -> str:
-        return self.name + ("-headless" if self.headless else "")
+        return self.name + ("-headless" if self.headless else "") + ("-h3" if self.h3 else "")
 
 
-def chromium_arguments(headless: bool) -> Callable[[Path, Path, str], list[str]]:
-    def arguments(profile: Path, home: Path, url: str) -> list[str]:
+def chromium_arguments(
+    headless: bool, h3: bool = False
+) -> Callable[[Path, Path, str, Server], list[str]]:
+    def arguments(profile: Path, home: Path, url: str, server: Server) -> list[str]:
         argv = [
             # Root in a container: Chromium's sandbox needs user namespaces it cannot have.
             "--no-sandbox",
@@ -107,25 +116,47 @@ def chromium_arguments(headless: bool) -> Callable[[Path, Path, str], list[str]]
         ]
         if headless:
             argv.append("--headless=new")
+        if h3:
+            # QUIC straight away (no Alt-Svc needed); Chromium's QUIC stack does not consult
+            # the NSS trust for this, so the leaf's key is allowed by its SPKI hash too.
+            argv += [
+                f"--origin-to-force-quic-on=localhost:{server.h3_port}",
+                f"--ignore-certificate-errors-spki-list={server.spki_sha256}",
+            ]
         return [*argv, url]
 
     return arguments
 
 
-def prepare_chromium(profile: Path, home: Path, ca: Path) -> None:
+def prepare_chromium(profile: Path, home: Path, server: Server) -> None:
     # Chromium on Linux reads user-trusted roots from $HOME/.pki/nssdb.
-    trust_ca(home / ".pki" / "nssdb", ca)
+    trust_ca(home / ".pki" / "nssdb", server.ca)
 
 
-def firefox_arguments(profile: Path, home: Path, url: str) -> list[str]:
+def firefox_arguments(profile: Path, home: Path, url: str, server: Server) -> list[str]:
     return ["--no-remote", "--new-instance", "--profile", str(profile), url]
 
 
-def prepare_firefox(profile: Path, home: Path, ca: Path) -> None:
-    # Firefox keeps its NSS database (cert9.db) in the profile.
-    trust_ca(profile, ca)
-    lines = [f"user_pref({json.dumps(k)}, {json.dumps(v)});" for k, v in FIREFOX_PREFS.items()]
-    (profile / "user.js").write_text("\n".join(lines) + "\n")
+def firefox_h3_prefs(server: Server) -> dict[str, bool | int | str]:
+    """Prefs that send Firefox to the origin over HTTP/3 without waiting for Alt-Svc."""
+    return {
+        "network.http.http3.enable": True,
+        # As if localhost had announced Alt-Svc: h3=":PORT".
+        "network.http.http3.alt-svc-mapping-for-testing": f"localhost;h3=:{server.h3_port}",
+        # Firefox turns HTTP/3 off when the NSS database holds a root it did not ship.
+        "network.http.http3.disable_when_third_party_roots_found": False,
+    }
+
+
+def prepare_firefox(h3: bool) -> Callable[[Path, Path, Server], None]:
+    def prepare(profile: Path, home: Path, server: Server) -> None:
+        # Firefox keeps its NSS database (cert9.db) in the profile.
+        trust_ca(profile, server.ca)
+        prefs = {**FIREFOX_PREFS, **(firefox_h3_prefs(server) if h3 else {})}
+        lines = [f"user_pref({json.dumps(k)}, {json.dumps(v)});" for k, v in prefs.items()]
+        (profile / "user.js").write_text("\n".join(lines) + "\n")
+
+    return prepare
 
 
 def trust_ca(nssdb: Path, ca: Path) -> None:
@@ -150,7 +181,30 @@ BROWSERS = {
         "chromium", "chromium", "chromium", True, chromium_arguments(True), prepare_chromium, 1
     ),
     "firefox-esr": Browser(
-        "firefox-esr", "firefox-esr", "firefox-esr", False, firefox_arguments, prepare_firefox
+        "firefox-esr",
+        "firefox-esr",
+        "firefox-esr",
+        False,
+        firefox_arguments,
+        prepare_firefox(False),
+    ),
+    "chromium-h3": Browser(
+        "chromium",
+        "chromium",
+        "chromium",
+        False,
+        chromium_arguments(False, h3=True),
+        prepare_chromium,
+        h3=True,
+    ),
+    "firefox-esr-h3": Browser(
+        "firefox-esr",
+        "firefox-esr",
+        "firefox-esr",
+        False,
+        firefox_arguments,
+        prepare_firefox(True),
+        h3=True,
     ),
 }
 
@@ -162,8 +216,10 @@ class Server:
     process: subprocess.Popen[bytes]
     http_port: int
     https_port: int
+    h3_port: int
     ca: Path
     capture_dir: Path
+    spki_sha256: str  # base64 SHA-256 of the leaf certificate's SubjectPublicKeyInfo
     control: http.client.HTTPConnection = field(init=False)
 
     def __post_init__(self) -> None:
@@ -179,7 +235,7 @@ class Server:
         log = self.get_json(f"/warmup/log?token={token}")
         return [record["path"] for record in log["requests"]]
 
-    def open_tls_connections(self) -> int:
+    def open_tcp_connections(self) -> int:
         return int(self.get_json("/stats")["open"]["https"])
 
     def stop(self) -> None:
@@ -209,7 +265,22 @@ def start_server(binary: Path, work: Path) -> Server:
         raise RuntimeError(f"{binary} exited before announcing its ports")
     ready = json.loads(line)
     http_port, https_port = (int(ready[key].rsplit(":", 1)[1]) for key in ("http", "https"))
-    return Server(process, http_port, https_port, ca, capture_dir)
+    h3_port = int(ready["h3"].rsplit(":", 1)[1]) if ready["h3"] else 0
+    spki = spki_sha256(Path(ready["server_pem"]))
+    return Server(process, http_port, https_port, h3_port, ca, capture_dir, spki)
+
+
+def spki_sha256(pem: Path) -> str:
+    """Base64 SHA-256 of the first certificate's public key, as Chromium's SPKI lists take it."""
+    key = subprocess.run(
+        ["openssl", "x509", "-in", str(pem), "-noout", "-pubkey"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-outform", "der"], input=key, check=True, capture_output=True
+    ).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 class Xvfb:
@@ -293,7 +364,7 @@ def capture(
     version = version_string.split()[-1] if browser.name.startswith("firefox") else ""
     if not version:  # "Chromium 156.0.8078.129 built on Debian ..."
         version = version_string.split()[1]
-    out = out_root / f"{browser.name}-{version}{'-headless' if browser.headless else ''}"
+    out = out_root / f"{browser.name}-{version}{browser.label[len(browser.name) :]}"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -306,7 +377,7 @@ def capture(
         try:
             home, profile = work / "home", work / "profile"
             profile.mkdir(parents=True)
-            browser.prepare(profile, home, server.ca)
+            browser.prepare(profile, home, server)
             env = {
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                 "HOME": str(home),
@@ -318,15 +389,14 @@ def capture(
             seen: set[str] = set()
             for launch in range(1, launches + 1):
                 token = f"{browser.label}-{launch}"
-                url = (
-                    f"https://localhost:{server.https_port}/capture/page"
-                    f"?token={token}&step=1&steps={steps}"
-                )
-                argv = [browser.binary, *browser.arguments(profile, home, url)]
+                port = server.h3_port if browser.h3 else server.https_port
+                url = f"https://localhost:{port}/capture/page?token={token}&step=1&steps={steps}"
+                argv = [browser.binary, *browser.arguments(profile, home, url, server)]
                 argv_template = [
                     a.replace(str(profile), "PROFILE")
-                    .replace(str(server.https_port), "PORT")
+                    .replace(str(port), "PORT")
                     .replace(token, "TOKEN")
+                    .replace(server.spki_sha256, "SPKI_SHA256")
                     for a in argv
                 ]
                 run = run_browser(argv, env, server, token, timeout)
@@ -346,6 +416,7 @@ def capture(
     manifest = {
         "browser": browser.name,
         "headless": browser.headless,
+        "http3": browser.h3,
         "version_string": version_string,
         "version": version,
         "debian_package": f"{browser.package} {debian_version(browser.package)}",
@@ -355,6 +426,12 @@ def capture(
         "command": argv_template,
         "display": "Xvfb 1280x1024x24" if not browser.headless else "",
         "url": "https://localhost:PORT/capture/page?token=TOKEN&step=1&steps=" + str(steps),
+        "prefs": {
+            k: v.replace(str(server.h3_port), "PORT") if isinstance(v, str) else v
+            for k, v in firefox_h3_prefs(server).items()
+        }
+        if browser.h3 and browser.name.startswith("firefox")
+        else {},
         "steps_per_launch": steps,
         "launches": runs,
         "seconds": round(time.monotonic() - started, 1),
@@ -390,14 +467,22 @@ def run_browser(
     seconds = round(time.monotonic() - started, 1)
     # The browser's sockets are closed now; wait until the server saw every close.
     deadline = time.monotonic() + 10
-    while server.open_tls_connections() and time.monotonic() < deadline:
+    while server.open_tcp_connections() and time.monotonic() < deadline:
         time.sleep(0.1)
+    # QUIC connections of a stopped browser stay open until the idle timeout (a minute):
+    # have the server write their records now, so they are filed with this launch.
+    server.get_json("/capture/flush")
     return {"completed": completed, "seconds": seconds, "requests": server.logged_paths(token)}
 
 
 def collect(server: Server, dest: Path, seen: set[str]) -> list[str]:
     """Copy the capture files not collected yet into dest, compacted; returns their names."""
-    names = sorted(p.name for p in server.capture_dir.glob("conn-*.json") if p.name not in seen)
+    names = sorted(
+        p.name
+        for pattern in ("conn-*.json", "quic-*.json")
+        for p in server.capture_dir.glob(pattern)
+        if p.name not in seen
+    )
     if names:
         dest.mkdir(parents=True, exist_ok=True)
     for name in names:

@@ -51,14 +51,7 @@ func buildConnRecord(info *connInfo) *connRecord {
 	info.mu.Unlock()
 
 	rec := &connRecord{ConnID: info.id, Listener: info.listener, HandshakeError: handshakeErr}
-	if state != nil {
-		rec.TLS = &tlsRecord{
-			Version:        tls.VersionName(state.Version),
-			CipherSuite:    tls.CipherSuiteName(state.CipherSuite),
-			NegotiatedALPN: state.NegotiatedProtocol,
-			Resumed:        state.DidResume,
-		}
-	}
+	rec.TLS = newTLSRecord(state)
 	if hello != nil {
 		rec.ClientHello = describeHello(hello)
 	}
@@ -70,6 +63,19 @@ func buildConnRecord(info *connInfo) *connRecord {
 		rec.HTTP1 = &h1Record{RequestHeads: heads, Truncated: truncated}
 	}
 	return rec
+}
+
+// newTLSRecord is nil when the handshake has not completed.
+func newTLSRecord(state *tls.ConnectionState) *tlsRecord {
+	if state == nil {
+		return nil
+	}
+	return &tlsRecord{
+		Version:        tls.VersionName(state.Version),
+		CipherSuite:    tls.CipherSuiteName(state.CipherSuite),
+		NegotiatedALPN: state.NegotiatedProtocol,
+		Resumed:        state.DidResume,
+	}
 }
 
 func (s *h2FrameSniffer) captureRecord() *h2Record {
@@ -90,9 +96,12 @@ func (s *h2FrameSniffer) captureRecord() *h2Record {
 // handleFingerprintFull answers the capture of the request's own connection.
 func handleFingerprintFull(w http.ResponseWriter, r *http.Request) {
 	info := connInfoFrom(r.Context())
-	if info == nil || info.listener != listenerHTTPS {
-		badRequest(w, "the full capture needs TLS over TCP (the https listener)")
-		return
+	switch {
+	case info != nil && info.listener == listenerHTTPS:
+		writeJSON(w, http.StatusOK, buildConnRecord(info))
+	case info != nil && info.listener == listenerH3:
+		writeJSON(w, http.StatusOK, buildQUICRecord(info))
+	default:
+		badRequest(w, "the full capture needs TLS (the https or the HTTP/3 listener)")
 	}
-	writeJSON(w, http.StatusOK, buildConnRecord(info))
 }

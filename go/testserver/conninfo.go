@@ -29,6 +29,12 @@ type connInfo struct {
 	hello        *clientHello
 	handshakeErr string // a failed TLS handshake's error
 	quic         bool
+	// HTTP/3 connections: the client's datagrams, its address, and the
+	// connection (for /capture/goaway).
+	quicCapture *quicCapture
+	remote      string
+	quicConn    quicCloser
+	quicSecrets map[string][]byte // TLS key log of the connection, by label
 
 	// Set before the connection is served (under mu for the capture, which
 	// may read them from elsewhere at shutdown); handlers read them freely.

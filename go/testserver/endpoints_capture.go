@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Pages that make a browser show its usual traffic, for tools/capture_browsers.py:
@@ -57,9 +58,34 @@ addEventListener("load", async () => {
 }
 
 // handleCaptureGoaway ends the connection once the response is sent: GOAWAY
-// on HTTP/2 (net/http's convention for "Connection: close"), close on HTTP/1.1.
+// on HTTP/2 (net/http's convention for "Connection: close"), close on
+// HTTP/1.1, and on HTTP/3 a CONNECTION_CLOSE (H3_NO_ERROR) shortly after the
+// response, as quic-go's server has no per-connection GOAWAY.
 func handleCaptureGoaway(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Connection", "close")
+	info := connInfoFrom(r.Context())
+	h3 := info != nil && info.listener == listenerH3
+	if !h3 { // a connection-specific header is malformed in HTTP/3 (RFC 9114 section 4.2)
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("bye\n"))
+	if h3 {
+		info.mu.Lock()
+		conn := info.quicConn
+		info.mu.Unlock()
+		if conn != nil {
+			if flusher, ok := w.(http.Flusher); ok {
+				flusher.Flush()
+			}
+			// The response must reach the client before the connection ends.
+			time.AfterFunc(200*time.Millisecond, func() { _ = conn.CloseWithError(0x100, "capture goaway") })
+		}
+	}
+}
+
+// handleCaptureFlush writes the -capture-dir record of every connection
+// still open now: a stopped browser's QUIC connections stay open until the
+// idle timeout, but the driver wants them filed with the launch that made them.
+func handleCaptureFlush(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]int{"written": flushOpenCaptures()})
 }

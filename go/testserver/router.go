@@ -57,6 +57,7 @@ func newRouter() http.Handler {
 		// pages that drive a real browser through several connections
 		"/capture/page":   handleCapturePage,
 		"/capture/goaway": handleCaptureGoaway,
+		"/capture/flush":  handleCaptureFlush,
 	}
 	for pattern, handler := range routes {
 		mux.Handle(pattern, handler)
