@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import httpcloak
-from httpcloak.testing import TestServer
+from servers import TestServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "browsers"
 Record = dict[str, Any]
