@@ -64,10 +64,11 @@ from ._timeouts import Timeout
 from ._warmup import SubresourceResult, WarmupResult
 
 if TYPE_CHECKING:
-    from . import adapters
+    from . import adapters as adapters
     from ._async_models import AsyncStreamResponse
     from ._async_session import AsyncSession
-    from ._httpx_transport import AsyncHTTPTransport, HTTPTransport
+    from ._httpx_transport import AsyncHTTPTransport as AsyncHTTPTransport
+    from ._httpx_transport import HTTPTransport as HTTPTransport
 
 # The asyncio API loads on first use: asyncio (with ssl) is about 8 MB of a process's
 # memory, which a program that never awaits should not carry.

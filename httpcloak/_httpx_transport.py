@@ -19,6 +19,7 @@ import httpx
 from ._adapter_common import browser_headers, refuse_client_cert, session_options
 from ._async_models import AsyncStreamResponse
 from ._async_session import AsyncSession
+from ._exceptions import ConnectError as CloakConnectError
 from ._exceptions import (
     ConnectTimeout,
     HTTPCloakError,
@@ -28,7 +29,6 @@ from ._exceptions import (
     TLSError,
     TransportError,
 )
-from ._exceptions import ConnectError as CloakConnectError
 from ._models import StreamResponse, body_is_encoded
 from ._session import Session
 from ._timeouts import Timeout
@@ -54,9 +54,7 @@ def _httpx_defaults() -> dict[str, str]:
 class _TransportBase:
     """Options shared by both transports; the session is made by each."""
 
-    def _checked_options(
-        self, verify: Any, cert: Any, options: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _checked_options(self, verify: Any, cert: Any, options: dict[str, Any]) -> dict[str, Any]:
         refuse_client_cert(cert)
         if not isinstance(verify, (bool, str, os.PathLike)):
             raise TypeError(
@@ -167,7 +165,8 @@ async def _async_chunks(request: httpx.Request) -> AsyncIterator[bytes]:
 
 
 def _httpx_response(
-    response: StreamResponse | AsyncStreamResponse, body: httpx.SyncByteStream | httpx.AsyncByteStream
+    response: StreamResponse | AsyncStreamResponse,
+    body: httpx.SyncByteStream | httpx.AsyncByteStream,
 ) -> httpx.Response:
     """httpx decodes by Content-Encoding; the engine already did, so the encoding and the
     encoded length leave the headers (they describe bytes httpx never sees) and stay in
@@ -184,9 +183,7 @@ def _httpx_response(
             for name, value in pairs
             if name.lower() not in ("content-encoding", "content-length")
         ]
-    return httpx.Response(
-        response.status_code, headers=pairs, stream=body, extensions=extensions
-    )
+    return httpx.Response(response.status_code, headers=pairs, stream=body, extensions=extensions)
 
 
 class _SyncBody(httpx.SyncByteStream):

@@ -90,12 +90,13 @@ class HTTPAdapter(BaseAdapter):
             raise rx.InvalidURL("the prepared request has no URL or method")
         proxy = select_proxy(request.url, dict(proxies or {}))
         session = self._session_for(verify, proxy)
-        headers = browser_headers(request.headers.items(), self._library_defaults)
+        headers = browser_headers(_str_pairs(request.headers), self._library_defaults)
+        body: Any = request.body  # bytes, str, a file or an iterable: all taken as they are
         try:
             response = session.request(
                 request.method,
                 request.url,
-                data=request.body,
+                data=body,
                 headers=headers,
                 timeout=_timeout(timeout),
                 allow_redirects=False,
@@ -118,7 +119,7 @@ class HTTPAdapter(BaseAdapter):
         built.raw = CloakRaw(response, request)
         built.url = request.url or ""
         built.request = request
-        built.connection = self
+        built.connection = self  # type: ignore[assignment]  # requests types its own adapter
         extract_cookies_to_jar(built.cookies, request, built.raw)
         return built
 
@@ -170,7 +171,9 @@ class CloakRaw(io.RawIOBase):
             return self.readall()
         return super().read(amt) or b""
 
-    def stream(self, amt: int | None = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
+    def stream(
+        self, amt: int | None = 2**16, decode_content: bool | None = None
+    ) -> Iterator[bytes]:
         try:
             yield from self._response.iter_bytes(amt)
         except TransportError as error:
@@ -182,6 +185,14 @@ class CloakRaw(io.RawIOBase):
     def close(self) -> None:
         self._response.close()
         super().close()
+
+
+def _str_pairs(headers: Mapping[str, str | bytes]) -> list[tuple[str, str]]:
+    """requests allows bytes header values; they go out as the latin-1 text they are."""
+    return [
+        (name, value.decode("latin-1") if isinstance(value, bytes) else value)
+        for name, value in headers.items()
+    ]
 
 
 def _joined(pairs: list[tuple[str, str]]) -> dict[str, str]:
