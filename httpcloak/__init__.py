@@ -64,25 +64,38 @@ from ._timeouts import Timeout
 from ._warmup import SubresourceResult, WarmupResult
 
 if TYPE_CHECKING:
+    from . import adapters as adapters
     from ._async_models import AsyncStreamResponse
     from ._async_session import AsyncSession
+    from ._httpx_transport import AsyncHTTPTransport as AsyncHTTPTransport
+    from ._httpx_transport import HTTPTransport as HTTPTransport
 
 # The asyncio API loads on first use: asyncio (with ssl) is about 8 MB of a process's
 # memory, which a program that never awaits should not carry.
-_LAZY = {"AsyncSession": "._async_session", "AsyncStreamResponse": "._async_models"}
+# The requests adapter and the httpx transports load on first use too: requests and httpx
+# are optional extras, and importing httpcloak must not import them.
+_LAZY = {
+    "AsyncSession": "._async_session",
+    "AsyncStreamResponse": "._async_models",
+    "HTTPTransport": "._httpx_transport",
+    "AsyncHTTPTransport": "._httpx_transport",
+    "adapters": ".adapters",
+}
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'httpcloak' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    loaded = importlib.import_module(module, __name__)
+    value = loaded if name == "adapters" else getattr(loaded, name)
     globals()[name] = value
     return value
 
 
 __version__ = "0.1.0"
 
+# Not listed: HTTPTransport, AsyncHTTPTransport and adapters, whose extras may be absent.
 __all__ = [
     "AsyncSession",
     "AsyncStreamResponse",
