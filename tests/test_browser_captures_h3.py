@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 import httpcloak
+
 from servers import TestServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "browsers"
