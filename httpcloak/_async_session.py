@@ -31,6 +31,7 @@ from ._warmup import (
     check_concurrency,
     page_subresources,
     subresource_headers,
+    warmup_timeout,
 )
 
 if TYPE_CHECKING:
@@ -176,21 +177,22 @@ class AsyncSession(BaseSession):
     async def warmup(
         self,
         url: str,
+        timeout: float | None = None,
         *,
-        timeout: TimeoutTypes | Literal["default"] = "default",
         limit: int = DEFAULT_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Response:
         """Visit url as a browser's first visit does; see Session.warmup. The
         subresources load concurrently on the event loop, at most concurrency at a time."""
         check_concurrency(concurrency)
-        page = await self.get(url, timeout=timeout)
+        per_request = warmup_timeout(timeout)
+        page = await self.get(url, timeout=per_request)
         resources, skipped = page_subresources(page, limit)
         gate = asyncio.Semaphore(concurrency)
 
         async def load(resource: Subresource) -> SubresourceResult:
             async with gate:
-                return await self._load_subresource(resource, page.url, timeout)
+                return await self._load_subresource(resource, page.url, per_request)
 
         results = await asyncio.gather(*(load(r) for r in resources))
         page.warmup = WarmupResult(tuple(results), skipped)

@@ -32,6 +32,7 @@ from ._warmup import (
     check_concurrency,
     page_subresources,
     subresource_headers,
+    warmup_timeout,
 )
 
 if TYPE_CHECKING:
@@ -145,23 +146,26 @@ class Session(BaseSession):
     def warmup(
         self,
         url: str,
+        timeout: float | None = None,
         *,
-        timeout: TimeoutTypes | Literal["default"] = "default",
         limit: int = DEFAULT_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Response:
         """Visit url as a browser's first visit does: the page with the preset's navigation
         headers; then, if it is HTML, up to limit of its subresources (stylesheets, scripts,
         images, icons, preloads) with the headers a browser sends for each kind, on up to
-        concurrency threads. Subresource bodies are read to the end and dropped; a failed
+        concurrency threads. ``timeout`` is in milliseconds, as in the upstream binding, and
+        bounds each of these requests (None or 0: the session's timeout). Subresource bodies
+        are read to the end and dropped; a failed
         one is counted in the page's .warmup (a WarmupResult), never raised. Cookies, TLS
         session tickets and pooled connections stay (docs/session-options.md)."""
         check_concurrency(concurrency)
-        page = self.get(url, timeout=timeout)
+        per_request = warmup_timeout(timeout)
+        page = self.get(url, timeout=per_request)
         resources, skipped = page_subresources(page, limit)
 
         def load(resource: Subresource) -> SubresourceResult:
-            return self._load_subresource(resource, page.url, timeout)
+            return self._load_subresource(resource, page.url, per_request)
 
         results: list[SubresourceResult] = []
         if resources:
