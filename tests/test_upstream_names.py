@@ -139,3 +139,16 @@ def test_warmup_timeout_is_milliseconds(server: TestServer) -> None:
         # 300 ms; as seconds the page, 3 s slow, would be waited for.
         with pytest.raises(httpcloak.TimeoutException):
             s.warmup(f"{server.http}/slow-headers?delay=3", 300)
+
+
+def test_refresh_takes_upstreams_switch_protocol(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca, http_version="h2") as s:
+        assert s.get(f"{server.https}/get").protocol == "h2"
+        s.refresh("h2")  # the protocol in use: a plain refresh
+        s.refresh("http2")
+        assert s.get(f"{server.https}/get").protocol == "h2"
+        # Another protocol: refused with the way out, and nothing dropped.
+        with pytest.raises(httpcloak.InvalidArgument, match="http_version='h3'"):
+            s.refresh("h3")
+        with pytest.raises(httpcloak.InvalidArgument):
+            s.refresh("spdy")
