@@ -84,6 +84,14 @@ class CookieJarMixin:
             None if path is None else _text("path", path),
         )
 
+    def get_cookies_detailed(self) -> list[Cookie]:
+        """The upstream binding's name for get_cookies()."""
+        return self.get_cookies()
+
+    def get_cookie_detailed(self, name: str) -> Cookie | None:
+        """The upstream binding's name for get_cookie(name)."""
+        return self.get_cookie(name)
+
     def clear_cookies(self) -> None:
         """Empty the jar."""
         _abi.cookies_clear(self._live_handle())
