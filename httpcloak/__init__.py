@@ -39,6 +39,7 @@ from ._exceptions import (
     TotalTimeout,
     TransportError,
 )
+from ._fast import FastResponse
 from ._headers import Headers
 from ._local_proxy import LocalProxy
 from ._models import RawStream, Response, StreamResponse
@@ -105,6 +106,7 @@ __all__ = [
     "Cookie",
     "Cookies",
     "DNSError",
+    "FastResponse",
     "ForkedProcessError",
     "HTTPCloakError",
     "HTTPStatusError",

@@ -4,8 +4,10 @@ one descriptor that the event loop watches (see _loop_notifier)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ._abi import NativeStream
@@ -31,6 +33,7 @@ from ._warmup import (
     check_concurrency,
     page_subresources,
     subresource_headers,
+    warmup_timeout,
 )
 
 if TYPE_CHECKING:
@@ -78,71 +81,13 @@ class AsyncSession(BaseSession):
     ) -> Response | AsyncStreamResponse: ...
 
     async def request(
-        self,
-        method: str,
-        url: str,
-        *args: Any,
-        params: ParamsTypes = None,
-        data: BodyTypes | AsyncIterable[bytes] = None,
-        json: Any = None,
-        files: FilesTypes | None = None,
-        auth: tuple[str, str] | None = None,
-        headers: RequestHeaderTypes | None = None,
-        cookies: Mapping[str, str | None] | None = None,
-        timeout: TimeoutTypes | Literal["default"] = "default",
-        allow_redirects: bool | None = None,
-        max_redirects: int | None = None,
-        max_body_size: RequestMaxBodySize = "default",
-        stream: bool = False,
+        self, method: str, url: str, *args: Any, stream: bool = False, **kwargs: Any
     ) -> Response | AsyncStreamResponse:
         """Send a request. stream=True returns an AsyncStreamResponse once the headers
         arrive; otherwise the body is read whole into a Response. data= may also be an
         async iterable of bytes."""
-        if args:
-            params, data = positional_params_data(args, params, data)
-        async_body = data if isinstance(data, AsyncIterable) else None
-        sync_data = None if isinstance(data, AsyncIterable) else data
-        prepared = self._prepare(
-            method,
-            url,
-            params=params,
-            data=sync_data,
-            json=json,
-            files=files,
-            auth=auth,
-            headers=headers,
-            cookies=cookies,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
-            max_redirects=max_redirects,
-            max_body_size=max_body_size,
-        )
-        streamed = async_body if async_body is not None else prepared.body
-        inline = None if async_body is not None else prepared.inline_body
         notifier = self._loop_notifier()
-        native = NativeStream(self._live_handle(), prepared.spec, inline)
-        upload: asyncio.Task[None] | None = None
-        try:
-            notifier.watch(native)
-            if isinstance(streamed, (StreamedBody, AsyncIterable)):
-                upload = start_upload(native, notifier, streamed)
-            meta = await _meta_or_upload_error(native, notifier, upload)
-            response = AsyncStreamResponse(native, meta, prepared.method, notifier)
-            response._session = self
-            response._max_body_size = prepared.max_body_size
-            if stream:
-                self._open_streams.add(response)
-                return response
-            async with response:
-                buffered = Response(meta, prepared.method, await response.aread())
-            buffered._session = self
-            return buffered
-        except BaseException:
-            native.cancel()
-            native.close()
-            if upload is not None:
-                upload.cancel()
-            raise
+        return await request_on_loop(self, notifier, method, url, *args, stream=stream, **kwargs)
 
     @asynccontextmanager
     async def stream(
@@ -176,21 +121,22 @@ class AsyncSession(BaseSession):
     async def warmup(
         self,
         url: str,
+        timeout: float | None = None,
         *,
-        timeout: TimeoutTypes | Literal["default"] = "default",
         limit: int = DEFAULT_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Response:
         """Visit url as a browser's first visit does; see Session.warmup. The
         subresources load concurrently on the event loop, at most concurrency at a time."""
         check_concurrency(concurrency)
-        page = await self.get(url, timeout=timeout)
+        per_request = warmup_timeout(timeout)
+        page = await self.get(url, timeout=per_request)
         resources, skipped = page_subresources(page, limit)
         gate = asyncio.Semaphore(concurrency)
 
         async def load(resource: Subresource) -> SubresourceResult:
             async with gate:
-                return await self._load_subresource(resource, page.url, timeout)
+                return await self._load_subresource(resource, page.url, per_request)
 
         results = await asyncio.gather(*(load(r) for r in resources))
         page.warmup = WarmupResult(tuple(results), skipped)
@@ -221,6 +167,76 @@ class AsyncSession(BaseSession):
 
     async def __aexit__(self, *exc_info: object) -> None:
         self.close()
+
+
+async def request_on_loop(
+    session: BaseSession,
+    notifier: LoopNotifier,
+    method: str,
+    url: str,
+    *args: Any,
+    params: ParamsTypes = None,
+    data: BodyTypes | AsyncIterable[bytes] = None,
+    json: Any = None,
+    files: FilesTypes | None = None,
+    auth: tuple[str, str] | None = None,
+    headers: RequestHeaderTypes | None = None,
+    cookies: Mapping[str, str | None] | None = None,
+    timeout: TimeoutTypes | Literal["default"] = "default",
+    allow_redirects: bool | None = None,
+    max_redirects: int | None = None,
+    max_body_size: RequestMaxBodySize = "default",
+    stream: bool = False,
+) -> Response | AsyncStreamResponse:
+    """A request of session on the running event loop, through notifier: AsyncSession's
+    requests and Session's *_async ones (no thread per request either way)."""
+    if args:
+        params, data = positional_params_data(args, params, data)
+    async_body = data if isinstance(data, AsyncIterable) else None
+    sync_data = None if isinstance(data, AsyncIterable) else data
+    prepared = session._prepare(
+        method,
+        url,
+        params=params,
+        data=sync_data,
+        json=json,
+        files=files,
+        auth=auth,
+        headers=headers,
+        cookies=cookies,
+        timeout=timeout,
+        allow_redirects=allow_redirects,
+        max_redirects=max_redirects,
+        max_body_size=max_body_size,
+    )
+    streamed = async_body if async_body is not None else prepared.body
+    inline = None if async_body is not None else prepared.inline_body
+    started = time.monotonic()
+    native = NativeStream(session._live_handle(), prepared.spec, inline)
+    upload: asyncio.Task[None] | None = None
+    try:
+        notifier.watch(native)
+        if isinstance(streamed, (StreamedBody, AsyncIterable)):
+            upload = start_upload(native, notifier, streamed)
+        meta = await _meta_or_upload_error(native, notifier, upload)
+        response = AsyncStreamResponse(native, meta, prepared.method, notifier)
+        response.elapsed = timedelta(seconds=time.monotonic() - started)
+        response._session = session
+        response._max_body_size = prepared.max_body_size
+        if stream:
+            session._open_streams.add(response)
+            return response
+        async with response:
+            buffered = Response(meta, prepared.method, await response.aread())
+        buffered._session = session
+        buffered.elapsed = response.elapsed
+        return buffered
+    except BaseException:
+        native.cancel()
+        native.close()
+        if upload is not None:
+            upload.cancel()
+        raise
 
 
 async def _meta_or_upload_error(

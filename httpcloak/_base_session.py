@@ -34,10 +34,16 @@ from ._headers import (
     split_removals,
 )
 from ._multipart import FilesTypes, multipart_body
-from ._netopts import NetworkOptions, network_options
+from ._netopts import MILLISECONDS, NetworkOptions, network_options
 from ._open_streams import OpenStreams
 from ._runtime import RuntimeSettings
-from ._session_state import SAVED_OPTIONS, SessionStateMixin, saved_headers, saved_proxy
+from ._session_state import (
+    SAVED_OPTIONS,
+    SessionStateMixin,
+    saved_headers,
+    saved_proxy,
+    seconds_as_milliseconds,
+)
 from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 if TYPE_CHECKING:
@@ -45,6 +51,14 @@ if TYPE_CHECKING:
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
 HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
+# The spellings the upstream binding's engine accepts for each (bindings/clib there).
+HTTP_VERSION_ALIASES: dict[str, HTTPVersion] = {
+    "auto": "auto",
+    "": "auto",
+    **dict.fromkeys(("h1", "http1", "1", "1.1"), "h1"),
+    **dict.fromkeys(("h2", "http2", "2"), "h2"),
+    **dict.fromkeys(("h3", "http3", "3"), "h3"),
+}
 DEFAULT_MAX_REDIRECTS = 30
 PROXY_OPTIONS = ("proxy", "tcp_proxy", "udp_proxy")
 
@@ -86,11 +100,11 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     def __init__(
         self,
         preset: str = "chrome-latest",
+        proxy: str | None = None,
         *,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        http_version: HTTPVersion = "auto",
+        http_version: HTTPVersion | str = "auto",
         verify: bool | str | os.PathLike[str] = True,
-        proxy: str | None = None,
         allow_redirects: bool = True,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         max_body_size: int | None = None,
@@ -106,10 +120,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         _abi.check_not_forked()
         if not isinstance(preset, str):
             raise TypeError(f"preset must be a str, not {type(preset).__name__}")
-        if http_version not in HTTP_VERSIONS:
-            raise InvalidArgument(
-                f"http_version must be one of {', '.join(HTTP_VERSIONS)}, got {http_version!r}"
-            )
+        http_version = check_http_version(http_version)
         self.timeout: Timeout = to_timeout(timeout)
         if auth is not None:
             basic_auth(auth)  # refuses a malformed pair now, not at the first request
@@ -218,6 +229,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         other option as given, except the machine-local key log file."""
         o = self._options
         kept = {name: o[name] for name in o if name in SAVED_OPTIONS}
+        for name in MILLISECONDS:  # the engine's seconds, saved in the unit given
+            if name in kept:
+                kept[name] = seconds_as_milliseconds(kept[name])
         udp_proxy = self.get_udp_proxy()
         if udp_proxy is not None:
             kept.update(saved_proxy(udp_proxy, "udp_proxy"))
@@ -322,6 +336,20 @@ def basic_auth(auth: tuple[str, str]) -> str:
         raise TypeError("auth= must be a (username, password) tuple of str")
     token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
     return f"Basic {token}"
+
+
+def check_http_version(value: object) -> HTTPVersion:
+    """ "auto", "h1", "h2" or "h3" for any spelling the upstream binding takes ("http2", "2",
+    "1.1", ...)."""
+    if not isinstance(value, str):
+        raise TypeError(f"http_version must be a str, not {type(value).__name__}")
+    canonical = HTTP_VERSION_ALIASES.get(value.lower())
+    if canonical is None:
+        raise InvalidArgument(
+            f"http_version must be one of {', '.join(HTTP_VERSIONS)} (or http1, http2, http3, "
+            f"1.1, 2, 3), got {value!r}"
+        )
+    return canonical
 
 
 def check_max_redirects(value: int) -> int:

@@ -14,13 +14,14 @@ class Cookie:
 
     ``domain`` says where it goes, as browsers and cookie files write it: ``"example.com"``
     is a host-only cookie (sent to example.com only), ``".example.com"`` a domain cookie
-    (sent to example.com and its subdomains). ``expires`` is in unix seconds (a float), or
+    (sent to example.com and its subdomains), ``""`` a cookie set without a domain, sent to
+    every host (as in the upstream binding). ``expires`` is in unix seconds (a float), or
     None for a session cookie. ``same_site`` is ``"Lax"``, ``"Strict"``, ``"None"`` or ``""``.
     """
 
     name: str
     value: str
-    domain: str = ""  # as in the upstream binding; set_cookie needs one
+    domain: str = ""  # "": every host, as in the upstream binding
     path: str = "/"
     expires: float | None = None
     secure: bool = False
@@ -30,7 +31,7 @@ class Cookie:
     @property
     def host_only(self) -> bool:
         """True when the cookie goes to its exact host only (no leading dot in domain)."""
-        return not self.domain.startswith(".")
+        return self.domain != "" and not self.domain.startswith(".")
 
     @classmethod
     def from_json(cls, data: CookieJSON) -> Cookie:

@@ -23,10 +23,16 @@ _options: dict[str, Any] = {}
 _session: Session | None = None
 
 
-def configure(**session_options: Any) -> None:
+# configure's positional arguments, in the upstream binding's order.
+CONFIGURE_POSITIONAL = ("preset", "headers", "auth", "proxy")
+
+
+def configure(*args: Any, **session_options: Any) -> None:
     """Set the options of the default session (those of Session); the next module-level
-    request uses a new default session made with them."""
+    request uses a new default session made with them. The preset, headers, auth and proxy
+    may come by position, as in the upstream binding: ``configure("firefox-latest")``."""
     global _session, _options
+    session_options.update(by_name("configure", CONFIGURE_POSITIONAL, args, session_options))
     Session(**session_options).close()  # refuse bad options now, not at the next request
     with _lock:
         old, _session, _options = _session, None, dict(session_options)

@@ -12,6 +12,7 @@ import io
 import json as jsonlib
 import warnings
 from collections.abc import Iterator
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -73,6 +74,10 @@ class _ResponseBase:
     # `Session().get(url, stream=True)` outlives its temporary session (the session's
     # finalizer would close the stream). The session keeps its responses only weakly.
     _session: object | None = None
+
+    # From sending the request to having its response headers (as requests measures it);
+    # the session sets it.
+    elapsed: timedelta = timedelta(0)
 
     # ---- metadata -------------------------------------------------------------------
 

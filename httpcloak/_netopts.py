@@ -1,5 +1,7 @@
 """Network and retry options of a session (issue #8), checked here for types and sent to
-the engine (go/netopts.go, go/retry.go), which checks values. Times are in seconds."""
+the engine (go/netopts.go, go/retry.go), which checks values. Times are in seconds, except
+the retry backoff bounds, in milliseconds as the upstream binding takes them (converted here,
+the one place: the engine keeps seconds)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ class NetworkOptions(TypedDict, total=False):
     ech_config_domain: refused: the engine cannot be given an ECH configuration.
     retry: extra attempts after a connection failure or a retry_on_status answer (0: off).
     retry_on_status: statuses to retry (default 429, 500, 502, 503, 504).
-    retry_wait_min, retry_wait_max: backoff bounds in seconds (default 0.5 and 10).
+    retry_wait_min, retry_wait_max: backoff bounds in milliseconds, as in the upstream
+        binding (default 500 and 10000).
     retry_methods: methods retried (default the idempotent GET HEAD OPTIONS PUT DELETE
         TRACE; add "POST" or "PATCH" only if the server tolerates duplicates).
     disable_ech, without_conditional_cache, without_high_entropy_client_hints: accepted as
@@ -62,7 +65,8 @@ class NetworkOptions(TypedDict, total=False):
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
 _FLAGS = ("prefer_ipv4", "tls_only", "disable_http3")
 _ALREADY_TRUE = ("disable_ech", "without_conditional_cache", "without_high_entropy_client_hints")
-_SECONDS = ("quic_idle_timeout", "retry_wait_min", "retry_wait_max")
+_SECONDS = ("quic_idle_timeout",)
+MILLISECONDS = ("retry_wait_min", "retry_wait_max")  # the engine takes them in seconds
 
 
 def network_options(given: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,6 +93,8 @@ def network_options(given: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = value
         elif name in _SECONDS:
             out[name] = _seconds(name, value)
+        elif name in MILLISECONDS:
+            out[name] = _milliseconds(name, value) / 1000
         elif name == "key_log_file":
             if not isinstance(value, (str, os.PathLike)):
                 raise TypeError(f"key_log_file must be a path, not {type(value).__name__}")
@@ -117,6 +123,14 @@ def _seconds(name: str, value: object) -> float:
         raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
     if math.isnan(value) or math.isinf(value) or value < 0:
         raise InvalidArgument(f"{name} must be a finite, non-negative number of seconds")
+    return float(value)
+
+
+def _milliseconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of milliseconds, not {type(value).__name__}")
+    if math.isnan(value) or not 0 <= value <= 3_600_000:
+        raise InvalidArgument(f"{name} must be between 0 and 3600000 milliseconds, got {value}")
     return float(value)
 
 

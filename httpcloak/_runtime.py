@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _abi
+from ._exceptions import InvalidArgument
 from ._open_streams import OpenStreams
 
 if TYPE_CHECKING:
@@ -90,9 +91,25 @@ class RuntimeSettings:
         """Mark the session used now without a request (resets idle_time())."""
         _abi.session_touch(self._live_handle())
 
-    def refresh(self) -> None:
+    def refresh(self, switch_protocol: str | None = None) -> None:
         """Drop pooled connections, as a browser reload on a new connection would; cookies
-        and settings stay. Open streams finish on their connection."""
+        and settings stay. Open streams finish on their connection.
+
+        ``switch_protocol`` (upstream's name) is accepted when it names the protocol the
+        session already uses ("h3", "http3", ...); switching to another one is refused
+        (InvalidArgument) before anything is dropped: the engine fixes a session's HTTP
+        version when it is made, so make a new Session(http_version=...) instead."""
+        if switch_protocol is not None:
+            from ._base_session import check_http_version  # a cycle at import time
+
+            wanted = check_http_version(switch_protocol)
+            current = getattr(self, "http_version", "auto")
+            if wanted != current:
+                raise InvalidArgument(
+                    f"refresh(switch_protocol={switch_protocol!r}): this session uses "
+                    f"http_version={current!r}, and the engine cannot switch it; "
+                    f"make a new Session(http_version={wanted!r})"
+                )
         _abi.session_refresh(self._live_handle())
 
     def fork(self, n: int = 1) -> list[Self]:

@@ -3,8 +3,10 @@ other threads are answered while a request or a read is under way."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ._abi import NativeStream
@@ -20,6 +22,7 @@ from ._exceptions import HTTPCloakError
 from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
+from ._session_upstream import UpstreamCalls
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
 from ._verbs import BoundVerb, RequestOptions, Verb, positional_params_data
@@ -32,6 +35,7 @@ from ._warmup import (
     check_concurrency,
     page_subresources,
     subresource_headers,
+    warmup_timeout,
 )
 
 if TYPE_CHECKING:
@@ -40,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_REDIRECTS", "HTTP_VERSIONS", "HTTPVersion", "Session"]
 
 
-class Session(BaseSession):
+class Session(UpstreamCalls, BaseSession):
     """A browser-impersonating HTTP session (blocking). See BaseSession for the options."""
 
     @overload
@@ -105,12 +109,14 @@ class Session(BaseSession):
             max_redirects=max_redirects,
             max_body_size=max_body_size,
         )
+        started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)
         try:
             body = prepared.body
             early_meta = send_body(native, body) if isinstance(body, StreamedBody) else None
             meta = early_meta or native.wait_meta()
             response = StreamResponse(native, meta, prepared.method)
+            response.elapsed = timedelta(seconds=time.monotonic() - started)
             response._session = self
             response._max_body_size = prepared.max_body_size
             if stream:
@@ -119,6 +125,7 @@ class Session(BaseSession):
             with response:
                 buffered = Response(meta, prepared.method, response.read())
             buffered._session = self
+            buffered.elapsed = response.elapsed
             return buffered
         except BaseException:
             native.close()
@@ -145,23 +152,26 @@ class Session(BaseSession):
     def warmup(
         self,
         url: str,
+        timeout: float | None = None,
         *,
-        timeout: TimeoutTypes | Literal["default"] = "default",
         limit: int = DEFAULT_LIMIT,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> Response:
         """Visit url as a browser's first visit does: the page with the preset's navigation
         headers; then, if it is HTML, up to limit of its subresources (stylesheets, scripts,
         images, icons, preloads) with the headers a browser sends for each kind, on up to
-        concurrency threads. Subresource bodies are read to the end and dropped; a failed
+        concurrency threads. ``timeout`` is in milliseconds, as in the upstream binding, and
+        bounds each of these requests (None or 0: the session's timeout). Subresource bodies
+        are read to the end and dropped; a failed
         one is counted in the page's .warmup (a WarmupResult), never raised. Cookies, TLS
         session tickets and pooled connections stay (docs/session-options.md)."""
         check_concurrency(concurrency)
-        page = self.get(url, timeout=timeout)
+        per_request = warmup_timeout(timeout)
+        page = self.get(url, timeout=per_request)
         resources, skipped = page_subresources(page, limit)
 
         def load(resource: Subresource) -> SubresourceResult:
-            return self._load_subresource(resource, page.url, timeout)
+            return self._load_subresource(resource, page.url, per_request)
 
         results: list[SubresourceResult] = []
         if resources:

@@ -1,7 +1,7 @@
 """Saving and restoring a session (a mixin of BaseSession): the options that recreate it,
 its cookies and its resumable TLS sessions, as versioned JSON.
 
-``{"version": 1, "options": {...}, "cookies": [...], "tls_sessions": [...]}``. A proxy is
+``{"version": 2, "options": {...}, "cookies": [...], "tls_sessions": [...]}``. A proxy is
 saved without its credentials: a session whose proxy had some is restored only with
 ``proxy=`` given again (the credentials never reach the file); the same for an HTTP/3
 session's ``udp_proxy`` and ``udp_proxy=``. Neither ``auth=`` nor an Authorization or
@@ -19,10 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 from . import _abi
 from ._exceptions import InvalidArgument
 from ._headers import Headers
+from ._netopts import MILLISECONDS
 from ._replace_file import replacing
 from ._timeouts import Timeout
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+# Version 1 saved retry_wait_min / retry_wait_max in seconds; version 2 in milliseconds, the
+# unit Session takes them in since (as the upstream binding). Version 1 still loads.
+READABLE_VERSIONS = (1, 2)
 
 # The keyword arguments of Session that a saved state may carry.
 SAVED_OPTIONS = frozenset(
@@ -158,9 +162,10 @@ def _parse(data: str | bytes) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise InvalidArgument("session state must be a JSON object")
     version = state.get("version")
-    if version != STATE_VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise InvalidArgument(
-            f"unsupported session state version {version!r} (this httpcloak reads {STATE_VERSION})"
+            f"unsupported session state version {version!r} "
+            f"(this httpcloak reads {', '.join(map(str, READABLE_VERSIONS))})"
         )
     unknown = set(state) - {"version", "options", "cookies", "tls_sessions"}
     if unknown:
@@ -170,7 +175,22 @@ def _parse(data: str | bytes) -> dict[str, Any]:
     for field in ("cookies", "tls_sessions"):
         if not isinstance(state.setdefault(field, []), list):
             raise InvalidArgument(f"session state {field} must be a list")
+    if version == 1:
+        _seconds_to_milliseconds(state["options"])
     return state
+
+
+def _seconds_to_milliseconds(options: dict[str, Any]) -> None:
+    """A version 1 state's retry backoff bounds (seconds) in today's unit."""
+    for name in MILLISECONDS:
+        value = options.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            options[name] = seconds_as_milliseconds(value)
+
+
+def seconds_as_milliseconds(seconds: float) -> float:
+    """The engine's seconds back in the milliseconds given (rounded off float noise)."""
+    return round(seconds * 1000, 6)
 
 
 def _constructor_kwargs(

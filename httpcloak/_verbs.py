@@ -36,12 +36,16 @@ class RequestOptions(TypedDict, total=False):
     max_body_size: int | None | Literal["default"]
 
 
-# The arguments requests (and the upstream binding) take by position after the URL.
+# The arguments the upstream binding takes by position after the URL (those of requests,
+# and a few more: params of delete/head/options, json and files of put/patch).
 POSITIONAL: dict[str, tuple[str, ...]] = {
     "GET": ("params",),
-    "POST": ("data", "json"),
-    "PUT": ("data",),
-    "PATCH": ("data",),
+    "DELETE": ("params",),
+    "HEAD": ("params",),
+    "OPTIONS": ("params",),
+    "POST": ("data", "json", "files"),
+    "PUT": ("data", "json", "files"),
+    "PATCH": ("data", "json", "files"),
 }
 REQUEST_POSITIONAL = ("params", "data")  # request(method, url, params, data)
 

@@ -26,9 +26,10 @@ with a None value (requests' way of removing a session header for one request).
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from ._exceptions import InvalidArgument
@@ -267,3 +268,15 @@ def check_concurrency(concurrency: int) -> int:
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidArgument(f"concurrency must be a positive int, got {concurrency!r}")
     return concurrency
+
+
+def warmup_timeout(milliseconds: float | None) -> float | Literal["default"]:
+    """warmup's timeout, in milliseconds as the upstream binding takes it, as the seconds
+    each of its requests gets (None or 0, as upstream: the session's timeout)."""
+    if milliseconds is None:
+        return "default"
+    if isinstance(milliseconds, bool) or not isinstance(milliseconds, (int, float)):
+        raise TypeError(f"timeout must be milliseconds, not {type(milliseconds).__name__}")
+    if not math.isfinite(milliseconds) or milliseconds < 0:
+        raise InvalidArgument(f"timeout must be a non-negative number of ms, got {milliseconds!r}")
+    return "default" if milliseconds == 0 else milliseconds / 1000

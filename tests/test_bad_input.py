@@ -73,7 +73,7 @@ def test_request_arguments_never_crash(
 )
 def test_session_options_never_crash(preset: str, http_version: str, proxy: str | None) -> None:
     try:
-        session = httpcloak.Session(preset=preset, http_version=http_version, proxy=proxy)  # type: ignore[arg-type]
+        session = httpcloak.Session(preset=preset, http_version=http_version, proxy=proxy)
     except CLEAR_ERRORS as error:
         assert str(error)
         return

@@ -266,7 +266,9 @@ def test_per_request_cookies_go_with_the_jar(session: httpcloak.Session, base_ur
     ("kwargs", "error"),
     [
         ({"domain": ".127.0.0.1"}, httpcloak.InvalidArgument),  # IPs are host-only
-        ({"domain": ""}, httpcloak.InvalidArgument),
+        ({"domain": "."}, httpcloak.InvalidArgument),
+        ({"domain": "a.com", "expires": "yesterday"}, httpcloak.InvalidArgument),
+        ({"domain": "a.com", "max_age": 1.5}, TypeError),
         ({"domain": "a.com", "path": "rel"}, httpcloak.InvalidArgument),
         ({"domain": "a.com", "same_site": "sometimes"}, httpcloak.InvalidArgument),
         ({"domain": "a.com", "expires": float("nan")}, httpcloak.InvalidArgument),
@@ -360,3 +362,51 @@ def test_a_domain_cookie_for_a_top_level_domain_is_refused() -> None:
             s.set_cookie("a", "b", domain=".com")
         s.set_cookie("a", "b", domain="localhost")  # host-only: fine
         assert [c.name for c in s.get_cookies("http://localhost/")] == ["a"]
+
+
+def test_set_cookie_without_a_domain_goes_to_every_host(server: TestServer) -> None:
+    # The upstream binding's set_cookie(name, value): a cookie for every host.
+    with httpcloak.Session(verify=server.ca) as s:
+        s.set_cookie("everywhere", "1")
+        for url in (f"{server.http}/cookies", f"{server.https}/cookies"):
+            assert sent(s, url) == {"everywhere": "1"}
+        assert sent(s, f"http://localhost:{urlsplit(server.http).port}/cookies") == {
+            "everywhere": "1"
+        }
+        (cookie,) = s.get_cookies()
+        assert (cookie.domain, cookie.host_only) == ("", False)
+        # It survives marshal/unmarshal.
+        with httpcloak.Session.unmarshal(s.marshal()) as restored:
+            assert sent(restored, f"{server.http}/cookies") == {"everywhere": "1"}
+
+
+def test_set_cookie_takes_upstreams_arguments_by_position(
+    session: httpcloak.Session, base_url: str
+) -> None:
+    host = urlsplit(base_url).hostname or ""
+    # name, value, domain, path, secure, http_only, same_site, max_age, expires
+    session.set_cookie("p", "1", host, "/", False, True, "Lax", 3600)
+    (cookie,) = session.get_cookies()
+    assert (cookie.domain, cookie.http_only, cookie.same_site) == (host, True, "Lax")
+    assert cookie.expires is not None and 3500 < cookie.expires - time.time() <= 3600
+    assert sent(session, f"{base_url}/cookies") == {"p": "1"}
+
+
+def test_set_cookie_expires_as_an_http_date(session: httpcloak.Session, base_url: str) -> None:
+    session.set_cookie("later", "1", expires="Fri, 01 Jan 2100 00:00:00 GMT")
+    assert session.get_cookie("later").expires == 4102444800.0  # type: ignore[union-attr]
+    session.set_cookie("gone", "1", expires="Thu, 01 Jan 1970 00:00:10 GMT")
+    assert session.get_cookie("gone") is None
+    session.set_cookie("later", "1", max_age=-1)  # a negative max_age deletes
+    assert sent(session, f"{base_url}/cookies") == {}
+
+
+def test_delete_cookie_with_an_empty_domain_deletes_it_everywhere(
+    session: httpcloak.Session,
+) -> None:
+    session.set_cookie("x", "1")
+    session.set_cookie("x", "2", domain="127.0.0.1")
+    session.set_cookie("x", "3", domain=".example.com")
+    session.set_cookie("y", "4", domain=".example.com")
+    assert session.delete_cookie("x", "") == 3
+    assert [c.name for c in session.get_cookies()] == ["y"]

@@ -175,7 +175,7 @@ def test_every_protocol_returns_the_malformed_location(
         pytest.skip("the test server has no HTTP/3 listener")
     url = f"{base}/redirect-to?url={quote(location)}&status_code=302"
     version = "h3" if protocol == "h3" else "auto"
-    with httpcloak.Session(verify=server.ca, http_version=version) as s:  # type: ignore[arg-type]
+    with httpcloak.Session(verify=server.ca, http_version=version) as s:
         with s.get(url, allow_redirects=False, stream=True) as streamed:
             assert (streamed.protocol, streamed.status_code) == (protocol, 302)
             assert streamed.headers["location"] == location
@@ -183,7 +183,7 @@ def test_every_protocol_returns_the_malformed_location(
             s.get(url)
 
     async def unfollowed() -> str:
-        async with httpcloak.AsyncSession(verify=server.ca, http_version=version) as s:  # type: ignore[arg-type]
+        async with httpcloak.AsyncSession(verify=server.ca, http_version=version) as s:
             r = await s.get(url, allow_redirects=False)
             return r.headers["location"]
 

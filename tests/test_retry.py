@@ -15,7 +15,7 @@ import httpcloak
 from servers import TestServer
 
 _keys = itertools.count()
-FAST: dict[str, Any] = {"retry_wait_min": 0.01, "retry_wait_max": 0.05}
+FAST: dict[str, Any] = {"retry_wait_min": 10, "retry_wait_max": 50}  # milliseconds
 
 
 def _flaky(server: TestServer, fail: int, **params: object) -> str:
@@ -97,7 +97,9 @@ def test_a_streamed_request_body_is_never_retried(server: TestServer) -> None:
 
 def test_the_connect_timeout_bounds_the_waits(server: TestServer) -> None:
     url = _flaky(server, 10)
-    with httpcloak.Session(retry=5, retry_wait_min=30, retry_wait_max=30, timeout=(0.5, 5)) as s:
+    with httpcloak.Session(
+        retry=5, retry_wait_min=30_000, retry_wait_max=30_000, timeout=(0.5, 5)
+    ) as s:
         with pytest.raises(httpcloak.ConnectTimeout):
             s.get(url)
         # One attempt was made before the timeout ended the wait; this is the second.

@@ -109,7 +109,7 @@ def test_key_log_file_gets_nss_lines(server: TestServer, tmp_path: Path, http_ve
     base = server.h3 if http_version == "h3" else server.https
     with httpcloak.Session(
         verify=server.ca,
-        http_version=http_version,  # type: ignore[arg-type]
+        http_version=http_version,
         key_log_file=path,
     ) as s:
         assert s.get(f"{base}/get").protocol == http_version

@@ -42,7 +42,7 @@ def test_unmarshal_restores_options_and_cookies(server: TestServer, base_url: st
 
 def test_state_is_versioned_json(session: httpcloak.Session) -> None:
     state = json.loads(session.marshal())
-    assert state["version"] == 1
+    assert state["version"] == 2
     assert set(state) == {"version", "options", "cookies", "tls_sessions"}
     assert state["options"]["preset"] == "chrome-latest"
 
@@ -99,14 +99,14 @@ def _state(session: httpcloak.Session, **changes: Any) -> str:
     [
         lambda s: "not json",
         lambda s: "[]",
-        lambda s: _state(s, version=2),
+        lambda s: _state(s, version=3),
         lambda s: _state(s, version=None),
         lambda s: _state(s, extra=1),
         lambda s: _state(s, options={"preset": "chrome-latest", "colour": "red"}),
         lambda s: _state(s, options={"timeout": 5}),
         lambda s: _state(s, options={"max_redirects": "many"}),
-        lambda s: _state(s, cookies=[{"name": "a"}]),
-        lambda s: _state(s, cookies=[{"name": "a", "value": "1", "domain": "", "path": "/"}]),
+        lambda s: _state(s, cookies=[{"name": "a", "domain": "."}]),
+        lambda s: _state(s, cookies=[{"name": "a", "value": "1", "domain": "a b", "path": "/"}]),
         lambda s: _state(s, tls_sessions=[{"key": "h", "ticket": "AAAA", "state": "AAAA"}]),
         lambda s: _state(s, tls_sessions=[{"key": "h", "ticket": "!!", "state": ""}]),
         lambda s: _state(s, tls_sessions={}),
@@ -234,7 +234,7 @@ def test_save_replaces_a_wider_file_with_a_private_one(
     path.chmod(0o644)
     session.save(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert json.loads(path.read_text())["version"] == 1
+    assert json.loads(path.read_text())["version"] == 2
 
 
 # A save that fails half-way through its write: the file-size limit (RLIMIT_FSIZE, which

@@ -3,6 +3,11 @@ no-op options (docs/parity.md lists where behaviour differs on purpose)."""
 
 from __future__ import annotations
 
+import json
+import time
+
+import pytest
+
 import httpcloak
 
 from servers import TestServer
@@ -65,3 +70,85 @@ def test_redirect_hops_carry_their_protocol_and_reason(server: TestServer) -> No
     with httpcloak.Session() as s:
         r = s.get(f"{server.http}/redirect/1")
     assert [(h.protocol, h.reason) for h in r.history] == [("h1", "Found")]
+
+
+def test_retry_waits_are_milliseconds(server: TestServer) -> None:
+    flaky = f"{server.http}/flaky?key=ms-{id(server)}&fail=1"
+    # 300 ms each way; as seconds this would be 5 minutes, far past the timeout.
+    with httpcloak.Session(retry=1, retry_wait_min=300, retry_wait_max=300, timeout=20) as s:
+        started = time.monotonic()
+        r = s.get(flaky)
+        waited = time.monotonic() - started
+        assert (r.status_code, r.json()["attempt"]) == (200, 2)
+        assert 0.29 <= waited < 15
+        options = json.loads(s.marshal())["options"]
+        assert (options["retry_wait_min"], options["retry_wait_max"]) == (300, 300)
+    # Upstream's defaults, written out, are accepted (as seconds they were refused).
+    httpcloak.Session(retry_wait_min=500, retry_wait_max=10000).close()
+    with pytest.raises(httpcloak.InvalidArgument, match="milliseconds"):
+        httpcloak.Session(retry_wait_min=-1)
+
+
+def test_a_state_saved_in_seconds_still_loads(server: TestServer) -> None:
+    with httpcloak.Session(retry=2, retry_wait_min=250, retry_wait_max=4000) as s:
+        state = json.loads(s.marshal())
+    assert state["version"] == 2
+    # What version 1 wrote for the same session: the bounds in seconds.
+    state["version"] = 1
+    state["options"].update(retry_wait_min=0.25, retry_wait_max=4)
+    with httpcloak.Session.unmarshal(json.dumps(state)) as restored:
+        options = json.loads(restored.marshal())["options"]
+    assert (options["retry_wait_min"], options["retry_wait_max"]) == (250, 4000)
+
+
+@pytest.mark.parametrize(
+    ("given", "protocol"),
+    [("http1", "h1"), ("1.1", "h1"), ("http2", "h2"), ("2", "h2"), ("HTTP2", "h2")],
+)
+def test_http_version_aliases(server: TestServer, given: str, protocol: str) -> None:
+    with httpcloak.Session(verify=server.ca, http_version=given) as s:
+        assert s.http_version == protocol
+        assert s.get(f"{server.https}/get").protocol == protocol
+
+
+def test_http_version_unknown_is_refused() -> None:
+    with pytest.raises(httpcloak.InvalidArgument, match="http_version"):
+        httpcloak.Session(http_version="spdy")
+
+
+def test_upstream_positional_shapes(server: TestServer) -> None:
+    proxy = None  # upstream's examples: Session("chrome-latest", proxy)
+    with httpcloak.Session("chrome-latest", proxy) as s:
+        assert s.delete(f"{server.http}/anything", {"d": "1"}).json()["raw_query"] == "d=1"
+        assert s.head(f"{server.http}/anything", {"h": "1"}).status_code == 200
+        assert s.options(f"{server.http}/anything", {"o": "1"}).json()["raw_query"] == "o=1"
+        echo = s.patch(f"{server.http}/anything", None, {"j": 1}).json()
+        assert echo["body_len"] == 7
+        page = s.warmup(f"{server.http}/get", 5000)  # milliseconds, as upstream
+        assert page.status_code == 200
+    httpcloak.configure("firefox-latest")
+    try:
+        r = httpcloak.get(f"{server.http}/headers")
+        assert "Firefox" in r.json()["headers"]["User-Agent"][0]
+    finally:
+        httpcloak.configure()
+
+
+def test_warmup_timeout_is_milliseconds(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        # 300 ms; as seconds the page, 3 s slow, would be waited for.
+        with pytest.raises(httpcloak.TimeoutException):
+            s.warmup(f"{server.http}/slow-headers?delay=3", 300)
+
+
+def test_refresh_takes_upstreams_switch_protocol(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca, http_version="h2") as s:
+        assert s.get(f"{server.https}/get").protocol == "h2"
+        s.refresh("h2")  # the protocol in use: a plain refresh
+        s.refresh("http2")
+        assert s.get(f"{server.https}/get").protocol == "h2"
+        # Another protocol: refused with the way out, and nothing dropped.
+        with pytest.raises(httpcloak.InvalidArgument, match="http_version='h3'"):
+            s.refresh("h3")
+        with pytest.raises(httpcloak.InvalidArgument):
+            s.refresh("spdy")

@@ -64,9 +64,13 @@ type cookieKey struct {
 	hostOnly           bool
 }
 
+// everyHost is the site of cookies set without a domain (set_cookie(name, value), as the
+// upstream binding has it): they go to every host. No host name is spelt "*".
+const everyHost = "*"
+
 type Entry struct {
 	name, value string
-	domain      string // lower case, without a leading dot
+	domain      string // lower case, without a leading dot; "" for every host
 	hostOnly    bool
 	path        string
 	expires     time.Time // zero: a session cookie
@@ -79,7 +83,8 @@ type Entry struct {
 }
 
 // Cookie is a cookie as users see and give it. Domain has a leading dot for a domain
-// cookie (sent to subdomains too) and none for a host-only cookie.
+// cookie (sent to subdomains too) and none for a host-only cookie; "" (given by the user
+// only) means every host.
 type Cookie struct {
 	Name     string
 	Value    string
@@ -185,7 +190,9 @@ func (e *Entry) expired(now time.Time) bool {
 
 // sendsTo reports whether e goes out with a request to u (RFC 6265bis 5.8.3).
 func (e *Entry) sendsTo(u *url.URL, host, path string) bool {
-	if e.hostOnly {
+	if e.site == everyHost {
+		// no domain to match
+	} else if e.hostOnly {
 		if host != e.domain {
 			return false
 		}
@@ -231,6 +238,7 @@ func (j *Jar) matching(u *url.URL, touch bool) []*Entry {
 		}
 	} else {
 		keep(j.sites[siteOf(host)]) // a host's cookies are all in its site
+		keep(j.sites[everyHost])
 	}
 	if touch && len(out) > 0 {
 		j.clock++
@@ -280,7 +288,7 @@ func (j *Jar) List(u *url.URL) []Cookie {
 func (e *Entry) describe() Cookie {
 	cj := Cookie{Name: e.name, Value: e.value, Domain: e.domain, Path: e.path,
 		Secure: e.secure, HTTPOnly: e.httpOnly, SameSite: e.sameSite}
-	if !e.hostOnly {
+	if !e.hostOnly && e.site != everyHost {
 		cj.Domain = "." + e.domain
 	}
 	if !e.expires.IsZero() {
@@ -324,13 +332,15 @@ func (j *Jar) Clear() {
 func NewEntry(c Cookie) (*Entry, error) {
 	hostOnly := !strings.HasPrefix(c.Domain, ".")
 	domain := wire.CanonicalHost(strings.TrimPrefix(c.Domain, "."))
-	if !validHostName(domain) {
+	if c.Domain == "" {
+		hostOnly = false
+	} else if !validHostName(domain) {
 		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: domain must be a host name (\".example.com\" for a domain cookie), got %q", c.Name, c.Domain)
 	}
 	if !hostOnly && net.ParseIP(domain) != nil {
 		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: an IP address can only have host-only cookies (no leading dot), got %q", c.Name, c.Domain)
 	}
-	if _, registrable := registrableDomain(domain); !hostOnly && !registrable {
+	if _, registrable := registrableDomain(domain); !hostOnly && !registrable && c.Domain != "" {
 		// As for Set-Cookie: a public suffix (".com", ".co.uk", ".github.io") takes no
 		// domain cookie; a host-only one ("localhost") is fine.
 		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: %q is a public suffix (like .com or .co.uk), which browsers give no domain cookie; use a registrable domain (\".example.co.uk\") or a host-only one (no leading dot)", c.Name, c.Domain)
@@ -354,7 +364,10 @@ func NewEntry(c Cookie) (*Entry, error) {
 		return nil, errs.New(errs.KindInvalidArgument, "cookie %q: value %q cannot be sent as it is (no spaces, quotes, commas, semicolons or backslashes)", c.Name, c.Value)
 	}
 	e := &Entry{name: c.Name, value: c.Value, domain: domain, hostOnly: hostOnly, path: path,
-		secure: c.Secure, httpOnly: c.HTTPOnly, sameSite: sameSite, site: siteOf(domain)}
+		secure: c.Secure, httpOnly: c.HTTPOnly, sameSite: sameSite, site: everyHost}
+	if c.Domain != "" {
+		e.site = siteOf(domain)
+	}
 	if c.Expires != 0 {
 		if math.IsNaN(c.Expires) || math.IsInf(c.Expires, 0) || c.Expires < 0 || c.Expires > 9e9 {
 			return nil, errs.New(errs.KindInvalidArgument, "cookie %q: expires must be unix seconds, got %v", c.Name, c.Expires)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"httpcloakpy/internal/errs"
 )
@@ -272,7 +273,7 @@ func TestEntryFromJSONRefusesWhatCannotBeStored(t *testing.T) {
 		{"URL in domain", func(c *Cookie) { c.Domain = "a.com/x" }},
 		{"port in domain", func(c *Cookie) { c.Domain = "a.com:80" }},
 		{"empty label", func(c *Cookie) { c.Domain = "a..com" }},
-		{"empty domain", func(c *Cookie) { c.Domain = "" }},
+		{"a lone dot for a domain", func(c *Cookie) { c.Domain = "." }},
 		{"long label", func(c *Cookie) { c.Domain = strings.Repeat("a", 64) + ".com" }},
 		{"public suffix", func(c *Cookie) { c.Domain = ".co.uk" }},
 		{"top-level domain", func(c *Cookie) { c.Domain = ".com" }},
@@ -305,5 +306,45 @@ func TestDisabledJarStoresNothing(t *testing.T) {
 	receive(t, j, "http://127.0.0.1/", "a=1")
 	if got := j.Header(mustURL(t, "http://127.0.0.1/")); got != "" || len(j.List(nil)) != 0 {
 		t.Fatalf("disabled jar kept %q", got)
+	}
+}
+
+// A cookie the user sets without a domain goes to every host (the upstream binding's
+// set_cookie(name, value)), over every scheme unless Secure, within its path; listing
+// shows it with an empty domain, and removing it by name alone works.
+func TestACookieWithoutDomainGoesToEveryHost(t *testing.T) {
+	j := New()
+	for _, c := range []Cookie{
+		{Name: "any", Value: "1"},
+		{Name: "sec", Value: "2", Secure: true},
+		{Name: "deep", Value: "3", Path: "/a"},
+		{Name: "site", Value: "4", Domain: "example.com"},
+	} {
+		e, err := NewEntry(c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		j.Put(e, time.Now())
+	}
+	for _, tc := range []struct{ url, want string }{
+		{"https://example.com/a/b", "deep=3; any=1; sec=2; site=4"},
+		{"http://127.0.0.1/", "any=1"},
+		{"https://other.org/x", "any=1; sec=2"},
+		{"http://[::1]:8080/a", "deep=3; any=1"},
+	} {
+		if got := j.Header(mustURL(t, tc.url)); got != tc.want {
+			t.Errorf("%s: Cookie %q, want %q", tc.url, got, tc.want)
+		}
+	}
+	if got := j.List(nil)[0]; got.Domain != "" || got.Name != "any" {
+		t.Errorf("listed as %+v, want domain \"\"", got)
+	}
+	if n := j.Remove("any", nil, nil); n != 1 || j.Header(mustURL(t, "http://x.test/")) != "" {
+		t.Errorf("Remove took %d, left %q", n, j.Header(mustURL(t, "http://x.test/")))
+	}
+	for _, bad := range []string{".", "a b"} {
+		if _, err := NewEntry(Cookie{Name: "n", Value: "v", Domain: bad}); err == nil {
+			t.Errorf("domain %q accepted", bad)
+		}
 	}
 }
