@@ -91,14 +91,18 @@ def _c_compiler_env() -> dict[str, str]:
         return {}
     if importlib.util.find_spec("ziglang") is None:
         raise SystemExit(f"{GLIBC_ENV}={glibc} needs the ziglang package: pip install ziglang")
-    arch = target_arch()
+    return {"CC": str(zig_cc_wrapper(target_arch(), glibc))}
+
+
+def zig_cc_wrapper(arch: str, glibc: str) -> Path:
+    """A C compiler command for cgo: zig's, for that CPU, linking against that glibc."""
     wrapper = ROOT / "build" / f"zig-cc-{arch}-{glibc}"
     wrapper.parent.mkdir(parents=True, exist_ok=True)
     wrapper.write_text(
         f'#!/bin/sh\nexec "{sys.executable}" -m ziglang cc -target {arch}-linux-gnu.{glibc} "$@"\n'
     )
     wrapper.chmod(0o755)
-    return {"CC": str(wrapper)}
+    return wrapper
 
 
 def _newest_source(directory: Path) -> float:
