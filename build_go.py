@@ -4,6 +4,7 @@ Run by `pip install .` / `pip install -e .` through setup.py, or by hand:
     python build_go.py            # the library
     python build_go.py --testserver   # also the loopback test server, into build/
     python build_go.py --patch-only   # only our patched Go modules (before `go vet`/`go test`)
+    HTTPCLOAK_GLIBC=2.17 HTTPCLOAK_ARCH=aarch64 python build_go.py   # Linux arm64, by zig
 
 Go modules we patch (go/patches/, see docs/go-patches.md) are built from a patched copy
 under build/go-patched/, made first by every build.
@@ -33,6 +34,11 @@ BUILD_DIR = ROOT / "build"
 # HTTPCLOAK_GLIBC=2.17 and `pip install ziglang`; zig's C compiler then links cgo against
 # that glibc's symbols, and the wheel is tagged manylinux_2_17 (see setup.py).
 GLIBC_ENV = "HTTPCLOAK_GLIBC"
+# Cross-compiling for another Linux CPU (HTTPCLOAK_ARCH=aarch64, with HTTPCLOAK_GLIBC set):
+# Go targets it by GOARCH, zig's C compiler links cgo for it; the wheel is tagged for it.
+ARCH_ENV = "HTTPCLOAK_ARCH"
+GOARCH = {"x86_64": "amd64", "aarch64": "arm64"}
+_ARCH_ALIASES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
 
 MISSING_GO = (
     "httpcloak: building the native library needs the Go toolchain (1.26 or newer) on PATH "
@@ -52,22 +58,51 @@ def target_glibc() -> str | None:
     return os.environ.get(GLIBC_ENV) or None
 
 
+def host_arch() -> str:
+    return _ARCH_ALIASES.get(platform.machine().lower(), platform.machine().lower())
+
+
+def target_arch() -> str:
+    """The CPU the library is built for: HTTPCLOAK_ARCH (x86_64 or aarch64), else this host's."""
+    wanted = os.environ.get(ARCH_ENV)
+    if not wanted:
+        return host_arch()
+    arch = _ARCH_ALIASES.get(wanted.lower())
+    if arch is None:
+        raise SystemExit(f"{ARCH_ENV}={wanted}: expected one of {', '.join(GOARCH)}")
+    return arch
+
+
+def _cross_env() -> dict[str, str]:
+    arch = target_arch()
+    if arch == host_arch():
+        return {}
+    if target_glibc() is None:
+        raise SystemExit(
+            f"{ARCH_ENV}={arch} cross-compiles with zig's C compiler: set {GLIBC_ENV} too "
+            f"(e.g. {GLIBC_ENV}=2.17) and pip install ziglang"
+        )
+    return {"GOOS": "linux", "GOARCH": GOARCH[arch]}
+
+
 def _c_compiler_env() -> dict[str, str]:
     glibc = target_glibc()
     if glibc is None:
         return {}
     if importlib.util.find_spec("ziglang") is None:
         raise SystemExit(f"{GLIBC_ENV}={glibc} needs the ziglang package: pip install ziglang")
-    arch = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}[
-        platform.machine().lower()
-    ]
+    return {"CC": str(zig_cc_wrapper(target_arch(), glibc))}
+
+
+def zig_cc_wrapper(arch: str, glibc: str) -> Path:
+    """A C compiler command for cgo: zig's, for that CPU, linking against that glibc."""
     wrapper = ROOT / "build" / f"zig-cc-{arch}-{glibc}"
     wrapper.parent.mkdir(parents=True, exist_ok=True)
     wrapper.write_text(
         f'#!/bin/sh\nexec "{sys.executable}" -m ziglang cc -target {arch}-linux-gnu.{glibc} "$@"\n'
     )
     wrapper.chmod(0o755)
-    return {"CC": str(wrapper)}
+    return wrapper
 
 
 def _newest_source(directory: Path) -> float:
@@ -98,15 +133,17 @@ def build_library(force: bool = False) -> Path:
     # A patched copy made anew (its stamp is written last) also makes the library stale.
     patched = [p / go_patches.STAMP_NAME for p in patch_go_modules()]
     header = NATIVE_DIR / "httpcloak.h"
-    stamp = NATIVE_DIR / ".glibc"
+    # What the library was built for: the CPU and the glibc it was linked against (if pinned).
+    stamp = NATIVE_DIR / ".target"
     built_for = stamp.read_text() if stamp.exists() else ""
+    target = f"{target_arch()} {target_glibc() or ''}"
     fresh = _up_to_date(LIBRARY, GO_DIR) and header.exists()
     fresh = fresh and all(LIBRARY.stat().st_mtime >= p.stat().st_mtime for p in patched)
-    if not force and fresh and built_for == (target_glibc() or ""):
+    if not force and fresh and built_for == target:
         return LIBRARY
     _refuse_musl()
     NATIVE_DIR.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, CGO_ENABLED="1", **_c_compiler_env())
+    env = dict(os.environ, CGO_ENABLED="1", **_cross_env(), **_c_compiler_env())
     subprocess.run(
         [
             _go(),
@@ -125,7 +162,7 @@ def build_library(force: bool = False) -> Path:
     # cgo writes its own header beside the library; ours (go/httpcloak.h) is the contract.
     (NATIVE_DIR / "libhttpcloak.h").unlink(missing_ok=True)
     shutil.copyfile(GO_DIR / "httpcloak.h", header)
-    stamp.write_text(target_glibc() or "")
+    stamp.write_text(target)
     return LIBRARY
 
 

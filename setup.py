@@ -31,6 +31,9 @@ class PlatformWheel(bdist_wheel):
 
     def get_tag(self) -> tuple[str, str, str]:
         _, _, platform = super().get_tag()
+        arch = build_go.target_arch()
+        if platform.startswith("linux_") and arch != build_go.host_arch():
+            platform = f"linux_{arch}"  # cross-compiled (HTTPCLOAK_ARCH, build_go.py)
         glibc = build_go.target_glibc()
         if glibc is not None and platform.startswith("linux_"):
             # Linked against that glibc's symbols by zig (build_go.py): say so.

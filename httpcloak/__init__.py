@@ -94,7 +94,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Not listed: HTTPTransport, AsyncHTTPTransport and adapters, whose extras may be absent.
 __all__ = [

@@ -1,0 +1,57 @@
+"""Which CPU build_go.py builds the library for (HTTPCLOAK_ARCH), and what a cross build needs.
+
+The aarch64 wheel itself is built, checked and run under emulation by ci/arm64_smoke.sh."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from httpcloak.testing import SOURCE_ROOT
+
+sys.path.insert(0, str(SOURCE_ROOT))
+import build_go  # noqa: E402
+
+
+def _other_arch() -> str:
+    return "aarch64" if build_go.host_arch() == "x86_64" else "x86_64"
+
+
+@pytest.mark.parametrize(
+    ("name", "arch"), [("arm64", "aarch64"), ("AArch64", "aarch64"), ("amd64", "x86_64")]
+)
+def test_go_and_linux_names_of_a_cpu_both_work(
+    monkeypatch: pytest.MonkeyPatch, name: str, arch: str
+) -> None:
+    monkeypatch.setenv(build_go.ARCH_ENV, name)
+    assert build_go.target_arch() == arch
+
+
+def test_without_a_target_the_host_cpu_is_built_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(build_go.ARCH_ENV, raising=False)
+    assert build_go.target_arch() == build_go.host_arch()
+    assert build_go._cross_env() == {}  # the host build's environment is untouched
+
+
+def test_an_unknown_cpu_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(build_go.ARCH_ENV, "riscv64")
+    with pytest.raises(SystemExit, match="HTTPCLOAK_ARCH=riscv64: expected one of x86_64, aarch64"):
+        build_go.target_arch()
+
+
+def test_a_cross_build_without_zig_glibc_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(build_go.ARCH_ENV, _other_arch())
+    monkeypatch.delenv(build_go.GLIBC_ENV, raising=False)
+    with pytest.raises(SystemExit, match="set HTTPCLOAK_GLIBC too"):
+        build_go._cross_env()
+
+
+def test_a_cross_build_sets_go_and_zig_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    arch = _other_arch()
+    monkeypatch.setenv(build_go.ARCH_ENV, arch)
+    monkeypatch.setenv(build_go.GLIBC_ENV, "2.17")
+    assert build_go._cross_env() == {"GOOS": "linux", "GOARCH": build_go.GOARCH[arch]}
+    # The compiler cgo gets (build_go._c_compiler_env, once ziglang is installed).
+    wrapper = build_go.zig_cc_wrapper(build_go.target_arch(), "2.17")
+    assert f"-m ziglang cc -target {arch}-linux-gnu.2.17 " in wrapper.read_text()
