@@ -2,6 +2,7 @@ package main
 
 import (
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
 	"httpcloakpy/internal/wire"
 )
@@ -117,4 +118,34 @@ type sessionCacheStatsJSON struct {
 	Timeouts   int64 `json:"timeouts"`
 	Errors     int64 `json:"errors"`
 	InFlight   int64 `json:"in_flight"`
+}
+
+// presetJSON is one preset in hc_presets' list; a custom one also says what it adds.
+type presetJSON struct {
+	Name    string      `json:"name"`
+	Alias   string      `json:"alias_of,omitempty"`
+	Engine  string      `json:"engine_profile"`
+	Headers [][2]string `json:"headers"`
+	*customPresetJSON
+}
+
+type customPresetJSON struct {
+	Custom       bool                 `json:"custom"`
+	BasedOn      string               `json:"based_on"`
+	JA3          string               `json:"ja3,omitempty"`
+	Akamai       string               `json:"akamai,omitempty"`
+	ExtraFP      *fingerprint.ExtraFP `json:"extra_fp,omitempty"`
+	DisableHTTP3 bool                 `json:"disable_http3"`
+}
+
+func presetsJSON(list []fingerprint.Description) []presetJSON {
+	out := make([]presetJSON, len(list))
+	for i, p := range list {
+		out[i] = presetJSON{Name: p.Name, Alias: p.AliasOf, Engine: p.Engine, Headers: p.Headers}
+		if c := p.Custom; c != nil {
+			out[i].customPresetJSON = &customPresetJSON{Custom: true, BasedOn: c.BasedOn, JA3: c.JA3,
+				Akamai: c.Akamai, ExtraFP: c.ExtraFP, DisableHTTP3: c.DisableHTTP3}
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/wire"
 )
 
@@ -132,5 +133,34 @@ func init() {
 			return nil, err
 		}
 		return sessionCacheStatsJSON(sharedSessions.Stats()), nil
+	})
+}
+
+type registerArgs struct {
+	JSON string `json:"json"`
+}
+
+type nameArgs struct {
+	Name string `json:"name"`
+}
+
+func init() {
+	registerProcessCall("preset.register", func(args json.RawMessage) (any, error) {
+		var a registerArgs
+		if err := decodeArgs(args, &a); err != nil {
+			return nil, err
+		}
+		name, err := fingerprint.Register([]byte(a.JSON))
+		if err != nil {
+			return nil, err
+		}
+		return nameArgs{Name: name}, nil
+	})
+	registerProcessCall("preset.unregister", func(args json.RawMessage) (any, error) {
+		var a nameArgs
+		if err := decodeArgs(args, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, fingerprint.Unregister(a.Name)
 	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/secrets"
 	"httpcloakpy/internal/wire"
@@ -41,7 +42,7 @@ func init() {
 		}
 		s.net.mu.Lock()
 		defer s.net.mu.Unlock()
-		return s.net.cfg.udpProxy, nil
+		return s.net.cfg.UDPProxy, nil
 	})
 	registerCall("header_order.set", func(s *session, args json.RawMessage) (any, error) {
 		var a struct {
@@ -75,11 +76,11 @@ func (s *session) setProxy(proxyURL string) error {
 		return err
 	}
 	s.hide(proxyURL)
-	return s.net.rebuild(func(cfg *engineConfig) error {
-		if proxyURL != "" && cfg.udpProxy != "" {
+	return s.net.rebuild(func(cfg *engine.Config) error {
+		if proxyURL != "" && cfg.UDPProxy != "" {
 			return errBothProxies
 		}
-		cfg.proxy = proxyURL
+		cfg.Proxy = proxyURL
 		return nil
 	})
 }
@@ -88,17 +89,17 @@ func (s *session) setProxy(proxyURL string) error {
 // association closes when its last stream does.
 func (s *session) setUDPProxy(proxyURL string) error {
 	s.net.mu.Lock()
-	version := s.net.cfg.httpVersion
+	version := s.net.cfg.HTTPVersion
 	s.net.mu.Unlock()
-	if err := checkUDPProxy(proxyURL, version); err != nil {
+	if err := engine.CheckUDPProxy(proxyURL, version); err != nil {
 		return err
 	}
 	s.hide(proxyURL)
-	return s.net.rebuild(func(cfg *engineConfig) error {
-		if proxyURL != "" && cfg.proxy != "" {
+	return s.net.rebuild(func(cfg *engine.Config) error {
+		if proxyURL != "" && cfg.Proxy != "" {
 			return errBothProxies
 		}
-		cfg.udpProxy = proxyURL
+		cfg.UDPProxy = proxyURL
 		return nil
 	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
@@ -122,19 +121,6 @@ func TestPumpReadTimeoutInterruptsASilentBody(t *testing.T) {
 	}
 	if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindReadTimeout {
 		t.Fatalf("err = %v, want a read timeout", err)
-	}
-}
-
-func TestEveryChromePresetSendsItsOwnBrandList(t *testing.T) {
-	for name, p := range presets {
-		if !strings.HasPrefix(name, "chrome-") {
-			continue
-		}
-		major := strings.TrimPrefix(name, "chrome-")
-		brands, _ := wire.HeaderValue(p.headers, "sec-ch-ua")
-		if !strings.Contains(brands, `"Google Chrome";v="`+major+`"`) {
-			t.Errorf("%s sends sec-ch-ua %q", name, brands)
-		}
 	}
 }
 

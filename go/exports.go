@@ -18,6 +18,7 @@ import (
 	"unsafe"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/notify"
 )
 
@@ -498,7 +499,7 @@ func hc_presets(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
 		return -1
 	}
-	data, err := json.Marshal(describePresets())
+	data, err := json.Marshal(presetsJSON(fingerprint.Describe()))
 	if err != nil {
 		setError(cerr, errs.New(errs.KindInternal, "encoding presets: %v", err))
 		return -1

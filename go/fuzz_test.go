@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
 	"httpcloakpy/internal/wire"
 )
@@ -11,7 +12,7 @@ import (
 // The export layer decodes caller JSON and lengths before anything else; whatever arrives,
 // decoding must end in a value or an invalid-argument error, never a panic.
 
-var fuzzSession = &session{jar: jar.New(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[*stream]struct{}{}, meta: newSessionMeta()}
+var fuzzSession = &session{jar: jar.New(), headers: newSessionHeaders(mustPreset("chrome-133").Headers, nil), streams: map[*stream]struct{}{}, meta: newSessionMeta()}
 
 func FuzzSessionOptions(f *testing.F) {
 	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","retry":2}`,
@@ -29,7 +30,7 @@ func FuzzSessionOptions(f *testing.F) {
 		}
 		_ = wire.ValidateHeaders(opts.Headers)
 		_ = wire.ValidateProxy(opts.Proxy)
-		_, _ = lookupPreset(opts.Preset)
+		_, _ = fingerprint.Lookup(opts.Preset)
 	})
 }
 
@@ -79,4 +80,12 @@ func FuzzSessionCall(f *testing.F) {
 			}
 		}
 	})
+}
+
+func mustPreset(name string) fingerprint.Preset {
+	p, err := fingerprint.Lookup(name)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

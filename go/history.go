@@ -3,6 +3,8 @@ package main
 import (
 	"net/url"
 	"strings"
+
+	"httpcloakpy/internal/engine"
 )
 
 // hopHeaderBudget bounds what a redirect hop keeps of its headers (names plus values):
@@ -14,13 +16,13 @@ const hopHeaderBudget = 64 << 10
 // newHop records a redirect response for the history: status, reason, protocol and URL,
 // and its headers within hopHeaderBudget: Location always (it is what made the hop), then
 // the others in order while they fit; the rest are dropped.
-func newHop(resp *incomingResponse, u *url.URL) hop {
+func newHop(resp *engine.Response, u *url.URL) hop {
 	return hop{
-		Status:  resp.status,
-		Reason:  resp.reason,
-		Proto:   resp.proto,
+		Status:  resp.Status,
+		Reason:  resp.Reason,
+		Proto:   resp.Proto,
 		URL:     u.String(),
-		Headers: boundedHeaders(resp.headers, hopHeaderBudget),
+		Headers: boundedHeaders(resp.Headers, hopHeaderBudget),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/targets"
 	"httpcloakpy/internal/wire"
@@ -110,8 +111,8 @@ func startLocalProxy(opts localProxyOptions) (*localProxy, error) {
 		}
 		// The session's trust settings check an https:// proxy; its preset shapes the CONNECT.
 		cfg := opts.Session.net.config()
-		cfg.proxy = opts.TCPProxy
-		dialer, err := proxyDialerOf(cfg)
+		cfg.Proxy = opts.TCPProxy
+		dialer, err := engine.TunnelDialer(cfg)
 		if err != nil {
 			return nil, err
 		}

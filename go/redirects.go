@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/wire"
 )
@@ -30,16 +31,16 @@ const (
 
 // exchange performs the request and, when allowed, follows redirects hop by hop: every
 // hop's Set-Cookie lands in the jar and the next hop carries the jar's cookies.
-func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingResponse, *url.URL, []hop, error) {
+func exchange(ctx context.Context, sess *session, spec *requestSpec) (*engine.Response, *url.URL, []hop, error) {
 	method, u, headers, body, upload := spec.method, spec.url, spec.headers, spec.body, spec.upload
 	var history []hop
 	sess.drains.wait(originOf(u)) // a connection closed early may be about to come back
 	for {
 		// A dropped name stays out on every hop, the jar's cookie header included.
 		sent := wire.WithoutHeaders(withCookies(headers, sess.jar.Header(u)), spec.dropHeaders...)
-		out := &outgoingRequest{method: method, url: u, headers: sent, body: body}
+		out := &engine.Request{Method: method, URL: u, Headers: sent, Body: body}
 		if upload != nil {
-			out.stream, out.streamLength = upload, upload.length
+			out.Stream, out.StreamLength = upload, upload.length
 		}
 		resp, err := sess.send(ctx, out) // retry.go: the session's retries and header order
 		if err != nil {
@@ -50,14 +51,14 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 			}
 			return nil, u, history, failure
 		}
-		sess.jar.StoreFromResponse(u, resp.headers)
+		sess.jar.StoreFromResponse(u, resp.Headers)
 		location, isRedirect := redirectTarget(resp)
 		if !spec.allowRedirects || !isRedirect {
 			return resp, u, history, nil
 		}
-		discard(resp.body)
+		discard(resp.Body)
 		if len(history) >= spec.maxRedirects {
-			return nil, u, history, errs.New(errs.KindTooManyRedirects, "exceeded %d redirects (last: %d to %s)", spec.maxRedirects, resp.status, location)
+			return nil, u, history, errs.New(errs.KindTooManyRedirects, "exceeded %d redirects (last: %d to %s)", spec.maxRedirects, resp.Status, location)
 		}
 		next, err := u.Parse(location)
 		if err != nil {
@@ -65,12 +66,12 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 		}
 		wire.EscapeQuery(next)
 		history = append(history, newHop(resp, u))
-		if changesToGet(resp.status, method) {
+		if changesToGet(resp.Status, method) {
 			method, body, upload = "GET", nil, nil
 			headers = wire.WithoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")
 		} else if upload != nil {
 			return nil, u, history, errs.New(errs.KindInvalidArgument,
-				"cannot follow a %d redirect to %s: it must resend the request body, and a streamed body cannot be replayed (pass bytes, or allow_redirects=False)", resp.status, location)
+				"cannot follow a %d redirect to %s: it must resend the request body, and a streamed body cannot be replayed (pass bytes, or allow_redirects=False)", resp.Status, location)
 		}
 		if !sameOrigin(u, next) {
 			// Credentials and the caller's own cookies are for the origin they were given
@@ -81,10 +82,10 @@ func exchange(ctx context.Context, sess *session, spec *requestSpec) (*incomingR
 	}
 }
 
-func redirectTarget(resp *incomingResponse) (string, bool) {
-	switch resp.status {
+func redirectTarget(resp *engine.Response) (string, bool) {
+	switch resp.Status {
 	case 301, 302, 303, 307, 308:
-		location, ok := wire.HeaderValue(resp.headers, "location")
+		location, ok := wire.HeaderValue(resp.Headers, "location")
 		return location, ok && location != ""
 	}
 	return "", false

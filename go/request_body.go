@@ -34,16 +34,16 @@ func borrowedBody(view []byte) *requestBody {
 	return &requestBody{data: view, borrowed: true}
 }
 
-// size is the body's length; 0 for no body (a nil *requestBody).
-func (b *requestBody) size() int64 {
+// Size is the body's length; 0 for no body (a nil *requestBody).
+func (b *requestBody) Size() int64 {
 	if b == nil {
 		return 0
 	}
 	return int64(len(b.data))
 }
 
-// reader reads the body from its start; each attempt gets its own.
-func (b *requestBody) reader() io.ReadCloser {
+// Reader reads the body from its start; each attempt gets its own.
+func (b *requestBody) Reader() io.ReadCloser {
 	if !b.borrowed {
 		return io.NopCloser(bytes.NewReader(b.data))
 	}

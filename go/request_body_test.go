@@ -10,16 +10,16 @@ import (
 func TestBorrowedBodyIsReadFromItsStartByEveryReaderUntilReleased(t *testing.T) {
 	memory := []byte("the caller's buffer")
 	body := borrowedBody(memory)
-	if body.size() != int64(len(memory)) {
-		t.Fatalf("size %d, want %d", body.size(), len(memory))
+	if body.Size() != int64(len(memory)) {
+		t.Fatalf("size %d, want %d", body.Size(), len(memory))
 	}
 	for attempt := range 2 { // a retry or a 307/308 reads it again from the start
-		got, err := io.ReadAll(body.reader())
+		got, err := io.ReadAll(body.Reader())
 		if err != nil || !bytes.Equal(got, memory) {
 			t.Fatalf("attempt %d read %q, %v", attempt, got, err)
 		}
 	}
-	pending := body.reader()
+	pending := body.Reader()
 	first := make([]byte, 4)
 	if n, err := pending.Read(first); n != 4 || err != nil {
 		t.Fatalf("first read: %d, %v", n, err)
@@ -28,7 +28,7 @@ func TestBorrowedBodyIsReadFromItsStartByEveryReaderUntilReleased(t *testing.T) 
 	if n, err := pending.Read(first); n != 0 || !errors.Is(err, errBodyReleased) {
 		t.Fatalf("a read after release must fail without touching the memory: %d, %v", n, err)
 	}
-	if _, err := io.ReadAll(body.reader()); !errors.Is(err, errBodyReleased) {
+	if _, err := io.ReadAll(body.Reader()); !errors.Is(err, errBodyReleased) {
 		t.Fatalf("a new reader after release must fail: %v", err)
 	}
 }
@@ -36,10 +36,10 @@ func TestBorrowedBodyIsReadFromItsStartByEveryReaderUntilReleased(t *testing.T) 
 func TestCopiedBodyIsUnaffectedByRelease(t *testing.T) {
 	body := copiedBody([]byte("owned"))
 	body.release()
-	if got, err := io.ReadAll(body.reader()); err != nil || string(got) != "owned" {
+	if got, err := io.ReadAll(body.Reader()); err != nil || string(got) != "owned" {
 		t.Fatalf("read %q, %v", got, err)
 	}
-	if copiedBody(nil) != nil || (*requestBody)(nil).size() != 0 {
+	if copiedBody(nil) != nil || (*requestBody)(nil).Size() != 0 {
 		t.Fatal("no body must be a nil *requestBody of size 0")
 	}
 	(*requestBody)(nil).release()

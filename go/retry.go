@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/wire"
 
@@ -100,8 +101,8 @@ func retryWait(name string, v *float64, def float64) (time.Duration, error) {
 
 // applies reports whether out may be sent again: retries are on, its method is allowed and
 // its body is bytes we still hold (a streamed body was consumed by the first attempt).
-func (p retryPolicy) applies(out *outgoingRequest) bool {
-	return p.count > 0 && p.methods[out.method] && out.stream == nil
+func (p retryPolicy) applies(out *engine.Request) bool {
+	return p.count > 0 && p.methods[out.Method] && out.Stream == nil
 }
 
 // backoff is the wait before retry number attempt (0-based): uniform between waitMin and
@@ -138,24 +139,24 @@ func retriable(err error, ctx context.Context) bool {
 // round trip, repeated per the retry policy. Waiting is bounded by ctx (connect and total
 // timeouts, cancel). Retries happen only before a response is handed back, so a body that
 // started to be delivered is never retried.
-func (s *session) send(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
-	out.headers = orderHeaders(out.headers, s.net.order())
+func (s *session) send(ctx context.Context, out *engine.Request) (*engine.Response, error) {
+	out.Headers = orderHeaders(out.Headers, s.net.order())
 	p := s.net.retry
 	if !p.applies(out) {
-		return s.engine.roundTrip(ctx, out)
+		return s.engine.RoundTrip(ctx, out)
 	}
 	for attempt := 0; ; attempt++ {
-		resp, err := s.engine.roundTrip(ctx, out)
+		resp, err := s.engine.RoundTrip(ctx, out)
 		last := attempt >= p.count
 		switch {
 		case err != nil:
 			if last || !retriable(err, ctx) {
 				return nil, err
 			}
-		case last || !p.statuses[resp.status]:
+		case last || !p.statuses[resp.Status]:
 			return resp, nil
 		default:
-			discard(resp.body)
+			discard(resp.Body)
 		}
 		t := time.NewTimer(p.backoff(attempt))
 		select {

@@ -4,7 +4,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
 	"httpcloakpy/internal/secrets"
 	"httpcloakpy/internal/ticketcache"
@@ -14,7 +16,7 @@ import (
 // session is one browser identity: an engine (connections, TLS state), a cookie jar and
 // the streams opened on it, so closing the session can close them.
 type session struct {
-	engine  engine
+	engine  engine.Engine
 	jar     *jar.Jar
 	headers *sessionHeaders // preset headers with the session's own merged in (session_headers.go)
 	secrets []string        // proxy credentials, masked in every error while the session lives
@@ -47,7 +49,8 @@ func newSession(raw []byte, services sessionServices) (*session, error) {
 	if err := wire.ValidateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
-	proxyURL, udpProxyURL, err := opts.resolveProxy(opts.Proxy, opts.HTTPVersion)
+	netOpts := engine.NetOptions(opts.netOptionsJSON)
+	proxyURL, udpProxyURL, err := netOpts.ResolveProxy(opts.Proxy, opts.HTTPVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -58,44 +61,44 @@ func newSession(raw []byte, services sessionServices) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	netCfg, err := opts.netConfig(opts.HTTPVersion)
+	netCfg, err := netOpts.Build(opts.HTTPVersion)
 	if err != nil {
 		return nil, err
 	}
-	extra, err := parseExtraFP(opts.ExtraFP)
+	extra, err := fingerprint.ParseExtraFP(opts.ExtraFP)
 	if err != nil {
 		return nil, err
 	}
 	verify := opts.Verify == nil || *opts.Verify
 	hidden := append(secrets.OfProxy(proxyURL), secrets.OfProxy(udpProxyURL)...)
 	services.secrets.Register(hidden)
-	cfg := engineConfig{
-		preset:      opts.Preset,
-		httpVersion: opts.HTTPVersion,
-		verify:      verify,
-		caFile:      opts.CAFile,
-		proxy:       proxyURL,
-		udpProxy:    udpProxyURL,
-		net:         netCfg,
-		fingerprint: fingerprint{ja3: opts.JA3, akamai: opts.Akamai, extra: extra},
-		shared:      services.tickets,
+	cfg := engine.Config{
+		Preset:      opts.Preset,
+		HTTPVersion: opts.HTTPVersion,
+		Verify:      verify,
+		CAFile:      opts.CAFile,
+		Proxy:       proxyURL,
+		UDPProxy:    udpProxyURL,
+		Net:         netCfg,
+		Fingerprint: fingerprint.Fingerprint{JA3: opts.JA3, Akamai: opts.Akamai, Extra: extra},
+		Shared:      services.tickets,
 	}
-	eng, err := newEngine(cfg)
+	eng, err := engine.New(cfg)
 	if err != nil {
 		services.secrets.Forget(hidden)
-		netCfg.close()
+		netCfg.Close()
 		return nil, err
 	}
-	if keeper, ok := eng.(ticketKeeper); ok {
-		cfg.tickets = keeper.ticketStore()
+	if keeper, ok := eng.(engine.TicketKeeper); ok {
+		cfg.Tickets = keeper.TicketStore()
 	}
-	base := eng.presetHeaders()
+	base := eng.PresetHeaders()
 	if opts.TLSOnly {
 		base = nil // tls_only: the preset's TLS and HTTP/2 fingerprint, none of its headers
 	}
 	jar := jar.New()
 	jar.Disabled = opts.WithoutCookieJar
-	swap := newSwappableEngine(eng)
+	swap := engine.NewSwappable(eng)
 	sess := &session{
 		secrets:  hidden,
 		services: services,
@@ -150,8 +153,8 @@ func (s *session) close() {
 		st.cancel(errs.ErrSessionClosed) // abort: no draining for a session going away
 		st.close()
 	}
-	s.engine.close()
-	s.net.cfg.net.close()
+	s.engine.Close()
+	s.net.cfg.Net.Close()
 	s.mu.Lock()
 	hidden := s.secrets
 	s.mu.Unlock()

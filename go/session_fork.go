@@ -1,6 +1,7 @@
 package main
 
 import (
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/secrets"
 )
@@ -16,22 +17,18 @@ func (s *session) fork() (*session, error) {
 	cfg := s.net.cfg
 	order := s.net.headerOrder
 	s.net.mu.Unlock()
-	// The key log file is opened again: each session closes its own.
-	if path := cfg.net.keyLogPath; path != "" {
-		reopened, err := (&netOptions{KeyLogFile: path}).netConfig(cfg.httpVersion)
-		if err != nil {
-			return nil, err
-		}
-		cfg.net.keyLog, cfg.net.keyLogOwner = reopened.keyLog, reopened.keyLogOwner
-	}
-	eng, err := newEngine(cfg)
+	cfg, err := cfg.ForFork()
 	if err != nil {
-		cfg.net.close()
 		return nil, err
 	}
-	hidden := append(secrets.OfProxy(cfg.proxy), secrets.OfProxy(cfg.udpProxy)...)
+	eng, err := engine.New(cfg)
+	if err != nil {
+		cfg.Net.Close()
+		return nil, err
+	}
+	hidden := append(secrets.OfProxy(cfg.Proxy), secrets.OfProxy(cfg.UDPProxy)...)
 	s.services.secrets.Register(hidden)
-	swap := newSwappableEngine(eng)
+	swap := engine.NewSwappable(eng)
 	child := &session{
 		secrets:  hidden,
 		services: s.services,

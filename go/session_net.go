@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/wire"
 )
@@ -11,17 +12,17 @@ import (
 // sessionNet holds what a session may change while it runs: the proxy (by rebuilding the
 // engine behind swap) and the header order. Requests read both under mu.
 type sessionNet struct {
-	swap  *swappableEngine
+	swap  *engine.Swappable
 	retry retryPolicy
 
 	mu          sync.Mutex
-	cfg         engineConfig // what the current engine was built from
-	headerOrder []string     // lower-case names to send first, in this order; nil: as merged
+	cfg         engine.Config // what the current engine was built from
+	headerOrder []string      // lower-case names to send first, in this order; nil: as merged
 }
 
 // rebuild builds an engine like the current one with cfg changed by edit, and swaps it
 // in; existing exchanges finish on the old one.
-func (n *sessionNet) rebuild(edit func(*engineConfig) error) error {
+func (n *sessionNet) rebuild(edit func(*engine.Config) error) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	cfg := n.cfg
@@ -30,11 +31,11 @@ func (n *sessionNet) rebuild(edit func(*engineConfig) error) error {
 			return err
 		}
 	}
-	eng, err := newEngine(cfg)
+	eng, err := engine.New(cfg)
 	if err != nil {
 		return err
 	}
-	if err := n.swap.swap(eng); err != nil {
+	if err := n.swap.Swap(eng); err != nil {
 		return err
 	}
 	n.cfg = cfg
@@ -42,7 +43,7 @@ func (n *sessionNet) rebuild(edit func(*engineConfig) error) error {
 }
 
 // config is what the current engine was built from.
-func (n *sessionNet) config() engineConfig {
+func (n *sessionNet) config() engine.Config {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.cfg
@@ -51,7 +52,7 @@ func (n *sessionNet) config() engineConfig {
 func (n *sessionNet) proxy() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.cfg.proxy
+	return n.cfg.Proxy
 }
 
 func (n *sessionNet) setHeaderOrder(names []string) error {

@@ -25,7 +25,7 @@ type sessionOptions struct {
 	WithoutCookieJar bool `json:"without_cookie_jar"`
 	// WithoutClientHints: the preset's sec-ch-* headers are not sent (client_hints.go).
 	WithoutClientHints bool `json:"without_client_hints"`
-	netOptions              // connect_to, local_address, ... (netopts.go)
+	netOptionsJSON          // connect_to, local_address, ...
 	retryOptions            // retry, retry_on_status, ... (retry.go)
 }
 
@@ -58,4 +58,19 @@ func (t *timeoutJSON) resolve() (timeouts, error) {
 		return out, err
 	}
 	return out, nil
+}
+
+// netOptionsJSON are the options of netOptions (netopts.go), at the top level of the
+// session options.
+type netOptionsJSON struct {
+	TCPProxy        string            `json:"tcp_proxy"`
+	UDPProxy        string            `json:"udp_proxy"`
+	ConnectTo       map[string]string `json:"connect_to"`
+	PreferIPv4      bool              `json:"prefer_ipv4"`
+	LocalAddress    string            `json:"local_address"`
+	KeyLogFile      string            `json:"key_log_file"`
+	TLSOnly         bool              `json:"tls_only"`
+	DisableHTTP3    bool              `json:"disable_http3"`
+	QUICIdleTimeout *float64          `json:"quic_idle_timeout"`
+	ECHConfigDomain string            `json:"ech_config_domain"`
 }

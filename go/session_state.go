@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/jar"
 	"httpcloakpy/internal/ticketcache"
 )
@@ -13,11 +14,6 @@ import (
 type sessionStateJSON struct {
 	Cookies     []cookieJSON     `json:"cookies"`
 	TLSSessions []tlsSessionJSON `json:"tls_sessions"`
-}
-
-// ticketKeeper is an engine whose TLS session tickets can be saved and restored.
-type ticketKeeper interface {
-	ticketStore() *ticketcache.Cache // nil when the engine keeps none
 }
 
 func init() {
@@ -70,8 +66,8 @@ func init() {
 }
 
 func ticketsOf(s *session) *ticketcache.Cache {
-	if keeper, ok := s.engine.(ticketKeeper); ok {
-		return keeper.ticketStore()
+	if keeper, ok := s.engine.(engine.TicketKeeper); ok {
+		return keeper.TicketStore()
 	}
 	return nil
 }

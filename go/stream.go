@@ -100,7 +100,7 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 	if connectTimer != nil && !connectTimer.Stop() && err == nil {
 		// The timer fired just as the headers arrived; the context is cancelled, so the
 		// body cannot be read. Report the timeout rather than a confusing read error.
-		_ = resp.body.Close()
+		_ = resp.Body.Close()
 		st.fail(errs.ConnectTimeout(spec.timeouts.connect))
 		return
 	}
@@ -108,20 +108,20 @@ func (st *stream) run(spec *requestSpec, connectTimer *time.Timer) {
 		st.fail(errs.Classify(err, st.ctx, "connect"))
 		return
 	}
-	raw := &countingReader{r: resp.body, expect: -1}
+	raw := &countingReader{r: resp.Body, expect: -1}
 	var body io.ReadCloser = raw
-	if spec.method != "HEAD" && resp.status != 204 && resp.status != 304 && resp.contentLength != 0 {
-		raw.expect = resp.contentLength
-		if body, err = decodedBody(raw, resp.headers); err != nil {
+	if spec.method != "HEAD" && resp.Status != 204 && resp.Status != 304 && resp.ContentLength != 0 {
+		raw.expect = resp.ContentLength
+		if body, err = decodedBody(raw, resp.Headers); err != nil {
 			_ = raw.Close()
 			st.fail(errs.Classify(err, st.ctx, "body"))
 			return
 		}
 	}
-	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.proto, resp.contentLength, spec.timeouts.read, st.watch.Fire)
+	st.pump = startPump(st.ctx, st.cancel, body, raw, resp.Proto, resp.ContentLength, spec.timeouts.read, st.watch.Fire)
 	st.meta = &Meta{
-		Status: resp.status, Reason: resp.reason, Proto: resp.proto, Headers: resp.headers,
-		ContentLength: resp.contentLength, URL: finalURL.String(), History: history,
+		Status: resp.Status, Reason: resp.Reason, Proto: resp.Proto, Headers: resp.Headers,
+		ContentLength: resp.ContentLength, URL: finalURL.String(), History: history,
 	}
 	st.origin = originOf(finalURL)
 	close(st.metaReady)

@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"io"
@@ -12,23 +12,22 @@ import (
 	"httpcloakpy/internal/wire"
 )
 
-// netOptions are the session options that shape how connections are made (issue #8). They
-// are embedded in sessionOptions, so their JSON fields sit at the top level.
-type netOptions struct {
-	TCPProxy        string            `json:"tcp_proxy"`
-	UDPProxy        string            `json:"udp_proxy"`
-	ConnectTo       map[string]string `json:"connect_to"`
-	PreferIPv4      bool              `json:"prefer_ipv4"`
-	LocalAddress    string            `json:"local_address"`
-	KeyLogFile      string            `json:"key_log_file"`
-	TLSOnly         bool              `json:"tls_only"`
-	DisableHTTP3    bool              `json:"disable_http3"`
-	QUICIdleTimeout *float64          `json:"quic_idle_timeout"`
-	ECHConfigDomain string            `json:"ech_config_domain"`
+// NetOptions are the session options that shape how connections are made (issue #8).
+type NetOptions struct {
+	TCPProxy        string
+	UDPProxy        string
+	ConnectTo       map[string]string
+	PreferIPv4      bool
+	LocalAddress    string
+	KeyLogFile      string
+	TLSOnly         bool
+	DisableHTTP3    bool
+	QUICIdleTimeout *float64
+	ECHConfigDomain string
 }
 
-// netConfig is the validated form an engine is built with.
-type netConfig struct {
+// NetConfig is the validated form an engine is built with.
+type NetConfig struct {
 	connectTo   map[string]string // "host" or "host:port" (lower case) -> "host" or "host:port"
 	preferIPv4  bool
 	localAddr   net.IP // nil: the system picks
@@ -39,15 +38,15 @@ type netConfig struct {
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
-func (c netConfig) customDial() bool {
+func (c NetConfig) customDial() bool {
 	return len(c.connectTo) > 0 || c.preferIPv4 || c.localAddr != nil
 }
 
-// resolveProxy checks proxy, tcp_proxy and udp_proxy together and returns the proxy
+// ResolveProxy checks proxy, tcp_proxy and udp_proxy together and returns the proxy
 // (proxy= or tcp_proxy=) and the UDP proxy. This engine uses TCP for "auto", "h1" and
 // "h2" and UDP only for "h3", so tcp_proxy with "h3" and udp_proxy without it would be
 // ignored: both are refused. proxy= means every protocol: with "h3" it must be SOCKS5.
-func (o *netOptions) resolveProxy(proxy, httpVersion string) (string, string, error) {
+func (o *NetOptions) ResolveProxy(proxy, httpVersion string) (string, string, error) {
 	if o.TCPProxy != "" && proxy != "" {
 		return "", "", errs.New(errs.KindInvalidArgument, "give either proxy= (all protocols) or tcp_proxy= (HTTP/1.1 and HTTP/2), not both")
 	}
@@ -57,7 +56,7 @@ func (o *netOptions) resolveProxy(proxy, httpVersion string) (string, string, er
 	if o.TCPProxy != "" && httpVersion == "h3" {
 		return "", "", errs.New(errs.KindInvalidArgument, "tcp_proxy does not apply to http_version \"h3\", which runs over UDP; use udp_proxy or proxy with a socks5:// URL")
 	}
-	if err := checkUDPProxy(o.UDPProxy, httpVersion); err != nil {
+	if err := CheckUDPProxy(o.UDPProxy, httpVersion); err != nil {
 		return "", "", err
 	}
 	if o.TCPProxy != "" {
@@ -66,9 +65,9 @@ func (o *netOptions) resolveProxy(proxy, httpVersion string) (string, string, er
 	return proxy, o.UDPProxy, nil
 }
 
-// checkUDPProxy refuses a udp_proxy this engine cannot use: one for a session that never
+// CheckUDPProxy refuses a udp_proxy this engine cannot use: one for a session that never
 // speaks HTTP/3, or one that cannot carry UDP.
-func checkUDPProxy(raw, httpVersion string) error {
+func CheckUDPProxy(raw, httpVersion string) error {
 	if raw == "" {
 		return nil
 	}
@@ -96,10 +95,10 @@ func checkSOCKS5ForQUIC(raw, what string) error {
 		"%s %s:// cannot carry HTTP/3: QUIC runs over UDP, which HTTP CONNECT cannot tunnel (MASQUE is not supported); use a socks5:// proxy with UDP ASSOCIATE, or http_version \"h2\"/\"auto\" with this proxy", what, u.Scheme)
 }
 
-// netConfig validates the options. The key log file is opened here (append mode), so the
+// Build validates the options. The key log file is opened here (append mode), so the
 // caller must close keyLogOwner if building the session fails later.
-func (o *netOptions) netConfig(httpVersion string) (netConfig, error) {
-	var c netConfig
+func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
+	var c NetConfig
 	if o.ECHConfigDomain != "" {
 		return c, errs.New(errs.KindInvalidArgument,
 			"ech_config_domain is not supported: this engine cannot be given an Encrypted Client Hello configuration (its presets send only GREASE ECH)")
@@ -181,7 +180,7 @@ var errBadEndpoint = errs.New(errs.KindInvalidArgument, "expected \"host\" or \"
 
 // mapAddress applies connect_to to a "host:port" dial address: an exact "host:port" key
 // wins over a "host" key; a value without a port keeps the original port.
-func (c netConfig) mapAddress(addr string) string {
+func (c NetConfig) mapAddress(addr string) string {
 	if len(c.connectTo) == 0 {
 		return addr
 	}
@@ -202,7 +201,7 @@ func (c netConfig) mapAddress(addr string) string {
 	return net.JoinHostPort(to, port)
 }
 
-func (c netConfig) close() {
+func (c NetConfig) Close() {
 	if c.keyLogOwner != nil {
 		_ = c.keyLogOwner.Close()
 	}

@@ -1,4 +1,4 @@
-package main
+package engine
 
 // TLS session tickets that outlive the process: the engine keeps them in a cache we own,
 // so a saved session can carry them and a restored one resumes TLS (pre_shared_key).

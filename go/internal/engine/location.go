@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // The engine's http.Client parses a redirect's Location before it asks whether to follow
 // it, so a malformed one ("http://[::1", "http://a b/") failed the request even with
-// allow_redirects=False. We never let that client follow (exchange in redirects.go does,
+// allow_redirects=False. We never let that client follow (the client's redirect loop does,
 // and only there may a bad Location fail), so locationShield hides the Location of a 3xx
 // from the client's loop: it files the values under the lower-case key, which the
 // client's canonical lookup does not see and headerPairs reports as it always does

@@ -1,4 +1,7 @@
-package main
+// Package fingerprint holds what makes a session look like a browser: the presets (engine
+// profile and headers), the ones registered at run time from JSON, and custom fingerprints
+// (ja3, akamai, extra_fp) laid over a preset's.
+package fingerprint
 
 import (
 	"fmt"
@@ -8,11 +11,11 @@ import (
 	"httpcloakpy/internal/errs"
 )
 
-// preset names a browser: the engine profile that shapes its TLS and HTTP/2 fingerprint,
+// Preset names a browser: the engine profile that shapes its TLS and HTTP/2 fingerprint,
 // and the headers that browser sends on a top-level navigation, in its order.
-type preset struct {
-	profile string // engine profile name
-	headers [][2]string
+type Preset struct {
+	Profile string // engine profile name
+	Headers [][2]string
 }
 
 // chromeSecCHUA is each Chrome's brand list: the GREASE brand and the order change with the
@@ -72,7 +75,7 @@ func safariHeaders(ua string) [][2]string {
 
 // Chrome presets use the engine's _PSK profiles: the same extensions, plus pre_shared_key
 // when a TLS session can be resumed, as Chrome does (absent on a first handshake).
-var presets = map[string]preset{
+var presets = map[string]Preset{
 	"chrome-151":  {"chrome_151_PSK", chrome151Headers()}, // presets_recent.go
 	"chrome-133":  {"chrome_133_PSK", chromeHeaders("133")},
 	"chrome-131":  {"chrome_131_PSK", chromeHeaders("131")},
@@ -95,7 +98,7 @@ var presetAliases = map[string]string{
 	"safari":         "safari-ios-18",
 }
 
-func lookupPreset(name string) (preset, error) {
+func Lookup(name string) (Preset, error) {
 	key := strings.ToLower(strings.TrimSpace(name))
 	if key == "" {
 		key = "chrome-latest"
@@ -107,9 +110,9 @@ func lookupPreset(name string) (preset, error) {
 		return p, nil
 	}
 	if c, ok := lookupCustomPreset(key); ok {
-		return c.preset, nil
+		return c.Preset, nil
 	}
-	return preset{}, errs.New(errs.KindInvalidArgument, "unknown preset %q; available: %s",
+	return Preset{}, errs.New(errs.KindInvalidArgument, "unknown preset %q; available: %s",
 		name, strings.Join(presetNames(), ", "))
 }
 
@@ -126,17 +129,17 @@ func presetNames() []string {
 	return names
 }
 
-// presetJSON describes a preset for users: what it sends, and what it is an alias of.
-type presetJSON struct {
-	Name    string      `json:"name"`
-	Alias   string      `json:"alias_of,omitempty"`
-	Engine  string      `json:"engine_profile"`
-	Headers [][2]string `json:"headers"`
-	*customPresetJSON
+// Description describes a preset for users: what it sends, and what it is an alias of.
+type Description struct {
+	Name    string
+	AliasOf string // "": not an alias
+	Engine  string // the engine profile
+	Headers [][2]string
+	Custom  *CustomDescription // nil: a built-in preset
 }
 
-func describePresets() []presetJSON {
-	out := make([]presetJSON, 0, len(presets)+len(presetAliases))
+func Describe() []Description {
+	out := make([]Description, 0, len(presets)+len(presetAliases))
 	for _, name := range presetNames() {
 		canonical := name
 		if alias, ok := presetAliases[name]; ok {
@@ -146,9 +149,9 @@ func describePresets() []presetJSON {
 		if err != nil {
 			continue // unregistered meanwhile
 		}
-		entry := presetJSON{Name: name, Engine: p.profile, Headers: p.headers, customPresetJSON: custom.describe()}
+		entry := Description{Name: name, Engine: p.Profile, Headers: p.Headers, Custom: custom.describe()}
 		if canonical != name {
-			entry.Alias = canonical
+			entry.AliasOf = canonical
 		}
 		out = append(out, entry)
 	}

@@ -1,4 +1,4 @@
-package main
+package fingerprint
 
 import (
 	"strings"
@@ -28,13 +28,13 @@ func TestParseAkamaiRoundTrip(t *testing.T) {
 
 func TestFingerprintRefusesMalformedValues(t *testing.T) {
 	base := profiles.MappedTLSClients["chrome_133"]
-	for _, fp := range []fingerprint{
-		{ja3: "771,4865,0-51,29"},
-		{ja3: "771,4865,0-7,29,0"},
-		{ja3: "771,70000,0,29,0"},
-		{akamai: "|1|0|m,a,s,p"},
-		{akamai: "1:1|1|0:0:0:1|m,a,s,p"},
-		{akamai: "1:1|1|0|m,a,s,p,m"},
+	for _, fp := range []Fingerprint{
+		{JA3: "771,4865,0-51,29"},
+		{JA3: "771,4865,0-7,29,0"},
+		{JA3: "771,70000,0,29,0"},
+		{Akamai: "|1|0|m,a,s,p"},
+		{Akamai: "1:1|1|0:0:0:1|m,a,s,p"},
+		{Akamai: "1:1|1|0|m,a,s,p,m"},
 	} {
 		err := fp.validate(base)
 		if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindInvalidArgument {
@@ -45,7 +45,7 @@ func TestFingerprintRefusesMalformedValues(t *testing.T) {
 
 func TestJA3SpecCarriesTheJA3(t *testing.T) {
 	ja3 := "771,4865-4866,0-10-11-13-43-45-51,29-23,0"
-	spec, err := fingerprint{ja3: ja3}.helloFactory(profiles.MappedTLSClients["chrome_133"].GetClientHelloId())
+	spec, err := Fingerprint{JA3: ja3}.helloFactory(profiles.MappedTLSClients["chrome_133"].GetClientHelloId())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package fingerprint
 
 // Presets registered at run time from JSON (load_preset, load_preset_from_json). A custom
 // preset is flattened when registered: it copies what its based_on preset resolves to, so
@@ -29,29 +29,28 @@ type presetFile struct {
 
 // customPreset is a registered preset: what it sends, and what it adds to a built-in one.
 type customPreset struct {
-	preset
+	Preset
 	basedOn      string
-	fp           fingerprint
+	fp           Fingerprint
 	disableHTTP3 bool
 }
 
-// customPresetJSON is how describe_preset shows a custom preset.
-type customPresetJSON struct {
-	Custom       bool     `json:"custom"`
-	BasedOn      string   `json:"based_on"`
-	JA3          string   `json:"ja3,omitempty"`
-	Akamai       string   `json:"akamai,omitempty"`
-	ExtraFP      *extraFP `json:"extra_fp,omitempty"`
-	DisableHTTP3 bool     `json:"disable_http3"`
+// CustomDescription is what a custom preset adds to the one it is based on.
+type CustomDescription struct {
+	BasedOn      string
+	JA3          string
+	Akamai       string
+	ExtraFP      *ExtraFP // nil: none
+	DisableHTTP3 bool
 }
 
-func (c *customPreset) describe() *customPresetJSON {
+func (c *customPreset) describe() *CustomDescription {
 	if c == nil {
 		return nil
 	}
-	out := &customPresetJSON{Custom: true, BasedOn: c.basedOn, JA3: c.fp.ja3, Akamai: c.fp.akamai, DisableHTTP3: c.disableHTTP3}
-	if !c.fp.extra.empty() {
-		extra := c.fp.extra
+	out := &CustomDescription{BasedOn: c.basedOn, JA3: c.fp.JA3, Akamai: c.fp.Akamai, DisableHTTP3: c.disableHTTP3}
+	if !c.fp.Extra.empty() {
+		extra := c.fp.Extra
 		out.ExtraFP = &extra
 	}
 	return out
@@ -82,11 +81,11 @@ func customPresetNames() []string {
 }
 
 // resolvePreset finds a preset by name; custom is nil for a built-in one.
-func resolvePreset(name string) (p preset, custom *customPreset, err error) {
+func resolvePreset(name string) (p Preset, custom *customPreset, err error) {
 	if c, ok := lookupCustomPreset(strings.ToLower(strings.TrimSpace(name))); ok {
-		return c.preset, c, nil
+		return c.Preset, c, nil
 	}
-	p, err = lookupPreset(name)
+	p, err = Lookup(name)
 	return p, nil, err
 }
 
@@ -96,9 +95,9 @@ func isBuiltinPreset(name string) bool {
 	return builtin || alias
 }
 
-// registerPreset validates a preset document and registers it, replacing a custom preset
+// Register validates a preset document and registers it, replacing a custom preset
 // of the same name. Built-in names are refused. Returns the registered name.
-func registerPreset(raw []byte) (string, error) {
+func Register(raw []byte) (string, error) {
 	var file presetFile
 	if err := wire.DecodeStrict(raw, &file); err != nil {
 		return "", errs.New(errs.KindInvalidArgument, "preset: %v", err)
@@ -117,12 +116,12 @@ func registerPreset(raw []byte) (string, error) {
 	if err != nil {
 		return "", errs.New(errs.KindInvalidArgument, "preset %q: based_on: %v", file.Name, err)
 	}
-	extra, err := parseExtraFP(file.ExtraFP)
+	extra, err := ParseExtraFP(file.ExtraFP)
 	if err != nil {
 		return "", errs.New(errs.KindInvalidArgument, "preset %q: %v", file.Name, err)
 	}
-	own := fingerprint{ja3: file.JA3, akamai: file.Akamai, extra: extra}
-	p := &customPreset{preset: base, basedOn: file.BasedOn, fp: own, disableHTTP3: file.DisableHTTP3}
+	own := Fingerprint{JA3: file.JA3, Akamai: file.Akamai, Extra: extra}
+	p := &customPreset{Preset: base, basedOn: file.BasedOn, fp: own, disableHTTP3: file.DisableHTTP3}
 	if baseCustom != nil {
 		p.fp = own.over(baseCustom.fp)
 		p.disableHTTP3 = p.disableHTTP3 || baseCustom.disableHTTP3
@@ -135,9 +134,9 @@ func registerPreset(raw []byte) (string, error) {
 		if err != nil {
 			return "", errs.New(errs.KindInvalidArgument, "preset %q: headers: %v", file.Name, err)
 		}
-		p.headers = headers
+		p.Headers = headers
 	}
-	engineBase, _ := engineBaseProfile(p.profile)
+	engineBase, _ := engineBaseProfile(p.Profile)
 	if err := p.fp.validate(engineBase); err != nil {
 		return "", errs.New(errs.KindInvalidArgument, "preset %q: %v", file.Name, err)
 	}
@@ -160,8 +159,8 @@ func headerPairsOf(list [][]string) ([][2]string, error) {
 	return out, nil
 }
 
-// unregisterPreset removes a custom preset; built-in and unknown names are errors.
-func unregisterPreset(name string) error {
+// Unregister removes a custom preset; built-in and unknown names are errors.
+func Unregister(name string) error {
 	if isBuiltinPreset(name) {
 		return errs.New(errs.KindInvalidArgument, "preset %q is built in and cannot be unregistered", name)
 	}
@@ -172,33 +171,4 @@ func unregisterPreset(name string) error {
 	}
 	delete(customPresets, name)
 	return nil
-}
-
-type registerArgs struct {
-	JSON string `json:"json"`
-}
-
-type nameArgs struct {
-	Name string `json:"name"`
-}
-
-func init() {
-	registerProcessCall("preset.register", func(args json.RawMessage) (any, error) {
-		var a registerArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return nil, err
-		}
-		name, err := registerPreset([]byte(a.JSON))
-		if err != nil {
-			return nil, err
-		}
-		return nameArgs{Name: name}, nil
-	})
-	registerProcessCall("preset.unregister", func(args json.RawMessage) (any, error) {
-		var a nameArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return nil, err
-		}
-		return struct{}{}, unregisterPreset(a.Name)
-	})
 }

@@ -1,4 +1,4 @@
-package main
+package fingerprint
 
 import (
 	"testing"
@@ -8,8 +8,8 @@ import (
 
 func TestEveryPresetHasAnEngineProfile(t *testing.T) {
 	for name, p := range presets {
-		if _, ok := engineBaseProfile(p.profile); !ok {
-			t.Errorf("preset %s: no engine profile %q", name, p.profile)
+		if _, ok := engineBaseProfile(p.Profile); !ok {
+			t.Errorf("preset %s: no engine profile %q", name, p.Profile)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package engine
 
 // The provisional engine: github.com/bogdanfinn/tls-client, because the Go module proxy
 // refuses github.com/sardanioss/httpcloak here (see README, "Which engine", for every file
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/targets"
 	"httpcloakpy/internal/ticketcache"
 
@@ -37,8 +38,8 @@ const (
 	engineIdleTimeout      = 90 * time.Second
 )
 
-func newEngine(cfg engineConfig) (engine, error) {
-	p, profile, fpOpts, err := engineProfile(cfg)
+func New(cfg Config) (Engine, error) {
+	p, profile, fpOpts, err := fingerprint.Resolve(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
@@ -49,17 +50,17 @@ func newEngine(cfg engineConfig) (engine, error) {
 		MaxIdleConnsPerHost: engineIdleConnsPerHost,
 		ReadBufferSize:      engineIOBufferSize,
 		WriteBufferSize:     engineIOBufferSize,
-		// Bodies are decoded by our layer for every protocol alike (decode.go).
+		// Bodies are decoded by our layer for every protocol alike (package body).
 		DisableCompression: true,
 	}
-	trust, err := ticketcache.LoadTrust(cfg.verify, cfg.caFile)
+	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
 	transport.RootCAs = trust.Roots
 	opts := []tlsclient.HttpClientOption{
 		tlsclient.WithClientProfile(profile),
-		// Zero disables the client-wide deadline: ours are per phase (stream.go).
+		// Zero disables the client-wide deadline: ours are per phase (package client).
 		tlsclient.WithTimeoutSeconds(0),
 		tlsclient.WithNotFollowRedirects(),
 		tlsclient.WithTransportOptions(transport),
@@ -67,19 +68,19 @@ func newEngine(cfg engineConfig) (engine, error) {
 		tlsclient.WithDialer(net.Dialer{ControlContext: targets.DialControl}),
 	}
 	opts = append(opts, fpOpts...)
-	if !cfg.verify {
+	if !cfg.Verify {
 		opts = append(opts, tlsclient.WithInsecureSkipVerify())
 	}
-	transport.KeyLogWriter = cfg.net.keyLog
-	if cfg.proxy != "" || cfg.net.customDial() {
+	transport.KeyLogWriter = cfg.Net.keyLog
+	if cfg.Proxy != "" || cfg.Net.customDial() {
 		var viaProxy *proxyDialer
-		if cfg.proxy != "" {
+		if cfg.Proxy != "" {
 			if viaProxy, err = sessionProxyDialer(cfg, p, profile, transport.RootCAs); err != nil {
 				return nil, err
 			}
-			opts = append(opts, tlsclient.WithProxyUrl(cfg.proxy))
+			opts = append(opts, tlsclient.WithProxyUrl(cfg.Proxy))
 		}
-		dialer := newNetDialer(cfg.net, viaProxy)
+		dialer := newNetDialer(cfg.Net, viaProxy)
 		// Our own dialer: the engine's gives a CONNECT handshake a deadline of its
 		// client-wide timeout, which we keep at zero (streams have no hidden deadline).
 		// The engine uses the factory's dialer with or without a proxy URL.
@@ -88,7 +89,7 @@ func newEngine(cfg engineConfig) (engine, error) {
 				return dialer, nil
 			}))
 	}
-	switch cfg.httpVersion {
+	switch cfg.HTTPVersion {
 	case "", "auto", "h2":
 		opts = append(opts, tlsclient.WithDisableHttp3())
 	case "h1":
@@ -96,13 +97,13 @@ func newEngine(cfg engineConfig) (engine, error) {
 	case "h3":
 		return newH3Engine(cfg, p, transport.RootCAs)
 	default:
-		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.httpVersion)
+		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.HTTPVersion)
 	}
 	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(), opts...)
 	if err != nil {
 		return nil, errs.Classify(err, nil, "connect")
 	}
-	tickets, err := installTicketCache(client, profile, cfg.tickets, cfg.shared, trust)
+	tickets, err := installTicketCache(client, profile, cfg.Tickets, cfg.Shared, trust)
 	if err != nil {
 		return nil, errs.New(errs.KindInternal, "keeping TLS session tickets: %v", err)
 	}
@@ -110,37 +111,37 @@ func newEngine(cfg engineConfig) (engine, error) {
 	if err := shieldLocations(client); err != nil {
 		return nil, errs.New(errs.KindInternal, "wrapping the engine transport: %v", err)
 	}
-	return &tlsClientEngine{client: client, headers: p.headers, tickets: tickets}, nil
+	return &tlsClientEngine{client: client, headers: p.Headers, tickets: tickets}, nil
 }
 
 // sessionProxyDialer reaches cfg.proxy as the preset's browser would: its CONNECT request,
 // and for an https:// proxy its ClientHello, checked with the session's trust settings.
-func sessionProxyDialer(cfg engineConfig, p preset, profile profiles.ClientProfile, roots *x509.CertPool) (*proxyDialer, error) {
-	tlsTo := &proxyTLS{verify: cfg.verify, roots: roots, hello: profile.GetClientHelloId(), keyLog: cfg.net.keyLog}
-	return newProxyDialer(cfg.proxy, connectRequestFor(p.profile, p.headers), tlsTo)
+func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile profiles.ClientProfile, roots *x509.CertPool) (*proxyDialer, error) {
+	tlsTo := &proxyTLS{verify: cfg.Verify, roots: roots, hello: profile.GetClientHelloId(), keyLog: cfg.Net.keyLog}
+	return newProxyDialer(cfg.Proxy, connectRequestFor(p.Profile, p.Headers), tlsTo)
 }
 
-// proxyDialerOf is sessionProxyDialer for an engine configuration alone (the local
+// TunnelDialer is sessionProxyDialer for an engine configuration alone (the local
 // proxy's tunnels go through its session's proxy this way).
-func proxyDialerOf(cfg engineConfig) (*proxyDialer, error) {
-	p, profile, _, err := engineProfile(cfg)
+func TunnelDialer(cfg Config) (*proxyDialer, error) {
+	p, profile, _, err := fingerprint.Resolve(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	trust, err := ticketcache.LoadTrust(cfg.verify, cfg.caFile)
+	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
 	return sessionProxyDialer(cfg, p, profile, trust.Roots)
 }
 
-func (e *tlsClientEngine) presetHeaders() [][2]string { return e.headers }
+func (e *tlsClientEngine) PresetHeaders() [][2]string { return e.headers }
 
-func (e *tlsClientEngine) ticketStore() *ticketcache.Cache { return e.tickets }
+func (e *tlsClientEngine) TicketStore() *ticketcache.Cache { return e.tickets }
 
-func (e *tlsClientEngine) close() { e.client.CloseIdleConnections() }
+func (e *tlsClientEngine) Close() { e.client.CloseIdleConnections() }
 
-func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
+func (e *tlsClientEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
 	req, err := fhttpRequest(ctx, out)
 	if err != nil {
 		return nil, err
@@ -153,28 +154,28 @@ func (e *tlsClientEngine) roundTrip(ctx context.Context, out *outgoingRequest) (
 }
 
 // fhttpRequest builds the engine's request from ours, keeping the header order on the wire.
-func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, error) {
+func fhttpRequest(ctx context.Context, out *Request) (*http.Request, error) {
 	var body io.Reader
-	if out.body.size() > 0 {
-		body = out.body.reader()
+	if sizeOf(out.Body) > 0 {
+		body = out.Body.Reader()
 	}
-	if out.stream != nil {
-		body = out.stream
+	if out.Stream != nil {
+		body = out.Stream
 	}
-	req, err := http.NewRequestWithContext(ctx, out.method, out.url.String(), body)
+	req, err := http.NewRequestWithContext(ctx, out.Method, out.URL.String(), body)
 	if err != nil {
 		return nil, errs.New(errs.KindInvalidArgument, "%v", err)
 	}
-	if out.stream != nil {
-		req.ContentLength = out.streamLength
-	} else if n := out.body.size(); n > 0 {
+	if out.Stream != nil {
+		req.ContentLength = out.StreamLength
+	} else if n := sizeOf(out.Body); n > 0 {
 		// Each attempt (an HTTP/2 retry after GOAWAY, say) reads the body from its start.
 		req.ContentLength = n
-		req.GetBody = func() (io.ReadCloser, error) { return out.body.reader(), nil }
+		req.GetBody = func() (io.ReadCloser, error) { return out.Body.Reader(), nil }
 	}
 	// Browsers send Host first on HTTP/1.1.
-	order := append(make([]string, 0, len(out.headers)+1), "host")
-	for _, h := range out.headers {
+	order := append(make([]string, 0, len(out.Headers)+1), "host")
+	for _, h := range out.Headers {
 		name := strings.ToLower(h[0])
 		switch name {
 		case "host":
@@ -189,14 +190,14 @@ func fhttpRequest(ctx context.Context, out *outgoingRequest) (*http.Request, err
 	return req, nil
 }
 
-func incomingFrom(resp *http.Response) *incomingResponse {
-	return &incomingResponse{
-		status:        resp.StatusCode,
-		reason:        reasonOf(resp.Status),
-		proto:         protoName(resp.ProtoMajor),
-		headers:       headerPairs(resp.Header),
-		contentLength: resp.ContentLength,
-		body:          resp.Body,
+func incomingFrom(resp *http.Response) *Response {
+	return &Response{
+		Status:        resp.StatusCode,
+		Reason:        reasonOf(resp.Status),
+		Proto:         protoName(resp.ProtoMajor),
+		Headers:       headerPairs(resp.Header),
+		ContentLength: resp.ContentLength,
+		Body:          resp.Body,
 	}
 }
 
@@ -225,7 +226,7 @@ func headerPairs(h http.Header) [][2]string {
 	for name := range h {
 		names = append(names, name)
 	}
-	// By lower-cased name: a shielded Location is filed under "location" (engine_location.go).
+	// By lower-cased name: a shielded Location is filed under "location" (location.go).
 	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
 	pairs := make([][2]string, 0, len(h))
 	for _, name := range names {

@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"context"
@@ -25,33 +25,33 @@ func TestEngineDialsCheckTheTargetGuard(t *testing.T) {
 	defer plain.Close()
 	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer secure.Close()
-	eng, err := newEngine(engineConfig{preset: "chrome-latest", verify: false})
+	eng, err := New(Config{Preset: "chrome-latest", Verify: false})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.close()
+	defer eng.Close()
 	guard, _ := targets.NewGuard(nil, false)
 	for _, base := range []string{plain.URL, secure.URL} {
 		u, _ := url.Parse(base + "/")
-		req := &outgoingRequest{method: "GET", url: u}
-		if _, err := eng.roundTrip(targets.WithGuard(context.Background(), guard), req); !targets.IsForbidden(errs.Classify(err, nil, "connect")) {
+		req := &Request{Method: "GET", URL: u}
+		if _, err := eng.RoundTrip(targets.WithGuard(context.Background(), guard), req); !targets.IsForbidden(errs.Classify(err, nil, "connect")) {
 			t.Errorf("%s: guarded request got %v", base, err)
 		}
-		resp, err := eng.roundTrip(context.Background(), req)
+		resp, err := eng.RoundTrip(context.Background(), req)
 		if err != nil {
 			t.Fatalf("%s: unguarded request failed: %v", base, err)
 		}
-		resp.body.Close()
+		resp.Body.Close()
 	}
 }
 
 func TestTicketCacheInstalls(t *testing.T) {
-	eng, err := newEngine(engineConfig{preset: "chrome-latest", verify: true})
+	eng, err := New(Config{Preset: "chrome-latest", Verify: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.close()
-	if eng.(ticketKeeper).ticketStore() == nil {
+	defer eng.Close()
+	if eng.(TicketKeeper).TicketStore() == nil {
 		t.Fatal("chrome-latest resumes TLS sessions, but no ticket cache was installed")
 	}
 }
@@ -69,18 +69,18 @@ func TestPeerCertificatesReadable(t *testing.T) {
 	if err := os.WriteFile(caFile, block, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := newEngine(engineConfig{preset: "chrome-133", verify: true, caFile: caFile})
+	eng, err := New(Config{Preset: "chrome-133", Verify: true, CAFile: caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.close()
+	defer eng.Close()
 	u, _ := url.Parse(server.URL + "/")
-	resp, err := eng.roundTrip(context.Background(), &outgoingRequest{method: "GET", url: u})
+	resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = io.ReadAll(resp.body)
-	resp.body.Close()
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
 	tickets := eng.(*tlsClientEngine).tickets
 	var ok bool
 	for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {

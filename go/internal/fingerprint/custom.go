@@ -1,4 +1,4 @@
-package main
+package fingerprint
 
 // Custom fingerprints: a JA3 string shapes the TLS ClientHello, an Akamai string the
 // HTTP/2 connection preface, and extra_fp the ClientHello details JA3 leaves out. Each is
@@ -19,41 +19,41 @@ import (
 	tls "github.com/bogdanfinn/utls"
 )
 
-// fingerprint is what a session or a preset asks for beyond its base profile; empty
+// Fingerprint is what a session or a preset asks for beyond its base profile; empty
 // fields leave the base profile's behaviour.
-type fingerprint struct {
-	ja3    string
-	akamai string
-	extra  extraFP
+type Fingerprint struct {
+	JA3    string
+	Akamai string
+	Extra  ExtraFP
 }
 
-func (f fingerprint) empty() bool {
-	return f.ja3 == "" && f.akamai == "" && f.extra.empty()
+func (f Fingerprint) empty() bool {
+	return f.JA3 == "" && f.Akamai == "" && f.Extra.empty()
 }
 
 // over lays f over base: f's ja3 and akamai replace base's, extra_fp merges key by key.
-func (f fingerprint) over(base fingerprint) fingerprint {
+func (f Fingerprint) over(base Fingerprint) Fingerprint {
 	out := base
-	if f.ja3 != "" {
-		out.ja3 = f.ja3
+	if f.JA3 != "" {
+		out.JA3 = f.JA3
 	}
-	if f.akamai != "" {
-		out.akamai = f.akamai
+	if f.Akamai != "" {
+		out.Akamai = f.Akamai
 	}
-	out.extra = f.extra.over(base.extra)
+	out.Extra = f.Extra.over(base.Extra)
 	return out
 }
 
 // validate checks every part without building an engine.
-func (f fingerprint) validate(base profiles.ClientProfile) error {
+func (f Fingerprint) validate(base profiles.ClientProfile) error {
 	_, _, err := f.profile(base)
 	return err
 }
 
 // profile builds the engine profile: base with f applied, plus the client options f needs.
-func (f fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfile, []tlsclient.HttpClientOption, error) {
+func (f Fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfile, []tlsclient.HttpClientOption, error) {
 	helloID := base.GetClientHelloId()
-	if f.ja3 != "" || f.extra.changesHello() {
+	if f.JA3 != "" || f.Extra.changesHello() {
 		factory, err := f.helloFactory(helloID)
 		if err != nil {
 			return base, nil, err
@@ -62,7 +62,7 @@ func (f fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfil
 		if _, err := factory(); err != nil {
 			return base, nil, errs.New(errs.KindInvalidArgument, "%v", err)
 		}
-		sum := sha256.Sum256([]byte(f.ja3 + "|" + helloID.Str() + "|" + f.extra.key()))
+		sum := sha256.Sum256([]byte(f.JA3 + "|" + helloID.Str() + "|" + f.Extra.key()))
 		helloID = tls.ClientHelloID{Client: "httpcloak-custom", Version: hex.EncodeToString(sum[:6]), SpecFactory: factory}
 	}
 	h2 := akamaiSpec{
@@ -72,8 +72,8 @@ func (f fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfil
 		priorities:    base.GetPriorities(),
 		pseudoOrder:   base.GetPseudoHeaderOrder(),
 	}
-	if f.akamai != "" {
-		parsed, err := parseAkamai(f.akamai)
+	if f.Akamai != "" {
+		parsed, err := parseAkamai(f.Akamai)
 		if err != nil {
 			return base, nil, err
 		}
@@ -82,7 +82,7 @@ func (f fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfil
 	profile := profiles.NewClientProfile(helloID, h2.settings, h2.settingsOrder, h2.pseudoOrder,
 		h2.windowUpdate, h2.priorities, base.GetHeaderPriority())
 	var opts []tlsclient.HttpClientOption
-	if f.extra.PermuteExtensions != nil && *f.extra.PermuteExtensions {
+	if f.Extra.PermuteExtensions != nil && *f.Extra.PermuteExtensions {
 		opts = append(opts, tlsclient.WithRandomTLSExtensionOrder())
 	}
 	return profile, opts, nil
@@ -90,10 +90,10 @@ func (f fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfil
 
 // helloFactory makes ClientHello specs: from the JA3 string when there is one, else from
 // the base profile, with extra_fp applied to the extensions either way.
-func (f fingerprint) helloFactory(base tls.ClientHelloID) (tls.ClientHelloSpecFactory, error) {
+func (f Fingerprint) helloFactory(base tls.ClientHelloID) (tls.ClientHelloSpecFactory, error) {
 	var build tls.ClientHelloSpecFactory
-	if f.ja3 != "" {
-		factory, err := ja3Factory(f.ja3, f.extra)
+	if f.JA3 != "" {
+		factory, err := ja3Factory(f.JA3, f.Extra)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func (f fingerprint) helloFactory(base tls.ClientHelloID) (tls.ClientHelloSpecFa
 			return spec, err
 		}
 	}
-	extra := f.extra
+	extra := f.Extra
 	return func() (tls.ClientHelloSpec, error) {
 		spec, err := build()
 		if err != nil {
@@ -120,7 +120,7 @@ func (f fingerprint) helloFactory(base tls.ClientHelloID) (tls.ClientHelloSpecFa
 // ja3Factory checks a JA3 string field by field and turns it into ClientHello specs. The
 // details JA3 does not carry (signature algorithms, key shares, ALPN...) come from
 // extra_fp when given, else from Chrome's choices.
-func ja3Factory(ja3 string, extra extraFP) (tls.ClientHelloSpecFactory, error) {
+func ja3Factory(ja3 string, extra ExtraFP) (tls.ClientHelloSpecFactory, error) {
 	parts := strings.Split(ja3, ",")
 	if len(parts) != 5 {
 		return nil, errs.New(errs.KindInvalidArgument,
@@ -249,24 +249,23 @@ func orDefault(values, fallback []string) []string {
 	return fallback
 }
 
-// engineProfile resolves the session's preset and lays the custom fingerprint (the
-// preset's, then the session's) over its engine profile.
-func engineProfile(cfg engineConfig) (preset, profiles.ClientProfile, []tlsclient.HttpClientOption, error) {
-	p, custom, err := resolvePreset(cfg.preset)
+// Resolve resolves the preset named presetName and lays the custom fingerprint (the
+// preset's, then fp) over its engine profile, for a session of httpVersion.
+func Resolve(presetName, httpVersion string, fp Fingerprint) (Preset, profiles.ClientProfile, []tlsclient.HttpClientOption, error) {
+	p, custom, err := resolvePreset(presetName)
 	if err != nil {
 		return p, profiles.ClientProfile{}, nil, err
 	}
-	base, ok := engineBaseProfile(p.profile)
+	base, ok := engineBaseProfile(p.Profile)
 	if !ok {
-		return p, base, nil, errs.New(errs.KindInternal, "engine has no profile %q", p.profile)
+		return p, base, nil, errs.New(errs.KindInternal, "engine has no profile %q", p.Profile)
 	}
-	fp := cfg.fingerprint
 	if custom != nil {
 		fp = fp.over(custom.fp)
 	}
-	if cfg.httpVersion == "h3" {
+	if httpVersion == "h3" {
 		if custom != nil && custom.disableHTTP3 {
-			return p, base, nil, errs.New(errs.KindInvalidArgument, "preset %q disables HTTP/3 (disable_http3)", cfg.preset)
+			return p, base, nil, errs.New(errs.KindInvalidArgument, "preset %q disables HTTP/3 (disable_http3)", presetName)
 		}
 		if !fp.empty() {
 			return p, base, nil, errs.New(errs.KindInvalidArgument,

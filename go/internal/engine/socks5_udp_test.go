@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"bytes"
@@ -146,23 +146,23 @@ func TestSOCKS5UDPRefusalsAreProxyErrorsWithTheReason(t *testing.T) {
 
 func TestUDPProxyOptions(t *testing.T) {
 	cases := []struct {
-		opts    netOptions
+		opts    NetOptions
 		proxy   string
 		version string
 		match   string
 	}{
-		{netOptions{UDPProxy: "http://h:1"}, "", "h3", "HTTP CONNECT"},
-		{netOptions{UDPProxy: "socks5://h:1"}, "", "auto", "only to http_version"},
-		{netOptions{UDPProxy: "socks5://h:1"}, "socks5://g:1", "h3", "not both"},
-		{netOptions{TCPProxy: "socks5://h:1"}, "", "h3", "tcp_proxy"},
+		{NetOptions{UDPProxy: "http://h:1"}, "", "h3", "HTTP CONNECT"},
+		{NetOptions{UDPProxy: "socks5://h:1"}, "", "auto", "only to http_version"},
+		{NetOptions{UDPProxy: "socks5://h:1"}, "socks5://g:1", "h3", "not both"},
+		{NetOptions{TCPProxy: "socks5://h:1"}, "", "h3", "tcp_proxy"},
 	}
 	for _, tc := range cases {
-		_, _, err := tc.opts.resolveProxy(tc.proxy, tc.version)
+		_, _, err := tc.opts.ResolveProxy(tc.proxy, tc.version)
 		if err == nil || !strings.Contains(err.Error(), tc.match) {
 			t.Errorf("%+v: err %v, want %q", tc.opts, err, tc.match)
 		}
 	}
-	tcp, udp, err := (&netOptions{UDPProxy: "socks5h://u:p@h:1"}).resolveProxy("", "h3")
+	tcp, udp, err := (&NetOptions{UDPProxy: "socks5h://u:p@h:1"}).ResolveProxy("", "h3")
 	if err != nil || tcp != "" || udp != "socks5h://u:p@h:1" {
 		t.Fatalf("%q %q %v", tcp, udp, err)
 	}

@@ -1,4 +1,4 @@
-package main
+package fingerprint
 
 // Presets newer than the engine's own profiles, derived from its closest profile by a
 // small, documented ClientHello edit. Each edit is what the published captures say the
@@ -31,7 +31,7 @@ var recentProfiles = map[string]profiles.ClientProfile{}
 
 func init() {
 	recentProfiles["chrome_151_PSK"] = derivedProfile("chrome_133_PSK", "151_PSK",
-		extraFP{SignatureAlgorithms: chrome151SignatureAlgorithms}.apply)
+		ExtraFP{SignatureAlgorithms: chrome151SignatureAlgorithms}.apply)
 	recentProfiles["firefox_148"] = derivedProfile("firefox_135", "148", firefox148Hello)
 }
 

@@ -1,4 +1,4 @@
-package main
+package fingerprint
 
 import (
 	"encoding/json"
@@ -13,10 +13,10 @@ import (
 	tls "github.com/bogdanfinn/utls"
 )
 
-// extraFP holds the extra_fp keys this engine can honour: ClientHello details that JA3
+// ExtraFP holds the extra_fp keys this engine can honour: ClientHello details that JA3
 // leaves out. A nil field keeps the spec's own value. The key names are the upstream
 // binding's (and curl_cffi's); unknown keys are refused.
-type extraFP struct {
+type ExtraFP struct {
 	SignatureAlgorithms           []string `json:"tls_signature_algorithms,omitempty"`
 	DelegatedCredentialAlgorithms []string `json:"tls_delegated_credential_algorithms,omitempty"`
 	KeyShareCurves                []string `json:"tls_key_share_curves,omitempty"`
@@ -94,10 +94,10 @@ func sortedNames[T any](m map[string]T) string {
 	return strings.Join(names, ", ")
 }
 
-// parseExtraFP decodes the extra_fp object strictly: unknown keys, wrong types and
+// ParseExtraFP decodes the extra_fp object strictly: unknown keys, wrong types and
 // unknown names are refused with the reason.
-func parseExtraFP(raw json.RawMessage) (extraFP, error) {
-	var out extraFP
+func ParseExtraFP(raw json.RawMessage) (ExtraFP, error) {
+	var out ExtraFP
 	if len(raw) == 0 || string(raw) == "null" {
 		return out, nil
 	}
@@ -165,23 +165,23 @@ func has[T any](m map[string]T) func(string) bool {
 	return func(name string) bool { _, ok := m[name]; return ok }
 }
 
-func (e extraFP) empty() bool { return e.key() == "{}" }
+func (e ExtraFP) empty() bool { return e.key() == "{}" }
 
 // changesHello reports keys that rewrite the ClientHello itself (permutation is an
 // engine option, not a spec change).
-func (e extraFP) changesHello() bool {
+func (e ExtraFP) changesHello() bool {
 	e.PermuteExtensions = nil
 	return !e.empty()
 }
 
 // key is a stable encoding, for describing and for telling specs apart.
-func (e extraFP) key() string {
+func (e ExtraFP) key() string {
 	b, _ := json.Marshal(e)
 	return string(b)
 }
 
 // over merges e over base, key by key.
-func (e extraFP) over(base extraFP) extraFP {
+func (e ExtraFP) over(base ExtraFP) ExtraFP {
 	out := base
 	if e.SignatureAlgorithms != nil {
 		out.SignatureAlgorithms = e.SignatureAlgorithms
@@ -212,7 +212,7 @@ func (e extraFP) over(base extraFP) extraFP {
 
 // apply rewrites the extensions of spec that extra_fp names. A key whose extension the
 // ClientHello does not carry is an error: it would silently do nothing.
-func (e extraFP) apply(spec *tls.ClientHelloSpec) error {
+func (e ExtraFP) apply(spec *tls.ClientHelloSpec) error {
 	applied := map[string]bool{}
 	for _, ext := range spec.Extensions {
 		switch x := ext.(type) {

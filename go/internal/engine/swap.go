@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"context"
@@ -10,17 +10,17 @@ import (
 	"httpcloakpy/internal/ticketcache"
 )
 
-// swappableEngine lets a session change its proxy or drop its connections while streams
+// Swappable lets a session change its proxy or drop its connections while streams
 // are open: new requests take the current engine; a replaced engine keeps serving the
 // exchanges it started and is closed once the last of their bodies is closed.
-type swappableEngine struct {
+type Swappable struct {
 	mu      sync.Mutex
 	current *leasedEngine
 	closed  bool
 }
 
 type leasedEngine struct {
-	engine
+	Engine
 	mu      sync.Mutex
 	active  int
 	retired bool
@@ -31,42 +31,42 @@ type leasedEngine struct {
 // a connection that went back to the idle pool just after the close call.
 const retiredLinger = time.Second
 
-func newSwappableEngine(e engine) *swappableEngine {
-	return &swappableEngine{current: &leasedEngine{engine: e}}
+func NewSwappable(e Engine) *Swappable {
+	return &Swappable{current: &leasedEngine{Engine: e}}
 }
 
-func (s *swappableEngine) presetHeaders() [][2]string {
+func (s *Swappable) PresetHeaders() [][2]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.current.presetHeaders()
+	return s.current.PresetHeaders()
 }
 
-// swap installs next and retires the engine it replaces; after close it refuses.
-func (s *swappableEngine) swap(next engine) error {
+// Swap installs next and retires the engine it replaces; after close it refuses.
+func (s *Swappable) Swap(next Engine) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		next.close()
+		next.Close()
 		return errs.ErrSessionClosed
 	}
 	old := s.current
-	s.current = &leasedEngine{engine: next}
+	s.current = &leasedEngine{Engine: next}
 	s.mu.Unlock()
 	old.retire()
 	return nil
 }
 
-// ticketStore is the current engine's TLS session cache (rebuilds keep the same one).
-func (s *swappableEngine) ticketStore() *ticketcache.Cache {
+// TicketStore is the current engine's TLS session cache (rebuilds keep the same one).
+func (s *Swappable) TicketStore() *ticketcache.Cache {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if keeper, ok := s.current.engine.(ticketKeeper); ok {
-		return keeper.ticketStore()
+	if keeper, ok := s.current.Engine.(TicketKeeper); ok {
+		return keeper.TicketStore()
 	}
 	return nil
 }
 
-func (s *swappableEngine) close() {
+func (s *Swappable) Close() {
 	s.mu.Lock()
 	s.closed = true
 	cur := s.current
@@ -75,17 +75,17 @@ func (s *swappableEngine) close() {
 	cur.shut()
 }
 
-func (s *swappableEngine) roundTrip(ctx context.Context, req *outgoingRequest) (*incomingResponse, error) {
+func (s *Swappable) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
 	s.mu.Lock()
 	lease := s.current
 	lease.acquire()
 	s.mu.Unlock()
-	resp, err := lease.roundTrip(ctx, req)
+	resp, err := lease.RoundTrip(ctx, req)
 	if err != nil {
 		lease.release()
 		return nil, err
 	}
-	resp.body = &leasedBody{ReadCloser: resp.body, lease: lease}
+	resp.Body = &leasedBody{ReadCloser: resp.Body, lease: lease}
 	return resp, nil
 }
 
@@ -102,7 +102,7 @@ func (l *leasedEngine) release() {
 	l.mu.Unlock()
 	if done {
 		l.shut()
-		time.AfterFunc(retiredLinger, l.engine.close)
+		time.AfterFunc(retiredLinger, l.Engine.Close)
 	}
 }
 
@@ -125,7 +125,7 @@ func (l *leasedEngine) shut() {
 	}
 	l.closed = true
 	l.mu.Unlock()
-	l.engine.close()
+	l.Engine.Close()
 }
 
 // leasedBody returns its engine lease when closed, once.

@@ -1,4 +1,4 @@
-package main
+package engine
 
 // HTTP/3 through a SOCKS5 proxy: UDP ASSOCIATE (RFC 1928 section 7) with no or
 // username/password authentication (RFC 1929). The association lives as long as its TCP

@@ -1,4 +1,4 @@
-package main
+package engine
 
 // HTTP/3 for http_version="h3": the provisional core negotiates protocols over TCP only, so
 // QUIC comes from its companion module quic-go-utls, which speaks the same request and
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/wire"
 
 	tls "github.com/bogdanfinn/utls"
@@ -37,11 +38,11 @@ type h3Engine struct {
 	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
 }
 
-func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, error) {
+func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine, error) {
 	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
-	quicProxy, what := cfg.udpProxy, "udp_proxy"
+	quicProxy, what := cfg.UDPProxy, "udp_proxy"
 	if quicProxy == "" {
-		quicProxy, what = cfg.proxy, "proxy"
+		quicProxy, what = cfg.Proxy, "proxy"
 	}
 	var socks *socksUDPDialer
 	if quicProxy != "" {
@@ -52,9 +53,9 @@ func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, erro
 		if err != nil {
 			return nil, errs.New(errs.KindInvalidArgument, "invalid proxy URL: %v", wire.RedactedURLError(err))
 		}
-		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.net.localAddr}
+		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.Net.localAddr}
 	}
-	quicConfig := h3QUICConfig(cfg.net.quicIdle)
+	quicConfig := h3QUICConfig(cfg.Net.quicIdle)
 	if socks != nil {
 		// Each datagram through the relay carries a SOCKS5 header: stay at QUIC's
 		// minimum packet size instead of probing the path for more.
@@ -63,19 +64,19 @@ func newH3Engine(cfg engineConfig, p preset, roots *x509.CertPool) (engine, erro
 	transport := &http3.Transport{
 		TLSClientConfig: &tls.Config{
 			RootCAs:            roots,
-			InsecureSkipVerify: !cfg.verify,
+			InsecureSkipVerify: !cfg.Verify,
 			ClientSessionCache: tls.NewLRUClientSessionCache(64),
-			KeyLogWriter:       cfg.net.keyLog,
+			KeyLogWriter:       cfg.Net.keyLog,
 		},
 		QUICConfig: quicConfig,
-		// Bodies are decoded by our layer for every protocol alike (decode.go).
+		// Bodies are decoded by our layer for every protocol alike (package body).
 		DisableCompression: true,
 	}
 	// Always our dialer, even without custom network options: the transport dials with the
 	// context of the first request that needs a connection, and h3Dialer.dial detaches the
 	// dial from it so that request's timeout or cancel does not fail the others.
-	e := &h3Engine{transport: transport, headers: p.headers}
-	e.dialer = newH3Dialer(newNetDialer(cfg.net, nil), socks)
+	e := &h3Engine{transport: transport, headers: p.Headers}
+	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
 	if socks != nil {
 		socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
 	}
@@ -95,18 +96,18 @@ func h3QUICConfig(idle time.Duration) *quic.Config {
 	}
 }
 
-func (e *h3Engine) presetHeaders() [][2]string { return e.headers }
+func (e *h3Engine) PresetHeaders() [][2]string { return e.headers }
 
-func (e *h3Engine) close() {
+func (e *h3Engine) Close() {
 	e.dialer.stopDials() // first: the transport's Close waits for the dials in flight
 	_ = e.transport.Close()
 	e.dialer.close()
 }
 
-func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomingResponse, error) {
-	if out.url.Scheme != "https" {
+func (e *h3Engine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
+	if out.URL.Scheme != "https" {
 		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
-		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.url.Scheme)
+		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.URL.Scheme)
 	}
 	req, err := fhttpRequest(ctx, out)
 	if err != nil {
@@ -117,7 +118,7 @@ func (e *h3Engine) roundTrip(ctx context.Context, out *outgoingRequest) (*incomi
 		return nil, h3ConnectError(err)
 	}
 	in := incomingFrom(resp)
-	in.body = h3Body{in.body}
+	in.Body = h3Body{in.Body}
 	return in, nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"context"
@@ -52,12 +52,12 @@ func TestPreferIPv4DialsTheIPv4AddressOfADualStackName(t *testing.T) {
 	bothFamilies := func(context.Context, string) ([]net.IPAddr, error) {
 		return []net.IPAddr{{IP: net.ParseIP("::1")}, {IP: net.ParseIP("127.0.0.1")}}, nil
 	}
-	d := newNetDialer(netConfig{}, nil)
+	d := newNetDialer(NetConfig{}, nil)
 	d.resolve = bothFamilies
 	if ips, _, err := d.lookup(context.Background(), "dual.test:"+port); err != nil || !ips[0].Equal(net.ParseIP("::1")) {
 		t.Fatalf("without prefer_ipv4 the resolver's order must stay: %v %v", ips, err)
 	}
-	d = newNetDialer(netConfig{preferIPv4: true}, nil)
+	d = newNetDialer(NetConfig{preferIPv4: true}, nil)
 	d.resolve = bothFamilies
 	for range 3 {
 		conn, err := d.DialContext(context.Background(), "tcp", "dual.test:"+port)
@@ -96,7 +96,7 @@ func TestConnectToMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := netConfig{connectTo: m}
+	c := NetConfig{connectTo: m}
 	for in, want := range map[string]string{
 		"a.test:443":   "127.0.0.1:443",
 		"a.test:8443":  "127.0.0.2:9000",
@@ -119,17 +119,5 @@ func TestQUICIdleTimeoutReachesTheQUICConfig(t *testing.T) {
 	cfg := h3QUICConfig(4 * time.Second)
 	if cfg.MaxIdleTimeout != 4*time.Second || cfg.KeepAlivePeriod != 2*time.Second {
 		t.Fatalf("idle %v keep-alive %v", cfg.MaxIdleTimeout, cfg.KeepAlivePeriod)
-	}
-}
-
-func TestRetryBackoffStaysWithinBounds(t *testing.T) {
-	p := retryPolicy{waitMin: 100 * time.Millisecond, waitMax: time.Second}
-	for attempt := range 40 {
-		upper := min(p.waitMax, p.waitMin<<min(attempt, 30))
-		for range 20 {
-			if w := p.backoff(attempt); w < p.waitMin || w > upper {
-				t.Fatalf("attempt %d waited %v, outside [%v, %v]", attempt, w, p.waitMin, upper)
-			}
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"context"
@@ -19,13 +19,13 @@ import (
 // binds the source, prefer_ipv4 orders resolved addresses, and a proxy, when set, is
 // reached from that source and asked for the rewritten address.
 type netDialer struct {
-	cfg     netConfig
+	cfg     NetConfig
 	proxy   *proxyDialer // nil: direct
 	base    net.Dialer
 	resolve func(ctx context.Context, host string) ([]net.IPAddr, error)
 }
 
-func newNetDialer(cfg netConfig, proxy *proxyDialer) *netDialer {
+func newNetDialer(cfg NetConfig, proxy *proxyDialer) *netDialer {
 	d := &netDialer{cfg: cfg, proxy: proxy, resolve: net.DefaultResolver.LookupIPAddr}
 	d.base.ControlContext = targets.DialControl // a local proxy's request must not reach what it refuses
 	if cfg.localAddr != nil {
