@@ -1,9 +1,11 @@
 package main
 
 import (
+	"httpcloakpy/internal/client"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/localproxy"
 	"httpcloakpy/internal/wire"
 )
 
@@ -30,7 +32,7 @@ type hopJSON struct {
 	Headers [][2]string `json:"headers"`
 }
 
-func metaJSONOf(m *Meta) metaJSON {
+func metaJSONOf(m *client.Meta) metaJSON {
 	out := metaJSON{
 		Status: m.Status, Reason: m.Reason, Proto: m.Proto, Headers: m.Headers,
 		ContentLength: m.ContentLength, URL: m.URL,
@@ -59,20 +61,20 @@ type localProxyJSON struct {
 	TunnelIdleTimeout    *float64     `json:"tunnel_idle_timeout"`
 }
 
-func localProxyOptionsOf(raw []byte) (localProxyOptions, error) {
+func localProxyOptionsOf(raw []byte) (localproxy.Options, error) {
 	var in localProxyJSON
 	if err := wire.DecodeStrict(raw, &in); err != nil {
-		return localProxyOptions{}, err
+		return localproxy.Options{}, err
 	}
 	sess, ok := sessions.get(in.Session)
 	if !ok {
-		return localProxyOptions{}, errs.New(errs.KindClosed, "session %d is closed or unknown", in.Session)
+		return localproxy.Options{}, errs.New(errs.KindClosed, "session %d is closed or unknown", in.Session)
 	}
 	t, err := in.Timeout.resolve()
 	if err != nil {
-		return localProxyOptions{}, err
+		return localproxy.Options{}, err
 	}
-	return localProxyOptions{
+	return localproxy.Options{
 		Port: in.Port, Session: sess, Timeouts: t, MaxConnections: in.MaxConnections,
 		TLSOnly: in.TLSOnly, TCPProxy: in.TCPProxy, Username: in.Username, Password: in.Password,
 		AllowedTargets: in.AllowedTargets, AllowPrivateNetworks: in.AllowPrivateNetworks,
@@ -148,4 +150,34 @@ func presetsJSON(list []fingerprint.Description) []presetJSON {
 		}
 	}
 	return out
+}
+
+// sessionStateJSON is a session's saved state (state.export, state.import).
+type sessionStateJSON struct {
+	Cookies     []cookieJSON     `json:"cookies"`
+	TLSSessions []tlsSessionJSON `json:"tls_sessions"`
+}
+
+// sessionStatsJSON is the result of session.stats.
+type sessionStatsJSON struct {
+	CreatedAt    float64 `json:"created_at"` // unix seconds
+	LastUsed     float64 `json:"last_used"`  // unix seconds
+	AgeSeconds   float64 `json:"age_seconds"`
+	IdleSeconds  float64 `json:"idle_seconds"`
+	RequestCount int64   `json:"request_count"`
+	OpenStreams  int     `json:"open_streams"`
+	CookieCount  int     `json:"cookie_count"`
+	TLSSessions  int     `json:"tls_sessions"` // resumable TLS sessions held
+	Identifier   string  `json:"identifier"`
+}
+
+// localProxyStatsJSON is the result of the local proxy's stats.
+type localProxyStatsJSON struct {
+	Running           bool  `json:"running"`
+	Port              int   `json:"port"`
+	ActiveConnections int64 `json:"active_connections"`
+	TotalRequests     int64 `json:"total_requests"`
+	Tunnels           int64 `json:"tunnels"`
+	Failures          int64 `json:"failures"`
+	Sessions          int   `json:"sessions"`
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 	"unsafe"
 
+	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/client"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/notify"
@@ -35,6 +37,19 @@ const (
 	maxInputLength = 1 << 40
 )
 
+// cKinds are the error kinds' numbers in the C ABI (enum hc_kind).
+var cKinds = map[errs.Kind]C.int32_t{
+	errs.KindInvalidArgument: C.HC_ERR_INVALID_ARGUMENT, errs.KindClosed: C.HC_ERR_CLOSED,
+	errs.KindDNS: C.HC_ERR_DNS, errs.KindConnect: C.HC_ERR_CONNECT, errs.KindTLS: C.HC_ERR_TLS,
+	errs.KindProxy: C.HC_ERR_PROXY, errs.KindConnectTimeout: C.HC_ERR_CONNECT_TIMEOUT,
+	errs.KindReadTimeout: C.HC_ERR_READ_TIMEOUT, errs.KindTruncated: C.HC_ERR_TRUNCATED,
+	errs.KindProtocol: C.HC_ERR_PROTOCOL, errs.KindCanceled: C.HC_ERR_CANCELED,
+	errs.KindTooManyRedirects: C.HC_ERR_TOO_MANY_REDIRECTS, errs.KindInternal: C.HC_ERR_INTERNAL,
+	errs.KindTotalTimeout: C.HC_ERR_TOTAL_TIMEOUT,
+}
+
+// setError fills the error out-param: HC_OK for nil, else the error's kind (internal for
+// an error without one) and its message, secrets masked, cut to fit.
 func setError(cerr *C.hc_error, err error) {
 	if cerr == nil {
 		return
@@ -44,11 +59,12 @@ func setError(cerr *C.hc_error, err error) {
 		cerr.message[0] = 0
 		return
 	}
-	k := errs.KindInternal
+	cerr.kind = C.HC_ERR_INTERNAL
 	if e, ok := err.(*errs.Error); ok {
-		k = e.Kind
+		if code, known := cKinds[e.Kind]; known {
+			cerr.kind = code
+		}
 	}
-	cerr.kind = C.int32_t(k)
 	msg := processSecrets.Redact(err.Error())
 	limit := len(cerr.message) - 1
 	if len(msg) > limit {
@@ -82,7 +98,7 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 }
 
 // liveStream resolves a stream handle, or reports it as closed.
-func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
+func liveStream(handle C.int64_t, cerr *C.hc_error) (*client.Stream, bool) {
 	st, ok := streams.get(int64(handle))
 	if !ok {
 		setError(cerr, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)"))
@@ -91,7 +107,7 @@ func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
 }
 
 // liveSession resolves a session handle, or reports it as closed.
-func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
+func liveSession(handle C.int64_t, cerr *C.hc_error) (*client.Session, bool) {
 	sess, ok := sessions.get(int64(handle))
 	if !ok {
 		setError(cerr, errs.New(errs.KindClosed, "the session is closed"))
@@ -163,7 +179,12 @@ func hc_session_new(options *C.char, optionsLen C.int64_t, cerr *C.hc_error) (re
 		setError(cerr, err)
 		return 0
 	}
-	sess, err := newSession(raw, services)
+	opts, err := sessionOptionsOf(raw)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	sess, err := client.NewSession(opts)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -186,9 +207,9 @@ func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	}
 	// Its streams' handles go first, so no call finds them half closed; again after, for
 	// a stream opened meanwhile.
-	ofSession := func(st *stream) bool { return st.sess == sess }
+	ofSession := func(st *client.Stream) bool { return st.Session() == sess }
 	streams.removeIf(ofSession)
-	sess.close()
+	sess.Close()
 	streams.removeIf(ofSession)
 	setError(cerr, nil)
 	return 0
@@ -205,7 +226,7 @@ func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C
 	if !ok {
 		return -1
 	}
-	data, err := json.Marshal(cookiesJSON(sess.jar.List(nil)))
+	data, err := json.Marshal(cookiesJSON(sess.Jar().List(nil)))
 	if err != nil {
 		setError(cerr, errs.New(errs.KindInternal, "encoding cookies: %v", err))
 		return -1
@@ -221,43 +242,43 @@ func hc_session_call(handle C.int64_t, call *C.char, callLen C.int64_t, out **C.
 	if !ok {
 		return -1
 	}
-	return runCall(call, callLen, out, cerr, sess.call)
+	return runCall(call, callLen, out, cerr, func(raw []byte) ([]byte, error) { return sessionOps.run(sess, raw) })
 }
 
 //export hc_call
 func hc_call(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
-	return runCall(call, callLen, out, cerr, runProcessCall)
+	return runCall(call, callLen, out, cerr, func(raw []byte) ([]byte, error) { return processOps.run(struct{}{}, raw) })
 }
 
 //export hc_stream_open
-func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, bodyPtr *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, 0)
 	streamed := bodyLen == C.HC_BODY_STREAMED
-	return startStream(handle, request, requestLen, streamed, cerr, func() (*requestBody, error) {
+	return startStream(handle, request, requestLen, streamed, cerr, func() (*body.Held, error) {
 		if streamed {
 			return nil, nil
 		}
-		payload, err := goBytes(unsafe.Pointer(body), bodyLen, "body")
-		return copiedBody(payload), err
+		payload, err := goBytes(unsafe.Pointer(bodyPtr), bodyLen, "body")
+		return body.Copied(payload), err
 	})
 }
 
 //export hc_stream_open_borrowed
-func hc_stream_open_borrowed(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+func hc_stream_open_borrowed(handle C.int64_t, request *C.char, requestLen C.int64_t, bodyPtr *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, 0)
-	return startStream(handle, request, requestLen, false, cerr, func() (*requestBody, error) {
-		view, err := goBytesView(unsafe.Pointer(body), bodyLen, "borrowed body")
+	return startStream(handle, request, requestLen, false, cerr, func() (*body.Held, error) {
+		view, err := goBytesView(unsafe.Pointer(bodyPtr), bodyLen, "borrowed body")
 		if err != nil {
 			return nil, err
 		}
-		return borrowedBody(view), nil
+		return body.Borrowed(view), nil
 	})
 }
 
 // startStream is hc_stream_open and hc_stream_open_borrowed after the body: decode the
 // request, then open the stream.
-func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, streamed bool, cerr *C.hc_error, body func() (*requestBody, error)) C.int64_t {
+func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, streamed bool, cerr *C.hc_error, readBody func() (*body.Held, error)) C.int64_t {
 	sess, ok := liveSession(handle, cerr)
 	if !ok {
 		return 0
@@ -267,7 +288,7 @@ func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, stream
 		setError(cerr, err)
 		return 0
 	}
-	payload, err := body()
+	payload, err := readBody()
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -277,7 +298,7 @@ func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, stream
 		setError(cerr, err)
 		return 0
 	}
-	st, err := openStream(sess, spec)
+	st, err := client.OpenStream(sess, spec)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -297,7 +318,7 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 	if !ok {
 		return -1
 	}
-	meta, failure := st.waitMeta(waitDuration(waitMs))
+	meta, failure := st.WaitMeta(waitDuration(waitMs))
 	if failure != nil {
 		setError(cerr, failure)
 		return -1
@@ -328,7 +349,7 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 		return readError
 	}
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
-	n, failure := st.read(dst, waitDuration(waitMs))
+	n, failure := st.Read(dst, waitDuration(waitMs))
 	switch {
 	case failure == nil:
 		cerr.kind = C.HC_OK
@@ -336,7 +357,7 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 	case failure == io.EOF:
 		cerr.kind = C.HC_OK
 		return readEOF
-	case failure == errPending:
+	case failure == body.ErrPending:
 		cerr.kind = C.HC_OK
 		return readPending
 	}
@@ -356,12 +377,12 @@ func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs 
 		setError(cerr, err)
 		return readError
 	}
-	n, failure := st.write(data, waitDuration(waitMs))
+	n, failure := st.Write(data, waitDuration(waitMs))
 	switch {
-	case errors.Is(failure, errPending):
+	case errors.Is(failure, body.ErrPending):
 		setError(cerr, nil)
 		return readPending
-	case errors.Is(failure, errResponded):
+	case errors.Is(failure, client.ErrResponded):
 		setError(cerr, nil)
 		return writeDone
 	case failure != nil:
@@ -379,7 +400,7 @@ func hc_stream_write_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	if !ok {
 		return -1
 	}
-	if err := st.endUpload(); err != nil {
+	if err := st.EndUpload(); err != nil {
 		setError(cerr, err)
 		return -1
 	}
@@ -441,7 +462,7 @@ func hc_stream_watch(handle C.int64_t, notifierHandle C.int64_t, cerr *C.hc_erro
 		setError(cerr, errs.New(errs.KindClosed, "notifier %d is closed or unknown", int64(notifierHandle)))
 		return -1
 	}
-	st.watch.Bind(n, int64(handle))
+	st.Watch(n, int64(handle))
 	setError(cerr, nil)
 	return 0
 }
@@ -453,7 +474,7 @@ func hc_stream_arm(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	if !ok {
 		return -1
 	}
-	st.arm()
+	st.Arm()
 	setError(cerr, nil)
 	return 0
 }
@@ -462,7 +483,7 @@ func hc_stream_arm(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 func hc_stream_cancel(handle C.int64_t) {
 	defer func() { _ = recover() }()
 	if st, ok := streams.get(int64(handle)); ok {
-		st.cancelNow()
+		st.Cancel()
 	}
 }
 
@@ -474,7 +495,7 @@ func hc_stream_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 		setError(cerr, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)"))
 		return -1
 	}
-	st.close()
+	st.Close()
 	setError(cerr, nil)
 	return 0
 }

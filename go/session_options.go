@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"time"
 
+	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/client"
+	"httpcloakpy/internal/engine"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/wire"
 )
 
@@ -26,7 +29,7 @@ type sessionOptions struct {
 	// WithoutClientHints: the preset's sec-ch-* headers are not sent (client_hints.go).
 	WithoutClientHints bool `json:"without_client_hints"`
 	netOptionsJSON          // connect_to, local_address, ...
-	retryOptions            // retry, retry_on_status, ... (retry.go)
+	retryOptionsJSON        // retry, retry_on_status, ...
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".
@@ -36,25 +39,19 @@ type timeoutJSON struct {
 	Total   *float64 `json:"total"`
 }
 
-type timeouts struct {
-	connect, read, total time.Duration // 0 = no limit
-}
-
-const defaultMaxRedirects = 30
-
-func (t *timeoutJSON) resolve() (timeouts, error) {
-	var out timeouts
+func (t *timeoutJSON) resolve() (client.Timeouts, error) {
+	var out client.Timeouts
 	if t == nil {
 		return out, nil
 	}
 	var err error
-	if out.connect, err = wire.Seconds("connect", t.Connect); err != nil {
+	if out.Connect, err = wire.Seconds("connect", t.Connect); err != nil {
 		return out, err
 	}
-	if out.read, err = wire.Seconds("read", t.Read); err != nil {
+	if out.Read, err = wire.Seconds("read", t.Read); err != nil {
 		return out, err
 	}
-	if out.total, err = wire.Seconds("total", t.Total); err != nil {
+	if out.Total, err = wire.Seconds("total", t.Total); err != nil {
 		return out, err
 	}
 	return out, nil
@@ -73,4 +70,68 @@ type netOptionsJSON struct {
 	DisableHTTP3    bool              `json:"disable_http3"`
 	QUICIdleTimeout *float64          `json:"quic_idle_timeout"`
 	ECHConfigDomain string            `json:"ech_config_domain"`
+}
+
+// retryOptionsJSON are the options of RetryOptions, at the top level of the session
+// options.
+type retryOptionsJSON struct {
+	Retry         int      `json:"retry"`
+	RetryOnStatus []int    `json:"retry_on_status"`
+	RetryWaitMin  *float64 `json:"retry_wait_min"`
+	RetryWaitMax  *float64 `json:"retry_wait_max"`
+	RetryMethods  []string `json:"retry_methods"`
+}
+
+// requestJSON is the request hc_stream_open receives (RequestOptions, with the timeouts in
+// seconds).
+type requestJSON struct {
+	Method         string       `json:"method"`
+	URL            string       `json:"url"`
+	Headers        [][2]string  `json:"headers"`
+	Timeout        *timeoutJSON `json:"timeout"`
+	AllowRedirects *bool        `json:"allow_redirects"`
+	MaxRedirects   *int         `json:"max_redirects"`
+	ContentLength  *int64       `json:"content_length"` // streamed bodies (body_len -1) only
+	DropHeaders    []string     `json:"drop_headers"`
+}
+
+// parseRequest decodes and validates a request for sess; streamed tells that the body will
+// be written with hc_stream_write instead of arriving in payload.
+func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Session) (*client.Request, error) {
+	var in requestJSON
+	if err := wire.DecodeStrict(raw, &in); err != nil {
+		return nil, err
+	}
+	t, err := in.Timeout.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return sess.NewRequest(client.RequestOptions{
+		Method: in.Method, URL: in.URL, Headers: in.Headers, Timeouts: t,
+		AllowRedirects: in.AllowRedirects, MaxRedirects: in.MaxRedirects,
+		ContentLength: in.ContentLength, DropHeaders: in.DropHeaders,
+	}, payload, streamed)
+}
+
+// sessionOptionsOf decodes hc_session_new's options; the session uses the process's
+// services.
+func sessionOptionsOf(raw []byte) (client.Options, error) {
+	var in sessionOptions
+	if len(raw) > 0 {
+		if err := wire.DecodeStrict(raw, &in); err != nil {
+			return client.Options{}, err
+		}
+	}
+	extra, err := fingerprint.ParseExtraFP(in.ExtraFP)
+	if err != nil {
+		return client.Options{}, err
+	}
+	return client.Options{
+		Preset: in.Preset, HTTPVersion: in.HTTPVersion, Verify: in.Verify == nil || *in.Verify,
+		CAFile: in.CAFile, Proxy: in.Proxy, Headers: in.Headers,
+		Fingerprint:      fingerprint.Fingerprint{JA3: in.JA3, Akamai: in.Akamai, Extra: extra},
+		WithoutCookieJar: in.WithoutCookieJar, WithoutClientHints: in.WithoutClientHints,
+		Net: engine.NetOptions(in.netOptionsJSON), Retry: client.RetryOptions(in.retryOptionsJSON),
+		Secrets: processSecrets, SharedTickets: sharedSessions,
+	}, nil
 }

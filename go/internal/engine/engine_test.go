@@ -18,7 +18,7 @@ import (
 	"httpcloakpy/internal/ticketcache"
 )
 
-// The engine's own direct dialer (no proxy, no connect_to) runs guardDial with the
+// The engine's own direct dialer (no proxy, no connect_to) runs DialControl with the
 // request's context: a guarded request cannot reach loopback, an unguarded one can.
 func TestEngineDialsCheckTheTargetGuard(t *testing.T) {
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))

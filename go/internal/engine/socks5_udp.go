@@ -244,7 +244,7 @@ func (c *socksPacketConn) failed() bool {
 	return c.lost != nil
 }
 
-// wrap names a lost association as a proxy failure (kindProxy), whatever QUIC makes of it.
+// wrap names a lost association as a proxy failure (errs.KindProxy), whatever QUIC makes of it.
 func (c *socksPacketConn) wrap(err error) error {
 	if lost := c.lostErr(); lost != nil {
 		return &errs.ProxyError{Host: c.proxyHost, Err: lost}

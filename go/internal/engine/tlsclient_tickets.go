@@ -23,7 +23,7 @@ import (
 	tls "github.com/bogdanfinn/utls"
 )
 
-// installTicketCache gives the engine a ticketCache (keep when given, else a fresh one
+// installTicketCache gives the engine a ticketcache.Cache (keep when given, else a fresh one
 // sharing with shared) checking with trust. It returns nil (and leaves the engine alone)
 // when the profile's ClientHello has no pre_shared_key extension, so resumption is never
 // added to a fingerprint that lacks it.
