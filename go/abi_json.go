@@ -2,11 +2,8 @@ package main
 
 import (
 	"httpcloakpy/internal/client"
-	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
-	"httpcloakpy/internal/localproxy"
-	"httpcloakpy/internal/wire"
 )
 
 // The JSON the C ABI carries, in the shapes httpcloak.h documents. The Go side below the
@@ -44,42 +41,6 @@ func metaJSONOf(m *client.Meta) metaJSON {
 		}
 	}
 	return out
-}
-
-// localProxyJSON is hc_local_proxy_start's options; the session is a handle.
-type localProxyJSON struct {
-	Port                 int          `json:"port"`
-	Session              int64        `json:"session"`
-	Timeout              *timeoutJSON `json:"timeout"`
-	MaxConnections       int          `json:"max_connections"`
-	TLSOnly              bool         `json:"tls_only"`
-	TCPProxy             string       `json:"tcp_proxy"`
-	Username             string       `json:"username"`
-	Password             string       `json:"password"`
-	AllowedTargets       []string     `json:"allowed_targets"`
-	AllowPrivateNetworks bool         `json:"allow_private_networks"`
-	TunnelIdleTimeout    *float64     `json:"tunnel_idle_timeout"`
-}
-
-func localProxyOptionsOf(raw []byte) (localproxy.Options, error) {
-	var in localProxyJSON
-	if err := wire.DecodeStrict(raw, &in); err != nil {
-		return localproxy.Options{}, err
-	}
-	sess, ok := sessions.get(in.Session)
-	if !ok {
-		return localproxy.Options{}, errs.New(errs.KindClosed, "session %d is closed or unknown", in.Session)
-	}
-	t, err := in.Timeout.resolve()
-	if err != nil {
-		return localproxy.Options{}, err
-	}
-	return localproxy.Options{
-		Port: in.Port, Session: sess, Timeouts: t, MaxConnections: in.MaxConnections,
-		TLSOnly: in.TLSOnly, TCPProxy: in.TCPProxy, Username: in.Username, Password: in.Password,
-		AllowedTargets: in.AllowedTargets, AllowPrivateNetworks: in.AllowPrivateNetworks,
-		TunnelIdleTimeout: in.TunnelIdleTimeout, Redact: processSecrets.Redact,
-	}, nil
 }
 
 // cookieJSON is a cookie as hc_session_cookies, the cookie ops and saved states carry it.

@@ -1,12 +1,18 @@
 package main
 
+// The JSON the C ABI receives besides the op arguments (ops.go): hc_session_new's options,
+// hc_stream_open's request, hc_local_proxy_start's options. Each becomes the typed options
+// of the package that uses it.
+
 import (
 	"encoding/json"
 
 	"httpcloakpy/internal/body"
 	"httpcloakpy/internal/client"
 	"httpcloakpy/internal/engine"
+	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
+	"httpcloakpy/internal/localproxy"
 	"httpcloakpy/internal/wire"
 )
 
@@ -20,13 +26,13 @@ type sessionOptions struct {
 	CAFile      string      `json:"ca_file"`
 	Proxy       string      `json:"proxy"`
 	Headers     [][2]string `json:"headers"`
-	// Custom fingerprint over the preset's (custom_fingerprint.go).
+	// Custom fingerprint over the preset's (package fingerprint).
 	JA3     string          `json:"ja3"`
 	Akamai  string          `json:"akamai"`
 	ExtraFP json.RawMessage `json:"extra_fp"`
 	// WithoutCookieJar: no cookie is stored or sent automatically (per-request ones are).
 	WithoutCookieJar bool `json:"without_cookie_jar"`
-	// WithoutClientHints: the preset's sec-ch-* headers are not sent (client_hints.go).
+	// WithoutClientHints: the preset's sec-ch-* headers are not sent.
 	WithoutClientHints bool `json:"without_client_hints"`
 	netOptionsJSON          // connect_to, local_address, ...
 	retryOptionsJSON        // retry, retry_on_status, ...
@@ -57,7 +63,7 @@ func (t *timeoutJSON) resolve() (client.Timeouts, error) {
 	return out, nil
 }
 
-// netOptionsJSON are the options of netOptions (netopts.go), at the top level of the
+// netOptionsJSON are the options of engine.NetOptions, at the top level of the
 // session options.
 type netOptionsJSON struct {
 	TCPProxy        string            `json:"tcp_proxy"`
@@ -133,5 +139,41 @@ func sessionOptionsOf(raw []byte) (client.Options, error) {
 		WithoutCookieJar: in.WithoutCookieJar, WithoutClientHints: in.WithoutClientHints,
 		Net: engine.NetOptions(in.netOptionsJSON), Retry: client.RetryOptions(in.retryOptionsJSON),
 		Secrets: processSecrets, SharedTickets: sharedSessions,
+	}, nil
+}
+
+// localProxyJSON is hc_local_proxy_start's options; the session is a handle.
+type localProxyJSON struct {
+	Port                 int          `json:"port"`
+	Session              int64        `json:"session"`
+	Timeout              *timeoutJSON `json:"timeout"`
+	MaxConnections       int          `json:"max_connections"`
+	TLSOnly              bool         `json:"tls_only"`
+	TCPProxy             string       `json:"tcp_proxy"`
+	Username             string       `json:"username"`
+	Password             string       `json:"password"`
+	AllowedTargets       []string     `json:"allowed_targets"`
+	AllowPrivateNetworks bool         `json:"allow_private_networks"`
+	TunnelIdleTimeout    *float64     `json:"tunnel_idle_timeout"`
+}
+
+func localProxyOptionsOf(raw []byte) (localproxy.Options, error) {
+	var in localProxyJSON
+	if err := wire.DecodeStrict(raw, &in); err != nil {
+		return localproxy.Options{}, err
+	}
+	sess, ok := sessions.get(in.Session)
+	if !ok {
+		return localproxy.Options{}, errs.New(errs.KindClosed, "session %d is closed or unknown", in.Session)
+	}
+	t, err := in.Timeout.resolve()
+	if err != nil {
+		return localproxy.Options{}, err
+	}
+	return localproxy.Options{
+		Port: in.Port, Session: sess, Timeouts: t, MaxConnections: in.MaxConnections,
+		TLSOnly: in.TLSOnly, TCPProxy: in.TCPProxy, Username: in.Username, Password: in.Password,
+		AllowedTargets: in.AllowedTargets, AllowPrivateNetworks: in.AllowPrivateNetworks,
+		TunnelIdleTimeout: in.TunnelIdleTimeout, Redact: processSecrets.Redact,
 	}, nil
 }
