@@ -113,7 +113,7 @@ def main() -> None:
         else:
             go = [go_native(binary)]
             setup.append(
-                "go-native: go/cmd/goread, the same engine and preset (Chrome 133) "
+                "go-native: go/cmd/goread, the same engine and preset (chrome-latest) "
                 "reading the body with io.Reader into a 64 KiB buffer (figures 1-3: one body, "
                 "sequential GETs, concurrent goroutines on one client)"
             )

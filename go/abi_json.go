@@ -1,9 +1,9 @@
 package main
 
 import (
-	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/client"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
-	"httpcloakpy/internal/wire"
 )
 
 // The JSON the C ABI carries, in the shapes httpcloak.h documents. The Go side below the
@@ -29,7 +29,7 @@ type hopJSON struct {
 	Headers [][2]string `json:"headers"`
 }
 
-func metaJSONOf(m *Meta) metaJSON {
+func metaJSONOf(m *client.Meta) metaJSON {
 	out := metaJSON{
 		Status: m.Status, Reason: m.Reason, Proto: m.Proto, Headers: m.Headers,
 		ContentLength: m.ContentLength, URL: m.URL,
@@ -41,42 +41,6 @@ func metaJSONOf(m *Meta) metaJSON {
 		}
 	}
 	return out
-}
-
-// localProxyJSON is hc_local_proxy_start's options; the session is a handle.
-type localProxyJSON struct {
-	Port                 int          `json:"port"`
-	Session              int64        `json:"session"`
-	Timeout              *timeoutJSON `json:"timeout"`
-	MaxConnections       int          `json:"max_connections"`
-	TLSOnly              bool         `json:"tls_only"`
-	TCPProxy             string       `json:"tcp_proxy"`
-	Username             string       `json:"username"`
-	Password             string       `json:"password"`
-	AllowedTargets       []string     `json:"allowed_targets"`
-	AllowPrivateNetworks bool         `json:"allow_private_networks"`
-	TunnelIdleTimeout    *float64     `json:"tunnel_idle_timeout"`
-}
-
-func localProxyOptionsOf(raw []byte) (localProxyOptions, error) {
-	var in localProxyJSON
-	if err := wire.DecodeStrict(raw, &in); err != nil {
-		return localProxyOptions{}, err
-	}
-	sess, ok := sessions.get(in.Session)
-	if !ok {
-		return localProxyOptions{}, errs.New(errs.KindClosed, "session %d is closed or unknown", in.Session)
-	}
-	t, err := in.Timeout.resolve()
-	if err != nil {
-		return localProxyOptions{}, err
-	}
-	return localProxyOptions{
-		Port: in.Port, Session: sess, Timeouts: t, MaxConnections: in.MaxConnections,
-		TLSOnly: in.TLSOnly, TCPProxy: in.TCPProxy, Username: in.Username, Password: in.Password,
-		AllowedTargets: in.AllowedTargets, AllowPrivateNetworks: in.AllowPrivateNetworks,
-		TunnelIdleTimeout: in.TunnelIdleTimeout, Redact: processSecrets.Redact,
-	}, nil
 }
 
 // cookieJSON is a cookie as hc_session_cookies, the cookie ops and saved states carry it.
@@ -117,4 +81,64 @@ type sessionCacheStatsJSON struct {
 	Timeouts   int64 `json:"timeouts"`
 	Errors     int64 `json:"errors"`
 	InFlight   int64 `json:"in_flight"`
+}
+
+// presetJSON is one preset in hc_presets' list; a custom one also says what it adds.
+type presetJSON struct {
+	Name    string      `json:"name"`
+	Alias   string      `json:"alias_of,omitempty"`
+	Engine  string      `json:"engine_profile"`
+	Headers [][2]string `json:"headers"`
+	*customPresetJSON
+}
+
+type customPresetJSON struct {
+	Custom       bool                 `json:"custom"`
+	BasedOn      string               `json:"based_on"`
+	JA3          string               `json:"ja3,omitempty"`
+	Akamai       string               `json:"akamai,omitempty"`
+	ExtraFP      *fingerprint.ExtraFP `json:"extra_fp,omitempty"`
+	DisableHTTP3 bool                 `json:"disable_http3"`
+}
+
+func presetsJSON(list []fingerprint.Description) []presetJSON {
+	out := make([]presetJSON, len(list))
+	for i, p := range list {
+		out[i] = presetJSON{Name: p.Name, Alias: p.AliasOf, Engine: p.Engine, Headers: p.Headers}
+		if c := p.Custom; c != nil {
+			out[i].customPresetJSON = &customPresetJSON{Custom: true, BasedOn: c.BasedOn, JA3: c.JA3,
+				Akamai: c.Akamai, ExtraFP: c.ExtraFP, DisableHTTP3: c.DisableHTTP3}
+		}
+	}
+	return out
+}
+
+// sessionStateJSON is a session's saved state (state.export, state.import).
+type sessionStateJSON struct {
+	Cookies     []cookieJSON     `json:"cookies"`
+	TLSSessions []tlsSessionJSON `json:"tls_sessions"`
+}
+
+// sessionStatsJSON is the result of session.stats.
+type sessionStatsJSON struct {
+	CreatedAt    float64 `json:"created_at"` // unix seconds
+	LastUsed     float64 `json:"last_used"`  // unix seconds
+	AgeSeconds   float64 `json:"age_seconds"`
+	IdleSeconds  float64 `json:"idle_seconds"`
+	RequestCount int64   `json:"request_count"`
+	OpenStreams  int     `json:"open_streams"`
+	CookieCount  int     `json:"cookie_count"`
+	TLSSessions  int     `json:"tls_sessions"` // resumable TLS sessions held
+	Identifier   string  `json:"identifier"`
+}
+
+// localProxyStatsJSON is the result of the local proxy's stats.
+type localProxyStatsJSON struct {
+	Running           bool  `json:"running"`
+	Port              int   `json:"port"`
+	ActiveConnections int64 `json:"active_connections"`
+	TotalRequests     int64 `json:"total_requests"`
+	Tunnels           int64 `json:"tunnels"`
+	Failures          int64 `json:"failures"`
+	Sessions          int   `json:"sessions"`
 }

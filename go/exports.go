@@ -10,15 +10,13 @@ import "C"
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"time"
 	"unsafe"
 
 	"httpcloakpy/internal/errs"
-	"httpcloakpy/internal/notify"
+	"httpcloakpy/internal/fingerprint"
 )
 
 // Every export is a thin shell: decode C arguments, call the Go side, fill the error
@@ -34,6 +32,19 @@ const (
 	maxInputLength = 1 << 40
 )
 
+// cKinds are the error kinds' numbers in the C ABI (enum hc_kind).
+var cKinds = map[errs.Kind]C.int32_t{
+	errs.KindInvalidArgument: C.HC_ERR_INVALID_ARGUMENT, errs.KindClosed: C.HC_ERR_CLOSED,
+	errs.KindDNS: C.HC_ERR_DNS, errs.KindConnect: C.HC_ERR_CONNECT, errs.KindTLS: C.HC_ERR_TLS,
+	errs.KindProxy: C.HC_ERR_PROXY, errs.KindConnectTimeout: C.HC_ERR_CONNECT_TIMEOUT,
+	errs.KindReadTimeout: C.HC_ERR_READ_TIMEOUT, errs.KindTruncated: C.HC_ERR_TRUNCATED,
+	errs.KindProtocol: C.HC_ERR_PROTOCOL, errs.KindCanceled: C.HC_ERR_CANCELED,
+	errs.KindTooManyRedirects: C.HC_ERR_TOO_MANY_REDIRECTS, errs.KindInternal: C.HC_ERR_INTERNAL,
+	errs.KindTotalTimeout: C.HC_ERR_TOTAL_TIMEOUT,
+}
+
+// setError fills the error out-param: HC_OK for nil, else the error's kind (internal for
+// an error without one) and its message, secrets masked, cut to fit.
 func setError(cerr *C.hc_error, err error) {
 	if cerr == nil {
 		return
@@ -43,11 +54,12 @@ func setError(cerr *C.hc_error, err error) {
 		cerr.message[0] = 0
 		return
 	}
-	k := errs.KindInternal
+	cerr.kind = C.HC_ERR_INTERNAL
 	if e, ok := err.(*errs.Error); ok {
-		k = e.Kind
+		if code, known := cKinds[e.Kind]; known {
+			cerr.kind = code
+		}
 	}
-	cerr.kind = C.int32_t(k)
 	msg := processSecrets.Redact(err.Error())
 	limit := len(cerr.message) - 1
 	if len(msg) > limit {
@@ -78,24 +90,6 @@ func goBytes(p unsafe.Pointer, n C.int64_t, what string) ([]byte, error) {
 	}
 	// A copy of all n bytes: C.GoBytes takes a C int and cut lengths of 2 GiB and more.
 	return bytes.Clone(unsafe.Slice((*byte)(p), int(n))), nil
-}
-
-// liveStream resolves a stream handle, or reports it as closed.
-func liveStream(handle C.int64_t, cerr *C.hc_error) (*stream, bool) {
-	st, ok := streams.get(int64(handle))
-	if !ok {
-		setError(cerr, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)"))
-	}
-	return st, ok
-}
-
-// liveSession resolves a session handle, or reports it as closed.
-func liveSession(handle C.int64_t, cerr *C.hc_error) (*session, bool) {
-	sess, ok := sessions.get(int64(handle))
-	if !ok {
-		setError(cerr, errs.New(errs.KindClosed, "the session is closed"))
-	}
-	return sess, ok
 }
 
 // goBytesView exposes caller memory without copying, for as long as the caller promises
@@ -154,328 +148,10 @@ func runCall(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error, ru
 //export hc_abi_version
 func hc_abi_version() C.int32_t { return C.HC_ABI_VERSION }
 
-//export hc_session_new
-func hc_session_new(options *C.char, optionsLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, 0)
-	raw, err := goBytes(unsafe.Pointer(options), optionsLen, "options")
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	sess, err := newSession(raw, services)
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	setError(cerr, nil)
-	return C.int64_t(sessions.add(sess))
-}
-
-//export hc_session_close
-func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
-	defer guard(cerr, &ret, -1)
-	sess, ok := sessions.take(int64(handle))
-	if !ok {
-		if sessions.issued(int64(handle)) {
-			setError(cerr, nil)
-			return 0
-		}
-		setError(cerr, errs.New(errs.KindClosed, "unknown session handle %d", int64(handle)))
-		return -1
-	}
-	// Its streams' handles go first, so no call finds them half closed; again after, for
-	// a stream opened meanwhile.
-	ofSession := func(st *stream) bool { return st.sess == sess }
-	streams.removeIf(ofSession)
-	sess.close()
-	streams.removeIf(ofSession)
-	setError(cerr, nil)
-	return 0
-}
-
-//export hc_session_cookies
-func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, -1)
-	if out == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
-		return -1
-	}
-	sess, ok := liveSession(handle, cerr)
-	if !ok {
-		return -1
-	}
-	data, err := json.Marshal(cookiesJSON(sess.jar.List(nil)))
-	if err != nil {
-		setError(cerr, errs.New(errs.KindInternal, "encoding cookies: %v", err))
-		return -1
-	}
-	setError(cerr, nil)
-	return handOut(data, out)
-}
-
-//export hc_session_call
-func hc_session_call(handle C.int64_t, call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, -1)
-	sess, ok := liveSession(handle, cerr)
-	if !ok {
-		return -1
-	}
-	return runCall(call, callLen, out, cerr, sess.call)
-}
-
 //export hc_call
 func hc_call(call *C.char, callLen C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, -1)
-	return runCall(call, callLen, out, cerr, runProcessCall)
-}
-
-//export hc_stream_open
-func hc_stream_open(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, 0)
-	streamed := bodyLen == C.HC_BODY_STREAMED
-	return startStream(handle, request, requestLen, streamed, cerr, func() (*requestBody, error) {
-		if streamed {
-			return nil, nil
-		}
-		payload, err := goBytes(unsafe.Pointer(body), bodyLen, "body")
-		return copiedBody(payload), err
-	})
-}
-
-//export hc_stream_open_borrowed
-func hc_stream_open_borrowed(handle C.int64_t, request *C.char, requestLen C.int64_t, body *C.uint8_t, bodyLen C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, 0)
-	return startStream(handle, request, requestLen, false, cerr, func() (*requestBody, error) {
-		view, err := goBytesView(unsafe.Pointer(body), bodyLen, "borrowed body")
-		if err != nil {
-			return nil, err
-		}
-		return borrowedBody(view), nil
-	})
-}
-
-// startStream is hc_stream_open and hc_stream_open_borrowed after the body: decode the
-// request, then open the stream.
-func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, streamed bool, cerr *C.hc_error, body func() (*requestBody, error)) C.int64_t {
-	sess, ok := liveSession(handle, cerr)
-	if !ok {
-		return 0
-	}
-	raw, err := goBytes(unsafe.Pointer(request), requestLen, "request")
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	payload, err := body()
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	spec, err := parseRequest(raw, payload, streamed, sess)
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	st, err := openStream(sess, spec)
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	setError(cerr, nil)
-	return C.int64_t(streams.add(st))
-}
-
-//export hc_stream_meta
-func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
-	defer guard(cerr, &ret, -1)
-	if out == nil || outLen == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "out or out_len is NULL"))
-		return -1
-	}
-	st, ok := liveStream(handle, cerr)
-	if !ok {
-		return -1
-	}
-	meta, failure := st.waitMeta(waitDuration(waitMs))
-	if failure != nil {
-		setError(cerr, failure)
-		return -1
-	}
-	if meta == nil {
-		setError(cerr, nil)
-		return 0
-	}
-	data, err := json.Marshal(metaJSONOf(meta))
-	if err != nil {
-		setError(cerr, errs.New(errs.KindInternal, "encoding metadata: %v", err))
-		return -1
-	}
-	setError(cerr, nil)
-	*outLen = handOut(data, out)
-	return 1
-}
-
-//export hc_stream_read
-func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, readError)
-	if capacity <= 0 || capacity > maxInputLength || buf == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "read buffer must be non-NULL with a positive size, got %d", int64(capacity)))
-		return readError
-	}
-	st, ok := liveStream(handle, cerr)
-	if !ok {
-		return readError
-	}
-	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
-	n, failure := st.read(dst, waitDuration(waitMs))
-	switch {
-	case failure == nil:
-		cerr.kind = C.HC_OK
-		return C.int64_t(n)
-	case failure == io.EOF:
-		cerr.kind = C.HC_OK
-		return readEOF
-	case failure == errPending:
-		cerr.kind = C.HC_OK
-		return readPending
-	}
-	setError(cerr, failure)
-	return readError
-}
-
-//export hc_stream_write
-func hc_stream_write(handle C.int64_t, buf *C.uint8_t, length C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, readError)
-	st, ok := liveStream(handle, cerr)
-	if !ok {
-		return readError
-	}
-	data, err := goBytesView(unsafe.Pointer(buf), length, "write buffer")
-	if err != nil {
-		setError(cerr, err)
-		return readError
-	}
-	n, failure := st.write(data, waitDuration(waitMs))
-	switch {
-	case errors.Is(failure, errPending):
-		setError(cerr, nil)
-		return readPending
-	case errors.Is(failure, errResponded):
-		setError(cerr, nil)
-		return writeDone
-	case failure != nil:
-		setError(cerr, failure)
-		return readError
-	}
-	setError(cerr, nil)
-	return C.int64_t(n)
-}
-
-//export hc_stream_write_close
-func hc_stream_write_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
-	defer guard(cerr, &ret, -1)
-	st, ok := liveStream(handle, cerr)
-	if !ok {
-		return -1
-	}
-	if err := st.endUpload(); err != nil {
-		setError(cerr, err)
-		return -1
-	}
-	setError(cerr, nil)
-	return 0
-}
-
-//export hc_notifier_new
-func hc_notifier_new(fdOut *C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, 0)
-	if fdOut == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "fd_out is NULL"))
-		return 0
-	}
-	n, err := notify.New()
-	if err != nil {
-		setError(cerr, err)
-		return 0
-	}
-	*fdOut = C.int32_t(n.ReadFD)
-	setError(cerr, nil)
-	return C.int64_t(notifiers.add(n))
-}
-
-//export hc_notifier_drain
-func hc_notifier_drain(handle C.int64_t, ids *C.int64_t, capacity C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, -1)
-	if ids == nil || capacity <= 0 || capacity > maxInputLength {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "ids must be non-NULL with a positive capacity"))
-		return -1
-	}
-	n, ok := notifiers.get(int64(handle))
-	if !ok {
-		setError(cerr, errs.New(errs.KindClosed, "notifier %d is closed or unknown", int64(handle)))
-		return -1
-	}
-	out := unsafe.Slice((*int64)(unsafe.Pointer(ids)), int(capacity))
-	setError(cerr, nil)
-	return C.int64_t(n.Drain(out))
-}
-
-//export hc_notifier_close
-func hc_notifier_close(handle C.int64_t) {
-	defer func() { _ = recover() }()
-	if n, ok := notifiers.take(int64(handle)); ok {
-		n.Close()
-	}
-}
-
-//export hc_stream_watch
-func hc_stream_watch(handle C.int64_t, notifierHandle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
-	defer guard(cerr, &ret, -1)
-	st, ok := liveStream(handle, cerr)
-	if !ok {
-		return -1
-	}
-	n, ok := notifiers.get(int64(notifierHandle))
-	if !ok {
-		setError(cerr, errs.New(errs.KindClosed, "notifier %d is closed or unknown", int64(notifierHandle)))
-		return -1
-	}
-	st.watch.Bind(n, int64(handle))
-	setError(cerr, nil)
-	return 0
-}
-
-//export hc_stream_arm
-func hc_stream_arm(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
-	defer guard(cerr, &ret, -1)
-	st, ok := liveStream(handle, cerr)
-	if !ok {
-		return -1
-	}
-	st.arm()
-	setError(cerr, nil)
-	return 0
-}
-
-//export hc_stream_cancel
-func hc_stream_cancel(handle C.int64_t) {
-	defer func() { _ = recover() }()
-	if st, ok := streams.get(int64(handle)); ok {
-		st.cancelNow()
-	}
-}
-
-//export hc_stream_close
-func hc_stream_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
-	defer guard(cerr, &ret, -1)
-	st, ok := streams.take(int64(handle))
-	if !ok {
-		setError(cerr, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)"))
-		return -1
-	}
-	st.close()
-	setError(cerr, nil)
-	return 0
+	return runCall(call, callLen, out, cerr, func(raw []byte) ([]byte, error) { return processOps.run(struct{}{}, raw) })
 }
 
 //export hc_stats
@@ -498,7 +174,7 @@ func hc_presets(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
 		return -1
 	}
-	data, err := json.Marshal(describePresets())
+	data, err := json.Marshal(presetsJSON(fingerprint.Describe()))
 	if err != nil {
 		setError(cerr, errs.New(errs.KindInternal, "encoding presets: %v", err))
 		return -1

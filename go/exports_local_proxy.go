@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/localproxy"
 )
 
 // The local proxy's exports: start, one call for everything else, close.
@@ -26,7 +27,7 @@ func hc_local_proxy_start(options *C.char, optionsLen C.int64_t, cerr *C.hc_erro
 		setError(cerr, err)
 		return 0
 	}
-	p, err := startLocalProxy(opts)
+	p, err := localproxy.Start(opts)
 	if err != nil {
 		setError(cerr, err)
 		return 0
@@ -43,7 +44,7 @@ func hc_local_proxy_call(handle C.int64_t, call *C.char, callLen C.int64_t, out 
 		setError(cerr, errs.New(errs.KindClosed, "local proxy %d is closed or unknown", int64(handle)))
 		return -1
 	}
-	return runCall(call, callLen, out, cerr, p.call)
+	return runCall(call, callLen, out, cerr, func(raw []byte) ([]byte, error) { return localProxyOps.run(p, raw) })
 }
 
 //export hc_local_proxy_close
@@ -58,7 +59,7 @@ func hc_local_proxy_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 		setError(cerr, errs.New(errs.KindClosed, "unknown local proxy handle %d", int64(handle)))
 		return -1
 	}
-	p.close()
+	p.Close()
 	setError(cerr, nil)
 	return 0
 }

@@ -3,15 +3,15 @@ package main
 import (
 	"testing"
 
+	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/client"
 	"httpcloakpy/internal/errs"
-	"httpcloakpy/internal/jar"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/wire"
 )
 
 // The export layer decodes caller JSON and lengths before anything else; whatever arrives,
 // decoding must end in a value or an invalid-argument error, never a panic.
-
-var fuzzSession = &session{jar: jar.New(), headers: newSessionHeaders(chromeHeaders("133"), nil), streams: map[*stream]struct{}{}, meta: newSessionMeta()}
 
 func FuzzSessionOptions(f *testing.F) {
 	for _, seed := range []string{`{}`, `{"preset":"chrome-latest","retry":2}`,
@@ -29,7 +29,8 @@ func FuzzSessionOptions(f *testing.F) {
 		}
 		_ = wire.ValidateHeaders(opts.Headers)
 		_ = wire.ValidateProxy(opts.Proxy)
-		_, _ = lookupPreset(opts.Preset)
+		_, _ = fingerprint.Lookup(opts.Preset)
+		_, _ = sessionOptionsOf(raw)
 	})
 }
 
@@ -40,15 +41,16 @@ func FuzzRequest(f *testing.F) {
 		`{"url":"http://h","timeout":{"connect":NaN}}`} {
 		f.Add([]byte(seed), []byte("body"))
 	}
-	f.Fuzz(func(t *testing.T, raw, body []byte) {
-		spec, err := parseRequest(raw, copiedBody(body), len(body)%2 == 0, fuzzSession)
+	sess := newTestSession(f, `{"preset":"chrome-133"}`)
+	f.Fuzz(func(t *testing.T, raw, payload []byte) {
+		spec, err := parseRequest(raw, body.Copied(payload), len(payload)%2 == 0, sess)
 		if err != nil {
 			if e, ok := err.(*errs.Error); !ok || e.Kind != errs.KindInvalidArgument {
 				t.Fatalf("request error of the wrong kind: %v", err)
 			}
 			return
 		}
-		if spec.url == nil || spec.method == "" || spec.maxRedirects < 0 {
+		if spec.URL == nil || spec.Method == "" || spec.MaxRedirects < 0 {
 			t.Fatalf("accepted an incomplete request: %+v", spec)
 		}
 	})
@@ -63,20 +65,31 @@ func FuzzSessionCall(f *testing.F) {
 		`{"op":"state.export"}`, `{"op":"nope"}`, `{"op":"cookies.list","args":[]}`, `[]`, "\x00"} {
 		f.Add([]byte(seed))
 	}
-	sess, err := newSession([]byte(`{}`), sessionServices{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(sess.close)
+	sess := newTestSession(f, `{}`)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var c callJSON
 		if wire.DecodeStrict(raw, &c) == nil && c.Op == "session.fork" {
 			return // makes sessions: covered by the Python tests
 		}
-		if _, err := sess.call(raw); err != nil {
+		if _, err := sessionOps.run(sess, raw); err != nil {
 			if _, ok := err.(*errs.Error); !ok {
 				t.Fatalf("untyped error from %q: %v", raw, err)
 			}
 		}
 	})
+}
+
+// newTestSession makes a session from hc_session_new's JSON options.
+func newTestSession(tb testing.TB, raw string) *client.Session {
+	tb.Helper()
+	opts, err := sessionOptionsOf([]byte(raw))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sess, err := client.NewSession(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(sess.Close)
+	return sess
 }

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"httpcloakpy/internal/client"
+	"httpcloakpy/internal/localproxy"
 	"httpcloakpy/internal/notify"
 	"httpcloakpy/internal/secrets"
 	"httpcloakpy/internal/ticketcache"
@@ -72,9 +74,9 @@ func (t *handleTable[T]) len() int {
 
 // The C caller's handles: each kind of object in its own table, ids in their own range.
 var (
-	sessions     = newHandleTable[*session](1 << 32)
-	localProxies = newHandleTable[*localProxy](1 << 36)
-	streams      = newHandleTable[*stream](1 << 40)
+	sessions     = newHandleTable[*client.Session](1 << 32)
+	localProxies = newHandleTable[*localproxy.Proxy](1 << 36)
+	streams      = newHandleTable[*client.Stream](1 << 40)
 	notifiers    = newHandleTable[*notify.Notifier](1 << 48)
 )
 
@@ -83,5 +85,4 @@ var (
 var (
 	processSecrets = secrets.NewRegistry()
 	sharedSessions = ticketcache.NewShared()
-	services       = sessionServices{secrets: processSecrets, tickets: sharedSessions}
 )

@@ -69,7 +69,7 @@ typedef struct hc_error {
 /* HC_ABI_VERSION of the loaded library. Never fails. */
 int32_t hc_abi_version(void);
 
-/* Create a session from JSON options (see go/session_options.go for the fields).
+/* Create a session from JSON options (see go/abi_options.go for the fields).
  * Returns a session handle > 0, or 0 with err set. */
 int64_t hc_session_new(char *options_json, int64_t options_len, hc_error *err);
 
@@ -84,16 +84,15 @@ int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
 
 /* One session operation that is not on the hot path (cookie jar edits, runtime settings,
  * saving state): call_json is {"op": name, "args": {...}}; the operations and their
- * arguments are listed in go/calls.go. On success returns the length of the JSON result
+ * arguments are listed in go/ops.go. On success returns the length of the JSON result
  * and sets *out to memory the caller frees with hc_free; on failure returns -1. An unknown
  * op or a misspelt argument is an error of kind HC_ERR_INVALID_ARGUMENT. */
 int64_t hc_session_call(int64_t session, char *call_json, int64_t call_len, char **out,
                         hc_error *err);
 
 /* One process-wide operation, not tied to a session (registering or unregistering a JSON
- * preset): call_json is {"op": name, "args": {...}}; the operations are registered with
- * registerProcessCall (go/process_calls.go, go/preset_registry.go). Results, errors and
- * memory as for hc_session_call. */
+ * preset): call_json is {"op": name, "args": {...}}; the operations are listed in
+ * go/ops.go. Results, errors and memory as for hc_session_call. */
 int64_t hc_call(char *call_json, int64_t call_len, char **out, hc_error *err);
 
 /* A local HTTP proxy on 127.0.0.1 that sends other clients' requests out through a session
@@ -200,7 +199,7 @@ int64_t hc_stats(char **out, hc_error *err);
  * functions, called from the library's own threads (never the caller's), any time after
  * registration and from several threads at once. key is "httpcloak:sessions:<ClientHello
  * id>:<server name>", value a JSON text {"ticket","state","created_at"} (see
- * go/session_cache_backend.go); neither is NUL-terminated, both are valid only during
+ * go/internal/ticketcache/shared.go); neither is NUL-terminated, both are valid only during
  * the call.
  *  get:    copy the value into buf (cap bytes) and return its length; return -1 when
  *          there is none; a value longer than cap: return its length without copying,

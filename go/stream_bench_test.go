@@ -1,7 +1,7 @@
 package main
 
 // How much our stream layer adds to the engine, without Python: 64 KiB GETs over plain
-// HTTP/1.1 through openStream/waitMeta/read/close, beside the same GETs through the
+// HTTP/1.1 through OpenStream/WaitMeta/Read/Close, beside the same GETs through the
 // engine's own client and io.Reader. Run: go test -run '^$' -bench Loop -benchtime 3000x .
 
 import (
@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"httpcloakpy/internal/client"
 
 	fhttp "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
@@ -38,10 +40,7 @@ func benchLoop(b *testing.B, one func()) {
 
 func BenchmarkStreamLoop(b *testing.B) {
 	url := smallBodyServer(b)
-	sess, err := newSession([]byte(`{"preset":"chrome-latest"}`), sessionServices{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	sess := newTestSession(b, `{"preset":"chrome-latest"}`)
 	request := []byte(`{"method":"GET","url":"` + url + `"}`)
 	buf := make([]byte, 64<<10)
 	benchLoop(b, func() {
@@ -49,16 +48,16 @@ func BenchmarkStreamLoop(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		st, err := openStream(sess, spec)
+		st, err := client.OpenStream(sess, spec)
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer st.close()
-		if _, failed := st.waitMeta(time.Second); failed != nil {
+		defer st.Close()
+		if _, failed := st.WaitMeta(time.Second); failed != nil {
 			b.Fatal(failed)
 		}
 		for {
-			_, failed := st.read(buf, time.Second)
+			_, failed := st.Read(buf, time.Second)
 			if failed == io.EOF {
 				return
 			}

@@ -1,15 +1,17 @@
 // goread is the benchmark's reference: a Go-native read loop over the same engine, preset
-// and server as the Python binding, with nothing but io.Reader between it and the socket.
-// It answers three of the benchmark's figures: one body (the default), -requests N
-// sequential GETs, and -threads N concurrent streams on one client.
+// (chrome-latest: its TLS and HTTP/2 fingerprint and its headers) and server as the Python
+// binding, with nothing but io.Reader between it and the socket: no stream layer, no
+// read-ahead, no decoding. It answers three of the benchmark's figures: one body (the
+// default), -requests N sequential GETs, and -threads N concurrent streams on one engine.
 package main
 
 import (
-	"crypto/x509"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -18,66 +20,70 @@ import (
 	"syscall"
 	"time"
 
-	http "github.com/bogdanfinn/fhttp"
-	tlsclient "github.com/bogdanfinn/tls-client"
-	"github.com/bogdanfinn/tls-client/profiles"
+	"httpcloakpy/internal/engine"
+	"httpcloakpy/internal/fingerprint"
+	"httpcloakpy/internal/wire"
 )
 
+// preset is the one the Python binding uses by default.
+const preset = "chrome-latest"
+
 func main() {
-	url := flag.String("url", "", "URL to stream")
+	rawURL := flag.String("url", "", "URL to stream")
 	caFile := flag.String("ca", "", "CA bundle (PEM) to trust")
 	chunk := flag.Int("chunk", 64<<10, "read size in bytes")
 	requests := flag.Int("requests", 1, "sequential GETs of url, each read to its end")
-	threads := flag.Int("threads", 1, "concurrent GETs of url on one client, each read to its end")
+	threads := flag.Int("threads", 1, "concurrent GETs of url on one engine, each read to its end")
 	warmup := flag.Int("warmup", 20, "untimed GETs before -requests N > 1")
 	flag.Parse()
 
-	transport := &tlsclient.TransportOptions{DisableCompression: true, ReadBufferSize: 64 << 10}
-	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
-		check(err)
-		pool := x509.NewCertPool()
-		pool.AppendCertsFromPEM(pem)
-		transport.RootCAs = pool
-	}
-	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(),
-		tlsclient.WithClientProfile(profiles.Chrome_133),
-		tlsclient.WithTimeoutSeconds(0),
-		tlsclient.WithDisableHttp3(),
-		tlsclient.WithTransportOptions(transport))
+	target, err := url.Parse(*rawURL)
 	check(err)
+	p, err := fingerprint.Lookup(preset)
+	check(err)
+	eng, err := engine.New(engine.Config{Preset: preset, HTTPVersion: "auto", Verify: true, CAFile: *caFile})
+	check(err)
+	defer eng.Close()
+	get := &getter{eng: eng, url: target, headers: eng.PresetHeaders()}
 
 	if *requests > 1 {
 		buf := make([]byte, *chunk)
 		for range *warmup { // warm the pool, as the Python figures do
-			readAll(client, *url, buf)
+			get.readAll(buf)
 		}
 	}
 	cpu0, started := cpuSeconds(), time.Now()
 	var total int64
 	if *threads > 1 {
-		total = readConcurrently(client, *url, *chunk, *threads)
+		total = get.readConcurrently(*chunk, *threads)
 	} else {
 		buf := make([]byte, *chunk)
 		for range *requests {
-			total += readAll(client, *url, buf)
+			total += get.readAll(buf)
 		}
 	}
 	elapsed := time.Since(started).Seconds()
 	out, _ := json.Marshal(map[string]any{
 		"bytes": total, "seconds": elapsed, "requests": *requests, "rps": float64(*requests) / elapsed,
 		"cpu_seconds": cpuSeconds() - cpu0, "maxrss_kib": peakRSSKiB(), "shared_session": true,
-		"protocol": protocol.Load(),
+		"protocol": protocol.Load(), "preset": preset, "engine_profile": p.Profile,
 	})
 	fmt.Println(string(out))
 }
 
-// readConcurrently streams url on n goroutines at once through one client.
-func readConcurrently(client tlsclient.HttpClient, url string, chunk, n int) int64 {
+// getter sends GETs of one URL through one engine, with the preset's headers.
+type getter struct {
+	eng     engine.Engine
+	url     *url.URL
+	headers [][2]string
+}
+
+// readConcurrently streams the URL on n goroutines at once through one engine.
+func (g *getter) readConcurrently(chunk, n int) int64 {
 	var wg sync.WaitGroup
 	totals := make([]int64, n)
 	for i := range n {
-		wg.Go(func() { totals[i] = readAll(client, url, make([]byte, chunk)) })
+		wg.Go(func() { totals[i] = g.readAll(make([]byte, chunk)) })
 	}
 	wg.Wait()
 	var total int64
@@ -90,13 +96,16 @@ func readConcurrently(client tlsclient.HttpClient, url string, chunk, n int) int
 // protocol names the protocol of the last response as the Python clients' reports do.
 var protocol atomic.Value
 
+var protocolNames = map[string]string{"h1": "HTTP/1.1", "h2": "HTTP/2", "h3": "HTTP/3"}
+
 // readAll sends one GET and reads its body to the end with io.Reader.
-func readAll(client tlsclient.HttpClient, url string, buf []byte) int64 {
-	req, err := http.NewRequest("GET", url, nil)
+func (g *getter) readAll(buf []byte) int64 {
+	resp, err := g.eng.RoundTrip(context.Background(), &engine.Request{Method: "GET", URL: g.url, Headers: g.headers})
 	check(err)
-	resp, err := client.Do(req)
-	check(err)
-	protocol.Store(strings.TrimSuffix(resp.Proto, ".0")) // "HTTP/1.1", "HTTP/2"
+	if coding, _ := wire.HeaderValue(resp.Headers, "content-encoding"); coding != "" && coding != "identity" {
+		check(fmt.Errorf("the server sent a %s body; this reference reads bodies as they arrive, undecoded", coding))
+	}
+	protocol.Store(protocolNames[resp.Proto])
 	var total int64
 	for {
 		n, err := resp.Body.Read(buf)

@@ -15,12 +15,12 @@ import (
 	"time"
 )
 
-// Kind mirrors enum hc_kind in httpcloak.h; the numbers are part of the ABI.
+// Kind is what went wrong, in the terms users are shown (an exception class each); the
+// zero Kind is none.
 type Kind int32
 
 const (
-	kindOK Kind = iota
-	KindInvalidArgument
+	KindInvalidArgument Kind = iota + 1
 	KindClosed
 	KindDNS
 	KindConnect
@@ -63,7 +63,7 @@ func New(k Kind, format string, args ...any) *Error {
 }
 
 // ProxyError marks a failure of the proxy itself (unreachable, refused, bad credentials),
-// so it is classified as kindProxy whatever the underlying error looks like.
+// so it is classified as KindProxy whatever the underlying error looks like.
 type ProxyError struct {
 	Host string
 	Err  error

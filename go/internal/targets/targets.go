@@ -25,7 +25,7 @@ import (
 //     machine can (a database on 127.0.0.1, a router's admin page, 169.254.169.254).
 //
 // A name is checked by its addresses: before the request (resolved here when the proxy
-// dials itself) and again when the connection is made (guardDial), so a name that changes
+// dials itself) and again when the connection is made (DialControl), so a name that changes
 // address in between gains nothing. One gap remains: the engine (tls-client) dials the
 // HTTP/2 connections it opens after the first to an origin without the request's context,
 // so for those only the check before the request applies.
@@ -94,7 +94,7 @@ func (p targetPattern) matches(host string, port int) bool {
 }
 
 // Check refuses host:port before anything is sent. resolve looks a name up; nil when the
-// name is not resolved here (an upstream proxy resolves it, or guardDial checks the dial).
+// name is not resolved here (an upstream proxy resolves it, or DialControl checks the dial).
 func (g *Guard) Check(ctx context.Context, host string, port int, resolve func(context.Context, string) ([]net.IPAddr, error)) error {
 	host = targetHost(host)
 	if len(g.allowed) > 0 && !g.matchesAny(host, port) {
@@ -188,7 +188,7 @@ func privateAddress(addr netip.Addr) bool {
 
 type targetGuardKey struct{}
 
-// WithGuard marks a request's context: its connections are checked by guardDial.
+// WithGuard marks a request's context: its connections are checked by DialControl.
 func WithGuard(ctx context.Context, g *Guard) context.Context {
 	return context.WithValue(ctx, targetGuardKey{}, g)
 }

@@ -2,7 +2,7 @@ package ticketcache
 
 // A TLS session cache beyond one process: a backend the embedding program supplies (the
 // Python package's SessionCacheBackend, over Redis or anything else) that every session's
-// ticketCache consults when it holds no ticket for a server, and tells about every new or
+// Cache consults when it holds no ticket for a server, and tells about every new or
 // refused ticket. It is process-wide, as in the upstream binding: a worker fleet configures
 // it once, and every session, whenever created, shares what the others learnt.
 //

@@ -1,0 +1,30 @@
+package client
+
+import (
+	"strings"
+)
+
+// A session can leave out its preset's client hints (the sec-ch-* headers), as a browser
+// with them turned off would: the without_client_hints option, or client_hints.set while
+// it runs. Headers the caller passes on a request are always sent.
+
+// BaseHeaders are the session's headers for the next request.
+func (s *Session) BaseHeaders() [][2]string {
+	headers := s.headers.current()
+	if !s.hintsOff.Load() {
+		return headers
+	}
+	kept := make([][2]string, 0, len(headers))
+	for _, h := range headers {
+		if !strings.HasPrefix(strings.ToLower(h[0]), "sec-ch-") {
+			kept = append(kept, h)
+		}
+	}
+	return kept
+}
+
+// SetClientHints sends the preset's client hints (sec-ch-*) or leaves them out.
+func (s *Session) SetClientHints(enabled bool) { s.hintsOff.Store(!enabled) }
+
+// ClientHints reports whether the preset's client hints are sent.
+func (s *Session) ClientHints() bool { return !s.hintsOff.Load() }

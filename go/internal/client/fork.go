@@ -1,0 +1,44 @@
+package client
+
+import (
+	"httpcloakpy/internal/engine"
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/secrets"
+)
+
+// Fork makes a session like this one, as another tab of the same browser: the same
+// preset, options, headers, header order, retries and proxy, the same cookie jar (shared,
+// live), and its own connections.
+func (s *Session) Fork() (*Session, error) {
+	if s.Closed() {
+		return nil, errs.ErrSessionClosed
+	}
+	s.net.mu.Lock()
+	cfg := s.net.cfg
+	order := s.net.headerOrder
+	s.net.mu.Unlock()
+	cfg, err := cfg.ForFork()
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		cfg.Net.Close()
+		return nil, err
+	}
+	hidden := append(secrets.OfProxy(cfg.Proxy), secrets.OfProxy(cfg.UDPProxy)...)
+	s.services.secrets.Register(hidden)
+	swap := engine.NewSwappable(eng)
+	child := &Session{
+		secrets:  hidden,
+		services: s.services,
+		engine:   swap,
+		net:      &sessionNet{cfg: cfg, swap: swap, retry: s.net.retry, headerOrder: order},
+		jar:      s.jar,
+		headers:  s.headers.fork(),
+		streams:  make(map[*Stream]struct{}),
+		meta:     newSessionMeta(),
+	}
+	child.hintsOff.Store(s.hintsOff.Load())
+	return child, nil
+}

@@ -1,0 +1,107 @@
+package client
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wire"
+)
+
+// RequestOptions are a request as the caller gives it. The caller sends resolved values:
+// no field falls back to a session default here except the headers, merged over the
+// session's.
+type RequestOptions struct {
+	Method         string // "": GET
+	URL            string
+	Headers        [][2]string
+	Timeouts       Timeouts
+	AllowRedirects *bool // nil: true
+	MaxRedirects   *int  // nil: 30
+	// ContentLength of a streamed body, when the caller knows it.
+	ContentLength *int64
+	// DropHeaders names headers this request does not send at all: removed after the
+	// merge, so a session or preset header of that name is left out too, on every
+	// redirect hop (requests' headers={name: None}).
+	DropHeaders []string
+}
+
+// defaultMaxRedirects is requests' limit (MaxRedirects nil).
+const defaultMaxRedirects = 30
+
+// Timeouts bound an exchange; 0: no limit.
+type Timeouts struct {
+	// Connect bounds everything up to the response headers, Read each silence of the
+	// body, Total the whole exchange.
+	Connect, Read, Total time.Duration
+}
+
+// Request is a validated request, ready for the redirect loop.
+type Request struct {
+	Method         string
+	URL            *url.URL
+	Headers        [][2]string
+	Body           *body.Held   // nil: no body
+	Upload         *body.Upload // a streamed body instead of body, or nil
+	Timeouts       Timeouts
+	AllowRedirects bool
+	MaxRedirects   int
+	DropHeaders    []string       // names never sent, checked again on every hop
+	Guard          *targets.Guard // a local proxy's: addresses its connections must not reach
+}
+
+// NewRequest validates a request on s; streamed tells that the body will be written
+// piece by piece (Stream.Write) instead of arriving whole in payload.
+func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed bool) (*Request, error) {
+	method := strings.ToUpper(opts.Method) // no trimming: "GET\r\n" is refused, not repaired
+	if method == "" {
+		method = "GET"
+	}
+	if !wire.IsToken(method) {
+		return nil, errs.New(errs.KindInvalidArgument, "invalid HTTP method %q", opts.Method)
+	}
+	u, err := wire.ValidateURL(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := wire.ValidateHeaders(opts.Headers); err != nil {
+		return nil, err
+	}
+	for _, name := range opts.DropHeaders {
+		if !wire.IsToken(name) {
+			return nil, errs.New(errs.KindInvalidArgument, "invalid header name %q in drop_headers", name)
+		}
+	}
+	spec := &Request{
+		Method:         method,
+		URL:            u,
+		Headers:        wire.WithoutHeaders(wire.MergeHeaders(s.BaseHeaders(), opts.Headers), opts.DropHeaders...),
+		Body:           payload,
+		Timeouts:       opts.Timeouts,
+		AllowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
+		MaxRedirects:   defaultMaxRedirects,
+		DropHeaders:    opts.DropHeaders,
+	}
+	if streamed {
+		length := int64(-1)
+		if opts.ContentLength != nil {
+			if *opts.ContentLength < 0 {
+				return nil, errs.New(errs.KindInvalidArgument, "content_length must be >= 0, got %d", *opts.ContentLength)
+			}
+			length = *opts.ContentLength
+		}
+		spec.Upload = body.NewUpload(length)
+	} else if opts.ContentLength != nil {
+		return nil, errs.New(errs.KindInvalidArgument, "content_length is only for a streamed body (body_len -1)")
+	}
+	if opts.MaxRedirects != nil {
+		if *opts.MaxRedirects < 0 {
+			return nil, errs.New(errs.KindInvalidArgument, "max_redirects must be >= 0, got %d", *opts.MaxRedirects)
+		}
+		spec.MaxRedirects = *opts.MaxRedirects
+	}
+	return spec, nil
+}

@@ -1,0 +1,271 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/notify"
+	"httpcloakpy/internal/targets"
+)
+
+// Stream is one request whose response body is read incrementally. Its life:
+// open (goroutine runs the exchange) -> meta ready -> pump reads ahead -> closed.
+type Stream struct {
+	sess   *Session
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	metaReady chan struct{} // closed once meta or metaErr is set
+	meta      *Meta
+	metaErr   *errs.Error
+
+	pump   *body.Pump   // nil until headers arrived
+	upload *body.Upload // the streamed request body, or nil
+	body   *body.Held   // the request body held in memory, or nil
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	timers    []*time.Timer
+
+	watch notify.Watch // event-loop readiness (package notify)
+
+	origin string // scheme://host:port the response came from (set with meta)
+}
+
+// Meta is the response as its headers describe it, with the redirects that led to it.
+type Meta struct {
+	Status        int
+	Reason        string
+	Proto         string // "h1", "h2" or "h3"
+	Headers       [][2]string
+	ContentLength int64 // -1 when unknown
+	URL           string
+	History       []Hop
+}
+
+// ErrResponded is a write's outcome that is not a failure: the server answered before
+// the streamed request body was all sent.
+var ErrResponded = errors.New("the server answered before the request body was sent")
+
+func OpenStream(sess *Session, spec *Request) (*Stream, error) {
+	base := context.Background()
+	if spec.Guard != nil {
+		base = targets.WithGuard(base, spec.Guard)
+	}
+	ctx, cancel := context.WithCancelCause(base)
+	st := &Stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.Upload, body: spec.Body}
+	if st.upload != nil {
+		st.upload.OnRoom(st.watch.Fire)
+		// A cancel or a timeout must also reach an engine blocked reading the body, or
+		// the exchange would wait for a body that is never written.
+		context.AfterFunc(ctx, func() { _ = st.upload.Close() })
+	}
+	sess.meta.started()
+	if err := sess.track(st); err != nil {
+		cancel(err)
+		return nil, err
+	}
+	if spec.Timeouts.Total > 0 {
+		expired := errs.TotalTimeout(spec.Timeouts.Total)
+		st.timers = append(st.timers, time.AfterFunc(spec.Timeouts.Total, func() { cancel(expired) }))
+	}
+	var connectTimer *time.Timer
+	if spec.Timeouts.Connect > 0 {
+		expired := errs.ConnectTimeout(spec.Timeouts.Connect)
+		connectTimer = time.AfterFunc(spec.Timeouts.Connect, func() { cancel(expired) })
+	}
+	go st.run(spec, connectTimer)
+	return st, nil
+}
+
+func (st *Stream) run(spec *Request, connectTimer *time.Timer) {
+	defer func() {
+		if r := recover(); r != nil {
+			st.fail(errs.New(errs.KindInternal, "panic while opening the stream: %v", r))
+		}
+	}()
+	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec)
+	// Headers are in (or the attempt is over): the connect timeout no longer applies.
+	if connectTimer != nil && !connectTimer.Stop() && err == nil {
+		// The timer fired just as the headers arrived; the context is cancelled, so the
+		// body cannot be read. Report the timeout rather than a confusing read error.
+		_ = resp.Body.Close()
+		st.fail(errs.ConnectTimeout(spec.Timeouts.Connect))
+		return
+	}
+	if err != nil {
+		st.fail(errs.Classify(err, st.ctx, "connect"))
+		return
+	}
+	hasBody := spec.Method != "HEAD" && resp.Status != 204 && resp.Status != 304 && resp.ContentLength != 0
+	expect := int64(-1)
+	if hasBody {
+		expect = resp.ContentLength
+	}
+	raw := body.NewCounter(resp.Body, expect)
+	var decoded io.ReadCloser = raw
+	if hasBody {
+		if decoded, err = body.Decode(raw, resp.Headers); err != nil {
+			_ = raw.Close()
+			st.fail(errs.Classify(err, st.ctx, "body"))
+			return
+		}
+	}
+	st.pump = body.StartPump(st.ctx, st.cancel, decoded, raw, resp.Proto, resp.ContentLength, spec.Timeouts.Read, st.watch.Fire)
+	st.meta = &Meta{
+		Status: resp.Status, Reason: resp.Reason, Proto: resp.Proto, Headers: resp.Headers,
+		ContentLength: resp.ContentLength, URL: finalURL.String(), History: history,
+	}
+	st.origin = originOf(finalURL)
+	close(st.metaReady)
+	st.watch.Fire()
+}
+
+func (st *Stream) fail(err *errs.Error) {
+	st.metaErr = err
+	close(st.metaReady)
+	st.watch.Fire()
+}
+
+// Arm asks to be told (through the watching notifier) when meta, data, the end or an
+// error is there to take.
+func (st *Stream) Arm() {
+	st.watch.Arm(func() bool {
+		select {
+		case <-st.metaReady:
+			return st.pump == nil || st.pump.HasNews()
+		default:
+			// Still sending: room for more of a streamed body is news too.
+			return st.upload != nil && st.upload.HasRoom()
+		}
+	})
+}
+
+// WaitMeta returns (meta, nil) when ready, (nil, nil) if not yet within wait (Forever:
+// no limit), or the failure.
+func (st *Stream) WaitMeta(wait time.Duration) (*Meta, error) {
+	if !body.WaitClosed(st.metaReady, wait) {
+		return nil, nil
+	}
+	if st.metaErr != nil {
+		return nil, st.metaErr
+	}
+	return st.meta, nil
+}
+
+// MetaReady is closed once the response headers arrived or the exchange failed.
+func (st *Stream) MetaReady() <-chan struct{} { return st.metaReady }
+
+// Read copies what has arrived of the body into p, waiting up to wait (Forever: no
+// limit): n > 0 bytes, or io.EOF at the end, ErrPending when nothing came within wait,
+// or the failure (an *errs.Error, sticky).
+func (st *Stream) Read(p []byte, wait time.Duration) (int, error) {
+	if st.closed.Load() {
+		return 0, errs.New(errs.KindClosed, "stream closed")
+	}
+	if !body.WaitClosed(st.metaReady, wait) {
+		return 0, body.ErrPending
+	}
+	if st.metaErr != nil {
+		return 0, st.metaErr
+	}
+	return st.pump.Read(p, wait)
+}
+
+// Buffered reports whether a read would return at once: data, the end or an error is in.
+func (st *Stream) Buffered() bool { return st.pump != nil && st.pump.HasNews() }
+
+// Write hands a piece of a streamed request body to the engine. It returns len(data)
+// when taken, ErrPending when there was no room within wait, ErrResponded when the
+// engine stopped reading because the response came first, or the failure.
+func (st *Stream) Write(data []byte, wait time.Duration) (int, error) {
+	if st.upload == nil {
+		return 0, errs.New(errs.KindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+	}
+	if st.closed.Load() {
+		return 0, errs.New(errs.KindClosed, "stream closed")
+	}
+	switch st.upload.Write(data, wait) {
+	case body.WriteAccepted:
+		return len(data), nil
+	case body.WritePending:
+		return 0, body.ErrPending
+	}
+	if st.upload.Ended() {
+		return 0, errs.New(errs.KindInvalidArgument, "the request body was already ended")
+	}
+	if !body.WaitClosed(st.metaReady, wait) {
+		return 0, body.ErrPending
+	}
+	if st.metaErr != nil {
+		return 0, st.metaErr
+	}
+	return 0, ErrResponded
+}
+
+func (st *Stream) EndUpload() error {
+	if st.upload == nil {
+		return errs.New(errs.KindInvalidArgument, "this stream's body was not opened for streaming (body_len -1)")
+	}
+	if short := st.upload.Shortfall(); short != nil {
+		// Abort rather than end: every protocol then resets the stream or drops the
+		// connection, and the caller gets this error from the response.
+		st.cancel(short)
+		st.watch.Fire()
+		return nil
+	}
+	st.upload.End()
+	return nil
+}
+
+func (st *Stream) Cancel() {
+	st.cancel(errs.ErrCanceled)
+	st.watch.Fire()
+}
+
+// Close releases the stream without blocking: the pump drains a small HTTP/1.1 remainder
+// in the background for connection reuse, or aborts.
+func (st *Stream) Close() {
+	st.closeOnce.Do(func() {
+		defer st.watch.Fire()
+		st.closed.Store(true)
+		// First: once close returns, borrowed body memory is the caller's again.
+		st.body.Release()
+		for _, t := range st.timers {
+			t.Stop()
+		}
+		st.sess.untrack(st)
+		st.sess.meta.touch()
+		select {
+		case <-st.metaReady:
+			if st.pump != nil {
+				if st.pump.Finish() {
+					st.sess.drains.add(st.origin, st.pump.Finished())
+				}
+				return
+			}
+			st.cancel(errs.ErrCanceled)
+		default:
+			// Still connecting: abort; run() sees the cancelled context and exits.
+			st.cancel(errs.ErrCanceled)
+			go func() {
+				<-st.metaReady
+				if st.pump != nil {
+					st.pump.Finish()
+				}
+			}()
+		}
+	})
+}
+
+// Session is the session the stream was opened on.
+func (st *Stream) Session() *Session { return st.sess }
+
+// Watch makes n the notifier an armed stream tells, naming it id there.
+func (st *Stream) Watch(n *notify.Notifier, id int64) { st.watch.Bind(n, id) }

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"context"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/ticketcache"
+)
+
+// The engine's own direct dialer (no proxy, no connect_to) runs DialControl with the
+// request's context: a guarded request cannot reach loopback, an unguarded one can.
+func TestEngineDialsCheckTheTargetGuard(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer plain.Close()
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer secure.Close()
+	eng, err := New(Config{Preset: "chrome-latest", Verify: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	guard, _ := targets.NewGuard(nil, false)
+	for _, base := range []string{plain.URL, secure.URL} {
+		u, _ := url.Parse(base + "/")
+		req := &Request{Method: "GET", URL: u}
+		if _, err := eng.RoundTrip(targets.WithGuard(context.Background(), guard), req); !targets.IsForbidden(errs.Classify(err, nil, "connect")) {
+			t.Errorf("%s: guarded request got %v", base, err)
+		}
+		resp, err := eng.RoundTrip(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: unguarded request failed: %v", base, err)
+		}
+		resp.Body.Close()
+	}
+}
+
+func TestTicketCacheInstalls(t *testing.T) {
+	eng, err := New(Config{Preset: "chrome-latest", Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if eng.(TicketKeeper).TicketStore() == nil {
+		t.Fatal("chrome-latest resumes TLS sessions, but no ticket cache was installed")
+	}
+}
+
+// A real resumable session (an engine's handshake with a loopback server whose CA only a
+// bundle file knows): its chain is readable, verifies with that bundle, not with the
+// system's roots, and anything goes with verify off.
+func TestPeerCertificatesReadable(t *testing.T) {
+	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer server.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: server.Certificate().Raw})
+	if err := os.WriteFile(caFile, block, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := New(Config{Preset: "chrome-133", Verify: true, CAFile: caFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	u, _ := url.Parse(server.URL + "/")
+	resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tickets := eng.(*tlsClientEngine).tickets
+	var ok bool
+	for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {
+		if _, ok = tickets.Get("127.0.0.1"); !ok {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	cs, ok := tickets.Get("127.0.0.1")
+	if !ok {
+		t.Fatal("the engine kept no TLS session")
+	}
+	_, state, err := cs.ResumptionState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := ticketcache.PeerCertificates(state)
+	if err != nil || len(chain) == 0 {
+		t.Fatalf("peerCertificates = %d certificates, %v", len(chain), err)
+	}
+	bundle, _ := ticketcache.LoadTrust(true, caFile)
+	if err := bundle.Admits("127.0.0.1", cs); err != nil {
+		t.Fatalf("the session's own trust refused it: %v", err)
+	}
+	if err := bundle.Admits("127.0.0.2", cs); err == nil {
+		t.Fatal("a session for another name was admitted")
+	}
+	system, _ := ticketcache.LoadTrust(true, "")
+	if err := system.Admits("127.0.0.1", cs); err == nil || !strings.Contains(err.Error(), "does not verify") {
+		t.Fatalf("the system roots admitted a session they cannot verify: %v", err)
+	}
+	insecure, _ := ticketcache.LoadTrust(false, "")
+	if err := insecure.Admits("127.0.0.1", cs); err != nil || insecure.Tag != "insecure" {
+		t.Fatalf("verify off: %v, tag %q", err, insecure.Tag)
+	}
+	if !strings.HasPrefix(bundle.Tag, "ca-") || system.Tag != "system" {
+		t.Fatalf("tags %q %q", bundle.Tag, system.Tag)
+	}
+}

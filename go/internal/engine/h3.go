@@ -1,0 +1,159 @@
+package engine
+
+// HTTP/3 for http_version="h3": the provisional core negotiates protocols over TCP only, so
+// QUIC comes from its companion module quic-go-utls, which speaks the same request and
+// response types. Its QUIC handshake is quic-go's own, not a browser's (README, "Which engine").
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net/url"
+	"time"
+
+	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
+	"httpcloakpy/internal/wire"
+
+	tls "github.com/bogdanfinn/utls"
+
+	quic "github.com/bogdanfinn/quic-go-utls"
+	"github.com/bogdanfinn/quic-go-utls/http3"
+)
+
+const (
+	// QUIC closes a connection that hears nothing for its idle timeout; a keep-alive
+	// below it keeps a quiet Server-Sent Events stream open for hours, as on TCP.
+	h3IdleTimeout = 90 * time.Second
+	// UDP has no refused connection: a closed port is only silence. Give up on a server
+	// that has not answered the handshake for this long (a shorter connect timeout wins).
+	h3HandshakeSilence = 10 * time.Second
+	h3KeepAlivePeriod  = 15 * time.Second
+)
+
+type h3Engine struct {
+	transport *http3.Transport
+	headers   [][2]string
+	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
+}
+
+func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine, error) {
+	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
+	quicProxy, what := cfg.UDPProxy, "udp_proxy"
+	if quicProxy == "" {
+		quicProxy, what = cfg.Proxy, "proxy"
+	}
+	var socks *socksUDPDialer
+	if quicProxy != "" {
+		if err := checkSOCKS5ForQUIC(quicProxy, what); err != nil {
+			return nil, err
+		}
+		u, err := url.Parse(quicProxy)
+		if err != nil {
+			return nil, errs.New(errs.KindInvalidArgument, "invalid proxy URL: %v", wire.RedactedURLError(err))
+		}
+		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.Net.localAddr}
+	}
+	quicConfig := h3QUICConfig(cfg.Net.quicIdle)
+	if socks != nil {
+		// Each datagram through the relay carries a SOCKS5 header: stay at QUIC's
+		// minimum packet size instead of probing the path for more.
+		quicConfig.DisablePathMTUDiscovery = true
+	}
+	transport := &http3.Transport{
+		TLSClientConfig: &tls.Config{
+			RootCAs:            roots,
+			InsecureSkipVerify: !cfg.Verify,
+			ClientSessionCache: tls.NewLRUClientSessionCache(64),
+			KeyLogWriter:       cfg.Net.keyLog,
+		},
+		QUICConfig: quicConfig,
+		// Bodies are decoded by our layer for every protocol alike (package body).
+		DisableCompression: true,
+	}
+	// Always our dialer, even without custom network options: the transport dials with the
+	// context of the first request that needs a connection, and h3Dialer.dial detaches the
+	// dial from it so that request's timeout or cancel does not fail the others.
+	e := &h3Engine{transport: transport, headers: p.Headers}
+	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
+	if socks != nil {
+		socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
+	}
+	transport.Dial = e.dialer.dial
+	return e, nil
+}
+
+// h3QUICConfig applies quic_idle_timeout (0: the default), keeping the keep-alive below it.
+func h3QUICConfig(idle time.Duration) *quic.Config {
+	if idle <= 0 {
+		idle = h3IdleTimeout
+	}
+	return &quic.Config{
+		HandshakeIdleTimeout: h3HandshakeSilence,
+		MaxIdleTimeout:       idle,
+		KeepAlivePeriod:      min(h3KeepAlivePeriod, idle/2),
+	}
+}
+
+func (e *h3Engine) PresetHeaders() [][2]string { return e.headers }
+
+func (e *h3Engine) Close() {
+	e.dialer.stopDials() // first: the transport's Close waits for the dials in flight
+	_ = e.transport.Close()
+	e.dialer.close()
+}
+
+func (e *h3Engine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
+	if out.URL.Scheme != "https" {
+		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
+		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.URL.Scheme)
+	}
+	req, err := fhttpRequest(ctx, out)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.transport.RoundTrip(req)
+	if err != nil {
+		return nil, h3ConnectError(err)
+	}
+	in := incomingFrom(resp)
+	in.Body = h3Body{in.Body}
+	return in, nil
+}
+
+// h3Body names QUIC's ways of cutting a body short in the words the other protocols use.
+type h3Body struct{ io.ReadCloser }
+
+func (b h3Body) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	var h3err *http3.Error
+	var idle *quic.IdleTimeoutError
+	switch {
+	case errors.As(err, &h3err) && h3err.Remote:
+		return n, errs.New(errs.KindTruncated, "the server reset the HTTP/3 stream before the body ended (%v)", err)
+	case errors.As(err, &idle):
+		return n, errs.New(errs.KindTruncated, "the QUIC connection went silent and timed out before the body ended (%v)", err)
+	}
+	return n, err
+}
+
+// h3ConnectError sorts failures before the response headers: QUIC carries TLS alerts as
+// CRYPTO_ERROR transport codes, and a peer that never answers ends in a handshake timeout.
+func h3ConnectError(err error) error {
+	var transportErr *quic.TransportError
+	var handshake *quic.HandshakeTimeoutError
+	var idle *quic.IdleTimeoutError
+	switch {
+	case errors.As(err, &transportErr) && transportErr.ErrorCode.IsCryptoError():
+		return errs.New(errs.KindTLS, "TLS handshake over QUIC failed: %v", err)
+	case errors.As(err, &handshake):
+		return errs.New(errs.KindConnect, "no QUIC handshake with the server: %v", err)
+	case errors.As(err, &idle):
+		return errs.New(errs.KindConnect, "the server sent nothing within the QUIC idle timeout (no handshake, or a connection gone silent): %v", err)
+	}
+	return err
+}
