@@ -1,6 +1,6 @@
 """The C ABI as typed Python functions: every call into libhttpcloak goes through here.
 
-One function per export, and per operation of the ``*_call`` exports (go/calls.go), each
+One function per export, and per operation of the ``*_call`` exports (go/ops.go), each
 doing the same steps once: refuse in a forked child, pass this thread's error slot and raise
 its kind's exception, decode the result. Streams and notifiers are small classes over their
 handles; ``NativeStream.readinto`` is the per-read path: one native call with nothing on top.
@@ -155,12 +155,12 @@ def _run_op(function: Callable[..., int], op: str, args: dict[str, Any], *target
 
 
 def session_call(session: int, op: str, **args: Any) -> Any:
-    """hc_session_call: one operation of a session (go/calls.go), by name."""
+    """hc_session_call: one operation of a session (go/ops.go), by name."""
     return _run_op(lib.hc_session_call, op, args, session)
 
 
 def process_call(op: str, **args: Any) -> Any:
-    """hc_call: one process-wide operation (go/process_calls.go), by name."""
+    """hc_call: one process-wide operation (go/ops.go), by name."""
     return _run_op(lib.hc_call, op, args)
 
 
