@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from httpcloak.testing import SOURCE_ROOT
+from servers import SOURCE_ROOT
 
 sys.path.insert(0, str(SOURCE_ROOT))
 import build_go  # noqa: E402

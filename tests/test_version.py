@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 import httpcloak
-from httpcloak.testing import SOURCE_ROOT
+
+from servers import SOURCE_ROOT
 
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
