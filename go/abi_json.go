@@ -43,7 +43,7 @@ func metaJSONOf(m *client.Meta) metaJSON {
 	return out
 }
 
-// cookieJSON is a cookie as hc_session_cookies, the cookie ops and saved states carry it.
+// cookieJSON is a cookie as the cookie ops and saved states carry it.
 type cookieJSON struct {
 	Name     string  `json:"name"`
 	Value    string  `json:"value"`

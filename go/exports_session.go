@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"encoding/json"
 	"unsafe"
 
 	"httpcloakpy/internal/client"
@@ -66,26 +65,6 @@ func hc_session_close(handle C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	streams.removeIf(ofSession)
 	setError(cerr, nil)
 	return 0
-}
-
-//export hc_session_cookies
-func hc_session_cookies(handle C.int64_t, out **C.char, cerr *C.hc_error) (ret C.int64_t) {
-	defer guard(cerr, &ret, -1)
-	if out == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "out is NULL"))
-		return -1
-	}
-	sess, ok := liveSession(handle, cerr)
-	if !ok {
-		return -1
-	}
-	data, err := json.Marshal(cookiesJSON(sess.Jar().List(nil)))
-	if err != nil {
-		setError(cerr, errs.New(errs.KindInternal, "encoding cookies: %v", err))
-		return -1
-	}
-	setError(cerr, nil)
-	return handOut(data, out)
 }
 
 //export hc_session_call

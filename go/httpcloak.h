@@ -14,8 +14,8 @@
  *    sets err->kind = HC_OK. err may not be NULL.
  *  - Byte strings cross as (pointer, length): JSON for options and metadata, raw bytes for
  *    bodies. Nothing is NUL-terminated but err->message.
- *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_cookies,
- *    hc_session_call, hc_call and hc_local_proxy_call) is freed
+ *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_call, hc_call and
+ *    hc_local_proxy_call) is freed
  *    exactly once with hc_free. Nothing else is ever freed by the caller.
  *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
  *    keeps control: it can answer Ctrl-C or cancel from another thread between calls.
@@ -28,7 +28,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 7
+#define HC_ABI_VERSION 8
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -76,11 +76,6 @@ int64_t hc_session_new(char *options_json, int64_t options_len, hc_error *err);
 /* Close a session and every stream still open on it. Idempotent on a valid handle that was
  * already closed: returns 0. Returns -1 with HC_ERR_CLOSED for a handle never issued. */
 int32_t hc_session_close(int64_t session, hc_error *err);
-
-/* The session's cookie jar as JSON: [{"name","value","domain","path","expires",
- * "secure","http_only","same_site"}...]. On success returns the length and sets *out to
- * memory the caller frees with hc_free; on failure returns -1. */
-int64_t hc_session_cookies(int64_t session, char **out, hc_error *err);
 
 /* One session operation that is not on the hot path (cookie jar edits, runtime settings,
  * saving state): call_json is {"op": name, "args": {...}}; the operations and their

@@ -55,7 +55,7 @@ class ResponseMeta(TypedDict):
 
 
 class CookieJSON(TypedDict):
-    """One cookie of the jar (go/jar.go cookieJSON)."""
+    """One cookie of the jar (go/abi_json.go cookieJSON)."""
 
     name: str
     value: str

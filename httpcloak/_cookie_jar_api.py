@@ -1,5 +1,5 @@
 """Cookie jar methods of Session and AsyncSession (a mixin of BaseSession). They run in
-the engine's jar (go/jar.go) through session calls, so they never block on the network."""
+the engine's jar (go/internal/jar) through session calls, so they never block on the network."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class Cookie:
         )
 
     def to_json(self) -> CookieJSON:
-        """The engine's form (go/jar.go cookieJSON): expires 0 for a session cookie."""
+        """The engine's form (go/abi_json.go cookieJSON): expires 0 for a session cookie."""
         return {
             "name": self.name,
             "value": self.value,

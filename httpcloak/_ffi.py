@@ -16,7 +16,7 @@ from cffi import FFI
 
 from . import _exceptions as exc
 
-ABI_VERSION = 7
+ABI_VERSION = 8
 NATIVE_DIR = Path(__file__).parent / "_native"
 HEADER_PATH = NATIVE_DIR / "httpcloak.h"
 LIBRARY_PATH = NATIVE_DIR / "libhttpcloak.so"

@@ -1,7 +1,7 @@
 """Network and retry options of a session (issue #8), checked here for types and sent to
-the engine (go/netopts.go, go/retry.go), which checks values. Times are in seconds, except
-the retry backoff bounds, in milliseconds as the upstream binding takes them (converted here,
-the one place: the engine keeps seconds)."""
+the engine (go/internal/engine/netopts.go, go/internal/client/retry.go), which checks
+values. Times are in seconds, except the retry backoff bounds, in milliseconds as the
+upstream binding takes them (converted here, the one place: the engine keeps seconds)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settings a session can change while it runs (go/calls_runtime.go). A change applies to
+"""Settings a session can change while it runs (go/internal/client/runtime.go). A change applies to
 requests started after it; streams already open keep their connection."""
 
 from __future__ import annotations

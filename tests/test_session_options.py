@@ -91,8 +91,8 @@ def test_local_address_must_be_an_ip() -> None:
 
 
 def test_prefer_ipv4_dials_the_ipv4_address_of_a_name(server: TestServer) -> None:
-    # Here localhost resolves to 127.0.0.1 only; go/netopts_test.go shows the ordering with
-    # a name that has both families, against listeners on ::1 and 127.0.0.1.
+    # Here localhost resolves to 127.0.0.1 only; go/internal/engine/netopts_test.go shows the
+    # ordering with a name that has both families, against listeners on ::1 and 127.0.0.1.
     url = f"http://localhost:{_port(server.http)}/whoami"
     with httpcloak.Session(prefer_ipv4=True) as s:
         assert s.get(url).json()["remote"].startswith("127.0.0.1:")
