@@ -33,13 +33,44 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 30
 
 
+class _StopsOnExit:
+    """`with` for a server: stop() on the way out, whatever happened."""
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes]) -> None:
+    """Give a process told to stop five seconds, then kill it."""
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
-class TestServer:
+class TestServer(_StopsOnExit):
     """A running test server; its stdin is our lifeline, so it dies with this process."""
 
     __test__ = False  # not a pytest test class
@@ -99,24 +130,9 @@ class TestServer:
         if self.process.poll() is None:
             assert self.process.stdin is not None
             self.process.stdin.close()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            _wait_or_kill(self.process)
         if self.process.stdout is not None:
             self.process.stdout.close()
-
-    def __enter__(self) -> TestServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _binary() -> Path:
@@ -143,7 +159,7 @@ REDIS_MISSING = (
 
 
 @dataclass
-class RedisServer:
+class RedisServer(_StopsOnExit):
     """A redis-server on 127.0.0.1, no persistence, stopped on exit."""
 
     __test__ = False
@@ -190,22 +206,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self) -> RedisServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+            _wait_or_kill(self.process)
 
 
 def _redis_answers(port: int) -> bool:
@@ -224,7 +225,7 @@ NGINX_MISSING = (
 
 
 @dataclass
-class NginxServer:
+class NginxServer(_StopsOnExit):
     """An nginx on 127.0.0.1 that reads each request whole (its own strict HTTP/1.1 parser:
     a duplicate Content-Length is a 400) and proxies it to ``upstream``. Everything it
     writes lives in a temporary directory, removed on stop."""
@@ -266,23 +267,8 @@ class NginxServer:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()  # SIGTERM: fast shutdown of master and worker
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            _wait_or_kill(self.process)
         self.directory.cleanup()
-
-    def __enter__(self) -> NginxServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _nginx_config(prefix: str, port: int, upstream: str) -> str:
