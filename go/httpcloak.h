@@ -107,7 +107,8 @@ int64_t hc_local_proxy_call(int64_t proxy, char *call_json, int64_t call_len, ch
 /* Stop listening and drop the proxy's connections. Idempotent like hc_session_close. */
 int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
 
-/* Start a request. request_json holds {"method","url","headers":[[name,value],...],
+/* Start a request. request_json holds {"method" (an HTTP token, required),"url",
+ * "headers":[[name,value],...],
  * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",
  * "max_redirects","content_length" (streamed bodies only, optional),"drop_headers":[name,...]
  * (optional: header names, HTTP tokens, matched case-insensitively, that this request does

@@ -8,7 +8,7 @@ import (
 
 func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
 	sess := newTestSession(t, `{"preset":"chrome-latest"}`)
-	raw := `{"url":"https://h/","headers":[["x-mine","1"],["Sec-Fetch-User","?0"]],"drop_headers":["SEC-FETCH-USER","upgrade-insecure-requests"]}`
+	raw := `{"method":"GET","url":"https://h/","headers":[["x-mine","1"],["Sec-Fetch-User","?0"]],"drop_headers":["SEC-FETCH-USER","upgrade-insecure-requests"]}`
 	spec, err := parseRequest([]byte(raw), nil, false, sess)
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +25,7 @@ func TestDropHeadersRemovesPresetAndRequestHeaders(t *testing.T) {
 		t.Errorf("x-mine = %q", v)
 	}
 	for _, bad := range []string{`[""]`, `["a b"]`, `["x:y"]`, `"x"`, `[1]`} {
-		if _, err := parseRequest([]byte(`{"url":"https://h/","drop_headers":`+bad+`}`), nil, false, sess); err == nil {
+		if _, err := parseRequest([]byte(`{"method":"GET","url":"https://h/","drop_headers":`+bad+`}`), nil, false, sess); err == nil {
 			t.Errorf("drop_headers %s accepted", bad)
 		}
 	}

@@ -30,7 +30,6 @@ from ._headers import (
     HeaderTypes,
     RequestHeaderTypes,
     SessionHeaders,
-    check_method,
     split_removals,
 )
 from ._multipart import FilesTypes, multipart_body
@@ -176,7 +175,6 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
-        check_method(method)
         body: InlineBody | StreamedBody
         content_type: str | None
         if files is not None:

@@ -43,12 +43,6 @@ def _check_name(name: object) -> str:
     return name
 
 
-def check_method(method: str) -> None:
-    """A request method is an HTTP token; nothing is trimmed or defaulted."""
-    if not _TOKEN.fullmatch(method):
-        raise InvalidArgument(f"invalid HTTP method {method!r}: must be a non-empty HTTP token")
-
-
 def _check_value(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"Value of header {name!r} must be str, not {type(value).__name__}")

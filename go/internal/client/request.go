@@ -56,12 +56,11 @@ type Request struct {
 // NewRequest validates a request on s; streamed tells that the body will be written
 // piece by piece (Stream.Write) instead of arriving whole in payload.
 func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed bool) (*Request, error) {
-	method := strings.ToUpper(opts.Method) // no trimming: "GET\r\n" is refused, not repaired
-	if method == "" {
-		method = "GET"
-	}
+	// The one check of a method, for every caller: no trimming ("GET\r\n" is refused, not
+	// repaired) and no default (an empty method is refused, not sent as GET).
+	method := strings.ToUpper(opts.Method)
 	if !wire.IsToken(method) {
-		return nil, errs.New(errs.KindInvalidArgument, "invalid HTTP method %q", opts.Method)
+		return nil, errs.New(errs.KindInvalidArgument, "invalid HTTP method %q: must be a non-empty HTTP token", opts.Method)
 	}
 	u, err := wire.ValidateURL(opts.URL)
 	if err != nil {
