@@ -48,7 +48,10 @@ fi
 start=$SECONDS
 rm -rf "$ROOT/smoke" && mkdir -p "$ROOT/smoke"
 (cd go/testserver && CGO_ENABLED=0 go build -trimpath -o "$ROOT/smoke/testserver" .)
-cp ci/wheel_smoke.py "$ROOT/smoke/"
+# The smoke script finds the test-server launcher beside it, as in a checkout: ci/ and tests/.
+mkdir -p "$ROOT/smoke/ci" "$ROOT/smoke/tests"
+cp ci/wheel_smoke.py "$ROOT/smoke/ci/"
+cp tests/servers.py "$ROOT/smoke/tests/"
 in_root() {  # a command in the arm64 root, with /proc, and none of this host's environment
     unshare --mount --propagation private sh -c 'mount -t proc proc "$1/proc" && shift && exec "$@"' \
         - "$ROOT" chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"
@@ -63,5 +66,5 @@ echo "arm64 smoke: installed the wheel into Python $pyver (emulated) in $((SECON
 
 start=$SECONDS
 in_root sh -c 'cd / && /opt/venv/bin/python -c "import platform; print(\"arm64 smoke: python on\", platform.machine())" &&
-    /opt/venv/bin/python /smoke/wheel_smoke.py /smoke/testserver'
+    /opt/venv/bin/python /smoke/ci/wheel_smoke.py /smoke/testserver'
 echo "arm64 smoke: streamed in $((SECONDS - start)) s"
