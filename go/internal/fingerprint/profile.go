@@ -34,6 +34,8 @@ type H2Spec struct {
 	// HeaderPriority is the HEADERS frame's priority for a navigation request.
 	HeaderPriority    *http2.PriorityParam
 	PseudoHeaderOrder []string // e.g. ":method", ":authority", ":scheme", ":path"
+	// Wire is how the browser frames and encodes beyond the preface (h2wire.go).
+	Wire H2Wire
 }
 
 // QUICSpec is a placeholder for the QUIC Initial of issue #14.
