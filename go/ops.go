@@ -90,8 +90,11 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 	"udp_proxy.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return s.UDPProxy(), nil
 	}),
-	"session.refresh": withArgs(func(s *client.Session, _ noArgs) (any, error) {
-		return nil, s.Refresh()
+	// session.refresh {protocol?}: drop the connections; a protocol switches to it.
+	"session.refresh": withArgs(func(s *client.Session, a struct {
+		Protocol string `json:"protocol"`
+	}) (any, error) {
+		return nil, s.Refresh(a.Protocol)
 	}),
 	"session.stats": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return sessionStatsJSON(s.Stats()), nil

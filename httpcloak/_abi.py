@@ -273,8 +273,8 @@ def session_touch(session: int) -> None:
     session_call(session, "session.touch")
 
 
-def session_refresh(session: int) -> None:
-    session_call(session, "session.refresh")
+def session_refresh(session: int, protocol: str = "") -> None:
+    session_call(session, "session.refresh", protocol=protocol)
 
 
 def session_stats(session: int) -> dict[str, Any]:

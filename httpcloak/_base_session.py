@@ -91,6 +91,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     of a request still is). ``without_client_hints=True``: the preset's ``sec-ch-*``
     headers are left out. ``auth=(user, password)``: basic auth for every request that
     brings neither its own ``auth=`` nor an Authorization header (never saved by marshal).
+    ``switch_protocol``: the protocol ("h1", "h2", "h3", "auto") every ``refresh()`` switches
+    new connections to, as upstream's option (requests before the first refresh use
+    ``http_version``).
     ``max_body_size``: the most bytes (decoded) a response body read whole may have
     (buffered responses, read(), content, aread()); past it BodyTooLarge. None: no bound.
     Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
@@ -114,6 +117,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         without_cookie_jar: bool = False,
         without_client_hints: bool = False,
         auth: tuple[str, str] | None = None,
+        switch_protocol: HTTPVersion | str | None = None,
         **network: Unpack[NetworkOptions],
     ) -> None:
         _abi.check_not_forked()
@@ -130,6 +134,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         self._headers = SessionHeaders(headers, edited=False)  # the engine gets them below
         self.preset = preset
         self.http_version = http_version
+        if switch_protocol is not None:  # what every refresh() switches to (upstream's option)
+            self._switch_protocol = check_http_version(switch_protocol)
         options: dict[str, Any] = {
             "preset": preset,
             "http_version": http_version,

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _abi
-from ._exceptions import InvalidArgument
 from ._open_streams import OpenStreams
 
 if TYPE_CHECKING:
@@ -16,6 +15,10 @@ if TYPE_CHECKING:
 
 class RuntimeSettings:
     """Proxy, header order and connection refresh of a live session."""
+
+    http_version: str  # provided by BaseSession, as are the options marshal() saves
+    _options: dict[str, Any]
+    _switch_protocol: str | None = None  # the protocol a plain refresh() lands on
 
     def _live_handle(self) -> int:  # provided by BaseSession
         raise NotImplementedError
@@ -92,25 +95,24 @@ class RuntimeSettings:
         _abi.session_touch(self._live_handle())
 
     def refresh(self, switch_protocol: str | None = None) -> None:
-        """Drop pooled connections, as a browser reload on a new connection would; cookies
-        and settings stay. Open streams finish on their connection.
+        """Drop pooled connections, as a browser reload on a new connection would; cookies,
+        TLS sessions and settings stay. Open streams finish on their connection.
 
-        ``switch_protocol`` (upstream's name) is accepted when it names the protocol the
-        session already uses ("h3", "http3", ...); switching to another one is refused
-        (InvalidArgument) before anything is dropped: the engine fixes a session's HTTP
-        version when it is made, so make a new Session(http_version=...) instead."""
+        ``switch_protocol`` ("h1", "h2", "h3", "auto", or upstream's spellings "http2",
+        "2", ...) makes new connections use that protocol from now on, as the upstream
+        binding's does; a plain ``refresh()`` then keeps it. Without it, the session's
+        ``switch_protocol=`` (if it was made with one) applies. A switch the engine refuses
+        (HTTP/3 with a custom ja3, say) raises InvalidArgument and changes nothing."""
+        from ._base_session import check_http_version  # a cycle at import time
+
+        wanted = getattr(self, "_switch_protocol", None)
         if switch_protocol is not None:
-            from ._base_session import check_http_version  # a cycle at import time
-
             wanted = check_http_version(switch_protocol)
-            current = getattr(self, "http_version", "auto")
-            if wanted != current:
-                raise InvalidArgument(
-                    f"refresh(switch_protocol={switch_protocol!r}): this session uses "
-                    f"http_version={current!r}, and the engine cannot switch it; "
-                    f"make a new Session(http_version={wanted!r})"
-                )
-        _abi.session_refresh(self._live_handle())
+        _abi.session_refresh(self._live_handle(), wanted or "")
+        if wanted is not None:
+            self._switch_protocol = wanted
+            self.http_version = wanted
+            self._options["http_version"] = wanted
 
     def fork(self, n: int = 1) -> list[Self]:
         """n new sessions like this one, as more tabs of the same browser: same preset,

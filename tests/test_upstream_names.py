@@ -141,14 +141,40 @@ def test_warmup_timeout_is_milliseconds(server: TestServer) -> None:
             s.warmup(f"{server.http}/slow-headers?delay=3", 300)
 
 
-def test_refresh_takes_upstreams_switch_protocol(server: TestServer) -> None:
-    with httpcloak.Session(verify=server.ca, http_version="h2") as s:
+def test_refresh_switches_protocol_as_upstream_and_keeps_it(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s:
         assert s.get(f"{server.https}/get").protocol == "h2"
-        s.refresh("h2")  # the protocol in use: a plain refresh
-        s.refresh("http2")
+        s.refresh(switch_protocol="http1")  # upstream's spellings too
+        assert s.http_version == "h1"
+        assert s.get(f"{server.https}/get").protocol == "h1"
+        s.refresh()  # a plain refresh keeps the protocol switched to
+        assert s.get(f"{server.https}/get").protocol == "h1"
+        s.refresh("h3")
+        assert s.get(f"{server.h3}/get").protocol == "h3"
+        s.refresh("auto")
         assert s.get(f"{server.https}/get").protocol == "h2"
-        # Another protocol: refused with the way out, and nothing dropped.
-        with pytest.raises(httpcloak.InvalidArgument, match="http_version='h3'"):
-            s.refresh("h3")
         with pytest.raises(httpcloak.InvalidArgument):
             s.refresh("spdy")
+        assert s.http_version == "auto"
+
+
+def test_session_switch_protocol_is_what_every_refresh_lands_on(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca, switch_protocol="h1") as s:
+        assert s.get(f"{server.https}/get").protocol == "h2"  # before any refresh: auto
+        s.refresh()
+        assert s.get(f"{server.https}/get").protocol == "h1"
+        saved = httpcloak.Session.unmarshal(s.marshal())
+        with saved:
+            assert saved.http_version == "h1"
+
+
+def test_a_refused_switch_changes_nothing(server: TestServer) -> None:
+    ja3 = (
+        "771,4865-4866-4867-49195-49199,0-23-65281-10-11-35-16-5-13-18-51-45-43-27-17513-21,"
+        "29-23-24,0"
+    )
+    with httpcloak.Session(verify=server.ca, ja3=ja3) as s:
+        with pytest.raises(httpcloak.InvalidArgument, match="HTTP/3"):
+            s.refresh("h3")
+        assert s.http_version == "auto"
+        assert s.get(f"{server.https}/get").protocol == "h2"

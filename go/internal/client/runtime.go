@@ -77,8 +77,18 @@ func (s *Session) HeaderOrder() []string {
 }
 
 // Refresh drops the session's connections: new requests dial anew, with the TLS sessions
-// it holds; streams already open finish on the old ones.
-func (s *Session) Refresh() error { return s.net.rebuild(nil) }
+// it holds; streams already open finish on the old ones. A protocol ("h1", "h2", "h3",
+// "auto") switches the session to it from then on; "" keeps the one in use. A switch the
+// engine refuses (h3 with a custom TLS fingerprint, say) leaves the session as it was.
+func (s *Session) Refresh(protocol string) error {
+	if protocol == "" {
+		return s.net.rebuild(nil)
+	}
+	return s.net.rebuild(func(cfg *engine.Config) error {
+		cfg.HTTPVersion = protocol
+		return nil
+	})
+}
 
 // EngineConfig is what the session's current engine was built from.
 func (s *Session) EngineConfig() engine.Config { return s.net.config() }
