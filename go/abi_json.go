@@ -128,7 +128,8 @@ type sessionStatsJSON struct {
 	RequestCount int64   `json:"request_count"`
 	OpenStreams  int     `json:"open_streams"`
 	CookieCount  int     `json:"cookie_count"`
-	TLSSessions  int     `json:"tls_sessions"` // resumable TLS sessions held
+	CacheEntries int     `json:"cache_entry_count"` // upstream's name
+	TLSSessions  int     `json:"tls_sessions"`      // resumable TLS sessions held
 	Identifier   string  `json:"identifier"`
 }
 

@@ -34,8 +34,10 @@ type sessionOptions struct {
 	WithoutCookieJar bool `json:"without_cookie_jar"`
 	// WithoutClientHints: the preset's sec-ch-* headers are not sent.
 	WithoutClientHints bool `json:"without_client_hints"`
-	netOptionsJSON          // connect_to, local_address, ...
-	retryOptionsJSON        // retry, retry_on_status, ...
+	// WithoutConditionalCache: no validators (ETag, Last-Modified) are sent back.
+	WithoutConditionalCache bool `json:"without_conditional_cache"`
+	netOptionsJSON               // connect_to, local_address, ...
+	retryOptionsJSON             // retry, retry_on_status, ...
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".
@@ -99,6 +101,8 @@ type requestJSON struct {
 	MaxRedirects   *int         `json:"max_redirects"`
 	ContentLength  *int64       `json:"content_length"` // streamed bodies (body_len -1) only
 	DropHeaders    []string     `json:"drop_headers"`
+	// upstream's per-request name
+	DisableConditionalCache bool `json:"disable_conditional_cache"`
 }
 
 // parseRequest decodes and validates a request for sess; streamed tells that the body will
@@ -116,6 +120,7 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 		Method: in.Method, URL: in.URL, Headers: in.Headers, Timeouts: t,
 		AllowRedirects: in.AllowRedirects, MaxRedirects: in.MaxRedirects,
 		ContentLength: in.ContentLength, DropHeaders: in.DropHeaders,
+		WithoutConditionalCache: in.DisableConditionalCache,
 	}, payload, streamed)
 }
 
@@ -137,7 +142,8 @@ func sessionOptionsOf(raw []byte) (client.Options, error) {
 		CAFile: in.CAFile, Proxy: in.Proxy, Headers: in.Headers,
 		Fingerprint:      fingerprint.Fingerprint{JA3: in.JA3, Akamai: in.Akamai, Extra: extra},
 		WithoutCookieJar: in.WithoutCookieJar, WithoutClientHints: in.WithoutClientHints,
-		Net: engine.NetOptions(in.netOptionsJSON), Retry: client.RetryOptions(in.retryOptionsJSON),
+		WithoutConditionalCache: in.WithoutConditionalCache,
+		Net:                     engine.NetOptions(in.netOptionsJSON), Retry: client.RetryOptions(in.retryOptionsJSON),
 		Secrets: processSecrets, SharedTickets: sharedSessions,
 	}, nil
 }

@@ -77,6 +77,23 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 	"client_hints.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return s.ClientHints(), nil
 	}),
+	// The conditional cache: validators (ETag, Last-Modified) sent back per URL.
+	"conditional_cache.set": withArgs(func(s *client.Session, a struct {
+		Enabled *bool `json:"enabled"`
+	}) (any, error) {
+		if a.Enabled == nil {
+			return nil, errs.New(errs.KindInvalidArgument, "conditional_cache.set needs enabled: true or false")
+		}
+		s.SetConditionalCache(*a.Enabled)
+		return nil, nil
+	}),
+	"conditional_cache.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		return s.ConditionalCache(), nil
+	}),
+	"conditional_cache.clear": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		s.ClearCache()
+		return nil, nil
+	}),
 	// proxy.set {proxy} ("": direct): a change applies to requests started after it.
 	"proxy.set": withArgs(func(s *client.Session, a proxyArgs) (any, error) {
 		return nil, s.SetProxy(a.Proxy)

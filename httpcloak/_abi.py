@@ -265,6 +265,19 @@ def client_hints_get(session: int) -> bool:
     return enabled
 
 
+def conditional_cache_set(session: int, enabled: bool) -> None:
+    session_call(session, "conditional_cache.set", enabled=enabled)
+
+
+def conditional_cache_get(session: int) -> bool:
+    enabled: bool = session_call(session, "conditional_cache.get")
+    return enabled
+
+
+def conditional_cache_clear(session: int) -> None:
+    session_call(session, "conditional_cache.clear")
+
+
 def session_identifier_set(session: int, identifier: str) -> None:
     session_call(session, "session.identifier.set", identifier=identifier)
 

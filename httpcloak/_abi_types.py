@@ -30,6 +30,7 @@ class RequestSpec(_RequestSpecFields, total=False):
 
     content_length: int  # a streamed body's length, when known
     drop_headers: list[str]  # names this request does not send at all
+    disable_conditional_cache: bool  # no validators sent or kept for this request
 
 
 class RedirectHop(TypedDict):

@@ -91,6 +91,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
     of a request still is). ``without_client_hints=True``: the preset's ``sec-ch-*``
     headers are left out. ``auth=(user, password)``: basic auth for every request that
     brings neither its own ``auth=`` nor an Authorization header (never saved by marshal).
+    ``without_conditional_cache=True``: no ``If-None-Match`` / ``If-Modified-Since`` from the
+    ``ETag`` / ``Last-Modified`` of earlier responses (see set_conditional_cache).
     ``switch_protocol``: the protocol ("h1", "h2", "h3", "auto") every ``refresh()`` switches
     new connections to, as upstream's option (requests before the first refresh use
     ``http_version``).
@@ -116,6 +118,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         extra_fp: Mapping[str, Any] | None = None,
         without_cookie_jar: bool = False,
         without_client_hints: bool = False,
+        without_conditional_cache: bool = False,
         auth: tuple[str, str] | None = None,
         switch_protocol: HTTPVersion | str | None = None,
         **network: Unpack[NetworkOptions],
@@ -156,6 +159,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
             options["without_cookie_jar"] = True
         if without_client_hints:
             options["without_client_hints"] = True
+        if without_conditional_cache:
+            options["without_conditional_cache"] = True
         # What marshal() saves (see _state_options); proxies, which may hold credentials, are
         # not kept here: marshal() asks the engine for the one in use.
         self._options = {k: v for k, v in options.items() if k not in PROXY_OPTIONS}
@@ -178,6 +183,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         allow_redirects: bool | None,
         max_redirects: int | None,
         max_body_size: RequestMaxBodySize = "default",
+        disable_conditional_cache: bool = False,
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
@@ -216,6 +222,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         }
         if dropped:
             spec["drop_headers"] = dropped
+        if disable_conditional_cache:
+            spec["disable_conditional_cache"] = True
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
         return PreparedRequest(spec, body, body_limit)

@@ -32,6 +32,7 @@ class ModuleRequestOptions(RequestOptions, NetworkOptions, total=False):
     extra_fp: dict[str, Any] | None
     without_cookie_jar: bool
     without_client_hints: bool
+    without_conditional_cache: bool
 
 
 _SESSION_ONLY = frozenset(ModuleRequestOptions.__annotations__) - frozenset(

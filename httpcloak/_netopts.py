@@ -37,9 +37,9 @@ class NetworkOptions(TypedDict, total=False):
         binding (default 500 and 10000).
     retry_methods: methods retried (default the idempotent GET HEAD OPTIONS PUT DELETE
         TRACE; add "POST" or "PATCH" only if the server tolerates duplicates).
-    disable_ech, without_conditional_cache, without_high_entropy_client_hints: accepted as
-        in the upstream binding, and already true here: this engine never sends a real ECH,
-        keeps no validator cache, and its presets send no high-entropy client hints.
+    disable_ech, without_high_entropy_client_hints: accepted as in the upstream binding, and
+        already true here: this engine never sends a real ECH, and its presets send no
+        high-entropy client hints.
     """
 
     tcp_proxy: str | None
@@ -58,13 +58,12 @@ class NetworkOptions(TypedDict, total=False):
     retry_wait_max: float
     retry_methods: Iterable[str] | None
     disable_ech: bool
-    without_conditional_cache: bool
     without_high_entropy_client_hints: bool
 
 
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
 _FLAGS = ("prefer_ipv4", "tls_only", "disable_http3")
-_ALREADY_TRUE = ("disable_ech", "without_conditional_cache", "without_high_entropy_client_hints")
+_ALREADY_TRUE = ("disable_ech", "without_high_entropy_client_hints")
 _SECONDS = ("quic_idle_timeout",)
 MILLISECONDS = ("retry_wait_min", "retry_wait_max")  # the engine takes them in seconds
 

@@ -83,6 +83,21 @@ class RuntimeSettings:
     def get_client_hints(self) -> bool:
         return _abi.client_hints_get(self._live_handle())
 
+    def set_conditional_cache(self, enabled: bool) -> None:
+        """Send back each URL's ETag / Last-Modified as If-None-Match / If-Modified-Since on
+        its next GET (as browsers and the upstream binding do; on by default), or stop
+        sending and keeping them. What was kept stays for when it is turned on again."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
+        _abi.conditional_cache_set(self._live_handle(), enabled)
+
+    def get_conditional_cache(self) -> bool:
+        return _abi.conditional_cache_get(self._live_handle())
+
+    def clear_cache(self) -> None:
+        """Forget every URL's validators (the conditional cache stays on)."""
+        _abi.conditional_cache_clear(self._live_handle())
+
     def set_session_identifier(self, session_id: str) -> None:
         """Isolate this session's TLS tickets in a shared session cache
         (configure_session_cache): its keys carry session_id. "" clears it."""

@@ -88,6 +88,7 @@ class Session(UpstreamCalls, BaseSession):
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,
         max_body_size: RequestMaxBodySize = "default",
+        disable_conditional_cache: bool = False,
         stream: bool = False,
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
@@ -108,6 +109,7 @@ class Session(UpstreamCalls, BaseSession):
             allow_redirects=allow_redirects,
             max_redirects=max_redirects,
             max_body_size=max_body_size,
+            disable_conditional_cache=disable_conditional_cache,
         )
         started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)

@@ -45,6 +45,7 @@ SAVED_OPTIONS = frozenset(
         "max_body_size",
         "without_cookie_jar",
         "without_client_hints",
+        "without_conditional_cache",
         "ja3",
         "akamai",
         "extra_fp",

@@ -34,6 +34,7 @@ class RequestOptions(TypedDict, total=False):
     allow_redirects: bool | None
     max_redirects: int | None
     max_body_size: int | None | Literal["default"]
+    disable_conditional_cache: bool
 
 
 # The arguments the upstream binding takes by position after the URL (those of requests,

@@ -36,6 +36,7 @@ class Upstream(clientkit.Adapter):
             verify=True,
             timeout=600,
             http_version="h2" if job.url.startswith("https:") else "auto",
+            without_conditional_cache=True,  # every repeat downloads the whole file
         )
 
     def open(self, session: Any, url: str) -> Any:

@@ -47,6 +47,8 @@ func newRouter() http.Handler {
 		"/redirect-with-cookie": handleRedirectWithCookie,
 		"/redirect/{n}":         handleRedirectChain,
 		"/redirect-to":          handleRedirectTo,
+		// validators for the conditional cache
+		"/cache/{tag}": handleCache,
 		// fingerprints
 		"/fingerprint":      handleFingerprint,
 		"/fingerprint/full": handleFingerprintFull,

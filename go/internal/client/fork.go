@@ -38,6 +38,7 @@ func (s *Session) Fork() (*Session, error) {
 		headers:  s.headers.fork(),
 		streams:  make(map[*Stream]struct{}),
 		meta:     newSessionMeta(),
+		cache:    newConditionalCache(!s.ConditionalCache()), // its own, as upstream's forks
 	}
 	child.hintsOff.Store(s.hintsOff.Load())
 	return child, nil

@@ -43,6 +43,7 @@ type Stats struct {
 	RequestCount int64
 	OpenStreams  int
 	CookieCount  int
+	CacheEntries int // URLs whose validators the conditional cache keeps
 	TLSSessions  int // resumable TLS sessions held
 	Identifier   string
 }
@@ -69,6 +70,7 @@ func (s *Session) Stats() Stats {
 		RequestCount: s.meta.requests.Load(),
 		OpenStreams:  open,
 		CookieCount:  len(s.jar.List(nil)),
+		CacheEntries: s.cache.size(),
 		TLSSessions:  tickets,
 		Identifier:   identifier,
 	}

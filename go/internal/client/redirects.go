@@ -35,9 +35,14 @@ func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Respon
 	method, u, headers, body, upload := spec.Method, spec.URL, spec.Headers, spec.Body, spec.Upload
 	var history []Hop
 	sess.drains.wait(originOf(u)) // a connection closed early may be about to come back
+	headers = sess.cache.afterReload(headers)
 	for {
+		sent := withCookies(headers, sess.jar.Header(u))
+		if !spec.NoCache {
+			sent = sess.cache.addTo(method, u, sent)
+		}
 		// A dropped name stays out on every hop, the jar's cookie header included.
-		sent := wire.WithoutHeaders(withCookies(headers, sess.jar.Header(u)), spec.DropHeaders...)
+		sent = wire.WithoutHeaders(sent, spec.DropHeaders...)
 		out := &engine.Request{Method: method, URL: u, Headers: sent, Body: body}
 		if upload != nil {
 			out.Stream, out.StreamLength = upload, upload.Size()
@@ -52,6 +57,9 @@ func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Respon
 			return nil, u, history, failure
 		}
 		sess.jar.StoreFromResponse(u, resp.Headers)
+		if !spec.NoCache {
+			sess.cache.store(method, u, resp.Status, resp.Headers)
+		}
 		location, isRedirect := redirectTarget(resp)
 		if !spec.AllowRedirects || !isRedirect {
 			return resp, u, history, nil

@@ -27,6 +27,8 @@ type RequestOptions struct {
 	// merge, so a session or preset header of that name is left out too, on every
 	// redirect hop (requests' headers={name: None}).
 	DropHeaders []string
+	// WithoutConditionalCache: this request neither sends nor keeps validators.
+	WithoutConditionalCache bool
 }
 
 // defaultMaxRedirects is requests' limit (MaxRedirects nil).
@@ -50,6 +52,7 @@ type Request struct {
 	AllowRedirects bool
 	MaxRedirects   int
 	DropHeaders    []string       // names never sent, checked again on every hop
+	NoCache        bool           // no validators sent or kept (conditional_cache.go)
 	Guard          *targets.Guard // a local proxy's: addresses its connections must not reach
 }
 
@@ -83,6 +86,7 @@ func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed b
 		AllowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
 		MaxRedirects:   defaultMaxRedirects,
 		DropHeaders:    opts.DropHeaders,
+		NoCache:        opts.WithoutConditionalCache,
 	}
 	if streamed {
 		length := int64(-1)

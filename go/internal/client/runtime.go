@@ -81,13 +81,18 @@ func (s *Session) HeaderOrder() []string {
 // "auto") switches the session to it from then on; "" keeps the one in use. A switch the
 // engine refuses (h3 with a custom TLS fingerprint, say) leaves the session as it was.
 func (s *Session) Refresh(protocol string) error {
-	if protocol == "" {
-		return s.net.rebuild(nil)
+	var edit func(*engine.Config) error
+	if protocol != "" {
+		edit = func(cfg *engine.Config) error {
+			cfg.HTTPVersion = protocol
+			return nil
+		}
 	}
-	return s.net.rebuild(func(cfg *engine.Config) error {
-		cfg.HTTPVersion = protocol
-		return nil
-	})
+	if err := s.net.rebuild(edit); err != nil {
+		return err
+	}
+	s.cache.reload.Store(true) // the next request is a reload's (conditional_cache.go)
+	return nil
 }
 
 // EngineConfig is what the session's current engine was built from.

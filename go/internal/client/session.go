@@ -28,7 +28,8 @@ type Session struct {
 	net      *sessionNet // runtime-changeable network settings and retries (net.go)
 	// hintsOff leaves the preset's sec-ch-* headers out (client_hints.go).
 	hintsOff atomic.Bool
-	meta     *sessionMeta // created, last used, request count, identifier (meta.go)
+	cache    *conditionalCache // ETag / Last-Modified per URL (conditional_cache.go)
+	meta     *sessionMeta      // created, last used, request count, identifier (meta.go)
 
 	mu      sync.Mutex
 	closed  bool
@@ -56,8 +57,10 @@ type Options struct {
 	WithoutCookieJar bool
 	// WithoutClientHints: the preset's sec-ch-* headers are not sent.
 	WithoutClientHints bool
-	Net                engine.NetOptions // dialling, TLS key log, per-protocol proxies
-	Retry              RetryOptions
+	// WithoutConditionalCache: no If-None-Match / If-Modified-Since from seen validators.
+	WithoutConditionalCache bool
+	Net                     engine.NetOptions // dialling, TLS key log, per-protocol proxies
+	Retry                   RetryOptions
 	// Process-wide services the session uses (and its forks); nil: none.
 	Secrets       *secrets.Registry       // masks proxy credentials in every error
 	SharedTickets ticketcache.SharedStore // TLS sessions shared beyond this process
@@ -122,6 +125,7 @@ func NewSession(opts Options) (*Session, error) {
 		headers:  newSessionHeaders(base, opts.Headers),
 		streams:  make(map[*Stream]struct{}),
 		meta:     newSessionMeta(),
+		cache:    newConditionalCache(opts.WithoutConditionalCache),
 	}
 	sess.hintsOff.Store(opts.WithoutClientHints)
 	return sess, nil
