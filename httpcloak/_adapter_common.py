@@ -20,14 +20,21 @@ FIXED_OPTIONS = ("allow_redirects", "without_cookie_jar")
 
 def session_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments for the adapter's httpcloak session: the caller's, with
-    redirects and the cookie jar left to the outer client."""
+    redirects, the cookie jar and (unless asked for) validators left to the outer client."""
     for name in FIXED_OPTIONS:
         if name in options:
             raise InvalidArgument(
                 f"{name}= is not an adapter option: the outer client follows redirects and "
                 "keeps the cookies"
             )
-    return {**options, "allow_redirects": False, "without_cookie_jar": True}
+    # Validators are the outer client's business too (requests and httpx keep no cache, so a
+    # second GET must not turn into a 304 behind their back); a caller may still turn it on.
+    return {
+        "without_conditional_cache": True,
+        **options,
+        "allow_redirects": False,
+        "without_cookie_jar": True,
+    }
 
 
 def browser_headers(

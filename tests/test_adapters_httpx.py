@@ -254,3 +254,9 @@ def test_async_request_bodies_stream(server: TestServer) -> None:
             return digest
 
     assert asyncio.run(main()) == hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def test_a_second_get_is_not_made_conditional(client: httpx.Client, server: TestServer) -> None:
+    # httpx keeps no cache: the transport's session must not send validators behind its back.
+    assert client.get(f"{server.https}/cache/transport").status_code == 200
+    assert client.get(f"{server.https}/cache/transport").status_code == 200

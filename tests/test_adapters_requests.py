@@ -198,3 +198,9 @@ def test_verify_and_proxies_are_honoured(client: requests.Session, server: TestS
     after = client.get(server.http + "/stats").json()["proxy"]["http_connect"]
     assert after == before + 1
     assert client.get(server.https + "/get", verify=False).status_code == 200
+
+
+def test_a_second_get_is_not_made_conditional(client: requests.Session, server: TestServer) -> None:
+    # requests keeps no cache: the adapter's session must not send validators behind its back.
+    assert client.get(f"{server.https}/cache/adapter").status_code == 200
+    assert client.get(f"{server.https}/cache/adapter").status_code == 200
