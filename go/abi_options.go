@@ -101,8 +101,12 @@ type requestJSON struct {
 	MaxRedirects   *int         `json:"max_redirects"`
 	ContentLength  *int64       `json:"content_length"` // streamed bodies (body_len -1) only
 	DropHeaders    []string     `json:"drop_headers"`
-	// upstream's per-request name
-	DisableConditionalCache bool `json:"disable_conditional_cache"`
+	// Per-request fingerprint switches, by the upstream bindings' names.
+	DisableConditionalCache bool     `json:"disable_conditional_cache"`
+	DisableClientHints      bool     `json:"disable_client_hints"`
+	HeaderOrder             []string `json:"header_order"` // nil: the session's
+	ExactHeaders            bool     `json:"exact_headers"`
+	DisableRedirectReferer  bool     `json:"disable_redirect_referer"`
 }
 
 // parseRequest decodes and validates a request for sess; streamed tells that the body will
@@ -120,7 +124,9 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 		Method: in.Method, URL: in.URL, Headers: in.Headers, Timeouts: t,
 		AllowRedirects: in.AllowRedirects, MaxRedirects: in.MaxRedirects,
 		ContentLength: in.ContentLength, DropHeaders: in.DropHeaders,
-		WithoutConditionalCache: in.DisableConditionalCache,
+		WithoutConditionalCache: in.DisableConditionalCache, WithoutClientHints: in.DisableClientHints,
+		HeaderOrder: in.HeaderOrder, ExactHeaders: in.ExactHeaders,
+		WithoutRedirectReferer: in.DisableRedirectReferer,
 	}, payload, streamed)
 }
 

@@ -31,6 +31,10 @@ class RequestSpec(_RequestSpecFields, total=False):
     content_length: int  # a streamed body's length, when known
     drop_headers: list[str]  # names this request does not send at all
     disable_conditional_cache: bool  # no validators sent or kept for this request
+    disable_client_hints: bool  # the preset's sec-ch-* left out
+    disable_redirect_referer: bool  # no Referer after a redirect
+    exact_headers: bool  # only this request's headers, in their order
+    header_order: list[str]  # this request's order instead of the session's
 
 
 class RedirectHop(TypedDict):

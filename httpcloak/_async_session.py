@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -187,6 +187,11 @@ async def request_on_loop(
     max_redirects: int | None = None,
     max_body_size: RequestMaxBodySize = "default",
     disable_conditional_cache: bool = False,
+    disable_client_hints: bool = False,
+    disable_high_entropy_client_hints: bool = False,
+    disable_redirect_referer: bool = False,
+    header_order: Sequence[str] | None = None,
+    exact_headers: bool = False,
     stream: bool = False,
 ) -> Response | AsyncStreamResponse:
     """A request of session on the running event loop, through notifier: AsyncSession's
@@ -210,6 +215,11 @@ async def request_on_loop(
         max_redirects=max_redirects,
         max_body_size=max_body_size,
         disable_conditional_cache=disable_conditional_cache,
+        disable_client_hints=disable_client_hints,
+        disable_high_entropy_client_hints=disable_high_entropy_client_hints,
+        disable_redirect_referer=disable_redirect_referer,
+        header_order=header_order,
+        exact_headers=exact_headers,
     )
     streamed = async_body if async_body is not None else prepared.body
     inline = None if async_body is not None else prepared.inline_body

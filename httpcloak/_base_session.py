@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from . import _abi
 from ._abi_types import RequestSpec
@@ -184,6 +184,11 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         max_redirects: int | None,
         max_body_size: RequestMaxBodySize = "default",
         disable_conditional_cache: bool = False,
+        disable_client_hints: bool = False,
+        disable_high_entropy_client_hints: bool = False,
+        disable_redirect_referer: bool = False,
+        header_order: Sequence[str] | None = None,
+        exact_headers: bool = False,
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
@@ -222,8 +227,16 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         }
         if dropped:
             spec["drop_headers"] = dropped
-        if disable_conditional_cache:
-            spec["disable_conditional_cache"] = True
+        spec.update(
+            request_switches(
+                disable_conditional_cache=disable_conditional_cache,
+                disable_client_hints=disable_client_hints,
+                disable_high_entropy_client_hints=disable_high_entropy_client_hints,
+                disable_redirect_referer=disable_redirect_referer,
+                exact_headers=exact_headers,
+                header_order=header_order,
+            )
+        )
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
         return PreparedRequest(spec, body, body_limit)
@@ -368,3 +381,20 @@ def check_max_redirects(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidArgument(f"max_redirects must be a non-negative int, got {value!r}")
     return value
+
+
+def request_switches(header_order: Sequence[str] | None, **flags: bool) -> RequestSpec:
+    """A request's fingerprint switches as the engine takes them (only those turned on).
+    disable_high_entropy_client_hints is accepted as upstream's and already true: the
+    presets send no high-entropy client hints."""
+    out: dict[str, Any] = {}
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+        if value and name != "disable_high_entropy_client_hints":
+            out[name] = True
+    if header_order is not None:
+        if isinstance(header_order, str) or not all(isinstance(n, str) for n in header_order):
+            raise TypeError("header_order must be a sequence of header names (str)")
+        out["header_order"] = list(header_order)
+    return cast(RequestSpec, out)

@@ -4,7 +4,7 @@ other threads are answered while a request or a read is under way."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -89,6 +89,11 @@ class Session(UpstreamCalls, BaseSession):
         max_redirects: int | None = None,
         max_body_size: RequestMaxBodySize = "default",
         disable_conditional_cache: bool = False,
+        disable_client_hints: bool = False,
+        disable_high_entropy_client_hints: bool = False,
+        disable_redirect_referer: bool = False,
+        header_order: Sequence[str] | None = None,
+        exact_headers: bool = False,
         stream: bool = False,
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
@@ -110,6 +115,11 @@ class Session(UpstreamCalls, BaseSession):
             max_redirects=max_redirects,
             max_body_size=max_body_size,
             disable_conditional_cache=disable_conditional_cache,
+            disable_client_hints=disable_client_hints,
+            disable_high_entropy_client_hints=disable_high_entropy_client_hints,
+            disable_redirect_referer=disable_redirect_referer,
+            header_order=header_order,
+            exact_headers=exact_headers,
         )
         started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 from ._base_session import BaseSession
@@ -35,6 +35,11 @@ class RequestOptions(TypedDict, total=False):
     max_redirects: int | None
     max_body_size: int | None | Literal["default"]
     disable_conditional_cache: bool
+    disable_client_hints: bool
+    disable_high_entropy_client_hints: bool
+    disable_redirect_referer: bool
+    header_order: Sequence[str] | None
+    exact_headers: bool
 
 
 # The arguments the upstream binding takes by position after the URL (those of requests,

@@ -14,6 +14,11 @@ func (s *Session) BaseHeaders() [][2]string {
 	if !s.hintsOff.Load() {
 		return headers
 	}
+	return withoutClientHints(headers)
+}
+
+// withoutClientHints is headers without the sec-ch-* ones.
+func withoutClientHints(headers [][2]string) [][2]string {
 	kept := make([][2]string, 0, len(headers))
 	for _, h := range headers {
 		if !strings.HasPrefix(strings.ToLower(h[0]), "sec-ch-") {

@@ -56,18 +56,9 @@ func (n *sessionNet) proxy() string {
 }
 
 func (n *sessionNet) setHeaderOrder(names []string) error {
-	order := make([]string, 0, len(names))
-	seen := make(map[string]bool, len(names))
-	for _, name := range names {
-		lower := strings.ToLower(name)
-		if !wire.IsToken(lower) {
-			return errs.New(errs.KindInvalidArgument, "invalid header name %q in header order", name)
-		}
-		if seen[lower] {
-			return errs.New(errs.KindInvalidArgument, "header %q appears twice in header order", name)
-		}
-		seen[lower] = true
-		order = append(order, lower)
+	order, err := checkedHeaderOrder(names)
+	if err != nil {
+		return err
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -76,6 +67,24 @@ func (n *sessionNet) setHeaderOrder(names []string) error {
 	}
 	n.headerOrder = order
 	return nil
+}
+
+// checkedHeaderOrder is names lower-cased, each a header name and listed once.
+func checkedHeaderOrder(names []string) ([]string, error) {
+	order := make([]string, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, name := range names {
+		lower := strings.ToLower(name)
+		if !wire.IsToken(lower) {
+			return nil, errs.New(errs.KindInvalidArgument, "invalid header name %q in header order", name)
+		}
+		if seen[lower] {
+			return nil, errs.New(errs.KindInvalidArgument, "header %q appears twice in header order", name)
+		}
+		seen[lower] = true
+		order = append(order, lower)
+	}
+	return order, nil
 }
 
 func (n *sessionNet) order() []string {

@@ -36,6 +36,7 @@ func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Respon
 	var history []Hop
 	sess.drains.wait(originOf(u)) // a connection closed early may be about to come back
 	headers = sess.cache.afterReload(headers)
+	referrer, _ := wire.HeaderValue(headers, "referer")
 	for {
 		sent := withCookies(headers, sess.jar.Header(u))
 		if !spec.NoCache {
@@ -47,7 +48,7 @@ func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Respon
 		if upload != nil {
 			out.Stream, out.StreamLength = upload, upload.Size()
 		}
-		resp, err := sess.send(ctx, out) // retry.go: the session's retries and header order
+		resp, err := sess.send(ctx, out, spec.HeaderOrder) // retry.go: retries and header order
 		if err != nil {
 			failure := errs.Classify(err, ctx, "connect")
 			if len(history) > 0 && failure.Kind == errs.KindInvalidArgument {
@@ -86,6 +87,7 @@ func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Respon
 			// for (the jar adds what belongs to the next one).
 			headers = wire.WithoutHeaders(headers, "authorization", "proxy-authorization", "cookie")
 		}
+		headers = hopReferer(headers, referrer, next, spec.NoHopReferer)
 		u = next
 	}
 }

@@ -29,6 +29,15 @@ type RequestOptions struct {
 	DropHeaders []string
 	// WithoutConditionalCache: this request neither sends nor keeps validators.
 	WithoutConditionalCache bool
+	// HeaderOrder, when set, is this request's order instead of the session's (names first,
+	// in this order, then the rest).
+	HeaderOrder []string
+	// WithoutClientHints leaves the preset's sec-ch-* headers out of this request.
+	WithoutClientHints bool
+	// ExactHeaders sends Headers alone, in their order: none of the session's or preset's.
+	ExactHeaders bool
+	// WithoutRedirectReferer sends no Referer on the hops after a redirect.
+	WithoutRedirectReferer bool
 }
 
 // defaultMaxRedirects is requests' limit (MaxRedirects nil).
@@ -53,6 +62,8 @@ type Request struct {
 	MaxRedirects   int
 	DropHeaders    []string       // names never sent, checked again on every hop
 	NoCache        bool           // no validators sent or kept (conditional_cache.go)
+	HeaderOrder    []string       // this request's header order; nil: the session's
+	NoHopReferer   bool           // no Referer after a redirect
 	Guard          *targets.Guard // a local proxy's: addresses its connections must not reach
 }
 
@@ -77,16 +88,34 @@ func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed b
 			return nil, errs.New(errs.KindInvalidArgument, "invalid header name %q in drop_headers", name)
 		}
 	}
+	var order []string
+	if opts.HeaderOrder != nil {
+		if order, err = checkedHeaderOrder(opts.HeaderOrder); err != nil {
+			return nil, err
+		}
+	}
+	base := s.BaseHeaders()
+	switch {
+	case opts.ExactHeaders:
+		base = nil
+	case opts.WithoutClientHints:
+		base = withoutClientHints(base)
+	}
 	spec := &Request{
 		Method:         method,
 		URL:            u,
-		Headers:        wire.WithoutHeaders(wire.MergeHeaders(s.BaseHeaders(), opts.Headers), opts.DropHeaders...),
+		Headers:        wire.WithoutHeaders(wire.MergeHeaders(base, opts.Headers), opts.DropHeaders...),
 		Body:           payload,
 		Timeouts:       opts.Timeouts,
 		AllowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
 		MaxRedirects:   defaultMaxRedirects,
 		DropHeaders:    opts.DropHeaders,
 		NoCache:        opts.WithoutConditionalCache,
+		HeaderOrder:    order,
+		NoHopReferer:   opts.WithoutRedirectReferer,
+	}
+	if opts.ExactHeaders && order == nil {
+		spec.HeaderOrder = headerNames(opts.Headers) // as given, whatever the session's order
 	}
 	if streamed {
 		length := int64(-1)

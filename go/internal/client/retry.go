@@ -139,8 +139,11 @@ func retriable(err error, ctx context.Context) bool {
 // round trip, repeated per the retry policy. Waiting is bounded by ctx (connect and total
 // timeouts, cancel). Retries happen only before a response is handed back, so a body that
 // started to be delivered is never retried.
-func (s *Session) send(ctx context.Context, out *engine.Request) (*engine.Response, error) {
-	out.Headers = orderHeaders(out.Headers, s.net.order())
+func (s *Session) send(ctx context.Context, out *engine.Request, order []string) (*engine.Response, error) {
+	if order == nil {
+		order = s.net.order()
+	}
+	out.Headers = orderHeaders(out.Headers, order)
 	p := s.net.retry
 	if !p.applies(out) {
 		return s.engine.RoundTrip(ctx, out)

@@ -78,7 +78,7 @@ func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
 		p.mu.Unlock()
 		switch proto {
 		case "h2":
-			return p.h2.RoundTrip(req)
+			return p.h2.RoundTrip(withoutDefaultUserAgentH2(req))
 		case "h1":
 			return p.h1.RoundTrip(req)
 		}

@@ -209,7 +209,23 @@ func fhttpRequest(ctx context.Context, out *Request) (*http.Request, error) {
 		order = append(order, name)
 	}
 	req.Header[http.HeaderOrderKey] = order
+	if _, ok := req.Header["User-Agent"]; !ok {
+		// A key with no values: fhttp's HTTP/1.1 writer then sends no User-Agent at all,
+		// instead of its default "Go-http-client/1.1" (a request without one, as
+		// exact_headers or tls_only ask, must not name Go). HTTP/2: see below.
+		req.Header["user-agent"] = []string{}
+	}
 	return req, nil
+}
+
+// withoutDefaultUserAgentH2 is req as fhttp's HTTP/2 writer needs it to send no
+// User-Agent: one empty value (a key with none makes it add "Go-http-client/2.0").
+func withoutDefaultUserAgentH2(req *http.Request) *http.Request {
+	if ua, ok := req.Header["user-agent"]; ok && len(ua) == 0 {
+		delete(req.Header, "user-agent")
+		req.Header["User-Agent"] = []string{""}
+	}
+	return req
 }
 
 func incomingFrom(resp *http.Response) *Response {
