@@ -105,7 +105,7 @@ func newH2Transport(spec fingerprint.H2Spec, pool http2.ClientConnPool) *http2.T
 	if pseudo == nil {
 		pseudo = []string{}
 	}
-	return &http2.Transport{
+	t := &http2.Transport{
 		ConnPool:           pool,
 		Settings:           spec.Settings,
 		SettingsOrder:      spec.SettingsOrder,
@@ -117,6 +117,8 @@ func newH2Transport(spec fingerprint.H2Spec, pool http2.ClientConnPool) *http2.T
 		IdleConnTimeout:    engineIdleTimeout,
 		DisableCompression: true,
 	}
+	spec.Wire.Configure(t) // the browser's framing and HPACK beyond the preface
+	return t
 }
 
 // sessionProxyDialer reaches cfg.proxy as the preset's browser would: its CONNECT request,

@@ -4,6 +4,8 @@ package fingerprint
 // replaces this file with presets written as data (and then tls-client leaves go.mod).
 
 import (
+	"strings"
+
 	"httpcloakpy/internal/errs"
 
 	tls "github.com/bogdanfinn/utls"
@@ -56,6 +58,20 @@ func ResolveProfile(presetName, httpVersion string, fp Fingerprint) (Preset, Pro
 			Priorities:        profile.GetPriorities(),
 			HeaderPriority:    profile.GetHeaderPriority(),
 			PseudoHeaderOrder: profile.GetPseudoHeaderOrder(),
+			Wire:              familyH2Wire(p.Profile),
 		},
 	}, nil
+}
+
+// familyH2Wire is the wire behaviour of the browser family an engine profile belongs to.
+func familyH2Wire(engineProfile string) H2Wire {
+	switch {
+	case strings.HasPrefix(engineProfile, "chrome_"):
+		return chromeH2Wire
+	case strings.HasPrefix(engineProfile, "firefox_"):
+		return firefoxH2Wire
+	case strings.HasPrefix(engineProfile, "safari_"):
+		return safariH2Wire
+	}
+	return H2Wire{}
 }
