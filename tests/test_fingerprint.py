@@ -70,8 +70,8 @@ def test_preset_sends_the_published_ja4_and_akamai(
 
 
 def test_latest_aliases_point_at_the_newest_matching_presets() -> None:
-    assert httpcloak.describe_preset("chrome-latest").alias_of == "chrome-151"
-    assert httpcloak.describe_preset("firefox-latest").alias_of == "firefox-148"
+    assert httpcloak.describe_preset("chrome-latest").alias_of == "chrome-151-linux"
+    assert httpcloak.describe_preset("firefox-latest").alias_of == "firefox-148-linux"
     names = httpcloak.available_presets()
     assert "chrome-151" in names and "firefox-148" in names
     assert httpcloak.describe_preset("chrome-151").engine_profile == "chrome_151_PSK"
@@ -124,7 +124,7 @@ def test_a_resumed_handshake_adds_pre_shared_key_last(
     ("preset", "user_agent", "expected"),
     [
         (
-            "chrome-151",
+            "chrome-151-windows",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
             "Chrome/151.0.0.0 Safari/537.36",
             {
@@ -135,7 +135,7 @@ def test_a_resumed_handshake_adds_pre_shared_key_last(
             },
         ),
         (
-            "firefox-148",
+            "firefox-148-windows",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:148.0) Gecko/20100101 Firefox/148.0",
             {
                 "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

@@ -21,6 +21,7 @@ import (
 	http "github.com/bogdanfinn/fhttp"
 	tlsclient "github.com/bogdanfinn/tls-client"
 	"github.com/bogdanfinn/tls-client/profiles"
+	tls "github.com/bogdanfinn/utls"
 	"golang.org/x/net/proxy"
 )
 
@@ -39,10 +40,11 @@ const (
 )
 
 func New(cfg Config) (Engine, error) {
-	p, profile, fpOpts, err := fingerprint.Resolve(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
+	p, shape, err := fingerprint.ResolveProfile(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
+	profile := clientProfile(shape)
 	idle := engineIdleTimeout
 	transport := &tlsclient.TransportOptions{
 		IdleConnTimeout:     &idle,
@@ -67,7 +69,6 @@ func New(cfg Config) (Engine, error) {
 		// Direct dials check a local proxy's target guard on the address really dialled.
 		tlsclient.WithDialer(net.Dialer{ControlContext: targets.DialControl}),
 	}
-	opts = append(opts, fpOpts...)
 	if !cfg.Verify {
 		opts = append(opts, tlsclient.WithInsecureSkipVerify())
 	}
@@ -124,15 +125,27 @@ func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile profiles.Clien
 // TunnelDialer is sessionProxyDialer for an engine configuration alone (the local
 // proxy's tunnels go through its session's proxy this way).
 func TunnelDialer(cfg Config) (*proxyDialer, error) {
-	p, profile, _, err := fingerprint.Resolve(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
+	p, shape, err := fingerprint.ResolveProfile(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
+	profile := clientProfile(shape)
 	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
 	return sessionProxyDialer(cfg, p, profile, trust.Roots)
+}
+
+// clientProfile hands a preset's wire shape to tls-client. The ClientHelloID's name is the
+// profile's ID, which keys the TLS ticket cache.
+func clientProfile(shape fingerprint.Profile) profiles.ClientProfile {
+	client, version, _ := strings.Cut(shape.ID, "-")
+	hello := func() (tls.ClientHelloSpec, error) { return shape.Hello() }
+	id := tls.ClientHelloID{Client: client, Version: version, SpecFactory: hello}
+	h2 := shape.H2
+	return profiles.NewClientProfile(id, h2.Settings, h2.SettingsOrder, h2.PseudoHeaderOrder,
+		h2.ConnectionFlow, h2.Priorities, h2.HeaderPriority)
 }
 
 func (e *tlsClientEngine) PresetHeaders() [][2]string { return e.headers }
