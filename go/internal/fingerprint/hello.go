@@ -5,6 +5,8 @@ package fingerprint
 // handshake). Nothing here names a utls or tls-client parrot: the values are ours.
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"io"
 	"slices"
 
@@ -91,4 +93,55 @@ func (e *ticketUnlessResuming) Read(b []byte) (int, error) {
 // genericExtension is an extension utls has no type for, sent as the bytes captured.
 func genericExtension(id uint16, data []byte) tls.TLSExtension {
 	return &tls.GenericExtension{Id: id, Data: append([]byte(nil), data...)}
+}
+
+// echGREASEGrowsWhenResuming is Firefox 153's ECH GREASE: its payload is as long as a real
+// encrypted inner hello would be, so a resumed hello's is longer by the pre_shared_key
+// extension, rounded up as NSS pads the inner hello (to 32 bytes, less one). Captured: 223
+// bytes (plus the AEAD tag) fresh, 383 resumed with a 105-byte ticket.
+type echGREASEGrowsWhenResuming struct {
+	*tls.GREASEEncryptedClientHelloExtension
+	psk    *tls.UtlsPreSharedKeyExtension
+	fresh  int    // the payload's plaintext length without a PSK
+	grown  []byte // the resumed payload, made once per hello
+	tagLen int
+}
+
+func (e *echGREASEGrowsWhenResuming) resumedPayload() []byte {
+	if e.grown == nil {
+		plain := (e.fresh+1+e.psk.Len()+31)/32*32 - 1
+		e.grown = make([]byte, plain+e.tagLen)
+		_, _ = rand.Read(e.grown)
+	}
+	return e.grown
+}
+
+func (e *echGREASEGrowsWhenResuming) Len() int {
+	base := e.GREASEEncryptedClientHelloExtension.Len()
+	if !e.psk.IsInitialized() {
+		return base
+	}
+	payload := base - 14 - len(e.EncapsulatedKey)
+	return base - payload + len(e.resumedPayload())
+}
+
+func (e *echGREASEGrowsWhenResuming) Read(b []byte) (int, error) {
+	if !e.psk.IsInitialized() {
+		return e.GREASEEncryptedClientHelloExtension.Read(b)
+	}
+	n := e.Len()
+	if len(b) < n {
+		return 0, io.ErrShortBuffer
+	}
+	fresh := make([]byte, e.GREASEEncryptedClientHelloExtension.Len())
+	if _, err := e.GREASEEncryptedClientHelloExtension.Read(fresh); err != nil && err != io.EOF {
+		return 0, err
+	}
+	head := 12 + len(e.EncapsulatedKey) // type, suite, config id, enc: all kept
+	copy(b, fresh[:head])
+	payload := e.resumedPayload()
+	binary.BigEndian.PutUint16(b[2:], uint16(n-4))
+	binary.BigEndian.PutUint16(b[head:], uint16(len(payload)))
+	copy(b[head+2:], payload)
+	return n, io.EOF
 }

@@ -53,7 +53,7 @@ func chromeALPN() tls.TLSExtension {
 func chromeBrotli() tls.TLSExtension {
 	return &tls.UtlsCompressCertExtension{Algorithms: []tls.CertCompressionAlgo{tls.CertCompressionBrotli}}
 }
-func chromeECH() tls.TLSExtension  { return echGREASE([]uint16{aesGCM}, 128, 160, 192, 224) }
+func chromeECH() tls.TLSExtension { return echGREASE([]uint16{aesGCM}, 128, 160, 192, 224) }
 func renegotiation() tls.TLSExtension {
 	return &tls.RenegotiationInfoExtension{Renegotiation: tls.RenegotiateOnceAsClient}
 }

@@ -39,17 +39,24 @@ type firefoxOptions struct {
 	ecdsaCBC128 bool // cipher 0xc009, dropped by 153
 	sct         bool // signed_certificate_timestamp (18), since 135
 	resumption  bool // session_ticket, psk_key_exchange_modes and pre_shared_key (148)
-	ticketOnlyWhenFresh bool
-	echAEADs    []uint16
-	echPayloads []uint16
+	// Firefox 153 leaves session_ticket out of a resumed hello and grows its ECH GREASE
+	// payload by the pre_shared_key's size (hello.go).
+	resumedLikeNSS bool
+	echAEADs       []uint16
+	echPayloads    []uint16
 }
 
 func firefoxHello(o firefoxOptions) func() tls.ClientHelloSpec {
 	return func() tls.ClientHelloSpec {
 		psk := &tls.UtlsPreSharedKeyExtension{}
 		var ticket tls.TLSExtension = &tls.SessionTicketExtension{}
-		if o.ticketOnlyWhenFresh {
+		ech := echGREASE(o.echAEADs, o.echPayloads...)
+		if o.resumedLikeNSS {
 			ticket = &ticketUnlessResuming{SessionTicketExtension: &tls.SessionTicketExtension{}, psk: psk}
+			ech = &echGREASEGrowsWhenResuming{
+				GREASEEncryptedClientHelloExtension: ech.(*tls.GREASEEncryptedClientHelloExtension),
+				psk:                                 psk, fresh: int(o.echPayloads[0]), tagLen: 16,
+			}
 		}
 		ext := []tls.TLSExtension{
 			&tls.SNIExtension{},
@@ -85,7 +92,7 @@ func firefoxHello(o firefoxOptions) func() tls.ClientHelloSpec {
 			&tls.UtlsCompressCertExtension{Algorithms: []tls.CertCompressionAlgo{
 				tls.CertCompressionZlib, tls.CertCompressionBrotli, tls.CertCompressionZstd,
 			}},
-			echGREASE(o.echAEADs, o.echPayloads...),
+			ech,
 		)
 		if o.resumption {
 			ext = append(ext, psk)
@@ -108,7 +115,7 @@ var (
 		ecdsaCBC128: true, sct: true, resumption: true, echAEADs: firefoxOldECH, echPayloads: []uint16{128, 223},
 	})}
 	firefox153TLS = tlsSpec{Name: "firefox_153", ID: "Firefox-153", hello: firefoxHello(firefoxOptions{
-		sct: true, resumption: true, ticketOnlyWhenFresh: true,
+		sct: true, resumption: true, resumedLikeNSS: true,
 		echAEADs: []uint16{aesGCM, chacha20}, echPayloads: []uint16{223},
 	})}
 )

@@ -73,8 +73,8 @@ var firefoxReleases = []firefoxRelease{
 
 // The newest of each family: the *-latest names.
 const (
-	latestChrome    = 151
-	latestFirefox   = 148
+	latestChrome    = 156
+	latestFirefox   = 153
 	latestChromeIOS = 151 // the newest Chrome on iOS whose full version is known from a capture
 )
 
