@@ -195,6 +195,10 @@ class PresetInfo:
     alias_of: str | None  # the preset this name stands for, if it is an alias
     engine_profile: str  # the engine's TLS / HTTP/2 profile
     headers: list[tuple[str, str]]  # what a navigation sends, in the browser's order
+    browser: str = ""  # "Chrome", "Chrome (iOS)", "Firefox", "Safari" (custom: its base's)
+    version: str = ""  # the browser's major version
+    platform: str = ""  # "windows", "macos", "linux", "android" or "ios"
+    source: str = ""  # "captured" here, "published" JA4, or "derived" (docs/fingerprints.md)
     custom: bool = False  # registered at run time (load_preset / load_preset_from_json)
     based_on: str | None = None  # custom presets: the preset it was built on
     ja3: str | None = None  # custom presets: their own TLS fingerprint, if any
@@ -210,6 +214,10 @@ def presets() -> list[PresetInfo]:
             alias_of=p.get("alias_of"),
             engine_profile=p["engine_profile"],
             headers=[(n, v) for n, v in p["headers"]],
+            browser=p["browser"],
+            version=p["version"],
+            platform=p["platform"],
+            source=p["source"],
             custom=p.get("custom", False),
             based_on=p.get("based_on"),
             ja3=p.get("ja3"),

@@ -161,3 +161,54 @@ def test_a_name_without_platform_is_the_linux_desktop(
     name: str, platform: str, url: str, server: TestServer
 ) -> None:
     assert OS_TOKENS[platform] in _headers(_seen(name, url, server.ca))["user-agent"]
+
+
+def _docs_table() -> dict[str, list[str]]:
+    doc = (Path(__file__).parent.parent / "docs" / "fingerprints.md").read_text()
+    section = doc[doc.index("## Built-in presets") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = {}
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip().replace("`", "") for c in line.strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_docs_list_every_preset_as_describe_preset_does() -> None:
+    """docs/fingerprints.md's table: name -> aliases, browser, version, platform, TLS, source."""
+    infos = [p for p in httpcloak._presets.presets() if not p.custom]
+    aliases: dict[str, list[str]] = {}
+    for p in infos:
+        if p.alias_of:
+            aliases.setdefault(p.alias_of, []).append(p.name)
+    expected = {
+        p.name: [
+            ", ".join(sorted(aliases.get(p.name, []))),
+            p.browser,
+            p.version,
+            p.platform,
+            p.engine_profile,
+            p.source,
+        ]
+        for p in infos
+        if p.alias_of is None
+    }
+    assert _docs_table() == expected
+
+
+def test_describe_preset_says_what_a_name_stands_for() -> None:
+    latest = httpcloak.describe_preset("chrome-latest")
+    assert (latest.browser, latest.version, latest.platform, latest.source) == (
+        "Chrome",
+        "156",
+        "linux",
+        "captured",
+    )
+    ios = httpcloak.describe_preset("ios-chrome-146")
+    assert (ios.alias_of, ios.browser, ios.platform, ios.engine_profile) == (
+        "chrome-146-ios",
+        "Chrome (iOS)",
+        "ios",
+        "safari_ios_18_5",
+    )

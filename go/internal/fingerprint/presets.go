@@ -60,7 +60,9 @@ type Description struct {
 	AliasOf string // "": not an alias
 	Engine  string // the engine profile
 	Headers [][2]string
-	Custom  *CustomDescription // nil: a built-in preset
+	// What the preset stands for (for a custom preset: its base's).
+	Browser, Version, Platform, Source string
+	Custom                             *CustomDescription // nil: a built-in preset
 }
 
 func Describe() []Description {
@@ -74,7 +76,8 @@ func Describe() []Description {
 		if err != nil {
 			continue // unregistered meanwhile
 		}
-		entry := Description{Name: name, Engine: p.Profile, Headers: p.Headers, Custom: custom.describe()}
+		entry := Description{Name: name, Engine: p.Profile, Headers: p.Headers, Custom: custom.describe(),
+			Browser: p.Browser, Version: p.Version, Platform: string(p.Platform), Source: p.Source}
 		if canonical != name {
 			entry.AliasOf = canonical
 		}
