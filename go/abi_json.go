@@ -89,6 +89,12 @@ type presetJSON struct {
 	Alias   string      `json:"alias_of,omitempty"`
 	Engine  string      `json:"engine_profile"`
 	Headers [][2]string `json:"headers"`
+	// What the preset stands for: browser, its version, platform, and whether its wire
+	// shape was captured here, published, or derived (docs/fingerprints.md).
+	Browser  string `json:"browser"`
+	Version  string `json:"version"`
+	Platform string `json:"platform"`
+	Source   string `json:"source"`
 	*customPresetJSON
 }
 
@@ -104,7 +110,8 @@ type customPresetJSON struct {
 func presetsJSON(list []fingerprint.Description) []presetJSON {
 	out := make([]presetJSON, len(list))
 	for i, p := range list {
-		out[i] = presetJSON{Name: p.Name, Alias: p.AliasOf, Engine: p.Engine, Headers: p.Headers}
+		out[i] = presetJSON{Name: p.Name, Alias: p.AliasOf, Engine: p.Engine, Headers: p.Headers,
+			Browser: p.Browser, Version: p.Version, Platform: p.Platform, Source: p.Source}
 		if c := p.Custom; c != nil {
 			out[i].customPresetJSON = &customPresetJSON{Custom: true, BasedOn: c.BasedOn, JA3: c.JA3,
 				Akamai: c.Akamai, ExtraFP: c.ExtraFP, DisableHTTP3: c.DisableHTTP3}

@@ -76,6 +76,10 @@ class _PresetFields(TypedDict):
     name: str
     engine_profile: str
     headers: list[list[str]]
+    browser: str
+    version: str
+    platform: str
+    source: str
 
 
 class PresetJSON(_PresetFields, total=False):

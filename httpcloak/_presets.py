@@ -22,20 +22,166 @@ from ._exceptions import InvalidArgument
 
 
 class Preset:
-    """The built-in presets; the *_LATEST names follow the newest one shipped."""
+    """The built-in presets; the *_LATEST names follow the newest one shipped. A name
+    without a platform is the Linux desktop browser, as in the other bindings."""
 
+    ANDROID_CHROME_LATEST: Final = "android-chrome-latest"
     CHROME_LATEST: Final = "chrome-latest"
+    CHROME_LATEST_ANDROID: Final = "chrome-latest-android"
+    CHROME_LATEST_IOS: Final = "chrome-latest-ios"
+    CHROME_LATEST_LINUX: Final = "chrome-latest-linux"
+    CHROME_LATEST_MACOS: Final = "chrome-latest-macos"
+    CHROME_LATEST_WINDOWS: Final = "chrome-latest-windows"
+    IOS_CHROME_LATEST: Final = "ios-chrome-latest"
+
+    CHROME_156: Final = "chrome-156"
+    CHROME_156_ANDROID: Final = "chrome-156-android"
+    CHROME_156_LINUX: Final = "chrome-156-linux"
+    CHROME_156_MACOS: Final = "chrome-156-macos"
+    CHROME_156_WINDOWS: Final = "chrome-156-windows"
+
+    CHROME_155: Final = "chrome-155"
+    CHROME_155_ANDROID: Final = "chrome-155-android"
+    CHROME_155_IOS: Final = "chrome-155-ios"
+    CHROME_155_LINUX: Final = "chrome-155-linux"
+    CHROME_155_MACOS: Final = "chrome-155-macos"
+    CHROME_155_WINDOWS: Final = "chrome-155-windows"
+
+    CHROME_154: Final = "chrome-154"
+    CHROME_154_ANDROID: Final = "chrome-154-android"
+    CHROME_154_LINUX: Final = "chrome-154-linux"
+    CHROME_154_MACOS: Final = "chrome-154-macos"
+    CHROME_154_WINDOWS: Final = "chrome-154-windows"
+
+    CHROME_153: Final = "chrome-153"
+    CHROME_153_ANDROID: Final = "chrome-153-android"
+    CHROME_153_LINUX: Final = "chrome-153-linux"
+    CHROME_153_MACOS: Final = "chrome-153-macos"
+    CHROME_153_WINDOWS: Final = "chrome-153-windows"
+
+    CHROME_152: Final = "chrome-152"
+    CHROME_152_ANDROID: Final = "chrome-152-android"
+    CHROME_152_IOS: Final = "chrome-152-ios"
+    CHROME_152_LINUX: Final = "chrome-152-linux"
+    CHROME_152_MACOS: Final = "chrome-152-macos"
+    CHROME_152_WINDOWS: Final = "chrome-152-windows"
+
     CHROME_151: Final = "chrome-151"
+    CHROME_151_ANDROID: Final = "chrome-151-android"
+    CHROME_151_IOS: Final = "chrome-151-ios"
+    CHROME_151_LINUX: Final = "chrome-151-linux"
+    CHROME_151_MACOS: Final = "chrome-151-macos"
+    CHROME_151_WINDOWS: Final = "chrome-151-windows"
+
+    CHROME_150: Final = "chrome-150"
+    CHROME_150_ANDROID: Final = "chrome-150-android"
+    CHROME_150_IOS: Final = "chrome-150-ios"
+    CHROME_150_LINUX: Final = "chrome-150-linux"
+    CHROME_150_MACOS: Final = "chrome-150-macos"
+    CHROME_150_WINDOWS: Final = "chrome-150-windows"
+
+    CHROME_149: Final = "chrome-149"
+    CHROME_149_LINUX: Final = "chrome-149-linux"
+    CHROME_149_MACOS: Final = "chrome-149-macos"
+    CHROME_149_WINDOWS: Final = "chrome-149-windows"
+
+    ANDROID_CHROME_148: Final = "android-chrome-148"
+    CHROME_148: Final = "chrome-148"
+    CHROME_148_ANDROID: Final = "chrome-148-android"
+    CHROME_148_IOS: Final = "chrome-148-ios"
+    CHROME_148_LINUX: Final = "chrome-148-linux"
+    CHROME_148_MACOS: Final = "chrome-148-macos"
+    CHROME_148_WINDOWS: Final = "chrome-148-windows"
+    IOS_CHROME_148: Final = "ios-chrome-148"
+
+    ANDROID_CHROME_147: Final = "android-chrome-147"
+    CHROME_147: Final = "chrome-147"
+    CHROME_147_ANDROID: Final = "chrome-147-android"
+    CHROME_147_IOS: Final = "chrome-147-ios"
+    CHROME_147_LINUX: Final = "chrome-147-linux"
+    CHROME_147_MACOS: Final = "chrome-147-macos"
+    CHROME_147_WINDOWS: Final = "chrome-147-windows"
+    IOS_CHROME_147: Final = "ios-chrome-147"
+
+    ANDROID_CHROME_146: Final = "android-chrome-146"
+    CHROME_146: Final = "chrome-146"
+    CHROME_146_ANDROID: Final = "chrome-146-android"
+    CHROME_146_IOS: Final = "chrome-146-ios"
+    CHROME_146_LINUX: Final = "chrome-146-linux"
+    CHROME_146_MACOS: Final = "chrome-146-macos"
+    CHROME_146_WINDOWS: Final = "chrome-146-windows"
+    IOS_CHROME_146: Final = "ios-chrome-146"
+
+    ANDROID_CHROME_145: Final = "android-chrome-145"
+    CHROME_145: Final = "chrome-145"
+    CHROME_145_ANDROID: Final = "chrome-145-android"
+    CHROME_145_IOS: Final = "chrome-145-ios"
+    CHROME_145_LINUX: Final = "chrome-145-linux"
+    CHROME_145_MACOS: Final = "chrome-145-macos"
+    CHROME_145_WINDOWS: Final = "chrome-145-windows"
+    IOS_CHROME_145: Final = "ios-chrome-145"
+
+    ANDROID_CHROME_144: Final = "android-chrome-144"
+    CHROME_144: Final = "chrome-144"
+    CHROME_144_ANDROID: Final = "chrome-144-android"
+    CHROME_144_IOS: Final = "chrome-144-ios"
+    CHROME_144_LINUX: Final = "chrome-144-linux"
+    CHROME_144_MACOS: Final = "chrome-144-macos"
+    CHROME_144_WINDOWS: Final = "chrome-144-windows"
+    IOS_CHROME_144: Final = "ios-chrome-144"
+
+    ANDROID_CHROME_143: Final = "android-chrome-143"
+    CHROME_143: Final = "chrome-143"
+    CHROME_143_ANDROID: Final = "chrome-143-android"
+    CHROME_143_IOS: Final = "chrome-143-ios"
+    CHROME_143_LINUX: Final = "chrome-143-linux"
+    CHROME_143_MACOS: Final = "chrome-143-macos"
+    CHROME_143_WINDOWS: Final = "chrome-143-windows"
+    IOS_CHROME_143: Final = "ios-chrome-143"
+
+    CHROME_141: Final = "chrome-141"
+
     CHROME_133: Final = "chrome-133"
+
     CHROME_131: Final = "chrome-131"
+
     CHROME_124: Final = "chrome-124"
+
     FIREFOX_LATEST: Final = "firefox-latest"
+    FIREFOX_LATEST_LINUX: Final = "firefox-latest-linux"
+    FIREFOX_LATEST_MACOS: Final = "firefox-latest-macos"
+    FIREFOX_LATEST_WINDOWS: Final = "firefox-latest-windows"
+
+    FIREFOX_153: Final = "firefox-153"
+    FIREFOX_153_LINUX: Final = "firefox-153-linux"
+    FIREFOX_153_MACOS: Final = "firefox-153-macos"
+    FIREFOX_153_WINDOWS: Final = "firefox-153-windows"
+
     FIREFOX_148: Final = "firefox-148"
+    FIREFOX_148_LINUX: Final = "firefox-148-linux"
+    FIREFOX_148_MACOS: Final = "firefox-148-macos"
+    FIREFOX_148_WINDOWS: Final = "firefox-148-windows"
+
     FIREFOX_135: Final = "firefox-135"
+
     FIREFOX_133: Final = "firefox-133"
+    FIREFOX_133_LINUX: Final = "firefox-133-linux"
+    FIREFOX_133_MACOS: Final = "firefox-133-macos"
+    FIREFOX_133_WINDOWS: Final = "firefox-133-windows"
+
+    IOS_SAFARI_LATEST: Final = "ios-safari-latest"
     SAFARI_LATEST: Final = "safari-latest"
-    SAFARI_16: Final = "safari-16"
+    SAFARI_LATEST_IOS: Final = "safari-latest-ios"
+
+    IOS_SAFARI_18: Final = "ios-safari-18"
+    SAFARI_18: Final = "safari-18"
+    SAFARI_18_IOS: Final = "safari-18-ios"
     SAFARI_IOS_18: Final = "safari-ios-18"
+
+    IOS_SAFARI_17: Final = "ios-safari-17"
+    SAFARI_17_IOS: Final = "safari-17-ios"
+
+    SAFARI_16: Final = "safari-16"
 
     @classmethod
     def all(cls) -> list[str]:
@@ -49,6 +195,10 @@ class PresetInfo:
     alias_of: str | None  # the preset this name stands for, if it is an alias
     engine_profile: str  # the engine's TLS / HTTP/2 profile
     headers: list[tuple[str, str]]  # what a navigation sends, in the browser's order
+    browser: str = ""  # "Chrome", "Chrome (iOS)", "Firefox", "Safari" (custom: its base's)
+    version: str = ""  # the browser's major version
+    platform: str = ""  # "windows", "macos", "linux", "android" or "ios"
+    source: str = ""  # "captured" here, "published" JA4, or "derived" (docs/fingerprints.md)
     custom: bool = False  # registered at run time (load_preset / load_preset_from_json)
     based_on: str | None = None  # custom presets: the preset it was built on
     ja3: str | None = None  # custom presets: their own TLS fingerprint, if any
@@ -64,6 +214,10 @@ def presets() -> list[PresetInfo]:
             alias_of=p.get("alias_of"),
             engine_profile=p["engine_profile"],
             headers=[(n, v) for n, v in p["headers"]],
+            browser=p["browser"],
+            version=p["version"],
+            platform=p["platform"],
+            source=p["source"],
             custom=p.get("custom", False),
             based_on=p.get("based_on"),
             ja3=p.get("ja3"),

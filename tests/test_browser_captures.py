@@ -126,7 +126,7 @@ def test_chromium_extension_set_is_fixed_but_its_order_changes_per_connection(
     sets = {frozenset(without_grease([e["id"] for e in h["extensions"]])) for h in fresh}
     assert len(sets) == 1, sets
     (extension_set,) = sets
-    assert TRUST_ANCHORS in extension_set  # 0xca34, which chrome-latest (151) does not send
+    assert TRUST_ANCHORS in extension_set  # 0xca34 (chrome-latest sends it since Chrome 156)
     orders = {tuple(without_grease([e["id"] for e in h["extensions"]])) for h in fresh}
     assert len(orders) > 1, "Chromium permutes its extensions on every connection"
     for hello in capture.hellos(resumed=True):

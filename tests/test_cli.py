@@ -128,7 +128,7 @@ def test_ctrl_c_exits_130(server: TestServer) -> None:
 def test_fingerprint_shows_the_preset() -> None:
     done = cli("--fingerprint", "--preset", "firefox-latest")
     assert done.returncode == 0
-    assert done.stdout.startswith("preset firefox-latest (alias of firefox-148)")
+    assert done.stdout.startswith("preset firefox-latest (alias of firefox-153-linux)")
     assert "user-agent: Mozilla/5.0" in done.stdout
 
 

@@ -14,8 +14,6 @@ import (
 
 	"httpcloakpy/internal/errs"
 
-	tlsclient "github.com/bogdanfinn/tls-client"
-	"github.com/bogdanfinn/tls-client/profiles"
 	tls "github.com/bogdanfinn/utls"
 )
 
@@ -44,83 +42,64 @@ func (f Fingerprint) over(base Fingerprint) Fingerprint {
 	return out
 }
 
-// validate checks every part without building an engine.
-func (f Fingerprint) validate(base profiles.ClientProfile) error {
-	_, _, err := f.profile(base)
+// validate checks every part over preset p without building an engine.
+func (f Fingerprint) validate(p Preset) error {
+	_, err := f.profile(p)
 	return err
 }
 
-// profile builds the engine profile: base with f applied, plus the client options f needs.
-func (f Fingerprint) profile(base profiles.ClientProfile) (profiles.ClientProfile, []tlsclient.HttpClientOption, error) {
-	helloID := base.GetClientHelloId()
+// profile is p's wire shape with f applied: the hello from the JA3 string when there is
+// one, extra_fp over it, the HTTP/2 preface from the Akamai string when there is one.
+func (f Fingerprint) profile(p Preset) (Profile, error) {
+	spec := p.tls
 	if f.JA3 != "" || f.Extra.changesHello() {
-		factory, err := f.helloFactory(helloID)
-		if err != nil {
-			return base, nil, err
+		base := p.tls.build
+		if f.JA3 != "" {
+			factory, err := ja3Factory(f.JA3, f.Extra)
+			if err != nil {
+				return Profile{}, err
+			}
+			base = factory
+		}
+		extra := f.Extra
+		edited := func() (tls.ClientHelloSpec, error) {
+			hello := base()
+			return hello, extra.apply(&hello)
 		}
 		// Fail now, with the reason, rather than inside the first handshake.
-		if _, err := factory(); err != nil {
-			return base, nil, errs.New(errs.KindInvalidArgument, "%v", err)
+		if _, err := edited(); err != nil {
+			return Profile{}, err
 		}
-		sum := sha256.Sum256([]byte(f.JA3 + "|" + helloID.Str() + "|" + f.Extra.key()))
-		helloID = tls.ClientHelloID{Client: "httpcloak-custom", Version: hex.EncodeToString(sum[:6]), SpecFactory: factory}
+		sum := sha256.Sum256([]byte(f.JA3 + "|" + p.tls.ID + "|" + f.Extra.key()))
+		spec = tlsSpec{Name: "httpcloak-custom", ID: "httpcloak-custom-" + hex.EncodeToString(sum[:6]), hello: func() tls.ClientHelloSpec {
+			hello, _ := edited() // checked above; the same inputs give the same outcome
+			return hello
+		}}
 	}
-	h2 := akamaiSpec{
-		settings:      base.GetSettings(),
-		settingsOrder: base.GetSettingsOrder(),
-		windowUpdate:  base.GetConnectionFlow(),
-		priorities:    base.GetPriorities(),
-		pseudoOrder:   base.GetPseudoHeaderOrder(),
+	if f.Extra.PermuteExtensions != nil {
+		spec.Permute = *f.Extra.PermuteExtensions
 	}
+	h2 := p.h2()
 	if f.Akamai != "" {
 		parsed, err := parseAkamai(f.Akamai)
 		if err != nil {
-			return base, nil, err
+			return Profile{}, err
 		}
-		h2 = parsed
+		h2.Settings, h2.SettingsOrder, h2.ConnectionFlow = parsed.settings, parsed.settingsOrder, parsed.windowUpdate
+		h2.Priorities, h2.PseudoHeaderOrder = parsed.priorities, parsed.pseudoOrder
 	}
-	profile := profiles.NewClientProfile(helloID, h2.settings, h2.settingsOrder, h2.pseudoOrder,
-		h2.windowUpdate, h2.priorities, base.GetHeaderPriority())
-	var opts []tlsclient.HttpClientOption
-	if f.Extra.PermuteExtensions != nil && *f.Extra.PermuteExtensions {
-		opts = append(opts, tlsclient.WithRandomTLSExtensionOrder())
-	}
-	return profile, opts, nil
-}
-
-// helloFactory makes ClientHello specs: from the JA3 string when there is one, else from
-// the base profile, with extra_fp applied to the extensions either way.
-func (f Fingerprint) helloFactory(base tls.ClientHelloID) (tls.ClientHelloSpecFactory, error) {
-	var build tls.ClientHelloSpecFactory
-	if f.JA3 != "" {
-		factory, err := ja3Factory(f.JA3, f.Extra)
-		if err != nil {
-			return nil, err
-		}
-		build = factory
-	} else {
-		build = func() (tls.ClientHelloSpec, error) {
-			spec, err := base.ToSpec()
-			if err != nil {
-				spec, err = tls.UTLSIdToSpec(base)
-			}
-			return spec, err
-		}
-	}
-	extra := f.Extra
-	return func() (tls.ClientHelloSpec, error) {
-		spec, err := build()
-		if err != nil {
-			return spec, err
-		}
-		return spec, extra.apply(&spec)
+	return Profile{
+		ID:              spec.ID,
+		Hello:           func() (tls.ClientHelloSpec, error) { return spec.build(), nil },
+		ResumesSessions: spec.resumes(),
+		H2:              h2,
 	}, nil
 }
 
 // ja3Factory checks a JA3 string field by field and turns it into ClientHello specs. The
 // details JA3 does not carry (signature algorithms, key shares, ALPN...) come from
 // extra_fp when given, else from Chrome's choices.
-func ja3Factory(ja3 string, extra ExtraFP) (tls.ClientHelloSpecFactory, error) {
+func ja3Factory(ja3 string, extra ExtraFP) (func() tls.ClientHelloSpec, error) {
 	parts := strings.Split(ja3, ",")
 	if len(parts) != 5 {
 		return nil, errs.New(errs.KindInvalidArgument,
@@ -179,15 +158,19 @@ func ja3Factory(ja3 string, extra ExtraFP) (tls.ClientHelloSpecFactory, error) {
 	}
 	sigs := orDefault(extra.SignatureAlgorithms, chromeSignatureAlgorithms)
 	delegated := orDefault(extra.DelegatedCredentialAlgorithms, firefoxDelegatedCredentialAlgorithms)
-	versions := orDefault(extra.SupportedVersions, []string{"1.3", "1.2"})
+	versionNames := orDefault(extra.SupportedVersions, []string{"1.3", "1.2"})
 	alpn := orDefault(extra.ALPN, []string{"h2", "http/1.1"})
 	compression := orDefault(extra.CertCompression, []string{"brotli"})
 	recordLimit := uint16(0x4001)
 	if extra.RecordSizeLimit != nil {
 		recordLimit = *extra.RecordSizeLimit
 	}
-	return tlsclient.GetSpecFactoryFromJa3String(ja3, sigs, delegated, versions, keyShares, alpn,
-		[]string{"h2"}, nil, []uint16{128, 160, 192, 224}, compression, recordLimit)
+	h := ja3Hello{
+		ciphers: ciphers, extensions: extensions, groups: groups, points: parts[4],
+		sigs: schemes(sigs), delegated: schemes(delegated), versions: versions(versionNames),
+		shareNames: keyShares, alpn: alpn, compression: compressions(compression), recordLimit: recordLimit,
+	}
+	return h.build, nil
 }
 
 func ja3Numbers(what, field string, max uint64) ([]uint64, error) {
@@ -247,36 +230,6 @@ func orDefault(values, fallback []string) []string {
 		return values
 	}
 	return fallback
-}
-
-// Resolve resolves the preset named presetName and lays the custom fingerprint (the
-// preset's, then fp) over its engine profile, for a session of httpVersion.
-func Resolve(presetName, httpVersion string, fp Fingerprint) (Preset, profiles.ClientProfile, []tlsclient.HttpClientOption, error) {
-	p, custom, err := resolvePreset(presetName)
-	if err != nil {
-		return p, profiles.ClientProfile{}, nil, err
-	}
-	base, ok := engineBaseProfile(p.Profile)
-	if !ok {
-		return p, base, nil, errs.New(errs.KindInternal, "engine has no profile %q", p.Profile)
-	}
-	if custom != nil {
-		fp = fp.over(custom.fp)
-	}
-	if httpVersion == "h3" {
-		if custom != nil && custom.disableHTTP3 {
-			return p, base, nil, errs.New(errs.KindInvalidArgument, "preset %q disables HTTP/3 (disable_http3)", presetName)
-		}
-		if !fp.empty() {
-			return p, base, nil, errs.New(errs.KindInvalidArgument,
-				"ja3, akamai and extra_fp shape TLS over TCP and HTTP/2; this engine cannot apply them to HTTP/3 (QUIC)")
-		}
-	}
-	if fp.empty() {
-		return p, base, nil, nil
-	}
-	profile, opts, err := fp.profile(base)
-	return p, profile, opts, err
 }
 
 // knownCurve tells whether the engine can make a key share for this group (curveIDs,

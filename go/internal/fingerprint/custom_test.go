@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"httpcloakpy/internal/errs"
-
-	"github.com/bogdanfinn/tls-client/profiles"
 )
 
 func TestParseAkamaiRoundTrip(t *testing.T) {
@@ -27,7 +25,7 @@ func TestParseAkamaiRoundTrip(t *testing.T) {
 }
 
 func TestFingerprintRefusesMalformedValues(t *testing.T) {
-	base := profiles.MappedTLSClients["chrome_133"]
+	base := presets["chrome-133"]
 	for _, fp := range []Fingerprint{
 		{JA3: "771,4865,0-51,29"},
 		{JA3: "771,4865,0-7,29,0"},
@@ -45,11 +43,11 @@ func TestFingerprintRefusesMalformedValues(t *testing.T) {
 
 func TestJA3SpecCarriesTheJA3(t *testing.T) {
 	ja3 := "771,4865-4866,0-10-11-13-43-45-51,29-23,0"
-	spec, err := Fingerprint{JA3: ja3}.helloFactory(profiles.MappedTLSClients["chrome_133"].GetClientHelloId())
+	profile, err := Fingerprint{JA3: ja3}.profile(presets["chrome-133"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	hello, err := spec()
+	hello, err := profile.Hello()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,11 @@ var (
 		"ECDSAWithP256AndSHA256", "PSSWithSHA256", "PKCS1WithSHA256", "ECDSAWithP384AndSHA384",
 		"PSSWithSHA384", "PKCS1WithSHA384", "PSSWithSHA512", "PKCS1WithSHA512",
 	}
+	firefoxSignatureAlgorithms = []string{
+		"ECDSAWithP256AndSHA256", "ECDSAWithP384AndSHA384", "ECDSAWithP521AndSHA512",
+		"PSSWithSHA256", "PSSWithSHA384", "PSSWithSHA512", "PKCS1WithSHA256", "PKCS1WithSHA384",
+		"PKCS1WithSHA512", "ECDSAWithSHA1", "PKCS1WithSHA1",
+	}
 	firefoxDelegatedCredentialAlgorithms = []string{
 		"ECDSAWithP256AndSHA256", "ECDSAWithP384AndSHA384", "ECDSAWithP521AndSHA512", "ECDSAWithSHA1",
 	}

@@ -136,8 +136,7 @@ func Register(raw []byte) (string, error) {
 		}
 		p.Headers = headers
 	}
-	engineBase, _ := engineBaseProfile(p.Profile)
-	if err := p.fp.validate(engineBase); err != nil {
+	if err := p.fp.validate(p.Preset); err != nil {
 		return "", errs.New(errs.KindInvalidArgument, "preset %q: %v", file.Name, err)
 	}
 	customMu.Lock()
