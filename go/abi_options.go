@@ -76,6 +76,9 @@ type netOptionsJSON struct {
 	DisableHTTP3    bool              `json:"disable_http3"`
 	QUICIdleTimeout *float64          `json:"quic_idle_timeout"`
 	ECHConfigDomain string            `json:"ech_config_domain"`
+
+	// tcp_ttl, tcp_mss, tcp_window_size, tcp_window_scale, tcp_df
+	engine.SocketOptions
 }
 
 // retryOptionsJSON are the options of RetryOptions, at the top level of the session

@@ -31,6 +31,10 @@ class NetworkOptions(TypedDict, total=False):
     quic_idle_timeout: seconds of silence after which a QUIC connection closes (default 90;
         0 also means the default, as in the upstream binding).
     ech_config_domain: refused: the engine cannot be given an ECH configuration.
+    tcp_ttl, tcp_mss, tcp_window_size, tcp_window_scale, tcp_df: what every TCP socket's
+        SYN carries (IP TTL, MSS option, window, window scale option, DF bit), set on the
+        socket before connect, the socket to a proxy included; Linux only; not with
+        http_version="h3". See docs/session-options.md for what each does on Linux.
     retry: extra attempts after a connection failure or a retry_on_status answer (0: off).
     retry_on_status: statuses to retry (default 429, 500, 502, 503, 504).
     retry_wait_min, retry_wait_max: backoff bounds in milliseconds, as in the upstream
@@ -52,6 +56,11 @@ class NetworkOptions(TypedDict, total=False):
     disable_http3: bool
     quic_idle_timeout: float | None
     ech_config_domain: str | None
+    tcp_ttl: int | None
+    tcp_mss: int | None
+    tcp_window_size: int | None
+    tcp_window_scale: int | None
+    tcp_df: bool | None
     retry: int
     retry_on_status: Iterable[int] | None
     retry_wait_min: float
@@ -63,7 +72,8 @@ class NetworkOptions(TypedDict, total=False):
 
 
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
-_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3")
+_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3", "tcp_df")
+_INTS = ("retry", "tcp_ttl", "tcp_mss", "tcp_window_size", "tcp_window_scale")
 _ALREADY_TRUE = ("disable_ech", "without_conditional_cache", "without_high_entropy_client_hints")
 _SECONDS = ("quic_idle_timeout",)
 MILLISECONDS = ("retry_wait_min", "retry_wait_max")  # the engine takes them in seconds
@@ -101,9 +111,9 @@ def network_options(given: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = os.fspath(value)
         elif name == "connect_to":
             out[name] = _connect_to(value)
-        elif name == "retry":
+        elif name in _INTS:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"retry must be an int, not {type(value).__name__}")
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
             out[name] = value
         elif name == "retry_on_status":
             out[name] = [_status(code) for code in _iterable(name, value)]

@@ -59,6 +59,11 @@ SAVED_OPTIONS = frozenset(
         "retry_wait_min",
         "retry_wait_max",
         "retry_methods",
+        "tcp_ttl",
+        "tcp_mss",
+        "tcp_window_size",
+        "tcp_window_scale",
+        "tcp_df",
     }
 )
 

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"sync"
 
-	"httpcloakpy/internal/targets"
-
 	tls "github.com/bogdanfinn/utls"
 
 	quic "github.com/bogdanfinn/quic-go-utls"
@@ -27,7 +25,8 @@ type netDialer struct {
 
 func newNetDialer(cfg NetConfig, proxy *proxyDialer) *netDialer {
 	d := &netDialer{cfg: cfg, proxy: proxy, resolve: net.DefaultResolver.LookupIPAddr}
-	d.base.ControlContext = targets.DialControl // a local proxy's request must not reach what it refuses
+	// A local proxy's request must not reach what it refuses; tcp_* options shape the SYN.
+	d.base.ControlContext = cfg.control
 	if cfg.localAddr != nil {
 		d.base.LocalAddr = &net.TCPAddr{IP: cfg.localAddr}
 	}

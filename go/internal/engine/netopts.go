@@ -24,6 +24,7 @@ type NetOptions struct {
 	DisableHTTP3    bool
 	QUICIdleTimeout *float64
 	ECHConfigDomain string
+	SocketOptions   // tcp_ttl, tcp_mss, ... (sockopts.go)
 }
 
 // NetConfig is the validated form an engine is built with.
@@ -35,6 +36,7 @@ type NetConfig struct {
 	quicIdle    time.Duration // 0: the engine's default
 	keyLogOwner *os.File      // closed with the session
 	keyLogPath  string        // to open it again for a fork
+	socket      socketConfig  // tcp_* options, set on every TCP socket
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
@@ -116,6 +118,11 @@ func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
 		}
 		c.quicIdle = d
 	}
+	socket, err := o.SocketOptions.build(httpVersion)
+	if err != nil {
+		return c, err
+	}
+	c.socket = socket
 	connectTo, err := parseConnectTo(o.ConnectTo)
 	if err != nil {
 		return c, err

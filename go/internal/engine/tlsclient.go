@@ -15,7 +15,6 @@ import (
 
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
-	"httpcloakpy/internal/targets"
 	"httpcloakpy/internal/ticketcache"
 
 	http "github.com/bogdanfinn/fhttp"
@@ -64,8 +63,9 @@ func New(cfg Config) (Engine, error) {
 		tlsclient.WithTimeoutSeconds(0),
 		tlsclient.WithNotFollowRedirects(),
 		tlsclient.WithTransportOptions(transport),
-		// Direct dials check a local proxy's target guard on the address really dialled.
-		tlsclient.WithDialer(net.Dialer{ControlContext: targets.DialControl}),
+		// Direct dials check a local proxy's target guard on the address really dialled,
+		// and set the tcp_* options.
+		tlsclient.WithDialer(net.Dialer{ControlContext: cfg.Net.control}),
 	}
 	opts = append(opts, fpOpts...)
 	if !cfg.Verify {
@@ -118,7 +118,12 @@ func New(cfg Config) (Engine, error) {
 // and for an https:// proxy its ClientHello, checked with the session's trust settings.
 func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile profiles.ClientProfile, roots *x509.CertPool) (*proxyDialer, error) {
 	tlsTo := &proxyTLS{verify: cfg.Verify, roots: roots, hello: profile.GetClientHelloId(), keyLog: cfg.Net.keyLog}
-	return newProxyDialer(cfg.Proxy, connectRequestFor(p.Profile, p.Headers), tlsTo)
+	d, err := newProxyDialer(cfg.Proxy, connectRequestFor(p.Profile, p.Headers), tlsTo)
+	if err != nil {
+		return nil, err
+	}
+	d.direct.ControlContext = cfg.Net.socketControl // the tcp_* options shape the SYN to the proxy
+	return d, nil
 }
 
 // TunnelDialer is sessionProxyDialer for an engine configuration alone (the local
