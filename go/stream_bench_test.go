@@ -2,20 +2,19 @@ package main
 
 // How much our stream layer adds to the engine, without Python: 64 KiB GETs over plain
 // HTTP/1.1 through OpenStream/WaitMeta/Read/Close, beside the same GETs through the
-// engine's own client and io.Reader. Run: go test -run '^$' -bench Loop -benchtime 3000x .
+// engine's own RoundTrip and io.Reader. Run: go test -run '^$' -bench Loop -benchtime 3000x .
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"httpcloakpy/internal/client"
-
-	fhttp "github.com/bogdanfinn/fhttp"
-	tlsclient "github.com/bogdanfinn/tls-client"
-	"github.com/bogdanfinn/tls-client/profiles"
+	"httpcloakpy/internal/engine"
 )
 
 func smallBodyServer(b *testing.B) string {
@@ -69,19 +68,18 @@ func BenchmarkStreamLoop(b *testing.B) {
 }
 
 func BenchmarkEngineLoop(b *testing.B) {
-	url := smallBodyServer(b)
-	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(),
-		tlsclient.WithClientProfile(profiles.Chrome_133), tlsclient.WithDisableHttp3())
+	target, err := url.Parse(smallBodyServer(b))
 	if err != nil {
 		b.Fatal(err)
 	}
+	eng, err := engine.New(engine.Config{Preset: "chrome-latest", Verify: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(eng.Close)
 	buf := make([]byte, 64<<10)
 	benchLoop(b, func() {
-		req, err := fhttp.NewRequest("GET", url, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp, err := client.Do(req)
+		resp, err := eng.RoundTrip(context.Background(), &engine.Request{Method: "GET", URL: target})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -93,3 +93,30 @@ def test_spaces_and_non_ascii_in_a_query_are_percent_encoded(
     echo = session.get(f"{server.http}/get?a=b c&d=\u00e9").json()
     assert echo["raw_query"] == "a=b%20c&d=%C3%A9"
     assert echo["query"] == {"a": ["b c"], "d": ["\u00e9"]}
+
+
+def test_alpn_over_tcp_offers_h2_and_http1_and_h1_offers_http1_alone(server: TestServer) -> None:
+    for version, offered, protocol in (
+        ("auto", ["h2", "http/1.1"], "h2"),
+        ("h2", ["h2", "http/1.1"], "h2"),
+        ("h1", ["http/1.1"], "h1"),
+    ):
+        with httpcloak.Session(verify=server.ca, http_version=version) as s:
+            r = s.get(f"{server.https}/fingerprint")
+            assert (r.protocol, r.json()["alpn"]) == (protocol, offered), version
+
+
+def test_concurrent_first_requests_to_an_h2_origin_open_one_connection(server: TestServer) -> None:
+    with httpcloak.Session(verify=server.ca) as s, httpcloak.Session() as probe:
+        before = _stats(probe, server)["accepted"]["https"]
+        barrier = threading.Barrier(THREADS)
+
+        def first_request(_: int) -> int:
+            barrier.wait(timeout=10)
+            conn: int = s.get(f"{server.https}/whoami").json()["conn_id"]
+            return conn
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            conns = set(pool.map(first_request, range(THREADS)))
+        assert len(conns) == 1
+        assert _stats(probe, server)["accepted"]["https"] == before + 1

@@ -84,7 +84,7 @@ type TicketKeeper interface {
 }
 
 var (
-	_ TicketKeeper = (*tlsClientEngine)(nil)
+	_ TicketKeeper = (*tcpEngine)(nil)
 	_ TicketKeeper = (*Swappable)(nil)
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -81,7 +82,7 @@ func TestPeerCertificatesReadable(t *testing.T) {
 	}
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	tickets := eng.(*tlsClientEngine).tickets
+	tickets := eng.(*tcpEngine).tickets
 	var ok bool
 	for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {
 		if _, ok = tickets.Get("127.0.0.1"); !ok {
@@ -117,5 +118,58 @@ func TestPeerCertificatesReadable(t *testing.T) {
 	}
 	if !strings.HasPrefix(bundle.Tag, "ca-") || system.Tag != "system" {
 		t.Fatalf("tags %q %q", bundle.Tag, system.Tag)
+	}
+}
+
+// An HTTP/2 connection opened after the first one to an origin (here after the server's
+// GOAWAY) is dialled with the request's context, so DialControl applies the request's
+// target guard to it too.
+func TestLaterHTTP2ConnectionsCheckTheTargetGuard(t *testing.T) {
+	closed := make(chan struct{}, 4)
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/last" {
+			// HTTP/2 servers answer "Connection: close" with GOAWAY.
+			w.Header().Set("Connection", "close")
+		}
+		_, _ = io.WriteString(w, r.Proto)
+	}))
+	server.EnableHTTP2 = true
+	server.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	server.StartTLS()
+	defer server.Close()
+	eng, err := New(Config{Preset: "chrome-latest", Verify: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	get := func(ctx context.Context, path string) (string, error) {
+		u, _ := url.Parse(server.URL + path)
+		resp, err := eng.RoundTrip(ctx, &Request{Method: "GET", URL: u})
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		return resp.Proto + " " + string(body), err
+	}
+	if got, err := get(context.Background(), "/last"); err != nil || got != "h2 HTTP/2.0" {
+		t.Fatalf("first request: %q, %v", got, err)
+	}
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server never closed the connection it sent GOAWAY on")
+	}
+	guard, _ := targets.NewGuard(nil, false)
+	got, err := get(targets.WithGuard(context.Background(), guard), "/")
+	if err == nil || !targets.IsForbidden(errs.Classify(err, nil, "connect")) {
+		t.Fatalf("guarded request on a new HTTP/2 connection: %q, %v", got, err)
+	}
+	if got, err := get(context.Background(), "/"); err != nil || got != "h2 HTTP/2.0" {
+		t.Fatalf("unguarded request after it: %q, %v", got, err)
 	}
 }

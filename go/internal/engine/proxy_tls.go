@@ -17,7 +17,7 @@ import (
 type proxyTLS struct {
 	verify bool
 	roots  *x509.CertPool // nil: the system's
-	hello  tls.ClientHelloID
+	hello  func() (tls.ClientHelloSpec, error) // the preset's
 	keyLog io.Writer // key_log_file, when set
 }
 
@@ -29,8 +29,8 @@ func (t *proxyTLS) handshake(ctx context.Context, conn net.Conn, serverName stri
 		OmitEmptyPsk:       true, // no session to resume with a proxy
 		KeyLogWriter:       t.keyLog,
 	}
-	uconn := tls.UClient(conn, cfg, t.hello, false, true, true)
-	if err := uconn.HandshakeContext(ctx); err != nil {
+	uconn, err := handshakeTLS(ctx, conn, cfg, t.hello, true)
+	if err != nil {
 		return nil, err
 	}
 	return uconn, nil

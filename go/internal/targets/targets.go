@@ -26,9 +26,8 @@ import (
 //
 // A name is checked by its addresses: before the request (resolved here when the proxy
 // dials itself) and again when the connection is made (DialControl), so a name that changes
-// address in between gains nothing. One gap remains: the engine (tls-client) dials the
-// HTTP/2 connections it opens after the first to an origin without the request's context,
-// so for those only the check before the request applies.
+// address in between gains nothing. The engine dials every connection, HTTP/2 ones after
+// a GOAWAY included, with a request's context, so DialControl sees its guard.
 type Guard struct {
 	allowed      []targetPattern
 	allowPrivate bool

@@ -1,14 +1,16 @@
 package engine
 
-// The provisional engine: github.com/bogdanfinn/tls-client, because the Go module proxy
-// refuses github.com/sardanioss/httpcloak here (see README, "Which engine", for every file
-// that knows the engine; replacing the core rewrites those against the engine interface).
+// The engine over TCP: our own round trip on github.com/bogdanfinn/utls (the preset's
+// ClientHello) and github.com/bogdanfinn/fhttp (HTTP/1.1, and its http2 with the preset's
+// SETTINGS, priorities and pseudo-header order), dialled by our dialer and proxy code.
+// HTTP/3 is h3.go.
 
 import (
 	"context"
 	"crypto/x509"
 	"io"
 	"net"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -18,13 +20,12 @@ import (
 	"httpcloakpy/internal/ticketcache"
 
 	http "github.com/bogdanfinn/fhttp"
-	tlsclient "github.com/bogdanfinn/tls-client"
-	"github.com/bogdanfinn/tls-client/profiles"
-	"golang.org/x/net/proxy"
+	"github.com/bogdanfinn/fhttp/http2"
+	tls "github.com/bogdanfinn/utls"
 )
 
-type tlsClientEngine struct {
-	client  tlsclient.HttpClient
+type tcpEngine struct {
+	pool    *connPool
 	headers [][2]string
 	tickets *ticketcache.Cache // nil when the profile does not resume TLS sessions
 }
@@ -33,91 +34,93 @@ type tlsClientEngine struct {
 // connections per host that eight concurrent HTTP/1.1 streams are all reused afterwards.
 const (
 	engineIOBufferSize     = 64 << 10
+	engineMaxIdleConns     = 1024
 	engineIdleConnsPerHost = 64
 	engineIdleTimeout      = 90 * time.Second
 )
 
 func New(cfg Config) (Engine, error) {
-	p, profile, fpOpts, err := fingerprint.Resolve(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
+	p, profile, err := fingerprint.ResolveProfile(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	idle := engineIdleTimeout
-	transport := &tlsclient.TransportOptions{
-		IdleConnTimeout:     &idle,
-		MaxIdleConns:        1024,
+	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	h1Only := false
+	switch cfg.HTTPVersion {
+	case "", "auto", "h2":
+	case "h1":
+		h1Only = true
+	case "h3":
+		return newH3Engine(cfg, p, trust.Roots)
+	default:
+		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.HTTPVersion)
+	}
+	var viaProxy *proxyDialer
+	if cfg.Proxy != "" {
+		if viaProxy, err = sessionProxyDialer(cfg, p, profile, trust.Roots); err != nil {
+			return nil, err
+		}
+	}
+	var tickets *ticketcache.Cache
+	if profile.ResumesSessions {
+		// Resumption only where the preset's hello offers it (pre_shared_key).
+		if tickets = cfg.Tickets; tickets == nil {
+			tickets = ticketcache.NewCache(profile.ID, cfg.Shared)
+		}
+		tickets.SetTrust(trust)
+	}
+	dialer := newNetDialer(cfg.Net, viaProxy)
+	pool := &connPool{
+		tls:   newTLSDialer(dialer, profile, h1Only, tickets, cfg.Verify, trust.Roots, cfg.Net.keyLog),
+		proto: map[string]string{},
+		h2s:   map[string][]*http2.ClientConn{},
+		dials: map[string]*dialCall{},
+		spare: map[string][]net.Conn{},
+	}
+	pool.h1 = &http.Transport{
+		DialContext:         dialer.DialContext,
+		DialTLSContext:      pool.dialTLSForH1,
+		TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{}, // HTTP/2 is ours, not fhttp's upgrade
+		IdleConnTimeout:     engineIdleTimeout,
+		MaxIdleConns:        engineMaxIdleConns,
 		MaxIdleConnsPerHost: engineIdleConnsPerHost,
 		ReadBufferSize:      engineIOBufferSize,
 		WriteBufferSize:     engineIOBufferSize,
 		// Bodies are decoded by our layer for every protocol alike (package body).
 		DisableCompression: true,
 	}
-	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
-	if err != nil {
-		return nil, err
+	pool.h2 = newH2Transport(profile.H2, pool)
+	return &tcpEngine{pool: pool, headers: p.Headers, tickets: tickets}, nil
+}
+
+// newH2Transport is fhttp's HTTP/2 transport speaking the preset's preface, connections
+// coming from pool.
+func newH2Transport(spec fingerprint.H2Spec, pool http2.ClientConnPool) *http2.Transport {
+	pseudo := spec.PseudoHeaderOrder
+	if pseudo == nil {
+		pseudo = []string{}
 	}
-	transport.RootCAs = trust.Roots
-	opts := []tlsclient.HttpClientOption{
-		tlsclient.WithClientProfile(profile),
-		// Zero disables the client-wide deadline: ours are per phase (package client).
-		tlsclient.WithTimeoutSeconds(0),
-		tlsclient.WithNotFollowRedirects(),
-		tlsclient.WithTransportOptions(transport),
-		// Direct dials check a local proxy's target guard on the address really dialled,
-		// and set the tcp_* options.
-		tlsclient.WithDialer(net.Dialer{ControlContext: cfg.Net.control}),
+	return &http2.Transport{
+		ConnPool:           pool,
+		Settings:           spec.Settings,
+		SettingsOrder:      spec.SettingsOrder,
+		ConnectionFlow:     spec.ConnectionFlow,
+		Priorities:         spec.Priorities,
+		HeaderPriority:     spec.HeaderPriority,
+		PseudoHeaderOrder:  pseudo,
+		PushHandler:        &http2.DefaultPushHandler{},
+		IdleConnTimeout:    engineIdleTimeout,
+		DisableCompression: true,
 	}
-	opts = append(opts, fpOpts...)
-	if !cfg.Verify {
-		opts = append(opts, tlsclient.WithInsecureSkipVerify())
-	}
-	transport.KeyLogWriter = cfg.Net.keyLog
-	if cfg.Proxy != "" || cfg.Net.customDial() {
-		var viaProxy *proxyDialer
-		if cfg.Proxy != "" {
-			if viaProxy, err = sessionProxyDialer(cfg, p, profile, transport.RootCAs); err != nil {
-				return nil, err
-			}
-			opts = append(opts, tlsclient.WithProxyUrl(cfg.Proxy))
-		}
-		dialer := newNetDialer(cfg.Net, viaProxy)
-		// Our own dialer: the engine's gives a CONNECT handshake a deadline of its
-		// client-wide timeout, which we keep at zero (streams have no hidden deadline).
-		// The engine uses the factory's dialer with or without a proxy URL.
-		opts = append(opts, tlsclient.WithProxyDialerFactory(
-			func(string, time.Duration, *net.TCPAddr, http.Header, tlsclient.Logger) (proxy.ContextDialer, error) {
-				return dialer, nil
-			}))
-	}
-	switch cfg.HTTPVersion {
-	case "", "auto", "h2":
-		opts = append(opts, tlsclient.WithDisableHttp3())
-	case "h1":
-		opts = append(opts, tlsclient.WithForceHttp1(), tlsclient.WithDisableHttp3())
-	case "h3":
-		return newH3Engine(cfg, p, transport.RootCAs)
-	default:
-		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.HTTPVersion)
-	}
-	client, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(), opts...)
-	if err != nil {
-		return nil, errs.Classify(err, nil, "connect")
-	}
-	tickets, err := installTicketCache(client, profile, cfg.Tickets, cfg.Shared, trust)
-	if err != nil {
-		return nil, errs.New(errs.KindInternal, "keeping TLS session tickets: %v", err)
-	}
-	// After the ticket cache, which is installed on the unwrapped transport.
-	if err := shieldLocations(client); err != nil {
-		return nil, errs.New(errs.KindInternal, "wrapping the engine transport: %v", err)
-	}
-	return &tlsClientEngine{client: client, headers: p.Headers, tickets: tickets}, nil
 }
 
 // sessionProxyDialer reaches cfg.proxy as the preset's browser would: its CONNECT request,
 // and for an https:// proxy its ClientHello, checked with the session's trust settings.
-func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile profiles.ClientProfile, roots *x509.CertPool) (*proxyDialer, error) {
-	tlsTo := &proxyTLS{verify: cfg.Verify, roots: roots, hello: profile.GetClientHelloId(), keyLog: cfg.Net.keyLog}
+func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (*proxyDialer, error) {
+	tlsTo := &proxyTLS{verify: cfg.Verify, roots: roots, hello: profile.Hello, keyLog: cfg.Net.keyLog}
 	d, err := newProxyDialer(cfg.Proxy, connectRequestFor(p.Profile, p.Headers), tlsTo)
 	if err != nil {
 		return nil, err
@@ -129,7 +132,7 @@ func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile profiles.Clien
 // TunnelDialer is sessionProxyDialer for an engine configuration alone (the local
 // proxy's tunnels go through its session's proxy this way).
 func TunnelDialer(cfg Config) (*proxyDialer, error) {
-	p, profile, _, err := fingerprint.Resolve(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
+	p, profile, err := fingerprint.ResolveProfile(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
@@ -140,22 +143,41 @@ func TunnelDialer(cfg Config) (*proxyDialer, error) {
 	return sessionProxyDialer(cfg, p, profile, trust.Roots)
 }
 
-func (e *tlsClientEngine) PresetHeaders() [][2]string { return e.headers }
+func (e *tcpEngine) PresetHeaders() [][2]string { return e.headers }
 
-func (e *tlsClientEngine) TicketStore() *ticketcache.Cache { return e.tickets }
+func (e *tcpEngine) TicketStore() *ticketcache.Cache { return e.tickets }
 
-func (e *tlsClientEngine) Close() { e.client.CloseIdleConnections() }
+func (e *tcpEngine) Close() { e.pool.CloseIdleConnections() }
 
-func (e *tlsClientEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
+func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
 	req, err := fhttpRequest(ctx, out)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := e.client.Do(req)
+	resp, err := e.pool.RoundTrip(req)
 	if err != nil {
-		return nil, err
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		// Worded as Go's http.Client words it: "Get "https://host/": reason".
+		return nil, &url.Error{Op: requestOp(out.Method), URL: redactedURL(out.URL), Err: err}
 	}
 	return incomingFrom(resp), nil
+}
+
+func requestOp(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
+}
+
+// redactedURL is u with its password, if any, hidden.
+func redactedURL(u *url.URL) string {
+	if _, has := u.User.Password(); has {
+		return u.Redacted()
+	}
+	return u.String()
 }
 
 // fhttpRequest builds the engine's request from ours, keeping the header order on the wire.
@@ -231,7 +253,6 @@ func headerPairs(h http.Header) [][2]string {
 	for name := range h {
 		names = append(names, name)
 	}
-	// By lower-cased name: a shielded Location is filed under "location" (location.go).
 	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
 	pairs := make([][2]string, 0, len(h))
 	for _, name := range names {
