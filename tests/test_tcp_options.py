@@ -178,7 +178,12 @@ def _port(url: str) -> int:
     return port
 
 
-WINDOWS_SYN: dict[str, Any] = {"tcp_ttl": 128, "tcp_mss": 1460, "tcp_window_scale": 8, "tcp_df": True}
+WINDOWS_SYN: dict[str, Any] = {
+    "tcp_ttl": 128,
+    "tcp_mss": 1460,
+    "tcp_window_scale": 8,
+    "tcp_df": True,
+}
 
 
 def test_the_syn_carries_them_over_https_h2(server: TestServer) -> None:
