@@ -90,6 +90,27 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 	"udp_proxy.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return s.UDPProxy(), nil
 	}),
+	// pins.add {pin | file, host?, include_subdomains?}: a certificate pin (SHA-256 of a
+	// public key, or the key of the certificate in a PEM file) for host, or every host.
+	"pins.add": withArgs(func(s *client.Session, a struct {
+		Pin               string `json:"pin"`
+		File              string `json:"file"`
+		Host              string `json:"host"`
+		IncludeSubdomains bool   `json:"include_subdomains"`
+	}) (any, error) {
+		pin, err := certPinOf(a.Pin, a.File, a.Host, a.IncludeSubdomains)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.PinCertificate(pin)
+	}),
+	"pins.clear": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		return nil, s.ClearPins()
+	}),
+	// pins.list: [{pin: "sha256/...", host, include_subdomains}].
+	"pins.list": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		return certPinsJSON(s.Pins()), nil
+	}),
 	"session.refresh": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return nil, s.Refresh()
 	}),

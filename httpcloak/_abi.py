@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any, NoReturn
 
 from . import _exceptions as exc
-from ._abi_types import CookieJSON, PresetJSON, RequestSpec, ResponseMeta
+from ._abi_types import CertificatePin, CookieJSON, PresetJSON, RequestSpec, ResponseMeta
 from ._body import BORROW_MIN_SIZE, InlineBody
 from ._ffi import KIND_TO_ERROR, ffi, lib, take_json
 
@@ -275,6 +275,20 @@ def session_touch(session: int) -> None:
 
 def session_refresh(session: int) -> None:
     session_call(session, "session.refresh")
+
+
+def pins_add(session: int, *, host: str, subdomains: bool, pin: str = "", file: str = "") -> None:
+    """A certificate pin: pin (a hash) or file (a PEM certificate), for host ("" any)."""
+    session_call(session, "pins.add", pin=pin, file=file, host=host, include_subdomains=subdomains)
+
+
+def pins_clear(session: int) -> None:
+    session_call(session, "pins.clear")
+
+
+def pins_list(session: int) -> list[CertificatePin]:
+    pins: list[CertificatePin] = session_call(session, "pins.list")
+    return pins
 
 
 def session_stats(session: int) -> dict[str, Any]:

@@ -96,6 +96,7 @@ type h3Dialer struct {
 	mu     sync.Mutex
 	qt     *quic.Transport
 	assoc  *socksPacketConn // the association behind qt, when proxied
+	pins   []CertPin        // certificate pins, checked in each handshake
 
 	// dials live in this context, not the first request's (see dial); close ends them.
 	dials     context.Context
@@ -113,6 +114,10 @@ func (h *h3Dialer) dial(ctx context.Context, addr string, tlsCfg *tls.Config, cf
 	// cancel must not fail the others. The handshake's own idle timeout bounds the dial,
 	// and closing the engine ends it.
 	ctx = h.dials
+	if check := pinCheck(h.pins, tlsCfg.ServerName); check != nil {
+		tlsCfg = tlsCfg.Clone()
+		tlsCfg.VerifyConnection = check
+	}
 	ips, port, err := h.dialer.lookup(ctx, h.dialer.cfg.mapAddress(addr))
 	if err != nil {
 		return nil, err

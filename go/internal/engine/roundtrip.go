@@ -80,6 +80,7 @@ func New(cfg Config) (Engine, error) {
 		dials: map[string]*dialCall{},
 		spare: map[string][]net.Conn{},
 	}
+	pool.tls.pins = cfg.Pins
 	pool.h1 = &http.Transport{
 		DialContext:         dialer.DialContext,
 		DialTLSContext:      pool.dialTLSForH1,
