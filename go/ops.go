@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"httpcloakpy/internal/client"
+	"httpcloakpy/internal/echdns"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
@@ -172,6 +173,16 @@ var processOps = ops[struct{}]{what: "operation", table: map[string]op[struct{}]
 	}),
 	"session_cache_stats": withArgs(func(_ struct{}, _ noArgs) (any, error) {
 		return sessionCacheStatsJSON(sharedSessions.Stats()), nil
+	}),
+	// ech_dns_servers.set {servers} ([]: the system's) / .get: the DNS servers ECH
+	// configurations are looked up with (package echdns).
+	"ech_dns_servers.set": withArgs(func(_ struct{}, a struct {
+		Servers []string `json:"servers"`
+	}) (any, error) {
+		return nil, echdns.SetServers(a.Servers)
+	}),
+	"ech_dns_servers.get": withArgs(func(_ struct{}, _ noArgs) (any, error) {
+		return append([]string{}, echdns.Servers()...), nil
 	}),
 	// memory.trim: collect, then give freed memory back to the system now (Go returns it
 	// lazily), for a worker that finished a batch or a memory-capped container.

@@ -337,6 +337,15 @@ def preset_unregister(name: str) -> None:
     process_call("preset.unregister", name=name)
 
 
+def ech_dns_servers_set(servers: list[str]) -> None:
+    process_call("ech_dns_servers.set", servers=servers)
+
+
+def ech_dns_servers_get() -> list[str]:
+    servers: list[str] = process_call("ech_dns_servers.get")
+    return servers
+
+
 def memory_trim() -> None:
     process_call("memory.trim")
 

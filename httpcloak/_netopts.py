@@ -30,7 +30,9 @@ class NetworkOptions(TypedDict, total=False):
     disable_http3: never use HTTP/3 (an error with http_version="h3").
     quic_idle_timeout: seconds of silence after which a QUIC connection closes (default 90;
         0 also means the default, as in the upstream binding).
-    ech_config_domain: refused: the engine cannot be given an ECH configuration.
+    ech_config_domain: a name whose DNS HTTPS record gives every connection its Encrypted
+        Client Hello configuration (HTTP/1.1 and HTTP/2). Without it, a host whose own HTTPS
+        record has one gets ECH automatically (not through a proxy); disable_ech=True: never.
     tcp_ttl, tcp_mss, tcp_window_size, tcp_window_scale, tcp_df: what every TCP socket's
         SYN carries (IP TTL, MSS option, window, window scale option, DF bit), set on the
         socket before connect, the socket to a proxy included; Linux only; not with
@@ -41,9 +43,10 @@ class NetworkOptions(TypedDict, total=False):
         binding (default 500 and 10000).
     retry_methods: methods retried (default the idempotent GET HEAD OPTIONS PUT DELETE
         TRACE; add "POST" or "PATCH" only if the server tolerates duplicates).
-    disable_ech, without_conditional_cache, without_high_entropy_client_hints: accepted as
-        in the upstream binding, and already true here: this engine never sends a real ECH,
-        keeps no validator cache, and its presets send no high-entropy client hints.
+    disable_ech: no ECH lookups, the preset's GREASE ECH only.
+    without_conditional_cache, without_high_entropy_client_hints: accepted as in the
+        upstream binding, and already true here: this engine keeps no validator cache, and
+        its presets send no high-entropy client hints.
     """
 
     tcp_proxy: str | None
@@ -72,9 +75,9 @@ class NetworkOptions(TypedDict, total=False):
 
 
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
-_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3", "tcp_df")
+_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3", "tcp_df", "disable_ech")
 _INTS = ("retry", "tcp_ttl", "tcp_mss", "tcp_window_size", "tcp_window_scale")
-_ALREADY_TRUE = ("disable_ech", "without_conditional_cache", "without_high_entropy_client_hints")
+_ALREADY_TRUE = ("without_conditional_cache", "without_high_entropy_client_hints")
 _SECONDS = ("quic_idle_timeout",)
 MILLISECONDS = ("retry_wait_min", "retry_wait_max")  # the engine takes them in seconds
 

@@ -81,6 +81,9 @@ func New(cfg Config) (Engine, error) {
 		spare: map[string][]net.Conn{},
 	}
 	pool.tls.pins = cfg.Pins
+	if pool.tls.ech, err = newECHPolicy(cfg, profile); err != nil {
+		return nil, err
+	}
 	pool.h1 = &http.Transport{
 		DialContext:         dialer.DialContext,
 		DialTLSContext:      pool.dialTLSForH1,

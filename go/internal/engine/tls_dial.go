@@ -25,6 +25,7 @@ type tlsDialer struct {
 	roots   *x509.CertPool // nil: the system's
 	keyLog  io.Writer      // key_log_file, when set
 	pins    []CertPin      // certificate pins (certpin.go)
+	ech     *echPolicy     // nil: no ECH lookups (ech.go)
 }
 
 func newTLSDialer(tcp *netDialer, profile fingerprint.Profile, h1Only bool, tickets *ticketcache.Cache, verify bool, roots *x509.CertPool, keyLog io.Writer) *tlsDialer {
@@ -37,13 +38,30 @@ func (d *tlsDialer) dial(ctx context.Context, addr string) (*tls.UConn, error) {
 	if err != nil {
 		host = addr
 	}
+	echConfigs := d.ech.begin(ctx, host) // the HTTPS record lookup runs while TCP connects
 	raw, err := d.tcp.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	cfg := d.config(host)
+	cfg.EncryptedClientHelloConfigList = echConfigs()
 	conn, err := handshakeTLS(ctx, raw, cfg, d.hello, d.h1Only)
-	if err != nil {
+	if err == nil {
+		return conn, nil
+	}
+	_ = raw.Close()
+	retry, ok := echRetryConfigs(err, cfg.EncryptedClientHelloConfigList)
+	if !ok {
+		return nil, err
+	}
+	// The server rejected ECH (and proved it speaks for the config's public name): once
+	// more on a new connection, with its retry configs or without ECH.
+	if raw, err = d.tcp.DialContext(ctx, "tcp", addr); err != nil {
+		return nil, err
+	}
+	cfg = d.config(host)
+	cfg.EncryptedClientHelloConfigList = retry
+	if conn, err = handshakeTLS(ctx, raw, cfg, d.hello, d.h1Only); err != nil {
 		_ = raw.Close()
 		return nil, err
 	}
