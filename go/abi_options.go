@@ -78,6 +78,10 @@ type netOptionsJSON struct {
 	DisableHTTP3    bool              `json:"disable_http3"`
 	QUICIdleTimeout *float64          `json:"quic_idle_timeout"`
 	ECHConfigDomain string            `json:"ech_config_domain"`
+	DisableECH      bool              `json:"disable_ech"`
+
+	// tcp_ttl, tcp_mss, tcp_window_size, tcp_window_scale, tcp_df
+	engine.SocketOptions
 }
 
 // retryOptionsJSON are the options of RetryOptions, at the top level of the session

@@ -6,7 +6,6 @@ require (
 	github.com/andybalholm/brotli v1.2.8
 	github.com/bogdanfinn/fhttp v0.6.9
 	github.com/bogdanfinn/quic-go-utls v1.0.4-utls
-	github.com/bogdanfinn/tls-client v1.11.2
 	github.com/bogdanfinn/utls v1.7.8-barnius
 	github.com/klauspost/compress v1.20.3
 	golang.org/x/net v0.56.0
@@ -16,7 +15,6 @@ require (
 	github.com/cloudflare/circl v1.6.2 // indirect
 	github.com/quic-go/qpack v0.5.1 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
-	github.com/tam7t/hpkp v0.0.0-20160821193359-2b70b4024ed5 // indirect
 	go.uber.org/mock v0.5.2 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/mod v0.37.0 // indirect

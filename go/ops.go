@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"httpcloakpy/internal/client"
+	"httpcloakpy/internal/echdns"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/jar"
@@ -107,6 +108,27 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 	"udp_proxy.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return s.UDPProxy(), nil
 	}),
+	// pins.add {pin | file, host?, include_subdomains?}: a certificate pin (SHA-256 of a
+	// public key, or the key of the certificate in a PEM file) for host, or every host.
+	"pins.add": withArgs(func(s *client.Session, a struct {
+		Pin               string `json:"pin"`
+		File              string `json:"file"`
+		Host              string `json:"host"`
+		IncludeSubdomains bool   `json:"include_subdomains"`
+	}) (any, error) {
+		pin, err := certPinOf(a.Pin, a.File, a.Host, a.IncludeSubdomains)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.PinCertificate(pin)
+	}),
+	"pins.clear": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		return nil, s.ClearPins()
+	}),
+	// pins.list: [{pin: "sha256/...", host, include_subdomains}].
+	"pins.list": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		return certPinsJSON(s.Pins()), nil
+	}),
 	// session.refresh {protocol?}: drop the connections; a protocol switches to it.
 	"session.refresh": withArgs(func(s *client.Session, a struct {
 		Protocol string `json:"protocol"`
@@ -171,6 +193,16 @@ var processOps = ops[struct{}]{what: "operation", table: map[string]op[struct{}]
 	}),
 	"session_cache_stats": withArgs(func(_ struct{}, _ noArgs) (any, error) {
 		return sessionCacheStatsJSON(sharedSessions.Stats()), nil
+	}),
+	// ech_dns_servers.set {servers} ([]: the system's) / .get: the DNS servers ECH
+	// configurations are looked up with (package echdns).
+	"ech_dns_servers.set": withArgs(func(_ struct{}, a struct {
+		Servers []string `json:"servers"`
+	}) (any, error) {
+		return nil, echdns.SetServers(a.Servers)
+	}),
+	"ech_dns_servers.get": withArgs(func(_ struct{}, _ noArgs) (any, error) {
+		return append([]string{}, echdns.Servers()...), nil
 	}),
 	// memory.trim: collect, then give freed memory back to the system now (Go returns it
 	// lazily), for a worker that finished a batch or a memory-capped container.

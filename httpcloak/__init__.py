@@ -53,7 +53,7 @@ from ._presets import (
     load_preset_from_json,
     unregister_preset,
 )
-from ._process import trim_memory, version
+from ._process import get_ech_dns_servers, set_ech_dns_servers, trim_memory, version
 from ._session import Session
 from ._session_cache import (
     SessionCacheBackend,
@@ -161,4 +161,6 @@ __all__ = [
     "session_cache_stats",
     "trim_memory",
     "version",
+    "set_ech_dns_servers",
+    "get_ech_dns_servers",
 ]

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any, NoReturn
 
 from . import _exceptions as exc
-from ._abi_types import CookieJSON, PresetJSON, RequestSpec, ResponseMeta
+from ._abi_types import CertificatePin, CookieJSON, PresetJSON, RequestSpec, ResponseMeta
 from ._body import BORROW_MIN_SIZE, InlineBody
 from ._ffi import KIND_TO_ERROR, ffi, lib, take_json
 
@@ -290,6 +290,20 @@ def session_refresh(session: int, protocol: str = "") -> None:
     session_call(session, "session.refresh", protocol=protocol)
 
 
+def pins_add(session: int, *, host: str, subdomains: bool, pin: str = "", file: str = "") -> None:
+    """A certificate pin: pin (a hash) or file (a PEM certificate), for host ("" any)."""
+    session_call(session, "pins.add", pin=pin, file=file, host=host, include_subdomains=subdomains)
+
+
+def pins_clear(session: int) -> None:
+    session_call(session, "pins.clear")
+
+
+def pins_list(session: int) -> list[CertificatePin]:
+    pins: list[CertificatePin] = session_call(session, "pins.list")
+    return pins
+
+
 def session_stats(session: int) -> dict[str, Any]:
     stats: dict[str, Any] = session_call(session, "session.stats")
     return stats
@@ -334,6 +348,15 @@ def preset_register(json_text: str) -> str:
 
 def preset_unregister(name: str) -> None:
     process_call("preset.unregister", name=name)
+
+
+def ech_dns_servers_set(servers: list[str]) -> None:
+    process_call("ech_dns_servers.set", servers=servers)
+
+
+def ech_dns_servers_get() -> list[str]:
+    servers: list[str] = process_call("ech_dns_servers.get")
+    return servers
 
 
 def memory_trim() -> None:

@@ -92,3 +92,11 @@ class PresetJSON(_PresetFields, total=False):
     akamai: str
     extra_fp: dict[str, Any]
     disable_http3: bool
+
+
+class CertificatePin(TypedDict):
+    """One certificate pin as Session.get_pins() lists it."""
+
+    pin: str  # "sha256/<base64 of the SHA-256 of the SubjectPublicKeyInfo>"
+    host: str  # "" for every host
+    include_subdomains: bool

@@ -35,6 +35,7 @@ from ._headers import (
 from ._multipart import FilesTypes, multipart_body
 from ._netopts import MILLISECONDS, NetworkOptions, network_options
 from ._open_streams import OpenStreams
+from ._pins import CertificatePins
 from ._runtime import RuntimeSettings
 from ._session_state import (
     SAVED_OPTIONS,
@@ -80,7 +81,7 @@ class PreparedRequest:
         return None if isinstance(self.body, StreamedBody) else self.body
 
 
-class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
+class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, CertificatePins):
     """A browser identity: preset (TLS/HTTP2 fingerprint and headers), connections, jar.
 
     ``timeout`` is in seconds: a number (connect and read), a (connect, read) tuple, or a

@@ -30,16 +30,22 @@ class NetworkOptions(TypedDict, total=False):
     disable_http3: never use HTTP/3 (an error with http_version="h3").
     quic_idle_timeout: seconds of silence after which a QUIC connection closes (default 90;
         0 also means the default, as in the upstream binding).
-    ech_config_domain: refused: the engine cannot be given an ECH configuration.
+    ech_config_domain: a name whose DNS HTTPS record gives every connection its Encrypted
+        Client Hello configuration (HTTP/1.1 and HTTP/2). Without it, a host whose own HTTPS
+        record has one gets ECH automatically (not through a proxy); disable_ech=True: never.
+    tcp_ttl, tcp_mss, tcp_window_size, tcp_window_scale, tcp_df: what every TCP socket's
+        SYN carries (IP TTL, MSS option, window, window scale option, DF bit), set on the
+        socket before connect, the socket to a proxy included; Linux only; not with
+        http_version="h3". See docs/session-options.md for what each does on Linux.
     retry: extra attempts after a connection failure or a retry_on_status answer (0: off).
     retry_on_status: statuses to retry (default 429, 500, 502, 503, 504).
     retry_wait_min, retry_wait_max: backoff bounds in milliseconds, as in the upstream
         binding (default 500 and 10000).
     retry_methods: methods retried (default the idempotent GET HEAD OPTIONS PUT DELETE
         TRACE; add "POST" or "PATCH" only if the server tolerates duplicates).
-    disable_ech, without_high_entropy_client_hints: accepted as in the upstream binding, and
-        already true here: this engine never sends a real ECH, and its presets send no
-        high-entropy client hints.
+    disable_ech: no ECH lookups, the preset's GREASE ECH only.
+    without_high_entropy_client_hints: accepted as in the upstream binding, and already true
+        here: the presets send no high-entropy client hints.
     """
 
     tcp_proxy: str | None
@@ -52,6 +58,11 @@ class NetworkOptions(TypedDict, total=False):
     disable_http3: bool
     quic_idle_timeout: float | None
     ech_config_domain: str | None
+    tcp_ttl: int | None
+    tcp_mss: int | None
+    tcp_window_size: int | None
+    tcp_window_scale: int | None
+    tcp_df: bool | None
     retry: int
     retry_on_status: Iterable[int] | None
     retry_wait_min: float
@@ -62,8 +73,9 @@ class NetworkOptions(TypedDict, total=False):
 
 
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
-_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3")
-_ALREADY_TRUE = ("disable_ech", "without_high_entropy_client_hints")
+_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3", "tcp_df", "disable_ech")
+_INTS = ("retry", "tcp_ttl", "tcp_mss", "tcp_window_size", "tcp_window_scale")
+_ALREADY_TRUE = ("without_high_entropy_client_hints",)
 _SECONDS = ("quic_idle_timeout",)
 MILLISECONDS = ("retry_wait_min", "retry_wait_max")  # the engine takes them in seconds
 
@@ -100,9 +112,9 @@ def network_options(given: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = os.fspath(value)
         elif name == "connect_to":
             out[name] = _connect_to(value)
-        elif name == "retry":
+        elif name in _INTS:
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"retry must be an int, not {type(value).__name__}")
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
             out[name] = value
         elif name == "retry_on_status":
             out[name] = [_status(code) for code in _iterable(name, value)]

@@ -62,7 +62,8 @@ class SessionCacheBackend:
 
     ``timeout`` bounds a get, in seconds (default 1); ``ttl`` is the ``ttl_seconds`` given
     to put (default one day). ``get_ech`` / ``put_ech`` exist in the upstream binding but
-    this engine cannot use ECH configurations: giving one raises ``InvalidArgument``.
+    not here (ECH configurations are cached in the process for their DNS TTL): giving one
+    raises ``InvalidArgument``.
     ``hmac_key`` (bytes, 16 to 1024) authenticates every value the fleet writes; values
     without its HMAC are refused (see the module documentation's trust model)."""
 
@@ -81,7 +82,8 @@ class SessionCacheBackend:
     ) -> None:
         if get_ech is not None or put_ech is not None:
             raise InvalidArgument(
-                "get_ech/put_ech are not supported: this engine cannot be given ECH configurations"
+                "get_ech/put_ech are not supported: ECH configurations are cached in this process"
+                " for their DNS TTL, not in a shared store"
             )
         for name, fn in (("get", get), ("put", put), ("delete", delete), ("on_error", on_error)):
             if fn is not None and not callable(fn):

@@ -60,6 +60,13 @@ SAVED_OPTIONS = frozenset(
         "retry_wait_min",
         "retry_wait_max",
         "retry_methods",
+        "ech_config_domain",
+        "disable_ech",
+        "tcp_ttl",
+        "tcp_mss",
+        "tcp_window_size",
+        "tcp_window_scale",
+        "tcp_df",
     }
 )
 

@@ -86,6 +86,10 @@ class TestServer(_StopsOnExit):
     # The server's certificate chain and private key (one PEM file), for a test's own TLS
     # server that clients trusting `ca` accept.
     server_pem: str = ""
+    # An HTTPS server with an ECH key (GET /ech reports what it saw) and the DNS server
+    # ("ip:port", UDP) publishing its ECH configuration (go/testserver/dns_server.go).
+    ech: str = ""
+    dns: str = ""
 
     # The proxies' fixed credentials (go/testserver/README.md).
     PROXY_USER = "proxyuser"
@@ -124,6 +128,8 @@ class TestServer(_StopsOnExit):
             info.get("socks5_proxy", ""),
             info.get("https_proxy", ""),
             info.get("server_pem", ""),
+            info.get("ech", ""),
+            info.get("dns", ""),
         )
 
     def stop(self) -> None:

@@ -163,11 +163,6 @@ def test_quic_idle_timeout_is_seconds_and_checked(server: TestServer) -> None:
             assert s.get(f"{server.h3}/get").protocol == "h3"
 
 
-def test_ech_config_domain_is_refused_as_unsupported() -> None:
-    with pytest.raises(httpcloak.InvalidArgument, match="Encrypted Client Hello"):
-        httpcloak.Session(ech_config_domain="cloudflare-ech.com")
-
-
 # ---- split proxies ---------------------------------------------------------------------
 
 

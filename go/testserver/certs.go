@@ -23,8 +23,10 @@ type testPKI struct {
 
 // leafDNSNames and leafIPs are the SANs clients may use to reach the server.
 var (
-	leafDNSNames = []string{"localhost", "testserver.local"}
-	leafIPs      = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	leafDNSNames = []string{"localhost", "testserver.local",
+		// the ECH tests' names (dns_server.go) and the ECH configuration's public name
+		"ech.test", "*.ech.test", "*.stale.test", "*.none.test", "*.servfail.test", "*.silent.test"}
+	leafIPs = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
 )
 
 func newTestPKI() (*testPKI, error) {

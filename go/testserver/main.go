@@ -5,7 +5,7 @@
 //
 // Contract: it prints exactly one JSON line on stdout once every listener is
 // up ({"http","https","h3","ca","pid","http_proxy","socks5_proxy","https_proxy",
-// "server_pem"}), logs only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
+// "server_pem","ech","dns"}), logs only to stderr, and exits when stdin reaches EOF or on SIGINT/SIGTERM.
 package main
 
 import (
@@ -35,6 +35,10 @@ type readyLine struct {
 	HTTPSProxy string `json:"https_proxy"`
 	// The server's certificate chain and key in one PEM file, for tests' own TLS servers.
 	ServerPEM string `json:"server_pem"`
+	// An HTTPS server with an ECH key (GET /ech), and a DNS server (UDP "ip:port")
+	// publishing its ECH configuration in HTTPS records (dns_server.go).
+	ECH string `json:"ech"`
+	DNS string `json:"dns"`
 }
 
 func main() {
@@ -91,6 +95,8 @@ func main() {
 		SOCKS5Proxy: "socks5://" + net.JoinHostPort(*host, fmt.Sprint(servers.socks5ProxyPort())),
 		HTTPSProxy:  "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.httpsProxyPort())),
 		ServerPEM:   serverPEMPath,
+		ECH:         "https://" + net.JoinHostPort(*host, fmt.Sprint(servers.ech.port())),
+		DNS:         net.JoinHostPort(*host, fmt.Sprint(servers.dns.port())),
 	})
 	if err != nil {
 		log.Fatal(err)

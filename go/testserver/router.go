@@ -20,6 +20,8 @@ func newRouter() http.Handler {
 		"/echo":      handleEchoBody,
 		// what the HTTP proxies were asked
 		"/proxy/connects": handleProxyConnects,
+		// HTTPS queries the ECH tests' DNS server got, per name
+		"/dns/queries": handleDNSQueries,
 		// fixed bodies and plain streams
 		"/status/{code}":        handleStatus,
 		"/stream/{n}":           handleStream,

@@ -20,6 +20,8 @@ type runningServers struct {
 	httpProxy     *proxyServer
 	httpsProxy    *proxyServer
 	socks5Proxy   *proxyServer
+	ech           *echServer
+	dns           *dnsServer
 }
 
 func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runningServers, error) {
@@ -60,6 +62,20 @@ func startServers(ip net.IP, cert tls.Certificate, handler http.Handler) (*runni
 		return nil, fmt.Errorf("socks5 proxy listener: %w", err)
 	}
 
+	keys, err := newECHKeys()
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("ECH keys: %w", err)
+	}
+	if s.ech, err = startECHServer(ip, cert, keys); err != nil {
+		s.close()
+		return nil, fmt.Errorf("ech listener: %w", err)
+	}
+	if s.dns, err = startDNSServer(ip, keys); err != nil {
+		s.close()
+		return nil, fmt.Errorf("dns listener: %w", err)
+	}
+
 	s.h3, err = startH3(ip, tlsTCP.Addr().(*net.TCPAddr).Port, cert, handler)
 	if err != nil {
 		// HTTP/3 is the least important listener; keep serving the others.
@@ -87,6 +103,12 @@ func (s *runningServers) close() {
 	s.tls.close()
 	if s.h3 != nil {
 		s.h3.close()
+	}
+	if s.ech != nil {
+		s.ech.close()
+	}
+	if s.dns != nil {
+		s.dns.close()
 	}
 	for _, p := range []*proxyServer{s.httpProxy, s.httpsProxy, s.socks5Proxy} {
 		if p != nil {

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"sync"
 
-	"httpcloakpy/internal/targets"
-
 	tls "github.com/bogdanfinn/utls"
 
 	quic "github.com/bogdanfinn/quic-go-utls"
@@ -27,7 +25,8 @@ type netDialer struct {
 
 func newNetDialer(cfg NetConfig, proxy *proxyDialer) *netDialer {
 	d := &netDialer{cfg: cfg, proxy: proxy, resolve: net.DefaultResolver.LookupIPAddr}
-	d.base.ControlContext = targets.DialControl // a local proxy's request must not reach what it refuses
+	// A local proxy's request must not reach what it refuses; tcp_* options shape the SYN.
+	d.base.ControlContext = cfg.control
 	if cfg.localAddr != nil {
 		d.base.LocalAddr = &net.TCPAddr{IP: cfg.localAddr}
 	}
@@ -97,6 +96,7 @@ type h3Dialer struct {
 	mu     sync.Mutex
 	qt     *quic.Transport
 	assoc  *socksPacketConn // the association behind qt, when proxied
+	pins   []CertPin        // certificate pins, checked in each handshake
 
 	// dials live in this context, not the first request's (see dial); close ends them.
 	dials     context.Context
@@ -114,6 +114,10 @@ func (h *h3Dialer) dial(ctx context.Context, addr string, tlsCfg *tls.Config, cf
 	// cancel must not fail the others. The handshake's own idle timeout bounds the dial,
 	// and closing the engine ends it.
 	ctx = h.dials
+	if check := pinCheck(h.pins, tlsCfg.ServerName); check != nil {
+		tlsCfg = tlsCfg.Clone()
+		tlsCfg.VerifyConnection = check
+	}
 	ips, port, err := h.dialer.lookup(ctx, h.dialer.cfg.mapAddress(addr))
 	if err != nil {
 		return nil, err

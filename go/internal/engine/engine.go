@@ -71,6 +71,7 @@ type Config struct {
 	UDPProxy    string                  // udp_proxy=: the SOCKS5 proxy QUIC goes through ("h3" only)
 	Fingerprint fingerprint.Fingerprint // ja3 / akamai / extra_fp over the preset's, if any
 	Net         NetConfig               // dialling and TLS options (netopts.go)
+	Pins        []CertPin               // certificate pins of origins (certpin.go); never modified in place
 	// Tickets, when set, is the TLS session cache to keep using: a session rebuilding its
 	// engine (new proxy, refresh) resumes the TLS sessions it already had.
 	Tickets *ticketcache.Cache

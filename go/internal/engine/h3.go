@@ -77,6 +77,7 @@ func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine
 	// dial from it so that request's timeout or cancel does not fail the others.
 	e := &h3Engine{transport: transport, headers: p.Headers}
 	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
+	e.dialer.pins = cfg.Pins
 	if socks != nil {
 		socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
 	}

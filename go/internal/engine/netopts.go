@@ -24,6 +24,8 @@ type NetOptions struct {
 	DisableHTTP3    bool
 	QUICIdleTimeout *float64
 	ECHConfigDomain string
+	DisableECH      bool
+	SocketOptions   // tcp_ttl, tcp_mss, ... (sockopts.go)
 }
 
 // NetConfig is the validated form an engine is built with.
@@ -35,6 +37,8 @@ type NetConfig struct {
 	quicIdle    time.Duration // 0: the engine's default
 	keyLogOwner *os.File      // closed with the session
 	keyLogPath  string        // to open it again for a fork
+	socket      socketConfig  // tcp_* options, set on every TCP socket
+	ech         echOptions    // ech_config_domain, disable_ech (ech.go)
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
@@ -99,10 +103,11 @@ func checkSOCKS5ForQUIC(raw, what string) error {
 // caller must close keyLogOwner if building the session fails later.
 func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
 	var c NetConfig
-	if o.ECHConfigDomain != "" {
-		return c, errs.New(errs.KindInvalidArgument,
-			"ech_config_domain is not supported: this engine cannot be given an Encrypted Client Hello configuration (its presets send only GREASE ECH)")
+	ech, err := o.echOptions(httpVersion)
+	if err != nil {
+		return c, err
 	}
+	c.ech = ech
 	if o.DisableHTTP3 && httpVersion == "h3" {
 		return c, errs.New(errs.KindInvalidArgument, "disable_http3=True conflicts with http_version=\"h3\"")
 	}
@@ -116,6 +121,11 @@ func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
 		}
 		c.quicIdle = d
 	}
+	socket, err := o.SocketOptions.build(httpVersion)
+	if err != nil {
+		return c, err
+	}
+	c.socket = socket
 	connectTo, err := parseConnectTo(o.ConnectTo)
 	if err != nil {
 		return c, err

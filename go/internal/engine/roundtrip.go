@@ -82,6 +82,10 @@ func New(cfg Config) (Engine, error) {
 		spare: map[string][]net.Conn{},
 		busy:  map[*http2.ClientConn]int{},
 	}
+	pool.tls.pins = cfg.Pins
+	if pool.tls.ech, err = newECHPolicy(cfg, profile); err != nil {
+		return nil, err
+	}
 	pool.h1 = &http.Transport{
 		DialContext:         dialer.DialContext,
 		DialTLSContext:      pool.dialTLSForH1,
@@ -125,7 +129,12 @@ func newH2Transport(spec fingerprint.H2Spec, pool http2.ClientConnPool) *http2.T
 // and for an https:// proxy its ClientHello, checked with the session's trust settings.
 func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (*proxyDialer, error) {
 	tlsTo := &proxyTLS{verify: cfg.Verify, roots: roots, hello: profile.Hello, keyLog: cfg.Net.keyLog}
-	return newProxyDialer(cfg.Proxy, connectRequestFor(p.Profile, p.Headers), tlsTo)
+	d, err := newProxyDialer(cfg.Proxy, connectRequestFor(p.Profile, p.Headers), tlsTo)
+	if err != nil {
+		return nil, err
+	}
+	d.direct.ControlContext = cfg.Net.socketControl // the tcp_* options shape the SYN to the proxy
+	return d, nil
 }
 
 // TunnelDialer is sessionProxyDialer for an engine configuration alone (the local

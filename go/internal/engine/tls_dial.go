@@ -24,6 +24,8 @@ type tlsDialer struct {
 	verify  bool
 	roots   *x509.CertPool // nil: the system's
 	keyLog  io.Writer      // key_log_file, when set
+	pins    []CertPin      // certificate pins (certpin.go)
+	ech     *echPolicy     // nil: no ECH lookups (ech.go)
 }
 
 func newTLSDialer(tcp *netDialer, profile fingerprint.Profile, h1Only bool, tickets *ticketcache.Cache, verify bool, roots *x509.CertPool, keyLog io.Writer) *tlsDialer {
@@ -32,14 +34,42 @@ func newTLSDialer(tcp *netDialer, profile fingerprint.Profile, h1Only bool, tick
 
 // dial connects to addr ("host:port") and completes the TLS handshake; ctx bounds both.
 func (d *tlsDialer) dial(ctx context.Context, addr string) (*tls.UConn, error) {
-	raw, err := d.tcp.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = addr
 	}
+	echConfigs := d.ech.begin(ctx, host) // the HTTPS record lookup runs while TCP connects
+	raw, err := d.tcp.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := d.config(host)
+	cfg.EncryptedClientHelloConfigList = echConfigs()
+	conn, err := handshakeTLS(ctx, raw, cfg, d.hello, d.h1Only)
+	if err == nil {
+		return conn, nil
+	}
+	_ = raw.Close()
+	retry, ok := echRetryConfigs(err, cfg.EncryptedClientHelloConfigList)
+	if !ok {
+		return nil, err
+	}
+	// The server rejected ECH (and proved it speaks for the config's public name): once
+	// more on a new connection, with its retry configs or without ECH.
+	if raw, err = d.tcp.DialContext(ctx, "tcp", addr); err != nil {
+		return nil, err
+	}
+	cfg = d.config(host)
+	cfg.EncryptedClientHelloConfigList = retry
+	if conn, err = handshakeTLS(ctx, raw, cfg, d.hello, d.h1Only); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// config is the TLS configuration of one handshake with host.
+func (d *tlsDialer) config(host string) *tls.Config {
 	cfg := &tls.Config{
 		ServerName:         host,
 		RootCAs:            d.roots,
@@ -48,16 +78,12 @@ func (d *tlsDialer) dial(ctx context.Context, addr string) (*tls.UConn, error) {
 		OmitEmptyPsk:       true,
 		// A hello without session extensions simply does not resume (never a panic).
 		PreferSkipResumptionOnNilExtension: true,
+		VerifyConnection:                   pinCheck(d.pins, host),
 	}
 	if d.tickets != nil {
 		cfg.ClientSessionCache = d.tickets
 	}
-	conn, err := handshakeTLS(ctx, raw, cfg, d.hello, d.h1Only)
-	if err != nil {
-		_ = raw.Close()
-		return nil, err
-	}
-	return conn, nil
+	return cfg
 }
 
 // handshakeTLS runs the client handshake over raw with the ClientHello hello makes, fitted
