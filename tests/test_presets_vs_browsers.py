@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from test_browser_captures import Capture, captures, is_grease
 
 import httpcloak
 
 from servers import TestServer
+from test_browser_captures import Capture, captures, is_grease
 
 Record = dict[str, Any]
 CONNECTIONS = 4  # fresh sessions per preset: enough to see a per-connection order change
