@@ -99,6 +99,9 @@ type requestJSON struct {
 	MaxRedirects   *int         `json:"max_redirects"`
 	ContentLength  *int64       `json:"content_length"` // streamed bodies (body_len -1) only
 	DropHeaders    []string     `json:"drop_headers"`
+	// What the request is for, as the other bindings name it: Sec-Fetch-Mode and -Dest.
+	FetchMode string `json:"fetch_mode"`
+	FetchDest string `json:"fetch_dest"`
 }
 
 // parseRequest decodes and validates a request for sess; streamed tells that the body will
@@ -112,10 +115,14 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 	if err != nil {
 		return nil, err
 	}
+	kind, err := fingerprint.ParseRequestKind(in.FetchMode, in.FetchDest)
+	if err != nil {
+		return nil, err
+	}
 	return sess.NewRequest(client.RequestOptions{
 		Method: in.Method, URL: in.URL, Headers: in.Headers, Timeouts: t,
 		AllowRedirects: in.AllowRedirects, MaxRedirects: in.MaxRedirects,
-		ContentLength: in.ContentLength, DropHeaders: in.DropHeaders,
+		ContentLength: in.ContentLength, DropHeaders: in.DropHeaders, Kind: kind,
 	}, payload, streamed)
 }
 

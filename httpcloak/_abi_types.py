@@ -30,6 +30,8 @@ class RequestSpec(_RequestSpecFields, total=False):
 
     content_length: int  # a streamed body's length, when known
     drop_headers: list[str]  # names this request does not send at all
+    fetch_mode: str  # what the request is for: "navigate", "cors" or "no-cors"
+    fetch_dest: str  # and its destination: "document", "empty", "style", "script", "image"
 
 
 class RedirectHop(TypedDict):

@@ -186,6 +186,8 @@ async def request_on_loop(
     allow_redirects: bool | None = None,
     max_redirects: int | None = None,
     max_body_size: RequestMaxBodySize = "default",
+    fetch_mode: str | None = None,
+    fetch_dest: str | None = None,
     stream: bool = False,
 ) -> Response | AsyncStreamResponse:
     """A request of session on the running event loop, through notifier: AsyncSession's
@@ -208,6 +210,8 @@ async def request_on_loop(
         allow_redirects=allow_redirects,
         max_redirects=max_redirects,
         max_body_size=max_body_size,
+        fetch_mode=fetch_mode,
+        fetch_dest=fetch_dest,
     )
     streamed = async_body if async_body is not None else prepared.body
     inline = None if async_body is not None else prepared.inline_body

@@ -172,6 +172,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         allow_redirects: bool | None,
         max_redirects: int | None,
         max_body_size: RequestMaxBodySize = "default",
+        fetch_mode: str | None = None,
+        fetch_dest: str | None = None,
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
@@ -210,6 +212,11 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings):
         }
         if dropped:
             spec["drop_headers"] = dropped
+        # What the request is for (the other bindings' fetch_mode); the engine checks it.
+        if fetch_mode is not None:
+            spec["fetch_mode"] = _str_option("fetch_mode", fetch_mode)
+        if fetch_dest is not None:
+            spec["fetch_dest"] = _str_option("fetch_dest", fetch_dest)
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
         return PreparedRequest(spec, body, body_limit)
@@ -353,4 +360,10 @@ def check_http_version(value: object) -> HTTPVersion:
 def check_max_redirects(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidArgument(f"max_redirects must be a non-negative int, got {value!r}")
+    return value
+
+
+def _str_option(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
     return value

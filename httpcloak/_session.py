@@ -88,6 +88,8 @@ class Session(UpstreamCalls, BaseSession):
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,
         max_body_size: RequestMaxBodySize = "default",
+        fetch_mode: str | None = None,
+        fetch_dest: str | None = None,
         stream: bool = False,
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
@@ -108,6 +110,8 @@ class Session(UpstreamCalls, BaseSession):
             allow_redirects=allow_redirects,
             max_redirects=max_redirects,
             max_body_size=max_body_size,
+            fetch_mode=fetch_mode,
+            fetch_dest=fetch_dest,
         )
         started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)

@@ -34,6 +34,8 @@ class RequestOptions(TypedDict, total=False):
     allow_redirects: bool | None
     max_redirects: int | None
     max_body_size: int | None | Literal["default"]
+    fetch_mode: str | None
+    fetch_dest: str | None
 
 
 # The arguments the upstream binding takes by position after the URL (those of requests,

@@ -7,6 +7,7 @@ import (
 
 	"httpcloakpy/internal/body"
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/targets"
 	"httpcloakpy/internal/wire"
 )
@@ -27,6 +28,9 @@ type RequestOptions struct {
 	// merge, so a session or preset header of that name is left out too, on every
 	// redirect hop (requests' headers={name: None}).
 	DropHeaders []string
+	// Kind is what the request is for (fetch_mode / fetch_dest): its headers start from the
+	// browser's for that kind. Zero: a navigation, the preset's own headers.
+	Kind fingerprint.RequestKind
 }
 
 // defaultMaxRedirects is requests' limit (MaxRedirects nil).
@@ -77,7 +81,7 @@ func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed b
 	spec := &Request{
 		Method:         method,
 		URL:            u,
-		Headers:        wire.WithoutHeaders(wire.MergeHeaders(s.BaseHeaders(), opts.Headers), opts.DropHeaders...),
+		Headers:        wire.WithoutHeaders(wire.MergeHeaders(s.BaseHeadersFor(opts.Kind), opts.Headers), opts.DropHeaders...),
 		Body:           payload,
 		Timeouts:       opts.Timeouts,
 		AllowRedirects: opts.AllowRedirects == nil || *opts.AllowRedirects,
