@@ -111,6 +111,9 @@ type requestJSON struct {
 	HeaderOrder             []string `json:"header_order"` // nil: the session's
 	ExactHeaders            bool     `json:"exact_headers"`
 	DisableRedirectReferer  bool     `json:"disable_redirect_referer"`
+	// What the request is for, as the other bindings name it: Sec-Fetch-Mode and -Dest.
+	FetchMode string `json:"fetch_mode"`
+	FetchDest string `json:"fetch_dest"`
 }
 
 // parseRequest decodes and validates a request for sess; streamed tells that the body will
@@ -124,6 +127,10 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 	if err != nil {
 		return nil, err
 	}
+	kind, err := fingerprint.ParseRequestKind(in.FetchMode, in.FetchDest)
+	if err != nil {
+		return nil, err
+	}
 	return sess.NewRequest(client.RequestOptions{
 		Method: in.Method, URL: in.URL, Headers: in.Headers, Timeouts: t,
 		AllowRedirects: in.AllowRedirects, MaxRedirects: in.MaxRedirects,
@@ -131,6 +138,7 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 		WithoutConditionalCache: in.DisableConditionalCache, WithoutClientHints: in.DisableClientHints,
 		HeaderOrder: in.HeaderOrder, ExactHeaders: in.ExactHeaders,
 		WithoutRedirectReferer: in.DisableRedirectReferer,
+		Kind:                   kind,
 	}, payload, streamed)
 }
 

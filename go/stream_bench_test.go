@@ -8,8 +8,8 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/url"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 

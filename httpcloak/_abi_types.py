@@ -35,6 +35,8 @@ class RequestSpec(_RequestSpecFields, total=False):
     disable_redirect_referer: bool  # no Referer after a redirect
     exact_headers: bool  # only this request's headers, in their order
     header_order: list[str]  # this request's order instead of the session's
+    fetch_mode: str  # what the request is for: "navigate", "cors" or "no-cors"
+    fetch_dest: str  # and its destination: "document", "empty", "style", "script", "image"
 
 
 class RedirectHop(TypedDict):

@@ -192,6 +192,8 @@ async def request_on_loop(
     disable_redirect_referer: bool = False,
     header_order: Sequence[str] | None = None,
     exact_headers: bool = False,
+    fetch_mode: str | None = None,
+    fetch_dest: str | None = None,
     stream: bool = False,
 ) -> Response | AsyncStreamResponse:
     """A request of session on the running event loop, through notifier: AsyncSession's
@@ -220,6 +222,8 @@ async def request_on_loop(
         disable_redirect_referer=disable_redirect_referer,
         header_order=header_order,
         exact_headers=exact_headers,
+        fetch_mode=fetch_mode,
+        fetch_dest=fetch_dest,
     )
     streamed = async_body if async_body is not None else prepared.body
     inline = None if async_body is not None else prepared.inline_body

@@ -190,6 +190,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         disable_redirect_referer: bool = False,
         header_order: Sequence[str] | None = None,
         exact_headers: bool = False,
+        fetch_mode: str | None = None,
+        fetch_dest: str | None = None,
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
@@ -238,6 +240,11 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
                 header_order=header_order,
             )
         )
+        # What the request is for (the other bindings' fetch_mode); the engine checks it.
+        if fetch_mode is not None:
+            spec["fetch_mode"] = _str_option("fetch_mode", fetch_mode)
+        if fetch_dest is not None:
+            spec["fetch_dest"] = _str_option("fetch_dest", fetch_dest)
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
         return PreparedRequest(spec, body, body_limit)
@@ -399,3 +406,9 @@ def request_switches(header_order: Sequence[str] | None, **flags: bool) -> Reque
             raise TypeError("header_order must be a sequence of header names (str)")
         out["header_order"] = list(header_order)
     return cast(RequestSpec, out)
+
+
+def _str_option(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
+    return value

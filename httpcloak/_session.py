@@ -94,6 +94,8 @@ class Session(UpstreamCalls, BaseSession):
         disable_redirect_referer: bool = False,
         header_order: Sequence[str] | None = None,
         exact_headers: bool = False,
+        fetch_mode: str | None = None,
+        fetch_dest: str | None = None,
         stream: bool = False,
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
@@ -120,6 +122,8 @@ class Session(UpstreamCalls, BaseSession):
             disable_redirect_referer=disable_redirect_referer,
             header_order=header_order,
             exact_headers=exact_headers,
+            fetch_mode=fetch_mode,
+            fetch_dest=fetch_dest,
         )
         started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)

@@ -40,6 +40,8 @@ class RequestOptions(TypedDict, total=False):
     disable_redirect_referer: bool
     header_order: Sequence[str] | None
     exact_headers: bool
+    fetch_mode: str | None
+    fetch_dest: str | None
 
 
 # The arguments the upstream binding takes by position after the URL (those of requests,

@@ -191,3 +191,51 @@ def test_navigation_headers_are_the_browsers(preset: str, ours: dict[str, Ours])
     if "sec-ch-ua" in expected:
         expected["sec-ch-ua"] += ', "Google Chrome";v="156"'
     assert {name: value for name, value in mine if name not in (":authority", ":path")} == expected
+
+
+def _first_of_kind(capture: Capture, dest: str) -> list[list[str]]:
+    for h2 in capture.h2():
+        for frame in h2["frames"]:
+            headers = frame.get("headers") or []
+            if ["sec-fetch-dest", dest] in headers:
+                return list(headers)
+    raise AssertionError(f"no {dest} request in {capture.name}")
+
+
+KINDS = [("no-cors", "style"), ("no-cors", "script"), ("no-cors", "image"), ("cors", "empty")]
+
+
+@pytest.mark.parametrize(("mode", "dest"), KINDS)
+@pytest.mark.parametrize("preset", PAIRS)
+def test_request_kind_headers_are_the_browsers(
+    preset: str, mode: str, dest: str, server: TestServer
+) -> None:
+    """fetch_mode / fetch_dest: a stylesheet, script, image or fetch() as the browser sends
+    it from its own page, less what depends on the page (:authority, :path, referer and the
+    page's cookies)."""
+    page_only = (":authority", ":path", "referer", "cookie")
+    theirs = [h for h in _first_of_kind(PAIRS[preset], dest) if h[0] not in page_only]
+    assert ["sec-fetch-mode", mode] in theirs
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint/full"
+    with httpcloak.Session(preset, verify=server.ca) as s:
+        record = s.get(url, fetch_mode=mode, fetch_dest=dest).json()
+    (mine,) = [f["headers"] for f in record["http2"]["frames"] if f.get("headers")]
+    mine = [h for h in mine if h[0] not in page_only]
+    for header in theirs:
+        if header[0] == "sec-ch-ua":
+            header[1] += ', "Google Chrome";v="156"'
+    assert mine == theirs
+
+
+def test_request_kinds_are_checked_before_sending(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        with pytest.raises(httpcloak.InvalidArgument, match="fetch_mode must be"):
+            s.get(server.http + "/get", fetch_mode="websocket")
+        with pytest.raises(httpcloak.InvalidArgument, match='fetch_dest "image" does not go'):
+            s.get(server.http + "/get", fetch_mode="cors", fetch_dest="image")
+        with pytest.raises(TypeError, match="fetch_mode must be a str"):
+            s.get(server.http + "/get", fetch_mode=1)  # type: ignore[call-overload]
+        # The default is a navigation, as fetch_mode="navigate".
+        plain = s.get(server.http + "/headers").json()["headers"]
+        navigate = s.get(server.http + "/headers", fetch_mode="navigate").json()["headers"]
+        assert plain == navigate and plain["Sec-Fetch-Mode"] == ["navigate"]

@@ -2,15 +2,20 @@ package client
 
 import (
 	"strings"
+
+	"httpcloakpy/internal/fingerprint"
 )
 
 // A session can leave out its preset's client hints (the sec-ch-* headers), as a browser
 // with them turned off would: the without_client_hints option, or client_hints.set while
 // it runs. Headers the caller passes on a request are always sent.
 
-// BaseHeaders are the session's headers for the next request.
-func (s *Session) BaseHeaders() [][2]string {
-	headers := s.headers.current()
+// BaseHeaders are the session's headers for the next navigation.
+func (s *Session) BaseHeaders() [][2]string { return s.BaseHeadersFor(fingerprint.RequestKind{}) }
+
+// BaseHeadersFor are the session's headers for the next request of kind.
+func (s *Session) BaseHeadersFor(kind fingerprint.RequestKind) [][2]string {
+	headers := s.headers.forKind(kind)
 	if !s.hintsOff.Load() {
 		return headers
 	}

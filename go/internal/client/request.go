@@ -7,6 +7,7 @@ import (
 
 	"httpcloakpy/internal/body"
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/targets"
 	"httpcloakpy/internal/wire"
 )
@@ -38,6 +39,9 @@ type RequestOptions struct {
 	ExactHeaders bool
 	// WithoutRedirectReferer sends no Referer on the hops after a redirect.
 	WithoutRedirectReferer bool
+	// Kind is what the request is for (fetch_mode / fetch_dest): its headers start from the
+	// browser's for that kind. Zero: a navigation, the preset's own headers.
+	Kind fingerprint.RequestKind
 }
 
 // defaultMaxRedirects is requests' limit (MaxRedirects nil).
@@ -94,7 +98,7 @@ func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed b
 			return nil, err
 		}
 	}
-	base := s.BaseHeaders()
+	base := s.BaseHeadersFor(opts.Kind)
 	switch {
 	case opts.ExactHeaders:
 		base = nil

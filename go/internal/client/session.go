@@ -113,6 +113,12 @@ func NewSession(opts Options) (*Session, error) {
 	if opts.Net.TLSOnly {
 		base = nil // tls_only: the preset's TLS and HTTP/2 fingerprint, none of its headers
 	}
+	// Which browser's rules give the headers of other request kinds (fetch_mode); the
+	// engine resolved the same name a moment ago.
+	browser := "Chrome"
+	if p, err := fingerprint.Lookup(opts.Preset); err == nil {
+		browser = p.Browser
+	}
 	cookies := jar.New()
 	cookies.Disabled = opts.WithoutCookieJar
 	swap := engine.NewSwappable(eng)
@@ -122,7 +128,7 @@ func NewSession(opts Options) (*Session, error) {
 		engine:   swap,
 		net:      &sessionNet{cfg: cfg, swap: swap, retry: retry},
 		jar:      cookies,
-		headers:  newSessionHeaders(base, opts.Headers),
+		headers:  newSessionHeaders(browser, base, opts.Headers),
 		streams:  make(map[*Stream]struct{}),
 		meta:     newSessionMeta(),
 		cache:    newConditionalCache(opts.WithoutConditionalCache),

@@ -29,11 +29,11 @@ type connPool struct {
 	h1  *http.Transport
 	h2  *http2.Transport
 
-	mu     sync.Mutex
-	proto  map[string]string              // origin address -> "h2" or "h1", once learnt
-	h2s    map[string][]*http2.ClientConn // origin address -> its HTTP/2 connections
-	dials  map[string]*dialCall           // origin address -> the TLS connection being opened
-	spare  map[string][]net.Conn          // HTTP/1.1 connections that learnt the protocol, for the HTTP/1.1 transport
+	mu    sync.Mutex
+	proto map[string]string              // origin address -> "h2" or "h1", once learnt
+	h2s   map[string][]*http2.ClientConn // origin address -> its HTTP/2 connections
+	dials map[string]*dialCall           // origin address -> the TLS connection being opened
+	spare map[string][]net.Conn          // HTTP/1.1 connections that learnt the protocol, for the HTTP/1.1 transport
 	// busy counts the exchanges on each HTTP/2 connection (from GetClientConn until their
 	// body is closed): the idle ones are those CloseIdleConnections may close.
 	busy map[*http2.ClientConn]int

@@ -53,13 +53,13 @@ func (f Fingerprint) validate(p Preset) error {
 func (f Fingerprint) profile(p Preset) (Profile, error) {
 	spec := p.tls
 	if f.JA3 != "" || f.Extra.changesHello() {
-		base := p.tls.build
+		base, permute := p.tls.hello, p.tls.Permute
 		if f.JA3 != "" {
 			factory, err := ja3Factory(f.JA3, f.Extra)
 			if err != nil {
 				return Profile{}, err
 			}
-			base = factory
+			base, permute = factory, false // a JA3 string gives the order
 		}
 		extra := f.Extra
 		edited := func() (tls.ClientHelloSpec, error) {
@@ -71,7 +71,7 @@ func (f Fingerprint) profile(p Preset) (Profile, error) {
 			return Profile{}, err
 		}
 		sum := sha256.Sum256([]byte(f.JA3 + "|" + p.tls.ID + "|" + f.Extra.key()))
-		spec = tlsSpec{Name: "httpcloak-custom", ID: "httpcloak-custom-" + hex.EncodeToString(sum[:6]), hello: func() tls.ClientHelloSpec {
+		spec = tlsSpec{Name: "httpcloak-custom", ID: "httpcloak-custom-" + hex.EncodeToString(sum[:6]), Permute: permute, hello: func() tls.ClientHelloSpec {
 			hello, _ := edited() // checked above; the same inputs give the same outcome
 			return hello
 		}}

@@ -95,3 +95,35 @@ func TestFirefoxHellosDoNotPermute(t *testing.T) {
 		}
 	}
 }
+
+// extra_fp's tls_permute_extensions decides, also over an edited hello.
+func TestPermutationFollowsExtraFP(t *testing.T) {
+	off := false
+	sigs := []string{"PSSWithSHA256", "ECDSAWithP256AndSHA256"}
+	for _, extra := range []ExtraFP{{PermuteExtensions: &off}, {PermuteExtensions: &off, SignatureAlgorithms: sigs}} {
+		profile, err := Fingerprint{Extra: extra}.profile(presets["chrome-156-linux"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders := map[string]bool{}
+		for i := 0; i < 10; i++ {
+			hello, _ := profile.Hello()
+			orders[strings.Join(extensionIDs(t, hello), ",")] = true
+		}
+		if len(orders) != 1 {
+			t.Errorf("%+v: %d orders", extra, len(orders))
+		}
+	}
+	edited, err := Fingerprint{Extra: ExtraFP{SignatureAlgorithms: sigs}}.profile(presets["chrome-156-linux"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := map[string]bool{}
+	for i := 0; i < 10; i++ {
+		hello, _ := edited.Hello()
+		orders[strings.Join(extensionIDs(t, hello), ",")] = true
+	}
+	if len(orders) < 2 {
+		t.Error("an edited Chrome 156 hello stopped permuting")
+	}
+}
