@@ -20,6 +20,23 @@ type metaJSON struct {
 	History       []hopJSON   `json:"history"`
 }
 
+// redirectJSON is hc_stream_meta's result while a redirect waits for the caller's decision
+// (a request opened with "on_redirect": true): {"redirect": {...}}.
+type redirectJSON struct {
+	Redirect redirectHopJSON `json:"redirect"`
+}
+
+type redirectHopJSON struct {
+	Hop         int         `json:"hop"`
+	Status      int         `json:"status"`
+	Headers     [][2]string `json:"headers"`
+	From        string      `json:"from"`
+	To          string      `json:"to"`
+	Method      string      `json:"method"`
+	CrossOrigin bool        `json:"cross_origin"`
+	Downgrade   bool        `json:"downgrade"`
+}
+
 // hopJSON is one redirect in metaJSON's history.
 type hopJSON struct {
 	Status  int         `json:"status"`

@@ -114,6 +114,9 @@ type requestJSON struct {
 	// What the request is for, as the other bindings name it: Sec-Fetch-Mode and -Dest.
 	FetchMode string `json:"fetch_mode"`
 	FetchDest string `json:"fetch_dest"`
+	// OnRedirect: each redirect hop waits for the caller's decision (hc_stream_meta
+	// returns it as {"redirect": ...}; the op redirect.decide answers).
+	OnRedirect bool `json:"on_redirect"`
 }
 
 // parseRequest decodes and validates a request for sess; streamed tells that the body will
@@ -138,7 +141,7 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 		WithoutConditionalCache: in.DisableConditionalCache, WithoutClientHints: in.DisableClientHints,
 		HeaderOrder: in.HeaderOrder, ExactHeaders: in.ExactHeaders,
 		WithoutRedirectReferer: in.DisableRedirectReferer,
-		Kind:                   kind,
+		Kind:                   kind, RedirectHook: in.OnRedirect,
 	}, payload, streamed)
 }
 

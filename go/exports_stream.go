@@ -96,16 +96,22 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 	if !ok {
 		return -1
 	}
-	meta, failure := st.WaitMeta(waitDuration(waitMs))
+	meta, hop, failure := st.WaitMetaOrRedirect(waitDuration(waitMs))
 	if failure != nil {
 		setError(cerr, failure)
 		return -1
 	}
-	if meta == nil {
+	var result any
+	switch {
+	case hop != nil:
+		result = redirectJSON{Redirect: redirectHopJSON(*hop)}
+	case meta != nil:
+		result = metaJSONOf(meta)
+	default:
 		setError(cerr, nil)
 		return 0
 	}
-	data, err := json.Marshal(metaJSONOf(meta))
+	data, err := json.Marshal(result)
 	if err != nil {
 		setError(cerr, errs.New(errs.KindInternal, "encoding metadata: %v", err))
 		return -1

@@ -110,7 +110,8 @@ int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
 /* Start a request. request_json holds {"method" (an HTTP token, required),"url",
  * "headers":[[name,value],...],
  * "timeout":{"connect","read","total"} (seconds, optional),"allow_redirects",
- * "max_redirects","content_length" (streamed bodies only, optional),"drop_headers":[name,...]
+ * "max_redirects","content_length" (streamed bodies only, optional),"on_redirect" (optional,
+ * see hc_stream_meta),"drop_headers":[name,...]
  * (optional: header names, HTTP tokens, matched case-insensitively, that this request does
  * not send at all: removed after "headers" is merged over the session's and preset's
  * headers, and again on every redirect hop, the jar's cookie header included)}; body/body_len the
@@ -132,6 +133,9 @@ int64_t hc_stream_open_borrowed(int64_t session, char *request_json, int64_t req
 
 /* Wait up to wait_ms for the response headers. Returns 1 and sets *out and *out_len to JSON
  * {"status","reason","proto","headers":[[n,v]...],"content_length","url","history":[...]}
+ * or, for a request opened with "on_redirect": true while a redirect waits for the
+ * caller, {"redirect":{"hop","status","headers","from","to","method","cross_origin",
+ * "downgrade"}}, answered with the hc_call op "redirect.decide" (or by closing the stream)
  * (free *out with hc_free); 0 if they have not arrived yet; -1 with err set if the request
  * failed. */
 int32_t hc_stream_meta(int64_t stream, int32_t wait_ms, char **out, int64_t *out_len,

@@ -178,6 +178,22 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 
 // processOps are hc_call's operations.
 var processOps = ops[struct{}]{what: "operation", table: map[string]op[struct{}]{
+	// redirect.decide {stream, follow}: the answer to the redirect hc_stream_meta returned
+	// for a stream opened with on_redirect: follow it, or stop there (the 3xx is the
+	// response). To fail the request instead, close the stream.
+	"redirect.decide": withArgs(func(_ struct{}, a struct {
+		Stream int64 `json:"stream"`
+		Follow *bool `json:"follow"`
+	}) (any, error) {
+		st, ok := streams.get(a.Stream)
+		if !ok {
+			return nil, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)")
+		}
+		if a.Follow == nil {
+			return nil, errs.New(errs.KindInvalidArgument, "redirect.decide needs follow: true or false")
+		}
+		return nil, st.DecideRedirect(*a.Follow)
+	}),
 	// preset.register {json}: a preset from its JSON document; {name}.
 	"preset.register": withArgs(func(_ struct{}, a struct {
 		JSON string `json:"json"`

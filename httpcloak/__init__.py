@@ -54,6 +54,7 @@ from ._presets import (
     unregister_preset,
 )
 from ._process import get_ech_dns_servers, set_ech_dns_servers, trim_memory, version
+from ._redirects import Redirect
 from ._session import Session
 from ._session_cache import (
     SessionCacheBackend,
@@ -120,6 +121,7 @@ __all__ = [
     "RawStream",
     "ReadTimeout",
     "ResponseNotRead",
+    "Redirect",
     "Response",
     "ServerSentEvent",
     "Session",

@@ -17,7 +17,14 @@ from functools import partial
 from typing import Any, NoReturn
 
 from . import _exceptions as exc
-from ._abi_types import CertificatePin, CookieJSON, PresetJSON, RequestSpec, ResponseMeta
+from ._abi_types import (
+    CertificatePin,
+    CookieJSON,
+    PendingRedirect,
+    PresetJSON,
+    RequestSpec,
+    ResponseMeta,
+)
 from ._body import BORROW_MIN_SIZE, InlineBody
 from ._ffi import KIND_TO_ERROR, ffi, lib, take_json
 
@@ -483,7 +490,7 @@ class NativeStream:
     Every blocking call waits at most WAIT_SLICE_MS and then returns to Python, so signals
     and other threads get through."""
 
-    __slots__ = ("_borrowed", "_owned", "__weakref__")
+    __slots__ = ("_borrowed", "_owned", "on_redirect", "__weakref__")
 
     def __init__(self, session: int, request: RequestSpec, body: InlineBody | None) -> None:
         """Start the request; body None means it will be written with write()/end_body().
@@ -511,6 +518,9 @@ class NativeStream:
         if handle == 0:
             raise_error(err)
         self._owned = OwnedHandle(handle, lib.hc_stream_close)
+        # For a request opened with on_redirect: decides each hop the blocking waits meet
+        # (True: follow). Async readers answer hops themselves (meta_or_redirect).
+        self.on_redirect: Callable[[PendingRedirect], bool] | None = None
 
     @property
     def handle(self) -> int:
@@ -536,6 +546,18 @@ class NativeStream:
         return self._meta(0)
 
     def _meta(self, wait_ms: int) -> ResponseMeta | None:
+        meta = self.meta_or_redirect(wait_ms)
+        if meta is None or "redirect" not in meta:
+            return meta  # type: ignore[return-value]
+        decide = self.on_redirect
+        if decide is None:
+            raise exc.InternalError("a redirect waits for a decision no one was asked for")
+        self.decide_redirect(decide(meta["redirect"]))  # type: ignore[typeddict-item]
+        return None
+
+    def meta_or_redirect(self, wait_ms: int) -> ResponseMeta | dict[str, PendingRedirect] | None:
+        """The response headers, {"redirect": hop} while a hop waits for decide_redirect
+        (on_redirect requests), or None if neither came within wait_ms."""
         check_not_forked()
         out = ffi.new("char **")
         out_len = ffi.new("int64_t *")
@@ -545,8 +567,12 @@ class NativeStream:
             raise_error(err)
         if ready == 0:
             return None
-        meta: ResponseMeta = take_json(out[0], out_len[0])
+        meta: ResponseMeta | dict[str, PendingRedirect] = take_json(out[0], out_len[0])
         return meta
+
+    def decide_redirect(self, follow: bool) -> None:
+        """Follow the waiting redirect, or stop on it (its 3xx becomes the response)."""
+        process_call("redirect.decide", stream=self._live(), follow=follow)
 
     def readinto(self, target: Any, size: int) -> int:
         """Copy up to size bytes into the cdata buffer target; 0 means end of body.

@@ -37,6 +37,7 @@ class RequestSpec(_RequestSpecFields, total=False):
     header_order: list[str]  # this request's order instead of the session's
     fetch_mode: str  # what the request is for: "navigate", "cors" or "no-cors"
     fetch_dest: str  # and its destination: "document", "empty", "style", "script", "image"
+    on_redirect: bool  # each redirect hop waits for the caller's decision (redirect.decide)
 
 
 class RedirectHop(TypedDict):
@@ -47,6 +48,23 @@ class RedirectHop(TypedDict):
     proto: str
     url: str
     headers: list[list[str]]
+
+
+# A redirect waiting for the caller's decision (go/abi_json.go redirectHopJSON); "from" is
+# a keyword, hence this form.
+PendingRedirect = TypedDict(
+    "PendingRedirect",
+    {
+        "hop": int,
+        "status": int,
+        "headers": list[list[str]],
+        "from": str,
+        "to": str,
+        "method": str,
+        "cross_origin": bool,
+        "downgrade": bool,
+    },
+)
 
 
 class ResponseMeta(TypedDict):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, NoReturn, TypeVar, overload
 
 from . import _abi
 from ._abi import NativeStream
-from ._abi_types import ResponseMeta
+from ._abi_types import PendingRedirect, ResponseMeta
 from ._decoders import ServerSentEvent
+from ._exceptions import InternalError
 from ._loop_notifier import LoopNotifier
 from ._models import StreamBase, check_chunk_size, chunks_of, read_size
 from ._pipelines import EventPipeline, JSONLinesPipeline, Pipeline, TextPipeline, line_pipeline
@@ -16,11 +17,23 @@ from ._pipelines import EventPipeline, JSONLinesPipeline, Pipeline, TextPipeline
 T = TypeVar("T")
 
 
-async def read_meta(native: NativeStream, notifier: LoopNotifier) -> ResponseMeta:
-    """Await the response headers without blocking the loop."""
-    while (meta := native.poll_meta()) is None:
-        await notifier.wait(native)
-    return meta
+async def read_meta(
+    native: NativeStream,
+    notifier: LoopNotifier,
+    decide: Callable[[PendingRedirect], Awaitable[bool]] | None = None,
+) -> ResponseMeta:
+    """Await the response headers without blocking the loop; with decide (on_redirect),
+    answer each redirect hop on the way."""
+    while True:
+        meta = native.meta_or_redirect(0)
+        if meta is None:
+            await notifier.wait(native)
+        elif "redirect" in meta:
+            if decide is None:
+                raise InternalError("a redirect waits for a decision no one was asked for")
+            native.decide_redirect(await decide(meta["redirect"]))  # type: ignore[typeddict-item]
+        else:
+            return meta  # type: ignore[return-value]
 
 
 class AsyncStreamResponse(StreamBase):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ._abi import NativeStream
-from ._abi_types import ResponseMeta
+from ._abi_types import PendingRedirect, ResponseMeta
 from ._async_models import AsyncStreamResponse, read_meta
 from ._async_upload import start_upload
 from ._base_session import BaseSession
@@ -22,6 +22,7 @@ from ._headers import RequestHeaderTypes
 from ._loop_notifier import LoopNotifier
 from ._models import Response
 from ._multipart import FilesTypes
+from ._redirects import OnRedirect, async_decider
 from ._timeouts import TimeoutTypes
 from ._verbs import AsyncVerb, RequestOptions, positional_params_data
 from ._warmup import (
@@ -194,6 +195,7 @@ async def request_on_loop(
     exact_headers: bool = False,
     fetch_mode: str | None = None,
     fetch_dest: str | None = None,
+    on_redirect: OnRedirect | None = None,
     stream: bool = False,
 ) -> Response | AsyncStreamResponse:
     """A request of session on the running event loop, through notifier: AsyncSession's
@@ -224,6 +226,7 @@ async def request_on_loop(
         exact_headers=exact_headers,
         fetch_mode=fetch_mode,
         fetch_dest=fetch_dest,
+        on_redirect=on_redirect,
     )
     streamed = async_body if async_body is not None else prepared.body
     inline = None if async_body is not None else prepared.inline_body
@@ -234,7 +237,10 @@ async def request_on_loop(
         notifier.watch(native)
         if isinstance(streamed, (StreamedBody, AsyncIterable)):
             upload = start_upload(native, notifier, streamed)
-        meta = await _meta_or_upload_error(native, notifier, upload)
+        decide = None
+        if "on_redirect" in prepared.spec and prepared.on_redirect is not None:
+            decide = async_decider(prepared.on_redirect)
+        meta = await _meta_or_upload_error(native, notifier, upload, decide)
         response = AsyncStreamResponse(native, meta, prepared.method, notifier)
         response.elapsed = timedelta(seconds=time.monotonic() - started)
         response._session = session
@@ -256,12 +262,15 @@ async def request_on_loop(
 
 
 async def _meta_or_upload_error(
-    native: NativeStream, notifier: LoopNotifier, upload: asyncio.Task[None] | None
+    native: NativeStream,
+    notifier: LoopNotifier,
+    upload: asyncio.Task[None] | None,
+    decide: Callable[[PendingRedirect], Awaitable[bool]] | None,
 ) -> ResponseMeta:
     """The response headers; if the body failed first, the body's own error (the upload
     cancels the stream when its source raises, which the header wait sees as a cancel)."""
     try:
-        return await read_meta(native, notifier)
+        return await read_meta(native, notifier, decide)
     except StreamError:
         if upload is not None and upload.done() and not upload.cancelled():
             failure = upload.exception()

@@ -36,6 +36,7 @@ from ._multipart import FilesTypes, multipart_body
 from ._netopts import MILLISECONDS, NetworkOptions, network_options
 from ._open_streams import OpenStreams
 from ._pins import CertificatePins
+from ._redirects import OnRedirect, check_on_redirect
 from ._runtime import RuntimeSettings
 from ._session_state import (
     SAVED_OPTIONS,
@@ -70,6 +71,7 @@ class PreparedRequest:
     spec: RequestSpec
     body: InlineBody | StreamedBody
     max_body_size: MaxBodySize  # the bound on the response body read whole
+    on_redirect: OnRedirect | None = None  # asked before each redirect hop
 
     @property
     def method(self) -> str:
@@ -99,6 +101,9 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
     ``http_version``).
     ``max_body_size``: the most bytes (decoded) a response body read whole may have
     (buffered responses, read(), content, aread()); past it BodyTooLarge. None: no bound.
+    ``on_redirect``: called before each redirect hop with a ``Redirect``; it follows
+    (returns None/True), stops there (False: the 3xx is the response) or fails the request
+    (raises; the caller gets that exception). A request's own ``on_redirect=`` wins.
     Network and retry options (connect_to, local_address, retry, ...): see NetworkOptions.
     """
 
@@ -122,6 +127,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         without_conditional_cache: bool = False,
         auth: tuple[str, str] | None = None,
         switch_protocol: HTTPVersion | str | None = None,
+        on_redirect: OnRedirect | None = None,
         **network: Unpack[NetworkOptions],
     ) -> None:
         _abi.check_not_forked()
@@ -135,6 +141,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         self.allow_redirects = bool(allow_redirects)
         self.max_redirects = check_max_redirects(max_redirects)
         self.max_body_size = check_max_body_size(max_body_size)
+        check_on_redirect(on_redirect)
+        self.on_redirect = on_redirect  # every request's, unless it brings its own
         self._headers = SessionHeaders(headers, edited=False)  # the engine gets them below
         self.preset = preset
         self.http_version = http_version
@@ -192,6 +200,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         exact_headers: bool = False,
         fetch_mode: str | None = None,
         fetch_dest: str | None = None,
+        on_redirect: OnRedirect | None = None,
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
@@ -247,7 +256,11 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
             spec["fetch_dest"] = _str_option("fetch_dest", fetch_dest)
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
-        return PreparedRequest(spec, body, body_limit)
+        hook = self.on_redirect if on_redirect is None else on_redirect
+        check_on_redirect(hook)
+        if hook is not None and follow:
+            spec["on_redirect"] = True
+        return PreparedRequest(spec, body, body_limit, hook)
 
     # ---- state ----------------------------------------------------------------------
 

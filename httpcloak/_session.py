@@ -22,6 +22,7 @@ from ._exceptions import HTTPCloakError
 from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
+from ._redirects import OnRedirect, sync_decider
 from ._session_upstream import UpstreamCalls
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
@@ -96,6 +97,7 @@ class Session(UpstreamCalls, BaseSession):
         exact_headers: bool = False,
         fetch_mode: str | None = None,
         fetch_dest: str | None = None,
+        on_redirect: OnRedirect | None = None,
         stream: bool = False,
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
@@ -124,9 +126,12 @@ class Session(UpstreamCalls, BaseSession):
             exact_headers=exact_headers,
             fetch_mode=fetch_mode,
             fetch_dest=fetch_dest,
+            on_redirect=on_redirect,
         )
         started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)
+        if "on_redirect" in prepared.spec and prepared.on_redirect is not None:
+            native.on_redirect = sync_decider(prepared.on_redirect)
         try:
             body = prepared.body
             early_meta = send_body(native, body) if isinstance(body, StreamedBody) else None

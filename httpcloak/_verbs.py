@@ -10,6 +10,7 @@ from ._body import BodyTypes, ParamsTypes
 from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
+from ._redirects import OnRedirect
 from ._timeouts import TimeoutTypes
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class RequestOptions(TypedDict, total=False):
     exact_headers: bool
     fetch_mode: str | None
     fetch_dest: str | None
+    on_redirect: OnRedirect | None
 
 
 # The arguments the upstream binding takes by position after the URL (those of requests,

@@ -30,8 +30,9 @@ const (
 )
 
 // exchange performs the request and, when allowed, follows redirects hop by hop: every
-// hop's Set-Cookie lands in the jar and the next hop carries the jar's cookies.
-func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Response, *url.URL, []Hop, error) {
+// hop's Set-Cookie lands in the jar and the next hop carries the jar's cookies. With a
+// hook, each hop is first offered to the caller, who may stop the chain on it.
+func exchange(ctx context.Context, sess *Session, spec *Request, hook *hopGate) (*engine.Response, *url.URL, []Hop, error) {
 	method, u, headers, body, upload := spec.Method, spec.URL, spec.Headers, spec.Body, spec.Upload
 	var history []Hop
 	sess.drains.wait(originOf(u)) // a connection closed early may be about to come back
@@ -65,18 +66,39 @@ func exchange(ctx context.Context, sess *Session, spec *Request) (*engine.Respon
 		if !spec.AllowRedirects || !isRedirect {
 			return resp, u, history, nil
 		}
-		discard(resp.Body)
+		// The cap comes first: a caller's veto must not turn "too many" into a success.
 		if len(history) >= spec.MaxRedirects {
+			discard(resp.Body)
 			return nil, u, history, errs.New(errs.KindTooManyRedirects, "exceeded %d redirects (last: %d to %s)", spec.MaxRedirects, resp.Status, location)
 		}
 		next, err := u.Parse(location)
 		if err != nil {
+			discard(resp.Body)
 			return nil, u, history, errs.New(errs.KindProtocol, "bad redirect Location %q: %v", location, err)
 		}
 		wire.EscapeQuery(next)
-		history = append(history, newHop(resp, u))
+		nextMethod := method
 		if changesToGet(resp.Status, method) {
-			method, body, upload = "GET", nil, nil
+			nextMethod = "GET"
+		}
+		if hook != nil {
+			follow, err := hook.ask(ctx, &Redirect{
+				Hop: len(history) + 1, Status: resp.Status, Headers: resp.Headers,
+				From: u.String(), To: next.String(), Method: nextMethod,
+				CrossOrigin: !strictSameOrigin(u, next),
+				Downgrade:   u.Scheme == "https" && next.Scheme != "https",
+			})
+			if err != nil || !follow {
+				if err != nil {
+					_ = resp.Body.Close()
+				}
+				return resp, u, history, err // stopped: the 3xx is the response
+			}
+		}
+		discard(resp.Body)
+		history = append(history, newHop(resp, u))
+		if nextMethod != method {
+			method, body, upload = nextMethod, nil, nil
 			headers = wire.WithoutHeaders(headers, "content-type", "content-length", "content-encoding", "transfer-encoding")
 		} else if upload != nil {
 			return nil, u, history, errs.New(errs.KindInvalidArgument,

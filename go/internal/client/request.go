@@ -42,6 +42,9 @@ type RequestOptions struct {
 	// Kind is what the request is for (fetch_mode / fetch_dest): its headers start from the
 	// browser's for that kind. Zero: a navigation, the preset's own headers.
 	Kind fingerprint.RequestKind
+	// RedirectHook offers each redirect hop to the stream's reader before it is followed
+	// (Stream.WaitMetaOrRedirect, DecideRedirect).
+	RedirectHook bool
 }
 
 // defaultMaxRedirects is requests' limit (MaxRedirects nil).
@@ -69,6 +72,7 @@ type Request struct {
 	HeaderOrder    []string       // this request's header order; nil: the session's
 	NoHopReferer   bool           // no Referer after a redirect
 	Guard          *targets.Guard // a local proxy's: addresses its connections must not reach
+	RedirectHook   bool           // hops wait for the reader's decision (redirect_hook.go)
 }
 
 // NewRequest validates a request on s; streamed tells that the body will be written
@@ -117,6 +121,7 @@ func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed b
 		NoCache:        opts.WithoutConditionalCache,
 		HeaderOrder:    order,
 		NoHopReferer:   opts.WithoutRedirectReferer,
+		RedirectHook:   opts.RedirectHook,
 	}
 	if opts.ExactHeaders && order == nil {
 		spec.HeaderOrder = headerNames(opts.Headers) // as given, whatever the session's order

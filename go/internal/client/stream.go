@@ -34,6 +34,7 @@ type Stream struct {
 	timers    []*time.Timer
 
 	watch notify.Watch // event-loop readiness (package notify)
+	hops  *hopGate     // redirects offered to the reader (on_redirect), or nil
 
 	origin string // scheme://host:port the response came from (set with meta)
 }
@@ -60,6 +61,9 @@ func OpenStream(sess *Session, spec *Request) (*Stream, error) {
 	}
 	ctx, cancel := context.WithCancelCause(base)
 	st := &Stream{sess: sess, ctx: ctx, cancel: cancel, metaReady: make(chan struct{}), upload: spec.Upload, body: spec.Body}
+	if spec.RedirectHook {
+		st.hops = newHopGate(st.watch.Fire)
+	}
 	if st.upload != nil {
 		st.upload.OnRoom(st.watch.Fire)
 		// A cancel or a timeout must also reach an engine blocked reading the body, or
@@ -90,7 +94,7 @@ func (st *Stream) run(spec *Request, connectTimer *time.Timer) {
 			st.fail(errs.New(errs.KindInternal, "panic while opening the stream: %v", r))
 		}
 	}()
-	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec)
+	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec, st.hops)
 	// Headers are in (or the attempt is over): the connect timeout no longer applies.
 	if connectTimer != nil && !connectTimer.Stop() && err == nil {
 		// The timer fired just as the headers arrived; the context is cancelled, so the
@@ -141,6 +145,9 @@ func (st *Stream) Arm() {
 		case <-st.metaReady:
 			return st.pump == nil || st.pump.HasNews()
 		default:
+			if st.hops.waiting() != nil {
+				return true
+			}
 			// Still sending: room for more of a streamed body is news too.
 			return st.upload != nil && st.upload.HasRoom()
 		}
@@ -150,13 +157,84 @@ func (st *Stream) Arm() {
 // WaitMeta returns (meta, nil) when ready, (nil, nil) if not yet within wait (Forever:
 // no limit), or the failure.
 func (st *Stream) WaitMeta(wait time.Duration) (*Meta, error) {
+	meta, _, err := st.WaitMetaOrRedirect(wait)
+	return meta, err
+}
+
+// WaitMetaOrRedirect is WaitMeta that also returns a redirect waiting for the reader's
+// decision (DecideRedirect), for a stream opened with a redirect hook.
+func (st *Stream) WaitMetaOrRedirect(wait time.Duration) (*Meta, *Redirect, error) {
+	if st.hops != nil {
+		var deadline time.Time
+		if wait > 0 {
+			deadline = time.Now().Add(wait)
+		}
+		for {
+			if hop := st.hops.waiting(); hop != nil {
+				return nil, hop, nil
+			}
+			left := wait
+			if wait > 0 {
+				if left = time.Until(deadline); left <= 0 {
+					left = 0
+				}
+			}
+			// A signal may be stale (its hop was answered): look again until the time is up.
+			if !waitEither(st.metaReady, st.hops.posted, left) {
+				return nil, nil, nil
+			}
+			if isClosed(st.metaReady) {
+				break
+			}
+		}
+	}
 	if !body.WaitClosed(st.metaReady, wait) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if st.metaErr != nil {
-		return nil, st.metaErr
+		return nil, nil, st.metaErr
 	}
-	return st.meta, nil
+	return st.meta, nil, nil
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// DecideRedirect answers the redirect WaitMetaOrRedirect returned: follow it, or stop the
+// chain there (the 3xx becomes the response). To fail the request, close the stream.
+func (st *Stream) DecideRedirect(follow bool) error { return st.hops.decide(follow) }
+
+// waitEither reports whether done is closed or a signal came on posted within wait.
+func waitEither(done <-chan struct{}, posted <-chan struct{}, wait time.Duration) bool {
+	select {
+	case <-done:
+		return true
+	case <-posted:
+		return true
+	default:
+	}
+	if wait == 0 || (wait < 0 && wait != body.Forever) {
+		return false
+	}
+	var timeout <-chan time.Time
+	if wait != body.Forever {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-done:
+	case <-posted:
+	case <-timeout:
+		return false
+	}
+	return true
 }
 
 // MetaReady is closed once the response headers arrived or the exchange failed.
