@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import warnings
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -104,9 +105,13 @@ def test_bad_callbacks_are_refused(server: TestServer) -> None:
         httpcloak.Session(on_redirect=5)  # type: ignore[arg-type]
     with httpcloak.Session() as s:
         with pytest.raises(TypeError, match="on_redirect"):
-            s.get(f"{server.http}/redirect/1", on_redirect="follow")  # type: ignore[arg-type]
+            s.get(f"{server.http}/redirect/1", on_redirect="follow")  # type: ignore[call-overload]
+
+        def says_yes(hop: Redirect) -> Any:
+            return "yes"
+
         with pytest.raises(TypeError, match="None or True"):
-            s.get(f"{server.http}/redirect/1", on_redirect=lambda h: "yes")
+            s.get(f"{server.http}/redirect/1", on_redirect=says_yes)
 
         async def later(hop: Redirect) -> bool:
             return True
