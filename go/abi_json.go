@@ -15,6 +15,7 @@ type metaJSON struct {
 	Reason        string      `json:"reason"`
 	Proto         string      `json:"proto"`
 	Headers       [][2]string `json:"headers"`
+	WireNames     []string    `json:"wire_names,omitempty"` // headers' names as received
 	ContentLength int64       `json:"content_length"`
 	URL           string      `json:"url"`
 	History       []hopJSON   `json:"history"`
@@ -49,7 +50,7 @@ type hopJSON struct {
 func metaJSONOf(m *client.Meta) metaJSON {
 	out := metaJSON{
 		Status: m.Status, Reason: m.Reason, Proto: m.Proto, Headers: m.Headers,
-		ContentLength: m.ContentLength, URL: m.URL,
+		WireNames: m.WireNames, ContentLength: m.ContentLength, URL: m.URL,
 	}
 	if m.History != nil {
 		out.History = make([]hopJSON, len(m.History))

@@ -132,7 +132,9 @@ int64_t hc_stream_open_borrowed(int64_t session, char *request_json, int64_t req
                                 uint8_t *body, int64_t body_len, hc_error *err);
 
 /* Wait up to wait_ms for the response headers. Returns 1 and sets *out and *out_len to JSON
- * {"status","reason","proto","headers":[[n,v]...],"content_length","url","history":[...]}
+ * {"status","reason","proto","headers":[[n,v]...] (in the order received, names lowercase),
+ * "wire_names":[...] (optional: each header's name as received),"content_length","url",
+ * "history":[...]}
  * or, for a request opened with "on_redirect": true while a redirect waits for the
  * caller, {"redirect":{"hop","status","headers","from","to","method","cross_origin",
  * "downgrade"}}, answered with the hc_call op "redirect.decide" (or by closing the stream)

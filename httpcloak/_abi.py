@@ -570,6 +570,11 @@ class NativeStream:
         meta: ResponseMeta | dict[str, PendingRedirect] = take_json(out[0], out_len[0])
         return meta
 
+    def trailers(self) -> list[list[str]]:
+        """The trailer fields, once a read returned the end of the body."""
+        pairs: list[list[str]] = process_call("stream.trailers", stream=self._live())
+        return pairs
+
     def decide_redirect(self, follow: bool) -> None:
         """Follow the waiting redirect, or stop on it (its 3xx becomes the response)."""
         process_call("redirect.decide", stream=self._live(), follow=follow)

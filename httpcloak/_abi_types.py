@@ -5,7 +5,10 @@ Header pairs are JSON arrays: Python sends tuples, and reads back lists.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from typing_extensions import NotRequired
 
 
 class TimeoutJSON(TypedDict):
@@ -73,7 +76,8 @@ class ResponseMeta(TypedDict):
     status: int
     reason: str
     proto: str  # "h1", "h2" or "h3"
-    headers: list[list[str]]
+    headers: list[list[str]]  # in the order received, names lowercase
+    wire_names: NotRequired[list[str]]  # each header's name as received (h1, h2)
     content_length: int  # -1 when unknown
     url: str
     history: list[RedirectHop] | None  # the redirects followed, oldest first

@@ -252,6 +252,7 @@ async def request_on_loop(
             buffered = Response(meta, prepared.method, await response.aread())
         buffered._session = session
         buffered.elapsed = response.elapsed
+        buffered.trailers = response.trailers
         return buffered
     except BaseException:
         native.cancel()

@@ -16,6 +16,8 @@ _METADATA = (
     "url",
     "protocol",
     "content_length",
+    "trailers",
+    "_wire_names",
     "method",
     "history",
     "elapsed",

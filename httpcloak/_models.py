@@ -64,6 +64,9 @@ class _ResponseBase:
         self.url: str = meta["url"]
         self.protocol: str = meta["proto"]
         self.content_length: int = meta["content_length"]
+        self._wire_names: list[str] | None = meta.get("wire_names")
+        # Trailer fields (HTTP/1.1 chunked, HTTP/2): filled when the body is read to its end.
+        self.trailers = Headers()
         self.method = method
         self.history: list[Response] = [
             Response.from_hop(hop, method) for hop in meta.get("history") or []
@@ -84,6 +87,27 @@ class _ResponseBase:
     @property
     def ok(self) -> bool:
         return self.status_code < 400
+
+    @property
+    def trailer(self) -> Headers:
+        """``trailers``, by the other spelling."""
+        return self.trailers
+
+    @property
+    def header_order(self) -> list[str]:
+        """The response's header names (lowercase) in the order they were received, each
+        once. HTTP/3 responses: in name order (its reader keeps no order)."""
+        return list(dict.fromkeys(name.lower() for name, _ in self.headers.multi_items()))
+
+    @property
+    def header_casing(self) -> dict[str, str]:
+        """Each header name (lowercase) as the server wrote it: HTTP/1.1 keeps the server's
+        casing; HTTP/2 and HTTP/3 names are lowercase on the wire."""
+        names = self._wire_names or [name for name, _ in self.headers.multi_items()]
+        casing: dict[str, str] = {}
+        for name in names:
+            casing.setdefault(name.lower(), name)
+        return casing
 
     @property
     def final_url(self) -> str:
@@ -332,6 +356,9 @@ class StreamBase(_ResponseBase):
     def _account(self, n: int) -> int:
         if n == 0:
             self._exhausted = True
+            native = self._native
+            if native is not None:
+                self.trailers = Headers.from_pairs(native.trailers())
             self._release()
         else:
             self.num_bytes_downloaded += n

@@ -147,6 +147,7 @@ class Session(UpstreamCalls, BaseSession):
                 buffered = Response(meta, prepared.method, response.read())
             buffered._session = self
             buffered.elapsed = response.elapsed
+            buffered.trailers = response.trailers
             return buffered
         except BaseException:
             native.close()

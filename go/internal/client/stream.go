@@ -36,7 +36,8 @@ type Stream struct {
 	watch notify.Watch // event-loop readiness (package notify)
 	hops  *hopGate     // redirects offered to the reader (on_redirect), or nil
 
-	origin string // scheme://host:port the response came from (set with meta)
+	origin   string             // scheme://host:port the response came from (set with meta)
+	trailers func() [][2]string // the response's trailers, once its body ended (set with meta)
 }
 
 // Meta is the response as its headers describe it, with the redirects that led to it.
@@ -45,7 +46,8 @@ type Meta struct {
 	Reason        string
 	Proto         string // "h1", "h2" or "h3"
 	Headers       [][2]string
-	ContentLength int64 // -1 when unknown
+	WireNames     []string // Headers' names as received (casing), one per pair; nil: unknown
+	ContentLength int64    // -1 when unknown
 	URL           string
 	History       []Hop
 }
@@ -124,8 +126,10 @@ func (st *Stream) run(spec *Request, connectTimer *time.Timer) {
 	st.pump = body.StartPump(st.ctx, st.cancel, decoded, raw, resp.Proto, resp.ContentLength, spec.Timeouts.Read, st.watch.Fire)
 	st.meta = &Meta{
 		Status: resp.Status, Reason: resp.Reason, Proto: resp.Proto, Headers: resp.Headers,
-		ContentLength: resp.ContentLength, URL: finalURL.String(), History: history,
+		WireNames: resp.WireNames, ContentLength: resp.ContentLength, URL: finalURL.String(),
+		History: history,
 	}
+	st.trailers = resp.Trailers
 	st.origin = originOf(finalURL)
 	close(st.metaReady)
 	st.watch.Fire()
@@ -340,6 +344,24 @@ func (st *Stream) Close() {
 			}()
 		}
 	})
+}
+
+// trailersWait bounds how long Trailers waits for a body that has just ended to be put away.
+const trailersWait = time.Second
+
+// Trailers are the response's trailer fields, for a body read to its end (the reader's
+// last read returned io.EOF): the pump has then finished or is about to.
+func (st *Stream) Trailers() ([][2]string, error) {
+	if !body.WaitClosed(st.metaReady, 0) || st.pump == nil {
+		return nil, errs.New(errs.KindInvalidArgument, "no response yet: trailers come after the body")
+	}
+	if !body.WaitClosed(st.pump.Finished(), trailersWait) {
+		return nil, errs.New(errs.KindInvalidArgument, "the body was not read to its end: trailers come after it")
+	}
+	if st.trailers == nil {
+		return [][2]string{}, nil
+	}
+	return st.trailers(), nil
 }
 
 // Session is the session the stream was opened on.

@@ -53,12 +53,18 @@ func sizeOf(b ReplayableBody) int64 {
 
 // Response is what arrived with the response headers; Body is the raw (still encoded) body.
 type Response struct {
-	Status        int
-	Reason        string
-	Proto         string // "h1", "h2" or "h3"
-	Headers       [][2]string
+	Status  int
+	Reason  string
+	Proto   string      // "h1", "h2" or "h3"
+	Headers [][2]string // names lowercase, in the order received (h1, h2)
+	// WireNames are Headers' names as they came on the wire, one per pair (HTTP/1.1 keeps
+	// the server's casing); nil when the protocol's reader does not tell (h3).
+	WireNames     []string
 	ContentLength int64 // -1 when unknown
 	Body          io.ReadCloser
+	// Trailers are the trailer fields (HTTP/1.1 chunked, HTTP/2), complete once Body
+	// has returned io.EOF; nil before, or when there are none.
+	Trailers func() [][2]string
 }
 
 // Config is what a session asks of its engine.

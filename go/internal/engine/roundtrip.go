@@ -259,14 +259,50 @@ func withoutDefaultUserAgentH2(req *http.Request) *http.Request {
 }
 
 func incomingFrom(resp *http.Response) *Response {
-	return &Response{
+	in := &Response{
 		Status:        resp.StatusCode,
 		Reason:        reasonOf(resp.Status),
 		Proto:         protoName(resp.ProtoMajor),
-		Headers:       headerPairs(resp.Header),
 		ContentLength: resp.ContentLength,
 		Body:          resp.Body,
+		// Read only after the body's EOF, by the goroutine that saw it: fhttp fills
+		// resp.Trailer before returning io.EOF.
+		Trailers: func() [][2]string { return headerPairs(resp.Trailer) },
 	}
+	if resp.HeaderNames != nil {
+		in.Headers, in.WireNames = orderedHeaderPairs(resp.Header, resp.HeaderNames)
+	} else {
+		in.Headers = headerPairs(resp.Header)
+	}
+	return in
+}
+
+// orderedHeaderPairs lays h out in the order its fields were received (names, from fhttp
+// patch 0004), with each pair's name as received; fields the reader added or removed since
+// (Cache-Control from Pragma, Trailer) are left out or come last, sorted.
+func orderedHeaderPairs(h http.Header, names []string) ([][2]string, []string) {
+	pairs := make([][2]string, 0, len(names))
+	wire := make([]string, 0, len(names))
+	taken := make(map[string]int, len(h))
+	for _, name := range names {
+		key := http.CanonicalHeaderKey(name)
+		values := h[key]
+		if i := taken[key]; i < len(values) {
+			pairs = append(pairs, [2]string{strings.ToLower(name), values[i]})
+			wire = append(wire, name)
+			taken[key] = i + 1
+		}
+	}
+	for _, rest := range headerPairs(h) {
+		key := http.CanonicalHeaderKey(rest[0])
+		if taken[key] < len(h[key]) {
+			// Its value index: whatever was not taken above, in its own order.
+			pairs = append(pairs, [2]string{rest[0], h[key][taken[key]]})
+			wire = append(wire, rest[0])
+			taken[key]++
+		}
+	}
+	return pairs, wire
 }
 
 func protoName(major int) string {
