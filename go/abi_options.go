@@ -36,8 +36,10 @@ type sessionOptions struct {
 	WithoutClientHints bool `json:"without_client_hints"`
 	// WithoutConditionalCache: no validators (ETag, Last-Modified) are sent back.
 	WithoutConditionalCache bool `json:"without_conditional_cache"`
-	netOptionsJSON               // connect_to, local_address, ...
-	retryOptionsJSON             // retry, retry_on_status, ...
+	// WithoutHighEntropyClientHints: Accept-CH is not answered with high-entropy hints.
+	WithoutHighEntropyClientHints bool `json:"without_high_entropy_client_hints"`
+	netOptionsJSON                     // connect_to, local_address, ...
+	retryOptionsJSON                   // retry, retry_on_status, ...
 }
 
 // timeoutJSON carries seconds as floats; null or absent means "no limit".
@@ -108,6 +110,7 @@ type requestJSON struct {
 	// Per-request fingerprint switches, by the upstream bindings' names.
 	DisableConditionalCache bool     `json:"disable_conditional_cache"`
 	DisableClientHints      bool     `json:"disable_client_hints"`
+	DisableHighEntropyHints bool     `json:"disable_high_entropy_client_hints"`
 	HeaderOrder             []string `json:"header_order"` // nil: the session's
 	ExactHeaders            bool     `json:"exact_headers"`
 	DisableRedirectReferer  bool     `json:"disable_redirect_referer"`
@@ -140,8 +143,9 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 		ContentLength: in.ContentLength, DropHeaders: in.DropHeaders,
 		WithoutConditionalCache: in.DisableConditionalCache, WithoutClientHints: in.DisableClientHints,
 		HeaderOrder: in.HeaderOrder, ExactHeaders: in.ExactHeaders,
-		WithoutRedirectReferer: in.DisableRedirectReferer,
-		Kind:                   kind, RedirectHook: in.OnRedirect,
+		WithoutRedirectReferer:        in.DisableRedirectReferer,
+		WithoutHighEntropyClientHints: in.DisableHighEntropyHints,
+		Kind:                          kind, RedirectHook: in.OnRedirect,
 	}, payload, streamed)
 }
 
@@ -163,8 +167,9 @@ func sessionOptionsOf(raw []byte) (client.Options, error) {
 		CAFile: in.CAFile, Proxy: in.Proxy, Headers: in.Headers,
 		Fingerprint:      fingerprint.Fingerprint{JA3: in.JA3, Akamai: in.Akamai, Extra: extra},
 		WithoutCookieJar: in.WithoutCookieJar, WithoutClientHints: in.WithoutClientHints,
-		WithoutConditionalCache: in.WithoutConditionalCache,
-		Net:                     engine.NetOptions(in.netOptionsJSON), Retry: client.RetryOptions(in.retryOptionsJSON),
+		WithoutConditionalCache:       in.WithoutConditionalCache,
+		WithoutHighEntropyClientHints: in.WithoutHighEntropyClientHints,
+		Net:                           engine.NetOptions(in.netOptionsJSON), Retry: client.RetryOptions(in.retryOptionsJSON),
 		Secrets: processSecrets, SharedTickets: sharedSessions,
 	}, nil
 }

@@ -78,6 +78,20 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 	"client_hints.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
 		return s.ClientHints(), nil
 	}),
+	// high_entropy_client_hints.set {enabled}: answer Accept-CH with the preset's
+	// high-entropy hints, or not.
+	"high_entropy_client_hints.set": withArgs(func(s *client.Session, a struct {
+		Enabled *bool `json:"enabled"`
+	}) (any, error) {
+		if a.Enabled == nil {
+			return nil, errs.New(errs.KindInvalidArgument, "high_entropy_client_hints.set needs enabled: true or false")
+		}
+		s.SetHighEntropyClientHints(*a.Enabled)
+		return nil, nil
+	}),
+	"high_entropy_client_hints.get": withArgs(func(s *client.Session, _ noArgs) (any, error) {
+		return s.HighEntropyClientHints(), nil
+	}),
 	// The conditional cache: validators (ETag, Last-Modified) sent back per URL.
 	"conditional_cache.set": withArgs(func(s *client.Session, a struct {
 		Enabled *bool `json:"enabled"`

@@ -272,6 +272,15 @@ def client_hints_get(session: int) -> bool:
     return enabled
 
 
+def high_entropy_client_hints_set(session: int, enabled: bool) -> None:
+    session_call(session, "high_entropy_client_hints.set", enabled=enabled)
+
+
+def high_entropy_client_hints_get(session: int) -> bool:
+    enabled: bool = session_call(session, "high_entropy_client_hints.get")
+    return enabled
+
+
 def conditional_cache_set(session: int, enabled: bool) -> None:
     session_call(session, "conditional_cache.set", enabled=enabled)
 

@@ -35,6 +35,7 @@ class RequestSpec(_RequestSpecFields, total=False):
     drop_headers: list[str]  # names this request does not send at all
     disable_conditional_cache: bool  # no validators sent or kept for this request
     disable_client_hints: bool  # the preset's sec-ch-* left out
+    disable_high_entropy_client_hints: bool  # no hints asked for with Accept-CH
     disable_redirect_referer: bool  # no Referer after a redirect
     exact_headers: bool  # only this request's headers, in their order
     header_order: list[str]  # this request's order instead of the session's

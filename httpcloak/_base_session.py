@@ -405,14 +405,12 @@ def check_max_redirects(value: int) -> int:
 
 
 def request_switches(header_order: Sequence[str] | None, **flags: bool) -> RequestSpec:
-    """A request's fingerprint switches as the engine takes them (only those turned on).
-    disable_high_entropy_client_hints is accepted as upstream's and already true: the
-    presets send no high-entropy client hints."""
+    """A request's fingerprint switches as the engine takes them (only those turned on)."""
     out: dict[str, Any] = {}
     for name, value in flags.items():
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-        if value and name != "disable_high_entropy_client_hints":
+        if value:
             out[name] = True
     if header_order is not None:
         if isinstance(header_order, str) or not all(isinstance(n, str) for n in header_order):

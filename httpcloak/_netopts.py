@@ -44,8 +44,9 @@ class NetworkOptions(TypedDict, total=False):
     retry_methods: methods retried (default the idempotent GET HEAD OPTIONS PUT DELETE
         TRACE; add "POST" or "PATCH" only if the server tolerates duplicates).
     disable_ech: no ECH lookups, the preset's GREASE ECH only.
-    without_high_entropy_client_hints: accepted as in the upstream binding, and already true
-        here: the presets send no high-entropy client hints.
+    without_high_entropy_client_hints: do not answer Accept-CH: no high-entropy client hints
+        (sec-ch-ua-full-version-list, -platform-version, -arch, ...), which Chromium presets
+        otherwise send to an origin that asked for them (see set_high_entropy_client_hints).
     """
 
     tcp_proxy: str | None
@@ -73,9 +74,15 @@ class NetworkOptions(TypedDict, total=False):
 
 
 _STRINGS = ("tcp_proxy", "udp_proxy", "local_address", "ech_config_domain")
-_FLAGS = ("prefer_ipv4", "tls_only", "disable_http3", "tcp_df", "disable_ech")
+_FLAGS = (
+    "prefer_ipv4",
+    "tls_only",
+    "disable_http3",
+    "tcp_df",
+    "disable_ech",
+    "without_high_entropy_client_hints",
+)
 _INTS = ("retry", "tcp_ttl", "tcp_mss", "tcp_window_size", "tcp_window_scale")
-_ALREADY_TRUE = ("without_high_entropy_client_hints",)
 _SECONDS = ("quic_idle_timeout",)
 MILLISECONDS = ("retry_wait_min", "retry_wait_max")  # the engine takes them in seconds
 
@@ -90,10 +97,6 @@ def network_options(given: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in given.items():
         if value is None:
             continue
-        if name in _ALREADY_TRUE:
-            if not isinstance(value, bool):
-                raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-            continue  # nothing to send: see NetworkOptions
         if name == "quic_idle_timeout" and value == 0 and not isinstance(value, bool):
             continue  # 0 is the upstream binding's "the default"
         if name in _STRINGS:

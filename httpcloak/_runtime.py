@@ -83,6 +83,16 @@ class RuntimeSettings:
     def get_client_hints(self) -> bool:
         return _abi.client_hints_get(self._live_handle())
 
+    def set_high_entropy_client_hints(self, enabled: bool) -> None:
+        """Answer an origin's Accept-CH with the preset's high-entropy client hints (those
+        it names, on its later requests; Chromium presets; on by default), or send none."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
+        _abi.high_entropy_client_hints_set(self._live_handle(), enabled)
+
+    def get_high_entropy_client_hints(self) -> bool:
+        return _abi.high_entropy_client_hints_get(self._live_handle())
+
     def set_conditional_cache(self, enabled: bool) -> None:
         """Send back each URL's ETag / Last-Modified as If-None-Match / If-Modified-Since on
         its next GET (as browsers and the upstream binding do; on by default), or stop

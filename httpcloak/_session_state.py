@@ -46,6 +46,7 @@ SAVED_OPTIONS = frozenset(
         "without_cookie_jar",
         "without_client_hints",
         "without_conditional_cache",
+        "without_high_entropy_client_hints",
         "ja3",
         "akamai",
         "extra_fp",

@@ -45,6 +45,17 @@ func handleEcho(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reply)
 }
 
+// handleResponseHeaders is handleEcho with every query parameter also set as a response
+// header (?Accept-CH=sec-ch-ua-arch answers Accept-CH: sec-ch-ua-arch).
+func handleResponseHeaders(w http.ResponseWriter, r *http.Request) {
+	for name, values := range r.URL.Query() {
+		for _, v := range values {
+			w.Header().Add(name, v)
+		}
+	}
+	handleEcho(w, r)
+}
+
 func describeRequest(r *http.Request) (*echoReply, error) {
 	info := connInfoFrom(r.Context())
 	isTLS := r.TLS != nil || (info != nil && info.listener != listenerHTTP)

@@ -18,6 +18,8 @@ func newRouter() http.Handler {
 		"/whoami":    handleWhoami,
 		"/stats":     handleStats,
 		"/echo":      handleEchoBody,
+		// the echo, answered with the headers the query names (httpbin's)
+		"/response-headers": handleResponseHeaders,
 		// what the HTTP proxies were asked
 		"/proxy/connects": handleProxyConnects,
 		// HTTPS queries the ECH tests' DNS server got, per name

@@ -41,5 +41,6 @@ func (s *Session) Fork() (*Session, error) {
 		cache:    newConditionalCache(!s.ConditionalCache()), // its own, as upstream's forks
 	}
 	child.hintsOff.Store(s.hintsOff.Load())
+	child.acceptCH = s.acceptCH.fork()
 	return child, nil
 }

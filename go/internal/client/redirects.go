@@ -43,6 +43,9 @@ func exchange(ctx context.Context, sess *Session, spec *Request, hook *hopGate) 
 		if !spec.NoCache {
 			sent = sess.cache.addTo(method, u, sent)
 		}
+		if !spec.NoHighEntropy {
+			sent = sess.acceptCH.addTo(u, sent)
+		}
 		// A dropped name stays out on every hop, the jar's cookie header included.
 		sent = wire.WithoutHeaders(sent, spec.DropHeaders...)
 		out := &engine.Request{Method: method, URL: u, Headers: sent, Body: body}
@@ -59,6 +62,7 @@ func exchange(ctx context.Context, sess *Session, spec *Request, hook *hopGate) 
 			return nil, u, history, failure
 		}
 		sess.jar.StoreFromResponse(u, resp.Headers)
+		sess.acceptCH.remember(u, resp.Headers)
 		if !spec.NoCache {
 			sess.cache.store(method, u, resp.Status, resp.Headers)
 		}

@@ -35,6 +35,8 @@ type RequestOptions struct {
 	HeaderOrder []string
 	// WithoutClientHints leaves the preset's sec-ch-* headers out of this request.
 	WithoutClientHints bool
+	// WithoutHighEntropyClientHints: no hints asked for with Accept-CH on this request.
+	WithoutHighEntropyClientHints bool
 	// ExactHeaders sends Headers alone, in their order: none of the session's or preset's.
 	ExactHeaders bool
 	// WithoutRedirectReferer sends no Referer on the hops after a redirect.
@@ -71,6 +73,7 @@ type Request struct {
 	NoCache        bool           // no validators sent or kept (conditional_cache.go)
 	HeaderOrder    []string       // this request's header order; nil: the session's
 	NoHopReferer   bool           // no Referer after a redirect
+	NoHighEntropy  bool           // no hints asked for with Accept-CH (accept_ch.go)
 	Guard          *targets.Guard // a local proxy's: addresses its connections must not reach
 	RedirectHook   bool           // hops wait for the reader's decision (redirect_hook.go)
 }
@@ -122,6 +125,7 @@ func (s *Session) NewRequest(opts RequestOptions, payload *body.Held, streamed b
 		HeaderOrder:    order,
 		NoHopReferer:   opts.WithoutRedirectReferer,
 		RedirectHook:   opts.RedirectHook,
+		NoHighEntropy:  opts.WithoutHighEntropyClientHints || opts.ExactHeaders,
 	}
 	if opts.ExactHeaders && order == nil {
 		spec.HeaderOrder = headerNames(opts.Headers) // as given, whatever the session's order

@@ -28,6 +28,7 @@ type Session struct {
 	net      *sessionNet // runtime-changeable network settings and retries (net.go)
 	// hintsOff leaves the preset's sec-ch-* headers out (client_hints.go).
 	hintsOff atomic.Bool
+	acceptCH *acceptCH         // high-entropy client hints asked for with Accept-CH (accept_ch.go)
 	cache    *conditionalCache // ETag / Last-Modified per URL (conditional_cache.go)
 	meta     *sessionMeta      // created, last used, request count, identifier (meta.go)
 
@@ -59,8 +60,10 @@ type Options struct {
 	WithoutClientHints bool
 	// WithoutConditionalCache: no If-None-Match / If-Modified-Since from seen validators.
 	WithoutConditionalCache bool
-	Net                     engine.NetOptions // dialling, TLS key log, per-protocol proxies
-	Retry                   RetryOptions
+	// WithoutHighEntropyClientHints: Accept-CH is not answered.
+	WithoutHighEntropyClientHints bool
+	Net                           engine.NetOptions // dialling, TLS key log, per-protocol proxies
+	Retry                         RetryOptions
 	// Process-wide services the session uses (and its forks); nil: none.
 	Secrets       *secrets.Registry       // masks proxy credentials in every error
 	SharedTickets ticketcache.SharedStore // TLS sessions shared beyond this process
@@ -116,8 +119,12 @@ func NewSession(opts Options) (*Session, error) {
 	// Which browser's rules give the headers of other request kinds (fetch_mode); the
 	// engine resolved the same name a moment ago.
 	browser := "Chrome"
+	var highEntropy [][2]string
 	if p, err := fingerprint.Lookup(opts.Preset); err == nil {
 		browser = p.Browser
+		if base != nil {
+			highEntropy = p.HighEntropyHints
+		}
 	}
 	cookies := jar.New()
 	cookies.Disabled = opts.WithoutCookieJar
@@ -134,6 +141,7 @@ func NewSession(opts Options) (*Session, error) {
 		cache:    newConditionalCache(opts.WithoutConditionalCache),
 	}
 	sess.hintsOff.Store(opts.WithoutClientHints)
+	sess.acceptCH = newAcceptCH(highEntropy, opts.WithoutHighEntropyClientHints)
 	return sess, nil
 }
 

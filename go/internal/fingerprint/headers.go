@@ -56,6 +56,46 @@ func chromeUserAgent(major int, platform Platform) string {
 	return fmt.Sprintf("Mozilla/5.0 (%s) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 %sSafari/537.36", os, major, mobile)
 }
 
+// chromeHighEntropyHints are what Chrome major sends on platform to an origin whose
+// Accept-CH asked for them, in the order Chromium adds them (client_hints.cc): the full
+// version list keeps sec-ch-ua's brands and order with full versions (the GREASE brand's is
+// N.0.0.0). Platform values as upstream's defaults: Windows 11 ("15.0.0"), an Apple
+// Silicon Mac, Linux with the empty version Chrome sends there, Android 14.
+func chromeHighEntropyHints(major int, fullVersion string, platform Platform) [][2]string {
+	if fullVersion == "" {
+		fullVersion = strconv.Itoa(major) + ".0.0.0"
+	}
+	brands := strings.Split(chromeBrands(major), ", ")
+	for i, brand := range brands {
+		name, version, _ := strings.Cut(brand, `;v="`)
+		version = strings.TrimSuffix(version, `"`)
+		if version == strconv.Itoa(major) {
+			version = fullVersion
+		} else {
+			version += ".0.0.0"
+		}
+		brands[i] = name + `;v="` + version + `"`
+	}
+	arch, bitness, model, formFactors := `"x86"`, `"64"`, `""`, `"Desktop"`
+	platformVersion := map[Platform]string{Windows: `"15.0.0"`, MacOS: `"14.5.0"`, Linux: `""`, Android: `"14.0.0"`}[platform]
+	switch platform {
+	case MacOS:
+		arch = `"arm"`
+	case Android:
+		arch, bitness, formFactors = `""`, `""`, `"Mobile"`
+	}
+	return [][2]string{
+		{"sec-ch-ua-arch", arch},
+		{"sec-ch-ua-platform-version", platformVersion},
+		{"sec-ch-ua-model", model},
+		{"sec-ch-ua-full-version", `"` + fullVersion + `"`},
+		{"sec-ch-ua-full-version-list", strings.Join(brands, ", ")},
+		{"sec-ch-ua-bitness", bitness},
+		{"sec-ch-ua-wow64", "?0"},
+		{"sec-ch-ua-form-factors", formFactors},
+	}
+}
+
 var chPlatform = map[Platform]string{Windows: `"Windows"`, MacOS: `"macOS"`, Linux: `"Linux"`, Android: `"Android"`}
 
 const (

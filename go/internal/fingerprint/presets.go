@@ -19,6 +19,9 @@ type Preset struct {
 	Browser, Version string
 	Platform         Platform
 	Source           string // SourceCaptured, SourcePublished or SourceDerived
+	// HighEntropyHints are the client hints the browser sends only to an origin that asked
+	// for them with Accept-CH (name, value), in its order; nil: it sends none (not Chromium).
+	HighEntropyHints [][2]string
 	tls              tlsSpec
 	h2               func() H2Spec
 }

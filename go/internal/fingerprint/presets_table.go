@@ -24,7 +24,10 @@ type chromeRelease struct {
 	accept string
 	// Chrome on iOS spells out its full version; known from captures for a few releases.
 	iosBuild, iosVersion string
-	noAndroid, noIOS     bool // no such name upstream either
+	// fullVersion is the desktop build (sec-ch-ua-full-version-list) when captured; else
+	// major.0.0.0, as upstream derives it.
+	fullVersion      string
+	noAndroid, noIOS bool // no such name upstream either
 }
 
 var chromeReleases = []chromeRelease{
@@ -45,7 +48,7 @@ var chromeReleases = []chromeRelease{
 	{major: 153, tls: chrome151TLS, noIOS: true},
 	{major: 154, tls: chrome151TLS, noIOS: true},
 	{major: 155, tls: chrome151TLS},
-	{major: 156, tls: chrome156TLS, source: SourceCaptured, accept: chromeNavigationAcceptJXL, noIOS: true},
+	{major: 156, tls: chrome156TLS, source: SourceCaptured, accept: chromeNavigationAcceptJXL, noIOS: true, fullVersion: "156.0.8078.129"},
 }
 
 // Chrome with per-platform names from 143; the android-chrome-N and ios-chrome-N spellings
@@ -132,7 +135,8 @@ func addChrome(r chromeRelease) {
 		return Preset{
 			Profile: r.tls.Name, Headers: chromeHeaders(r.major, platform, accept),
 			Browser: "Chrome", Version: fmt.Sprint(r.major), Platform: platform, Source: sourceOr(r.source),
-			tls: r.tls, h2: chromeH2,
+			HighEntropyHints: chromeHighEntropyHints(r.major, r.fullVersion, platform),
+			tls:              r.tls, h2: chromeH2,
 		}
 	}
 	name := fmt.Sprintf("chrome-%d", r.major)
