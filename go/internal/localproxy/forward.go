@@ -38,11 +38,6 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 			"this is an HTTP proxy: send absolute-form requests (configure it as your client's proxy)")
 		return
 	}
-	if r.Header.Get(headerUpstreamProxy) != "" {
-		p.refuse(w, http.StatusNotImplemented, errs.KindInvalidArgument,
-			"per-request upstream proxies (X-Upstream-Proxy) are not supported; register a session that has the proxy")
-		return
-	}
 	target := *r.URL
 	switch scheme := strings.ToLower(r.Header.Get(headerScheme)); scheme {
 	case "", "http":
@@ -56,6 +51,19 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.refuseFor(w, err)
 		return
+	}
+	if upstream := upstreamProxyOf(r); upstream != "" {
+		if status, err := p.checkUpstream(r.Context(), upstream); err != nil {
+			p.refuseUpstream(w, status, err, upstream)
+			return
+		}
+		through, release, err := p.upstreams.acquire(sess, upstream)
+		if err != nil {
+			p.refuseUpstream(w, 0, err, upstream)
+			return
+		}
+		defer release() // after any refusal below: the fork's credentials are masked till then
+		sess = through
 	}
 	if err := p.checkTarget(r.Context(), sess, &target); err != nil {
 		p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, err.Error())

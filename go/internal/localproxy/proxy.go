@@ -38,6 +38,7 @@ type Proxy struct {
 	tunnelIdle     time.Duration     // 0: tunnels never time out
 	credentials    *proxyCredentials // nil: no authentication
 	guard          *targets.Guard    // the targets clients may reach
+	upstreams      upstreamSessions  // sessions behind per-request upstream proxies (upstream.go)
 	redact         func(string) string
 
 	mu       sync.RWMutex
@@ -155,6 +156,7 @@ func (p *Proxy) Close() {
 		_ = conn.Close()
 	}
 	p.mu.Unlock()
+	p.upstreams.close()
 }
 
 // holdTunnel records a hijacked connection so close() can end it; false if the proxy is

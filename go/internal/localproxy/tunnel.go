@@ -41,13 +41,25 @@ func (p *Proxy) tunnel(w http.ResponseWriter, r *http.Request) {
 		p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, err.Error())
 		return
 	}
-	upstream, err := p.tunnelDialer(targets.WithGuard(ctx, p.guard), "tcp", r.Host)
-	if err != nil {
-		if targets.IsForbidden(err) {
-			p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, errs.Classify(err, nil, "connect").Error())
+	dial := p.tunnelDialer
+	through := upstreamProxyOf(r)
+	if through != "" {
+		if status, err := p.checkUpstream(ctx, through); err != nil {
+			p.refuseUpstream(w, status, err, through)
 			return
 		}
-		p.refuse(w, http.StatusBadGateway, errs.KindConnect, "cannot reach "+r.Host+": "+err.Error())
+		if dial, err = p.upstreamTunnelDialer(through); err != nil {
+			p.refuseUpstream(w, 0, err, through)
+			return
+		}
+	}
+	upstream, err := dial(targets.WithGuard(ctx, p.guard), "tcp", r.Host)
+	if err != nil {
+		if targets.IsForbidden(err) {
+			p.refuse(w, http.StatusForbidden, errs.KindInvalidArgument, maskProxy(errs.Classify(err, nil, "connect").Error(), through))
+			return
+		}
+		p.refuse(w, http.StatusBadGateway, errs.KindConnect, maskProxy("cannot reach "+r.Host+": "+err.Error(), through))
 		return
 	}
 	defer upstream.Close()
