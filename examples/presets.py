@@ -10,7 +10,7 @@ from _runner import run
 def presets(base: str, verify: bool | str) -> None:
     names = httpcloak.available_presets()
     print("presets:", ", ".join(names))
-    info = httpcloak.describe_preset("chrome-latest")
+    info = httpcloak.preset_info("chrome-latest")
     print("chrome-latest is", info.alias_of, "with", len(info.headers), "headers")
     pool = httpcloak.PresetPool(["chrome-latest", "firefox-latest", "safari-latest"])
     for _ in range(3):

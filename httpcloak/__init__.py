@@ -51,6 +51,8 @@ from ._presets import (
     describe_preset,
     load_preset,
     load_preset_from_json,
+    preset_info,
+    preset_names,
     unregister_preset,
 )
 from ._process import get_ech_dns_servers, set_ech_dns_servers, trim_memory, version
@@ -63,6 +65,7 @@ from ._session_cache import (
     session_cache_stats,
 )
 from ._timeouts import Timeout
+from ._upstream_presets import UpstreamPresetWarning
 from ._warmup import SubresourceResult, WarmupResult
 
 if TYPE_CHECKING:
@@ -158,6 +161,9 @@ __all__ = [
     "load_preset",
     "load_preset_from_json",
     "unregister_preset",
+    "preset_info",
+    "preset_names",
+    "UpstreamPresetWarning",
     "configure_session_cache",
     "clear_session_cache",
     "session_cache_stats",

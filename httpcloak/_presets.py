@@ -12,6 +12,7 @@ created with its name use it.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, Final
 
 from . import _abi
 from ._exceptions import InvalidArgument
+from ._upstream_presets import describe, from_upstream, is_upstream
 
 
 class Preset:
@@ -229,30 +231,70 @@ def presets() -> list[PresetInfo]:
     ]
 
 
-def available_presets() -> list[str]:
+def preset_names() -> list[str]:
     """Names accepted by Session(preset=...), aliases included."""
     return [p.name for p in presets()]
 
 
-def describe_preset(name: str) -> PresetInfo:
+def available_presets() -> dict[str, dict[str, list[str]]]:
+    """Upstream's shape: each name accepted by Session(preset=...), aliases included, with
+    the protocols it can speak (``{"chrome-latest": {"protocols": ["h1", "h2", "h3"]}}``).
+    Iterating it gives the names; preset_names() is the plain list."""
+    return {p.name: {"protocols": _protocols(p)} for p in presets()}
+
+
+def _protocols(p: PresetInfo) -> list[str]:
+    # HTTP/3 takes no custom TLS or HTTP/2 fingerprint (fingerprint.ResolveProfile).
+    custom_wire = p.custom and (p.ja3 or p.akamai or p.extra_fp)
+    return ["h1", "h2"] if p.disable_http3 or custom_wire else ["h1", "h2", "h3"]
+
+
+def preset_info(name: str) -> PresetInfo:
+    """What a name stands for: alias, engine profile, headers in order, browser, version,
+    platform, source, and a custom preset's own fields."""
     for preset in presets():
         if preset.name == name:
             return preset
-    raise InvalidArgument(f"unknown preset {name!r}; available: {', '.join(available_presets())}")
+    raise InvalidArgument(f"unknown preset {name!r}; available: {', '.join(preset_names())}")
+
+
+def describe_preset(name: str) -> str:
+    """Upstream's shape: the preset as a JSON document ``{"version": 1, "preset": {...}}``
+    (its base, TLS hello or JA3, HTTP/2 header order, headers, protocols) that
+    load_preset_from_json takes back, edited, under another name. preset_info() gives the
+    same as a PresetInfo."""
+    return describe(preset_info(name))
 
 
 def load_preset(path: str | os.PathLike[str]) -> str:
-    """Register the preset in the JSON file at ``path``; returns its name."""
+    """Register the preset in the JSON file at ``path`` (ours or upstream's schema); returns
+    its name."""
     return load_preset_from_json(Path(path).read_text(encoding="utf-8"))
 
 
 def load_preset_from_json(json_data: str) -> str:
-    """Register the preset described by ``json_data``; returns its name.
+    """Register the preset described by ``json_data``; returns its name. Both this package's
+    document (docs/fingerprints.md) and upstream's ``{"version": 1, "preset": {...}}`` are
+    taken (what upstream's asks that this engine cannot apply is named in an
+    UpstreamPresetWarning).
 
     A custom preset of the same name is replaced (sessions already open keep the old one)."""
     if not isinstance(json_data, str):
         raise TypeError(f"json_data must be a str, not {type(json_data).__name__}")
+    try:
+        document = json.loads(json_data)
+    except ValueError as exc:
+        raise InvalidArgument(f"preset: invalid JSON: {exc}") from None
+    if is_upstream(document):
+        if "pool" in document:
+            raise InvalidArgument("this is a preset pool: load it with PresetPool(path)")
+        return register_document(from_upstream(document, preset_info))
     return _abi.preset_register(json_data)
+
+
+def register_document(document: dict[str, Any]) -> str:
+    """Register one preset document (ours); its name."""
+    return _abi.preset_register(json.dumps(document))
 
 
 def unregister_preset(name: str) -> None:

@@ -25,7 +25,7 @@ from typing import IO
 
 from . import _exceptions as exc
 from ._models import StreamResponse, body_is_encoded
-from ._presets import describe_preset
+from ._presets import preset_info
 from ._progress import Progress
 from ._replace_file import replacing
 from ._session import Session
@@ -186,7 +186,7 @@ def _write_body(response: StreamResponse, args: argparse.Namespace) -> None:
 
 
 def _fingerprint(preset: str) -> None:
-    info = describe_preset(preset)
+    info = preset_info(preset)
     alias = f" (alias of {info.alias_of})" if info.alias_of else ""
     print(f"preset {info.name}{alias}, engine profile {info.engine_profile}")
     for name, value in info.headers:

@@ -76,12 +76,12 @@ def test_preset_sends_the_published_ja4_and_akamai(
 
 
 def test_latest_aliases_point_at_the_newest_matching_presets() -> None:
-    assert httpcloak.describe_preset("chrome-latest").alias_of == "chrome-156-linux"
-    assert httpcloak.describe_preset("firefox-latest").alias_of == "firefox-153-linux"
-    names = httpcloak.available_presets()
+    assert httpcloak.preset_info("chrome-latest").alias_of == "chrome-156-linux"
+    assert httpcloak.preset_info("firefox-latest").alias_of == "firefox-153-linux"
+    names = httpcloak.preset_names()
     assert "chrome-151" in names and "firefox-148" in names
-    assert httpcloak.describe_preset("chrome-151").engine_profile == "chrome_151_PSK"
-    assert httpcloak.describe_preset("firefox-148").engine_profile == "firefox_148"
+    assert httpcloak.preset_info("chrome-151").engine_profile == "chrome_151_PSK"
+    assert httpcloak.preset_info("firefox-148").engine_profile == "firefox_148"
 
 
 def test_chrome_151_offers_ml_dsa_first_and_otherwise_chrome_148s_hello(
@@ -154,7 +154,7 @@ def test_a_resumed_handshake_adds_pre_shared_key_last(
 def test_headers_are_the_browsers_in_its_order(
     preset: str, user_agent: str, expected: dict[str, str], url: str, server: TestServer
 ) -> None:
-    info = httpcloak.describe_preset(preset)
+    info = httpcloak.preset_info(preset)
     with httpcloak.Session(preset, verify=server.ca) as s:
         seen = s.get(url).json()
     sent = {k.lower(): v for k, v in seen["headers"].items()}

@@ -47,7 +47,7 @@ def base(server: TestServer) -> str:
 
 def replay(preset: str, base: str, ca: str, captured: list[Record]) -> list[Record]:
     """Send the captured requests' header fields on one connection; return our frames."""
-    preset_names = {name for name, _ in httpcloak.describe_preset(preset).headers}
+    preset_names = {name for name, _ in httpcloak.preset_info(preset).headers}
     with httpcloak.Session(preset, verify=ca) as s:
         for i, frame in enumerate(captured):
             fields = [(n, v) for n, v in frame["headers"] if not n.startswith(":")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +63,7 @@ def test_row(server: TestServer, row: Row) -> None:
         names = {
             "httpcloak": httpcloak,
             "email": email,
+            "json": json,
             "s": s,
             "URL": f"{server.http}/anything",
             "run": asyncio.run,

@@ -61,7 +61,7 @@ def chrome_brands(major: int) -> str:
 
 def meaning(name: str) -> tuple[str, str, str]:
     """(browser, version, platform) that a name promises; latest names through their alias."""
-    info = httpcloak.describe_preset(name)
+    info = httpcloak.preset_info(name)
     target = info.alias_of or name
     if name.startswith(("android-chrome-", "ios-chrome-")):
         platform, rest = name.split("-chrome-")
@@ -100,7 +100,7 @@ def test_the_list_is_upstreams_116_names() -> None:
 
 
 def test_every_upstream_and_old_name_is_listed() -> None:
-    available = set(httpcloak.available_presets())
+    available = set(httpcloak.preset_names())
     assert set(UPSTREAM_NAMES) - available == set()
     assert set(OUR_OLD_NAMES) - available == set()
 
@@ -198,14 +198,14 @@ def test_docs_list_every_preset_as_describe_preset_does() -> None:
 
 
 def test_describe_preset_says_what_a_name_stands_for() -> None:
-    latest = httpcloak.describe_preset("chrome-latest")
+    latest = httpcloak.preset_info("chrome-latest")
     assert (latest.browser, latest.version, latest.platform, latest.source) == (
         "Chrome",
         "156",
         "linux",
         "captured",
     )
-    ios = httpcloak.describe_preset("ios-chrome-146")
+    ios = httpcloak.preset_info("ios-chrome-146")
     assert (ios.alias_of, ios.browser, ios.platform, ios.engine_profile) == (
         "chrome-146-ios",
         "Chrome (iOS)",

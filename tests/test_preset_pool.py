@@ -18,7 +18,7 @@ NAMES = ["chrome-133", "firefox-135", "safari-16", "chrome-latest"]
 
 def test_default_pool_holds_every_preset_but_aliases() -> None:
     pool = httpcloak.PresetPool()
-    infos = {p: httpcloak.describe_preset(p) for p in httpcloak.available_presets()}
+    infos = {p: httpcloak.preset_info(p) for p in httpcloak.preset_names()}
     assert set(pool) == {name for name, info in infos.items() if info.alias_of is None}
     assert "chrome-latest" not in pool and "chrome-133" in pool
     assert len(pool) == pool.size == len(pool.presets)
@@ -75,7 +75,7 @@ def test_next_is_fair_across_threads() -> None:
         (["chrome-133", "netscape-4"], "round_robin", httpcloak.InvalidArgument),
         ([], "round_robin", httpcloak.InvalidArgument),
         (NAMES, "weighted", httpcloak.InvalidArgument),
-        ("chrome-133", "round_robin", TypeError),
+        ("chrome-133", "round_robin", httpcloak.InvalidArgument),  # a str is a pool file
         ([133], "round_robin", TypeError),
     ],
 )

@@ -53,7 +53,7 @@ def test_a_registered_preset_is_listed_described_and_used(
     headers = [["user-agent", "Probe/1.0"], ["accept", "*/*"], ["x-probe", "1"]]
     assert _register(name=name, based_on="firefox-135", akamai=AKAMAI, headers=headers) == name
     assert name in httpcloak.available_presets()
-    info = httpcloak.describe_preset(name)
+    info = httpcloak.preset_info(name)
     assert (info.custom, info.based_on, info.akamai, info.ja3) == (
         True,
         "firefox-135",
@@ -61,7 +61,7 @@ def test_a_registered_preset_is_listed_described_and_used(
         None,
     )
     assert info.engine_profile == "firefox_135" and info.headers == [tuple(h) for h in headers]
-    assert httpcloak.describe_preset("firefox-135").custom is False
+    assert httpcloak.preset_info("firefox-135").custom is False
 
     seen = _seen(name, server, url)
     assert seen["akamai"] == AKAMAI
@@ -88,7 +88,7 @@ def test_a_preset_based_on_a_custom_preset_inherits_its_fingerprint(
 ) -> None:
     _register(name=name, ja3=JA3, extra_fp={"tls_permute_extensions": False})
     child = _register(name=f"{name}-child", based_on=name, akamai=AKAMAI)
-    info = httpcloak.describe_preset(child)
+    info = httpcloak.preset_info(child)
     assert (info.ja3, info.akamai, info.extra_fp) == (
         JA3,
         AKAMAI,
@@ -119,7 +119,7 @@ def test_replace_and_unregister_leave_open_sessions_alone(
         with pytest.raises(httpcloak.InvalidArgument, match=f'unknown preset "{name}"'):
             httpcloak.Session(name)
         with pytest.raises(httpcloak.InvalidArgument, match="unknown preset"):
-            httpcloak.describe_preset(name)
+            httpcloak.preset_info(name)
         assert old.get(url).json()["akamai"] == AKAMAI  # still the preset it was made with
     with pytest.raises(httpcloak.InvalidArgument, match="no custom preset"):
         httpcloak.unregister_preset(name)
@@ -135,7 +135,7 @@ def test_built_in_presets_are_never_replaced_nor_unregistered() -> None:
 
 def test_disable_http3_refuses_h3_sessions(name: str) -> None:
     _register(name=name, disable_http3=True)
-    assert httpcloak.describe_preset(name).disable_http3 is True
+    assert httpcloak.preset_info(name).disable_http3 is True
     with pytest.raises(httpcloak.InvalidArgument, match="disables HTTP/3"):
         httpcloak.Session(name, http_version="h3")
     httpcloak.Session(name, http_version="h2").close()
