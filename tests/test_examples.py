@@ -37,6 +37,10 @@ EXPECTED_OUTPUT = {
     "tls_only.py": "same ja4: True same akamai: True",
     "custom_fingerprints.py": "custom ja3 sent as given: True",
     "session_cache_redis.py": "worker 2 resumed: True psk: True",
+    "fast_downloads.py": "the first buffer is still its own: True 1024",
+    "quic_idle_timeout.py": "protocol: h3 h3",
+    "refresh_and_key_log.py": "after refresh resumed: True",
+    "warmup_and_fork.py": "cookie set in tab 0, visible in parent: True",
 }
 
 
