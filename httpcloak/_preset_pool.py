@@ -89,6 +89,8 @@ class PresetPool:
             document = json.loads(text)
         except ValueError as exc:
             raise InvalidArgument(f"preset pool: invalid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidArgument("preset pool: its JSON nests too deeply") from None
         if not isinstance(document, dict) or "pool" not in document:
             raise InvalidArgument('a preset pool file is {"version": 1, "pool": {...}}')
         name, strategy, entries = pool_presets(document, preset_info)

@@ -283,8 +283,8 @@ def load_preset_from_json(json_data: str) -> str:
         raise TypeError(f"json_data must be a str, not {type(json_data).__name__}")
     try:
         document = json.loads(json_data)
-    except ValueError as exc:
-        raise InvalidArgument(f"preset: invalid JSON: {exc}") from None
+    except (ValueError, RecursionError):
+        document = None  # the engine's decoder says what is wrong, as for any document
     if is_upstream(document):
         if "pool" in document:
             raise InvalidArgument("this is a preset pool: load it with PresetPool(path)")
