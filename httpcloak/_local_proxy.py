@@ -5,7 +5,10 @@ TLS/HTTP2 fingerprint, headers, cookie jar). For an https origin, request its ``
 URL with the header ``X-HTTPCloak-Scheme: https``: the proxy upgrades it and the TLS
 handshake is the preset's. A CONNECT tunnel (what most clients do for https URLs) carries
 the client's own TLS, untouched. ``X-HTTPCloak-Session: <id>`` routes a request through a
-session registered with ``register_session``.
+session registered with ``register_session``. ``X-Upstream-Proxy: <url>`` or
+``Proxy-Authorization: HTTPCloak <url>`` sends that request or tunnel out through another
+proxy (checked by the same target guard; its credentials never appear in an answer).
+``udp_proxy`` is refused: the proxy speaks HTTP/1.1 and HTTP/2 only, so it has no UDP to carry.
 
 Every local process (every user of the machine) can reach 127.0.0.1: whoever does speaks
 with the session's identity and cookies. ``auth=(user, password)`` makes clients prove they
