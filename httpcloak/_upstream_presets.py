@@ -105,7 +105,7 @@ def _preset(p: dict[str, Any], base_info: Any) -> dict[str, Any]:
     if based_on:
         out["based_on"] = based_on
     base = base_info(based_on or "chrome-latest")
-    if hello is not None and hello not in (based_on, base.engine_profile):
+    if hello is not None and not _same_hello(base_info, hello, based_on, base.engine_profile):
         ignored.append("tls.client_hello (the hello is based_on's, or tls.ja3's)")
     extra = _tls(tls, out, ignored)
     extra.update(_object(p.get("extra_fp", {}), "preset.extra_fp"))  # ours, as describe emits it
@@ -135,6 +135,18 @@ def _preset(p: dict[str, Any], base_info: Any) -> dict[str, Any]:
 _APPLIED_TOP = {"name", "based_on", "tls", "http2", "headers", "protocols", "extra_fp"}
 
 
+def _same_hello(base_info: Any, hello: Any, based_on: Any, profile: str) -> bool:
+    """Whether tls.client_hello names the hello based_on gives anyway (a preset of the same
+    engine profile, or that profile)."""
+    if hello in (based_on, profile):
+        return True
+    return (
+        isinstance(hello, str)
+        and _known(base_info, hello)
+        and base_info(hello).engine_profile == profile
+    )
+
+
 def _known(base_info: Any, name: str) -> bool:
     try:
         base_info(name)
@@ -149,7 +161,12 @@ def _tls(tls: dict[str, Any], out: dict[str, Any], ignored: list[str]) -> dict[s
     extras = dict(_object(tls.get("ja3_extras", {}), "preset.tls.ja3_extras"))
     extras.update({k: tls[k] for k in (*_TLS_EXTRAS, "permute_extensions") if k in tls})
     extra: dict[str, Any] = {}
+    carried = _ja3_extensions(tls.get("ja3"))
     for key, value in extras.items():
+        needs = _EXTENSION_OF.get(key)
+        if carried is not None and needs is not None and needs not in carried:
+            ignored.append(f"tls.{key} (the JA3 has no extension {needs})")
+            continue
         if key == "signature_algorithms":
             names = []
             for code in value:
@@ -164,6 +181,26 @@ def _tls(tls: dict[str, Any], out: dict[str, Any], ignored: list[str]) -> dict[s
     handled = {"ja3", "ja3_extras", "client_hello", *_TLS_EXTRAS, "permute_extensions"}
     ignored += [f"tls.{k}" for k in tls if k not in handled]
     return extra
+
+
+# The extension an extra edits: without it in the JA3 the extra has nothing to act on.
+_EXTENSION_OF = {
+    "signature_algorithms": 13,
+    "alpn": 16,
+    "cert_compression": 27,
+    "record_size_limit": 28,
+}
+
+
+def _ja3_extensions(ja3: Any) -> set[int] | None:
+    """The extension numbers a JA3 string lists; None when there is no JA3 (or it is
+    malformed: the engine says why)."""
+    if not isinstance(ja3, str) or ja3.count(",") != 4:
+        return None
+    try:
+        return {int(e) for e in ja3.split(",")[2].split("-") if e}
+    except ValueError:
+        return None
 
 
 def _http2(http2: dict[str, Any], out: dict[str, Any], ignored: list[str]) -> None:

@@ -95,11 +95,29 @@ def test_what_cannot_be_applied_is_named(name: str) -> None:
     doc["preset"]["tcp"] = {"platform": "Windows", "ttl": 64}
     doc["preset"]["http2"]["priority_table"] = {"image": {"urgency": 1}}
     doc["preset"]["http2"]["stream_weight"] = 42
+    # An extra for an extension the JA3 does not list has nothing to act on (as upstream,
+    # which drops it): named, not refused.
+    doc["preset"]["tls"]["ja3_extras"]["record_size_limit"] = 16385
     with pytest.warns(httpcloak.UpstreamPresetWarning) as caught:
         httpcloak.load_preset_from_json(json.dumps(doc))
     message = str(caught[0].message)
     assert "http2.priority_table" in message and "http2.stream_weight" in message
     assert "preset.tcp" in message
+    assert "tls.record_size_limit (the JA3 has no extension 28)" in message
+    assert httpcloak.preset_info(name).extra_fp == {
+        "tls_alpn": ["h2", "http/1.1"],
+        "tls_cert_compression": ["brotli"],
+        "tls_signature_algorithms": [
+            "ECDSAWithP256AndSHA256",
+            "PSSWithSHA256",
+            "PKCS1WithSHA256",
+            "ECDSAWithP384AndSHA384",
+            "PSSWithSHA384",
+            "PKCS1WithSHA384",
+            "PSSWithSHA512",
+            "PKCS1WithSHA512",
+        ],
+    }
 
 
 def test_settings_one_by_one_make_the_akamai_string(name: str, server: TestServer) -> None:
