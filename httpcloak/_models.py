@@ -8,6 +8,7 @@ Only where the raw chunks come from differs (memory, or the network).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import json as jsonlib
 import warnings
@@ -357,8 +358,10 @@ class StreamBase(_ResponseBase):
         if n == 0:
             self._exhausted = True
             native = self._native
-            if native is not None:
-                self.trailers = Headers.from_pairs(native.trailers())
+            # Only a chunked HTTP/1.1 body or an HTTP/2 or /3 stream can end with trailers.
+            if native is not None and (self.protocol != "h1" or self.content_length < 0):
+                with contextlib.suppress(StreamError):  # closed meanwhile: the body is whole
+                    self.trailers = Headers.from_pairs(native.trailers())
             self._release()
         else:
             self.num_bytes_downloaded += n
