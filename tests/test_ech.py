@@ -183,3 +183,11 @@ def test_wrong_types_are_type_errors() -> None:
 def test_bad_ech_options_are_invalid_arguments(options: dict[str, Any], message: str) -> None:
     with pytest.raises(httpcloak.InvalidArgument, match=message):
         httpcloak.Session(**options)
+
+
+def test_a_silent_dns_server_never_costs_the_request(server: TestServer, dns: str) -> None:
+    """A lookup takes at most half the time left to connect: with a short connect timeout
+    and a server that never answers, the request still goes out, without ECH."""
+    host = _name("silent.test")
+    seen = _seen(server, host, timeout=httpcloak.Timeout(connect=0.6))
+    assert seen["ech_accepted"] is False and seen["server_name"] == host
