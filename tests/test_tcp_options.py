@@ -128,7 +128,10 @@ def _packet_socket() -> socket.socket:
     try:
         sniffer = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
     except PermissionError:
-        pytest.skip("reading the SYN needs CAP_NET_RAW (the read-back tests above need none)")
+        pytest.fail(
+            "reading the SYN off the loopback interface needs CAP_NET_RAW: run the tests as "
+            "root (as .ci/run does) or grant the capability to the Python binary"
+        )
     sniffer.bind(("lo", 0))
     return sniffer
 
