@@ -16,9 +16,9 @@ import (
 // (a browser may also offer h2 to a proxy; this client cannot speak CONNECT over h2).
 type proxyTLS struct {
 	verify bool
-	roots  *x509.CertPool // nil: the system's
+	roots  *x509.CertPool                      // nil: the system's
 	hello  func() (tls.ClientHelloSpec, error) // the preset's
-	keyLog io.Writer // key_log_file, when set
+	keyLog io.Writer                           // key_log_file, when set
 }
 
 func (t *proxyTLS) handshake(ctx context.Context, conn net.Conn, serverName string) (net.Conn, error) {
