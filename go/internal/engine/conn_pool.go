@@ -34,7 +34,16 @@ type connPool struct {
 	h2s    map[string][]*http2.ClientConn // origin address -> its HTTP/2 connections
 	dials  map[string]*dialCall           // origin address -> the TLS connection being opened
 	spare  map[string][]net.Conn          // HTTP/1.1 connections that learnt the protocol, for the HTTP/1.1 transport
+	// busy counts the exchanges on each HTTP/2 connection (from GetClientConn until their
+	// body is closed): the idle ones are those CloseIdleConnections may close.
+	busy map[*http2.ClientConn]int
 }
+
+// exchangeKey carries an *exchange in a request's context.
+type exchangeKey struct{}
+
+// exchange is one round trip's claim on an HTTP/2 connection; guarded by connPool.mu.
+type exchange struct{ cc *http2.ClientConn }
 
 // dialCall is one TLS connection being opened to an origin, shared by every request that
 // needs a new connection there at that moment (a browser opens one, not one per request).
@@ -43,6 +52,7 @@ type connPool struct {
 // have given up is the dial abandoned.
 type dialCall struct {
 	done    chan struct{}
+	cc      *http2.ClientConn // the connection made, when it speaks HTTP/2
 	err     error
 	cancel  context.CancelFunc
 	waiters int // guarded by connPool.mu
@@ -83,14 +93,15 @@ func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
 			return p.h1.RoundTrip(req)
 		}
 		// First contact: open a connection and learn the protocol from it.
-		if err := p.connect(req.Context(), addr); err != nil {
+		if _, err := p.connect(req.Context(), addr); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// connect opens (or waits for) a new TLS connection to addr and files it by its protocol.
-func (p *connPool) connect(ctx context.Context, addr string) error {
+// connect opens (or waits for) a new TLS connection to addr and files it by its protocol;
+// an HTTP/2 one is returned.
+func (p *connPool) connect(ctx context.Context, addr string) (*http2.ClientConn, error) {
 	p.mu.Lock()
 	call := p.dials[addr]
 	if call == nil {
@@ -103,7 +114,7 @@ func (p *connPool) connect(ctx context.Context, addr string) error {
 		p.mu.Lock()
 		call.waiters--
 		p.mu.Unlock()
-		return call.err
+		return call.cc, call.err
 	case <-ctx.Done():
 		p.mu.Lock()
 		call.waiters--
@@ -113,7 +124,7 @@ func (p *connPool) connect(ctx context.Context, addr string) error {
 			call.cancel()
 		}
 		p.mu.Unlock()
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
@@ -127,7 +138,7 @@ func (p *connPool) startDial(ctx context.Context, addr string) *dialCall {
 		defer cancel()
 		conn, err := p.tls.dial(dialCtx, addr)
 		if err == nil {
-			err = p.file(addr, conn)
+			call.cc, err = p.file(addr, conn)
 		}
 		call.err = err
 		p.mu.Lock()
@@ -140,7 +151,7 @@ func (p *connPool) startDial(ctx context.Context, addr string) *dialCall {
 }
 
 // file puts a new connection where its negotiated protocol is served from.
-func (p *connPool) file(addr string, conn *tls.UConn) error {
+func (p *connPool) file(addr string, conn *tls.UConn) (*http2.ClientConn, error) {
 	proto := "h1"
 	if conn.ConnectionState().NegotiatedProtocol == http2.NextProtoTLS {
 		proto = "h2"
@@ -150,14 +161,14 @@ func (p *connPool) file(addr string, conn *tls.UConn) error {
 		var err error
 		if cc, err = p.h2.NewClientConn(conn); err != nil {
 			_ = conn.Close()
-			return err
+			return nil, err
 		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if learnt := p.proto[addr]; learnt != "" && learnt != proto {
 		_ = conn.Close()
-		return fmt.Errorf("%s negotiated %s on a new connection after %s before", addr, proto, learnt)
+		return nil, fmt.Errorf("%s negotiated %s on a new connection after %s before", addr, proto, learnt)
 	}
 	p.proto[addr] = proto
 	if cc != nil {
@@ -165,7 +176,7 @@ func (p *connPool) file(addr string, conn *tls.UConn) error {
 	} else {
 		p.spare[addr] = append(p.spare[addr], conn)
 	}
-	return nil
+	return cc, nil
 }
 
 // GetClientConn gives the HTTP/2 transport a connection to addr that takes a new stream
@@ -176,15 +187,53 @@ func (p *connPool) GetClientConn(req *http.Request, addr string) (*http2.ClientC
 		p.mu.Lock()
 		for _, cc := range p.h2s[addr] {
 			if cc.CanTakeNewRequest() {
+				p.claimLocked(req, cc)
 				p.mu.Unlock()
 				return cc, nil
 			}
 		}
 		p.mu.Unlock()
-		if err := p.connect(req.Context(), addr); err != nil {
+		cc, err := p.connect(req.Context(), addr)
+		if err != nil {
 			return nil, err
 		}
+		if cc != nil {
+			// The new connection, even if it already cannot take this request: the
+			// transport's retry decides then, instead of this loop dialling on and on.
+			p.mu.Lock()
+			p.claimLocked(req, cc)
+			p.mu.Unlock()
+			return cc, nil
+		}
 	}
+}
+
+// claimLocked moves req's exchange onto cc (a retry may move it); p.mu is held.
+func (p *connPool) claimLocked(req *http.Request, cc *http2.ClientConn) {
+	ex, _ := req.Context().Value(exchangeKey{}).(*exchange)
+	if ex == nil {
+		return
+	}
+	p.releaseLocked(ex)
+	ex.cc = cc
+	p.busy[cc]++
+}
+
+// release ends ex's claim on its HTTP/2 connection, if any.
+func (p *connPool) release(ex *exchange) {
+	p.mu.Lock()
+	p.releaseLocked(ex)
+	p.mu.Unlock()
+}
+
+func (p *connPool) releaseLocked(ex *exchange) {
+	if ex.cc == nil {
+		return
+	}
+	if p.busy[ex.cc]--; p.busy[ex.cc] <= 0 {
+		delete(p.busy, ex.cc)
+	}
+	ex.cc = nil
 }
 
 // MarkDead forgets a connection that closed or cannot be used.
@@ -216,13 +265,16 @@ func (p *connPool) dialTLSForH1(ctx context.Context, _, addr string) (net.Conn, 
 	return p.tls.dial(ctx, addr)
 }
 
-// CloseIdleConnections closes the connections no exchange uses; an HTTP/2 one is told
-// GOAWAY and ends with its last stream (exchanges on it carry on).
+// CloseIdleConnections closes the connections no exchange uses (the others carry on).
 func (p *connPool) CloseIdleConnections() {
 	p.mu.Lock()
-	var h2s []*http2.ClientConn
+	var idle []*http2.ClientConn
 	for _, conns := range p.h2s {
-		h2s = append(h2s, conns...)
+		for _, cc := range conns {
+			if p.busy[cc] == 0 {
+				idle = append(idle, cc)
+			}
+		}
 	}
 	spare := p.spare
 	p.spare = map[string][]net.Conn{}
@@ -232,8 +284,8 @@ func (p *connPool) CloseIdleConnections() {
 			_ = conn.Close()
 		}
 	}
-	for _, cc := range h2s {
-		go func() { _ = cc.Shutdown(context.Background()) }()
+	for _, cc := range idle {
+		_ = cc.Close() // no stream to interrupt; MarkDead forgets it
 	}
 	p.h1.CloseIdleConnections()
 }

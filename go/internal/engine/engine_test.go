@@ -173,3 +173,70 @@ func TestLaterHTTP2ConnectionsCheckTheTargetGuard(t *testing.T) {
 		t.Fatalf("unguarded request after it: %q, %v", got, err)
 	}
 }
+
+// Close closes idle HTTP/2 connections at once and leaves a connection with an open
+// exchange alone until that exchange's body is closed.
+func TestCloseSparesHTTP2ConnectionsInUse(t *testing.T) {
+	release := make(chan struct{})
+	closed := make(chan struct{}, 4)
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "first,")
+		w.(http.Flusher).Flush()
+		if r.URL.Path == "/held" {
+			<-release
+		}
+		_, _ = io.WriteString(w, "last")
+	}))
+	server.EnableHTTP2 = true
+	server.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	server.StartTLS()
+	defer server.Close()
+	waitClosed := func(what string) {
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the connection was not closed", what)
+		}
+	}
+	eng, err := New(Config{Preset: "chrome-latest", Verify: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(server.URL + "/")
+	resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	eng.Close()
+	waitClosed("idle connection")
+
+	eng, err = New(Config{Preset: "chrome-latest", Verify: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ = url.Parse(server.URL + "/held")
+	resp, err = eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Close()
+	close(release)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != "first,last" || resp.Proto != "h2" {
+		t.Fatalf("the open exchange got %q over %s, %v", body, resp.Proto, err)
+	}
+	select {
+	case <-closed:
+		t.Fatal("Close closed a connection whose exchange was open")
+	default:
+	}
+	resp.Body.Close()
+	eng.Close()
+	waitClosed("connection after its exchange ended")
+}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"httpcloakpy/internal/errs"
@@ -79,6 +80,7 @@ func New(cfg Config) (Engine, error) {
 		h2s:   map[string][]*http2.ClientConn{},
 		dials: map[string]*dialCall{},
 		spare: map[string][]net.Conn{},
+		busy:  map[*http2.ClientConn]int{},
 	}
 	pool.h1 = &http.Transport{
 		DialContext:         dialer.DialContext,
@@ -147,19 +149,36 @@ func (e *tcpEngine) TicketStore() *ticketcache.Cache { return e.tickets }
 func (e *tcpEngine) Close() { e.pool.CloseIdleConnections() }
 
 func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
-	req, err := fhttpRequest(ctx, out)
+	ex := &exchange{}
+	req, err := fhttpRequest(context.WithValue(ctx, exchangeKey{}, ex), out)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := e.pool.RoundTrip(req)
 	if err != nil {
+		e.pool.release(ex)
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		// Worded as Go's http.Client words it: "Get "https://host/": reason".
 		return nil, &url.Error{Op: requestOp(out.Method), URL: redactedURL(out.URL), Err: err}
 	}
-	return incomingFrom(resp), nil
+	in := incomingFrom(resp)
+	in.Body = &exchangeBody{ReadCloser: in.Body, release: func() { e.pool.release(ex) }}
+	return in, nil
+}
+
+// exchangeBody ends the exchange's claim on its connection when the body is closed.
+type exchangeBody struct {
+	io.ReadCloser
+	release func()
+	once    sync.Once
+}
+
+func (b *exchangeBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
 }
 
 func requestOp(method string) string {
