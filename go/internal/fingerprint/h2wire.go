@@ -71,8 +71,8 @@ type HeadersPriority struct {
 var (
 	// Chromium 156 (tests/fixtures/browsers/chromium-*): pseudo-headers other than
 	// :authority never enter the table and name the static table's first entry (":path"
-	// is 4); everything else, cookie crumbs included, is indexed; Huffman only when
-	// shorter. HEADERS: exclusive, weight from the urgency of the request's priority
+	// is 4; by hand, its CORS preflight's :method OPTIONS named 2, never indexed);
+	// everything else, cookie crumbs included, is indexed; Huffman only when shorter. HEADERS: exclusive, weight from the urgency of the request's priority
 	// header (Chromium's int(255.9/7*(7-u))+1: u=0 256, u=1 220, u=2 183, u=3 147, u=4 110),
 	// on the newest open stream of the same or a more urgent one.
 	chromeH2Wire = H2Wire{
@@ -97,8 +97,9 @@ var (
 	}
 	// Firefox ESR 153 (tests/fixtures/browsers/firefox-esr-*): first request on stream 3,
 	// each followed by a WINDOW_UPDATE of 12451840 on its stream; :path without indexing
-	// (name index 5), cookie crumbs never indexed, a literal names the highest-index entry
-	// with its name (the oldest dynamic one), every string Huffman-coded (the captures have
+	// (name index 5), cookie crumbs never indexed, the rest indexed (by hand: :method
+	// OPTIONS named 3, then indexed), a literal names the highest-index entry with its
+	// name (the oldest dynamic one), every string Huffman-coded (the captures have
 	// equal lengths coded; headless here, /get?q=~~~~~~~~^^^^{}{} went as 33 Huffman bytes
 	// for 23 raw, where Chromium sent it raw); a table size update after the server's
 	// SETTINGS. HEADERS: never exclusive, on 0; documents 42,
