@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO
 
 from . import _exceptions as exc
+from ._fingerprint_compare import compare, render
 from ._models import StreamResponse, body_is_encoded
 from ._presets import preset_info
 from ._progress import Progress
@@ -87,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--proxy", help="http://, https:// or socks5:// proxy URL")
     parser.add_argument(
         "--fingerprint", action="store_true", help="show what the preset sends, then exit"
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="CAPTURE",
+        help="with --fingerprint: compare what the preset sends to URL (a /fingerprint/full "
+        "endpoint of the test server) with this capture file, field by field",
     )
     return parser
 
@@ -193,7 +200,29 @@ def _fingerprint(preset: str) -> None:
         print(f"{name}: {value}")
 
 
+def _compare(args: argparse.Namespace) -> int:
+    """--fingerprint --compare CAPTURE URL: 0 when every field is equal, 1 otherwise."""
+    if not args.url:
+        raise exc.InvalidArgument(
+            "--compare needs the URL of a /fingerprint/full endpoint to measure the preset "
+            "against (the test server's, go/testserver)"
+        )
+    try:
+        with open(args.compare, encoding="utf-8") as f:
+            capture = json.load(f)
+    except (OSError, ValueError) as error:
+        raise LocalFileError(f"cannot read the capture {args.compare!r}: {error}", 26) from error
+    verify: bool | str = False if args.insecure else (args.cacert or True)
+    with Session(args.preset, verify=verify, http_version=args.http_version) as session:
+        ours = session.get(args.url).json()
+    rows = compare(capture, ours)
+    print(render(rows))
+    return 0 if all(r.equal or not r.counts for r in rows) else 1
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.fingerprint and args.compare:
+        return _compare(args)
     if args.fingerprint:
         _fingerprint(args.preset)
         return 0

@@ -229,3 +229,28 @@ def test_ctrl_c_during_a_download_leaves_the_output_file_untouched(
         child.wait()
     assert target.read_bytes() == PREVIOUS
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+CHROMIUM_CAPTURE = (
+    Path(__file__).parent / "fixtures/browsers/chromium-156.0.8078.129/launch-1/conn-000002.json"
+)
+
+
+def test_fingerprint_compare_shows_each_field_against_a_capture(server: TestServer) -> None:
+    url = server.https.replace("127.0.0.1", "localhost") + "/fingerprint/full"
+    done = cli("--fingerprint", "--compare", str(CHROMIUM_CAPTURE), "--cacert", server.ca, url)
+    lines = done.stdout.splitlines()
+    assert "=  ja4: t13d1517h2_8daaf6152771_cb7bf5808d99" in lines
+    assert any(line.startswith("=  akamai: 1:65536;2:0;4:6291456;6:262144") for line in lines)
+    assert "~  extension order:" in lines  # Chrome permutes it: shown, never counted
+    # Google's Chrome adds its brand to Chromium's: the one field that differs, and says so.
+    assert "!= header sec-ch-ua:" in lines
+    assert lines[-1] == "1 field(s) differ"
+    assert done.returncode == 1
+
+
+def test_fingerprint_compare_needs_an_endpoint_and_a_readable_capture(tmp_path: Path) -> None:
+    missing_url = cli("--fingerprint", "--compare", str(CHROMIUM_CAPTURE))
+    assert missing_url.returncode == 2 and "/fingerprint/full" in missing_url.stderr
+    unreadable = cli("--fingerprint", "--compare", str(tmp_path / "none.json"), "https://x/")
+    assert unreadable.returncode == 26 and "cannot read the capture" in unreadable.stderr

@@ -183,3 +183,32 @@ def test_wrong_types_are_type_errors() -> None:
 def test_bad_ech_options_are_invalid_arguments(options: dict[str, Any], message: str) -> None:
     with pytest.raises(httpcloak.InvalidArgument, match=message):
         httpcloak.Session(**options)
+
+
+def test_a_silent_dns_server_never_costs_the_request(server: TestServer, dns: str) -> None:
+    """A lookup takes at most half the time left to connect: with a short connect timeout
+    and a server that never answers, the request still goes out, without ECH."""
+    host = _name("silent.test")
+    seen = _seen(server, host, timeout=httpcloak.Timeout(connect=0.6))
+    assert seen["ech_accepted"] is False and seen["server_name"] == host
+
+
+def test_a_rejection_without_retry_configs_is_retried_without_ech(
+    server: TestServer, dns: str
+) -> None:
+    """The main test server has no ECH key: it answers the outer hello (as
+    public.ech.test) and sends no retry configs; the connection is made again without ECH."""
+    host, source = _name("none.test"), _name("ech.test")
+    port = urlsplit(server.https).port
+    with httpcloak.Session(
+        verify=server.ca, connect_to={host: f"127.0.0.1:{port}"}, ech_config_domain=source
+    ) as s:
+        assert s.get(f"https://{host}:{port}/get").ok
+
+
+def test_the_options_are_saved_with_the_session(server: TestServer) -> None:
+    with httpcloak.Session(ech_config_domain="ech.test", disable_ech=False) as s:
+        state = s.marshal()
+    with httpcloak.Session.unmarshal(state) as restored:
+        assert restored.marshal() == state
+    assert '"ech_config_domain": "ech.test"' in state

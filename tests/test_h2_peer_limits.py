@@ -14,9 +14,11 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,10 +90,32 @@ def hypercorn(app: CountingApp, server: TestServer) -> Iterator[str]:
     thread.start()
     try:
         yield f"https://127.0.0.1:{port}"
+        # The client's session is closed by now: its connections must end before hypercorn
+        # shuts down, or hypercorn's own TLS close races the client's last frames (OpenSSL
+        # then fails hypercorn's shutdown with APPLICATION_DATA_AFTER_CLOSE_NOTIFY).
+        _wait_until_no_connection(port)
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=30)
         loop.close()
+
+
+def _established_to(port: int) -> int:
+    """Established TCP connections whose local port is port (the server's side), from
+    /proc/net/tcp: the kernel's view, whoever holds them."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if int(local.rsplit(":", 1)[1], 16) == port and state == "01":
+            count += 1
+    return count
+
+
+def _wait_until_no_connection(port: int, bound: float = 10.0) -> None:
+    deadline = time.monotonic() + bound
+    while (left := _established_to(port)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not left, f"{left} connection(s) still open {bound:.0f} s after the session closed"
 
 
 def _assert_within_the_servers_limit(app: CountingApp) -> None:

@@ -193,3 +193,50 @@ def test_firefox_latest_frames_and_encodes_requests_as_firefox(
     assert frame["hpack"][0] is update
     ack = next(f for f in frames if f["type"] == "SETTINGS" and "ACK" in f["flag_names"])
     assert frame is next(f for f in frames[frames.index(ack) :] if f in ours)
+
+
+@pytest.mark.parametrize(
+    ("preset", "huffman"), [("chrome-latest", False), ("firefox-latest", True)]
+)
+def test_a_string_longer_in_huffman_is_sent_raw_by_chrome_and_huffman_coded_by_firefox(
+    server: TestServer, base: str, preset: str, huffman: bool
+) -> None:
+    """Measured by hand with both browsers on this test server (headless, not a fixture):
+    /get?q=~~~~~~~~^^^^{}{} (23 bytes raw, 33 in Huffman code) went raw from Chromium 156,
+    Huffman-coded from Firefox ESR 153. Tildes have the same property ('~' is 13 bits) and
+    are not percent-encoded on the way."""
+    path = "/fingerprint/full?q=" + "~" * 16
+    with httpcloak.Session(preset, verify=server.ca) as s:
+        frames = s.get(base + path).json()["http2"]["frames"]
+    first = request_frames({"frames": frames})[0]["hpack"]
+    (field,) = [r for r in first if r.get("name") == ":path"]
+    assert (field["value"], field["value_huffman"]) == (path, huffman)
+    string_length = len(field["hex"]) // 2 - 2  # after the name index and the length
+    assert (string_length > len(path)) is huffman
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("chrome-latest", [("literal_without_indexing", "static", 2)] * 2),
+        ("firefox-latest", [("literal_incremental", "static", 3), ("indexed", "dynamic", None)]),
+    ],
+)
+def test_a_method_outside_the_static_table_is_encoded_as_by_the_browser(
+    server: TestServer, base: str, preset: str, expected: list[tuple[str, str, int | None]]
+) -> None:
+    """Measured by hand with both browsers on this test server (their CORS preflights, not
+    a fixture): Chromium 156 sent :method OPTIONS as a literal without indexing naming static
+    entry 2, every time; Firefox ESR 153 as a literal with incremental indexing naming entry
+    3, then indexed from the dynamic table."""
+    with httpcloak.Session(preset, verify=server.ca) as s:
+        for _ in range(2):
+            assert s.request("OPTIONS", f"{base}/get").status_code == 200
+        frames = s.get(f"{base}/fingerprint/full").json()["http2"]["frames"]
+    methods = [
+        next(r for r in f["hpack"] if r.get("name") == ":method")
+        for f in request_frames({"frames": frames})[:2]
+    ]
+    assert [r["value"] for r in methods] == ["OPTIONS"] * 2
+    static = [r["index"] if r["table"] == "static" else None for r in methods]
+    assert [(r["kind"], r["table"], i) for r, i in zip(methods, static, strict=True)] == expected

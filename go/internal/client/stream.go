@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/notify"
 	"httpcloakpy/internal/targets"
@@ -85,6 +86,8 @@ func OpenStream(sess *Session, spec *Request) (*Stream, error) {
 	if spec.Timeouts.Connect > 0 {
 		expired := errs.ConnectTimeout(spec.Timeouts.Connect)
 		connectTimer = time.AfterFunc(spec.Timeouts.Connect, func() { cancel(expired) })
+		// The engine sizes optional waits (an ECH lookup) by it; the timer enforces it.
+		st.ctx = engine.WithConnectDeadline(st.ctx, time.Now().Add(spec.Timeouts.Connect))
 	}
 	go st.run(spec, connectTimer)
 	return st, nil

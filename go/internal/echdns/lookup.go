@@ -40,7 +40,7 @@ func Lookup(ctx context.Context, name string) []byte {
 			break
 		}
 	}
-	if context.Cause(ctx) != context.Canceled {
+	if ctx.Err() == nil || context.Cause(ctx) == context.DeadlineExceeded && time.Since(now) >= budget {
 		cache.put(name, nil, negativeTTL, now) // no answer: ask again later, not at every dial
 	}
 	return nil

@@ -2,9 +2,7 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"slices"
 	"strings"
 	"sync"
 
@@ -39,12 +37,6 @@ type connPool struct {
 	busy map[*http2.ClientConn]int
 }
 
-// exchangeKey carries an *exchange in a request's context.
-type exchangeKey struct{}
-
-// exchange is one round trip's claim on an HTTP/2 connection; guarded by connPool.mu.
-type exchange struct{ cc *http2.ClientConn }
-
 // dialCall is one TLS connection being opened to an origin, shared by every request that
 // needs a new connection there at that moment (a browser opens one, not one per request).
 // It runs in a context of its own that keeps the first request's values (its target guard)
@@ -58,7 +50,7 @@ type dialCall struct {
 	waiters int // guarded by connPool.mu
 }
 
-// originAddress is the "host:port" key of u's origin, spelt as fhttp's transports spell it.
+// originAddress is the "host:port" key of an origin, spelt as fhttp's transports spell it.
 func originAddress(scheme, authority string) string {
 	host, port, err := net.SplitHostPort(authority)
 	if err != nil {
@@ -166,10 +158,7 @@ func (p *connPool) file(addr string, conn *tls.UConn) (*http2.ClientConn, error)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if learnt := p.proto[addr]; learnt != "" && learnt != proto {
-		_ = conn.Close()
-		return nil, fmt.Errorf("%s negotiated %s on a new connection after %s before", addr, proto, learnt)
-	}
+	// The latest connection says what the origin speaks now (a server may be reconfigured).
 	p.proto[addr] = proto
 	if cc != nil {
 		p.h2s[addr] = append(p.h2s[addr], cc)
@@ -177,78 +166,6 @@ func (p *connPool) file(addr string, conn *tls.UConn) (*http2.ClientConn, error)
 		p.spare[addr] = append(p.spare[addr], conn)
 	}
 	return cc, nil
-}
-
-// GetClientConn gives the HTTP/2 transport a connection to addr that takes a new stream
-// (with the stream limit patch, a connection queues requests beyond its limit), opening
-// one when none does.
-func (p *connPool) GetClientConn(req *http.Request, addr string) (*http2.ClientConn, error) {
-	for {
-		p.mu.Lock()
-		for _, cc := range p.h2s[addr] {
-			if cc.CanTakeNewRequest() {
-				p.claimLocked(req, cc)
-				p.mu.Unlock()
-				return cc, nil
-			}
-		}
-		p.mu.Unlock()
-		cc, err := p.connect(req.Context(), addr)
-		if err != nil {
-			return nil, err
-		}
-		if cc != nil {
-			// The new connection, even if it already cannot take this request: the
-			// transport's retry decides then, instead of this loop dialling on and on.
-			p.mu.Lock()
-			p.claimLocked(req, cc)
-			p.mu.Unlock()
-			return cc, nil
-		}
-	}
-}
-
-// claimLocked moves req's exchange onto cc (a retry may move it); p.mu is held.
-func (p *connPool) claimLocked(req *http.Request, cc *http2.ClientConn) {
-	ex, _ := req.Context().Value(exchangeKey{}).(*exchange)
-	if ex == nil {
-		return
-	}
-	p.releaseLocked(ex)
-	ex.cc = cc
-	p.busy[cc]++
-}
-
-// release ends ex's claim on its HTTP/2 connection, if any.
-func (p *connPool) release(ex *exchange) {
-	p.mu.Lock()
-	p.releaseLocked(ex)
-	p.mu.Unlock()
-}
-
-func (p *connPool) releaseLocked(ex *exchange) {
-	if ex.cc == nil {
-		return
-	}
-	if p.busy[ex.cc]--; p.busy[ex.cc] <= 0 {
-		delete(p.busy, ex.cc)
-	}
-	ex.cc = nil
-}
-
-// MarkDead forgets a connection that closed or cannot be used.
-func (p *connPool) MarkDead(cc *http2.ClientConn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for addr, conns := range p.h2s {
-		if i := slices.Index(conns, cc); i >= 0 {
-			p.h2s[addr] = slices.Delete(conns, i, i+1)
-			if len(p.h2s[addr]) == 0 {
-				delete(p.h2s, addr)
-			}
-			return
-		}
-	}
 }
 
 // dialTLSForH1 is the HTTP/1.1 transport's TLS dial: a connection that learnt the origin's

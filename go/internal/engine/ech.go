@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"time"
 
 	"httpcloakpy/internal/echdns"
 	"httpcloakpy/internal/errs"
@@ -87,13 +88,19 @@ func (p *echPolicy) begin(ctx context.Context, host string) func() []byte {
 	} else if p == nil || !p.auto || net.ParseIP(host) != nil || isLocalhost(host) {
 		return func() []byte { return nil }
 	}
+	// At most half the time left to connect: a slow resolver costs ECH, not the request.
+	lookupCtx, cancel := ctx, context.CancelFunc(func() {})
+	if deadline, ok := connectDeadline(ctx); ok {
+		lookupCtx, cancel = context.WithTimeout(ctx, time.Until(deadline)/2)
+	}
 	found := make(chan []byte, 1)
-	go func() { found <- echdns.Lookup(ctx, name) }()
+	go func() { found <- echdns.Lookup(lookupCtx, name) }()
 	return func() []byte {
+		defer cancel()
 		select {
 		case configs := <-found:
 			return configs
-		case <-ctx.Done():
+		case <-lookupCtx.Done():
 			return nil
 		}
 	}
@@ -116,4 +123,21 @@ func echRetryConfigs(err error, offered []byte) (retry []byte, ok bool) {
 		return nil, true
 	}
 	return rejected.RetryConfigList, true
+}
+
+type connectDeadlineKey struct{}
+
+// WithConnectDeadline tells the engine when the request's connect timeout expires (the
+// client enforces it by cancelling ctx, which carries no deadline of its own).
+func WithConnectDeadline(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, connectDeadlineKey{}, t)
+}
+
+// connectDeadline is the earlier of ctx's deadline and the one WithConnectDeadline set.
+func connectDeadline(ctx context.Context) (time.Time, bool) {
+	deadline, ok := ctx.Deadline()
+	if t, set := ctx.Value(connectDeadlineKey{}).(time.Time); set && (!ok || t.Before(deadline)) {
+		return t, true
+	}
+	return deadline, ok
 }

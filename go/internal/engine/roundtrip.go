@@ -40,12 +40,18 @@ const (
 	engineIdleTimeout      = 90 * time.Second
 )
 
-func New(cfg Config) (Engine, error) {
+// resolved is what an engine is built from: cfg's preset, its wire shape and the trust.
+func resolved(cfg Config) (fingerprint.Preset, fingerprint.Profile, ticketcache.Trust, error) {
 	p, profile, err := fingerprint.ResolveProfile(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
 	if err != nil {
-		return nil, err
+		return p, profile, ticketcache.Trust{}, err
 	}
 	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
+	return p, profile, trust, err
+}
+
+func New(cfg Config) (Engine, error) {
+	p, profile, trust, err := resolved(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -140,11 +146,7 @@ func sessionProxyDialer(cfg Config, p fingerprint.Preset, profile fingerprint.Pr
 // TunnelDialer is sessionProxyDialer for an engine configuration alone (the local
 // proxy's tunnels go through its session's proxy this way).
 func TunnelDialer(cfg Config) (*proxyDialer, error) {
-	p, profile, err := fingerprint.ResolveProfile(cfg.Preset, cfg.HTTPVersion, cfg.Fingerprint)
-	if err != nil {
-		return nil, err
-	}
-	trust, err := ticketcache.LoadTrust(cfg.Verify, cfg.CAFile)
+	p, profile, trust, err := resolved(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -215,3 +215,23 @@ func TestZeroH2WireLeavesTransportAlone(t *testing.T) {
 		t.Fatal("the zero H2Wire changed the transport")
 	}
 }
+
+// A value whose Huffman code is longer than itself: raw from Chromium, Huffman from Firefox
+// (measured by hand, see firefoxH2Wire).
+func TestHuffmanOnlyWhenShorterForChromeAlwaysForFirefox(t *testing.T) {
+	const value = "~~~~~~~~^^^^{}{}"
+	for wire, huffman := range map[*H2Wire]bool{&chromeH2Wire: false, &firefoxH2Wire: true} {
+		var transport http2.Transport
+		wire.Configure(&transport)
+		var out bytes.Buffer
+		enc := hpack.NewEncoder(&out)
+		enc.SetPolicy(transport.HPACK)
+		_ = enc.WriteField(hpack.HeaderField{Name: "x-long", Value: value})
+		block := out.Bytes()
+		// A new-name literal: type byte, name (6 bytes, shorter in Huffman), then the value.
+		valueLength := block[1+1+int(block[1]&0x7f)]
+		if got := valueLength&0x80 != 0; got != huffman || (huffman && int(valueLength&0x7f) <= len(value)) {
+			t.Errorf("Huffman %v, want %v (%x)", got, huffman, block)
+		}
+	}
+}
