@@ -35,10 +35,11 @@ const (
 type h3Engine struct {
 	transport *http3.Transport
 	headers   [][2]string
+	wire      fingerprint.H3Wire
 	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
 }
 
-func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine, error) {
+func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (Engine, error) {
 	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
 	quicProxy, what := cfg.UDPProxy, "udp_proxy"
 	if quicProxy == "" {
@@ -56,6 +57,8 @@ func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine
 		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.Net.localAddr}
 	}
 	quicConfig := h3QUICConfig(cfg.Net.quicIdle)
+	// H3_DATAGRAM=1 in SETTINGS needs QUIC datagrams (max_datagram_frame_size), RFC 9297.
+	quicConfig.EnableDatagrams = profile.H3.SendsDatagramSetting()
 	if socks != nil {
 		// Each datagram through the relay carries a SOCKS5 header: stay at QUIC's
 		// minimum packet size instead of probing the path for more.
@@ -71,11 +74,12 @@ func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine
 		QUICConfig: quicConfig,
 		// Bodies are decoded by our layer for every protocol alike (package body).
 		DisableCompression: true,
+		Wire:               newClientWire(profile.H3),
 	}
 	// Always our dialer, even without custom network options: the transport dials with the
 	// context of the first request that needs a connection, and h3Dialer.dial detaches the
 	// dial from it so that request's timeout or cancel does not fail the others.
-	e := &h3Engine{transport: transport, headers: p.Headers}
+	e := &h3Engine{transport: transport, headers: p.Headers, wire: profile.H3}
 	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
 	e.dialer.pins = cfg.Pins
 	if socks != nil {
@@ -110,7 +114,9 @@ func (e *h3Engine) RoundTrip(ctx context.Context, out *Request) (*Response, erro
 		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
 		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.URL.Scheme)
 	}
-	req, err := fhttpRequest(ctx, out)
+	onWire := *out
+	onWire.Headers = h3Headers(e.wire, out.URL.Host, out.Headers)
+	req, err := fhttpRequest(ctx, &onWire)
 	if err != nil {
 		return nil, err
 	}
