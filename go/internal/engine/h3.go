@@ -16,6 +16,7 @@ import (
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/wire"
 
+	http "github.com/bogdanfinn/fhttp"
 	tls "github.com/bogdanfinn/utls"
 
 	quic "github.com/bogdanfinn/quic-go-utls"
@@ -39,7 +40,7 @@ type h3Engine struct {
 	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
 }
 
-func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (Engine, error) {
+func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (*h3Engine, error) {
 	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
 	quicProxy, what := cfg.UDPProxy, "udp_proxy"
 	if quicProxy == "" {
@@ -98,6 +99,7 @@ func h3QUICConfig(idle time.Duration) *quic.Config {
 		HandshakeIdleTimeout: h3HandshakeSilence,
 		MaxIdleTimeout:       idle,
 		KeepAlivePeriod:      min(h3KeepAlivePeriod, idle/2),
+		MaxIncomingStreams:   -1, // a client accepts no bidirectional streams (as the transport sets)
 	}
 }
 
@@ -114,14 +116,23 @@ func (e *h3Engine) RoundTrip(ctx context.Context, out *Request) (*Response, erro
 		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
 		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.URL.Scheme)
 	}
+	return e.roundTripOn(ctx, e.transport, out)
+}
+
+// roundTripOn sends out over HTTP/3 through rt: the engine's transport, or one QUIC
+// connection raced beside TCP (auto.go).
+func (e *h3Engine) roundTripOn(ctx context.Context, rt http.RoundTripper, out *Request) (*Response, error) {
 	onWire := *out
 	onWire.Headers = h3Headers(e.wire, out.URL.Host, out.Headers)
 	req, err := fhttpRequest(ctx, &onWire)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := e.transport.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
+		if _, transport := rt.(*http3.Transport); !transport && req.Body != nil {
+			_ = req.Body.Close() // the transport closes it itself, a connection does not
+		}
 		return nil, h3ConnectError(err)
 	}
 	in := incomingFrom(resp)
