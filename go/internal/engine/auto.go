@@ -86,12 +86,18 @@ func (e *autoEngine) RoundTrip(ctx context.Context, out *Request) (*Response, er
 	}
 	origin := originAddress(out.URL.Scheme, out.URL.Host)
 	if alt, ok := e.alt.lookup(origin, time.Now()); ok {
-		if cc := e.quicTo(alt, out.URL.Hostname()); cc != nil {
-			resp, err := e.h3.roundTripOn(ctx, cc, out)
+		if q := e.quicTo(alt, out.URL.Hostname()); q != nil {
+			resp, err := e.h3.roundTripOn(ctx, q.cc, out)
 			if err == nil {
 				e.alt.learn(origin, headerValues(resp.Headers, "alt-svc"), time.Now())
+				return resp, nil
 			}
-			return resp, err
+			if !http3.IsConnUnusable(err) || out.Stream != nil {
+				return nil, err
+			}
+			// Never sent (GOAWAY, connection gone): over TCP, and a new QUIC connection is
+			// raced by a later request.
+			e.forget(alt, q)
 		}
 	}
 	resp, err := e.tcpEngine.RoundTrip(ctx, out)
@@ -103,7 +109,7 @@ func (e *autoEngine) RoundTrip(ctx context.Context, out *Request) (*Response, er
 
 // quicTo is the QUIC connection to alt when it is up; otherwise it starts one (if none is
 // on its way) and returns nil: this request goes over TCP.
-func (e *autoEngine) quicTo(alt, serverName string) *http3.ClientConn {
+func (e *autoEngine) quicTo(alt, serverName string) *racedQUIC {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
@@ -113,7 +119,7 @@ func (e *autoEngine) quicTo(alt, serverName string) *http3.ClientConn {
 		select {
 		case <-q.up:
 			if q.conn.Context().Err() == nil {
-				return q.cc
+				return q
 			}
 			delete(e.quic, alt) // closed since (idle, GOAWAY): a new one is raced
 		default:
@@ -124,6 +130,15 @@ func (e *autoEngine) quicTo(alt, serverName string) *http3.ClientConn {
 	e.quic[alt] = q
 	go e.race(alt, serverName, q)
 	return nil
+}
+
+// forget drops q, the connection to alt, if it is still the one kept.
+func (e *autoEngine) forget(alt string, q *racedQUIC) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.quic[alt] == q {
+		delete(e.quic, alt)
+	}
 }
 
 // race makes the QUIC connection to alt; it is usable only once its handshake completed.

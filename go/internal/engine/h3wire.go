@@ -6,6 +6,7 @@ package engine
 // through our patch 0050 (http3.ClientWire).
 
 import (
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -38,6 +39,11 @@ func newClientWire(w fingerprint.H3Wire) *http3.ClientWire {
 	}
 	if w.PriorityUpdate {
 		cw.BeforeRequest = priorityUpdate
+	}
+	if capacity, blocked := w.QPACKTable(); capacity > 0 {
+		cw.NewFieldDecoder = func(decoderStream io.Writer) http3.FieldDecoder {
+			return newQPACKDecoder(capacity, blocked, decoderStream)
+		}
 	}
 	return cw
 }

@@ -54,25 +54,28 @@ type QPACKPolicy struct {
 
 // HTTP/3 settings and streams by their RFC 9114 / 9204 / 9297 / 9220 numbers.
 const (
+	h3SettingQPACKMaxTableCapacity = 0x01
 	h3SettingMaxFieldSectionSize   = 0x06
+	h3SettingQPACKBlockedStreams   = 0x07
 	h3SettingEnableConnectProtocol = 0x08
 	h3SettingH3Datagram            = 0x33
 	h3StreamQPACKEncoder           = 0x02
 	h3StreamQPACKDecoder           = 0x03
 )
 
-// The browser families' HTTP/3. Both browsers also announce a QPACK dynamic table
-// (QPACK_MAX_TABLE_CAPACITY 65536 with BLOCKED_STREAMS 100 for Chromium, 20 for Firefox);
-// our QPACK decoder (quic-go's) reads no dynamic table, so announcing one would break on any
-// server that uses it: those two settings are left out (docs/fingerprints.md).
+// The browser families' HTTP/3. Both announce a QPACK dynamic table for responses, which
+// our decoder reads (engine/h3qpack_decoder.go); their own requests use the static table only.
 var (
-	// Chromium 156: SETTINGS 6=262144, 51=1 and a GREASE setting; then a GREASE frame of
-	// 0-3 bytes and one PRIORITY_UPDATE per request; only the control stream; QPACK Huffman
-	// only where shorter.
+	// Chromium 156: SETTINGS 1=65536, 6=262144, 7=100, 51=1 and a GREASE setting; then a
+	// GREASE frame of 0-3 bytes and one PRIORITY_UPDATE per request; only the control stream
+	// (a QPACK decoder stream opens when the server's table needs acknowledging); QPACK
+	// Huffman only where shorter.
 	chromeH3Wire = H3Wire{
 		PseudoHeaderOrder: []string{":method", ":authority", ":scheme", ":path"},
 		Settings: []H3Setting{
+			{h3SettingQPACKMaxTableCapacity, 65536},
 			{h3SettingMaxFieldSectionSize, 262144},
+			{h3SettingQPACKBlockedStreams, 100},
 			{h3SettingH3Datagram, 1},
 		},
 		GreaseSetting:  true,
@@ -80,13 +83,15 @@ var (
 		PriorityUpdate: true,
 		QPACK:          QPACKPolicy{Custom: true},
 	}
-	// Firefox ESR 153: SETTINGS with WebTransport's draft settings (0x2b603742=0,
-	// 0xffd277=1), 51=1, 8=1; a GREASE frame of 5-7 bytes; QPACK encoder and decoder
+	// Firefox ESR 153: SETTINGS 1=65536, 7=20, WebTransport's draft settings
+	// (0x2b603742=0, 0xffd277=1), 51=1, 8=1; a GREASE frame of 5-7 bytes; QPACK encoder and decoder
 	// streams; QPACK Huffman on every string. Requests carry alt-used after accept-encoding
 	// and no te: trailers.
 	firefoxH3Wire = H3Wire{
 		PseudoHeaderOrder: []string{":method", ":scheme", ":authority", ":path"},
 		Settings: []H3Setting{
+			{h3SettingQPACKMaxTableCapacity, 65536},
+			{h3SettingQPACKBlockedStreams, 20},
 			{0x2b603742, 0},
 			{0xffd277, 1},
 			{h3SettingH3Datagram, 1},
@@ -110,6 +115,20 @@ func h3WireOf(p Preset, h2 H2Spec) H3Wire {
 		return firefoxH3Wire
 	}
 	return H3Wire{PseudoHeaderOrder: h2.PseudoHeaderOrder}
+}
+
+// QPACKTable is the dynamic table the SETTINGS announce for the server's field sections:
+// its capacity (0: none) and how many streams may wait for its inserts.
+func (w H3Wire) QPACKTable() (capacity, blockedStreams uint64) {
+	for _, s := range w.Settings {
+		switch s.ID {
+		case h3SettingQPACKMaxTableCapacity:
+			capacity = s.Value
+		case h3SettingQPACKBlockedStreams:
+			blockedStreams = s.Value
+		}
+	}
+	return capacity, blockedStreams
 }
 
 // SendsDatagramSetting is true when the SETTINGS carry H3_DATAGRAM=1, which RFC 9297 allows
