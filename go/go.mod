@@ -8,12 +8,12 @@ require (
 	github.com/bogdanfinn/quic-go-utls v1.0.4-utls
 	github.com/bogdanfinn/utls v1.7.8-barnius
 	github.com/klauspost/compress v1.20.3
+	github.com/quic-go/qpack v0.5.1
 	golang.org/x/net v0.56.0
 )
 
 require (
 	github.com/cloudflare/circl v1.6.2 // indirect
-	github.com/quic-go/qpack v0.5.1 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	go.uber.org/mock v0.5.2 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
@@ -28,3 +28,7 @@ require (
 // build_go.py; see docs/go-patches.md). Without it the build fails instead of using the
 // unpatched module.
 replace github.com/bogdanfinn/fhttp => ../build/go-patched/github.com/bogdanfinn/fhttp
+
+// Built from our patched copy (go/patches/github.com/bogdanfinn/quic-go-utls): the HTTP/3
+// layer as the browsers write it (issue #14).
+replace github.com/bogdanfinn/quic-go-utls => ../build/go-patched/github.com/bogdanfinn/quic-go-utls

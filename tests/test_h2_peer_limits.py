@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -22,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
+from hypercorn_server import serve_hypercorn
 
 import httpcloak
 
@@ -74,30 +72,13 @@ class CountingApp:
 
 @contextmanager
 def hypercorn(app: CountingApp, server: TestServer) -> Iterator[str]:
-    """hypercorn on 127.0.0.1 (a free port) over TLS with HTTP/2, default settings
-    otherwise, in a thread with its own event loop."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = Config()
-    config.certfile = config.keyfile = server.server_pem
-    # Our listening socket, handed over: clients queue on it until hypercorn accepts.
-    config.bind = [f"fd://{listener.detach()}"]
-    config.accesslog = None
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    serving = serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-    thread = threading.Thread(target=loop.run_until_complete, args=(serving,), daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{port}"
+    """hypercorn on 127.0.0.1 (a free port) over TLS with HTTP/2, default settings."""
+    with serve_hypercorn(app, server.server_pem) as served:
+        yield served.url
         # The client's session is closed by now: its connections must end before hypercorn
         # shuts down, or hypercorn's own TLS close races the client's last frames (OpenSSL
         # then fails hypercorn's shutdown with APPLICATION_DATA_AFTER_CLOSE_NOTIFY).
-        _wait_until_no_connection(port)
-    finally:
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=30)
-        loop.close()
+        _wait_until_no_connection(int(served.url.rsplit(":", 1)[1]))
 
 
 def _established_to(port: int) -> int:

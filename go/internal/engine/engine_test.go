@@ -82,7 +82,7 @@ func TestPeerCertificatesReadable(t *testing.T) {
 	}
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	tickets := eng.(*tcpEngine).tickets
+	tickets := eng.(TicketKeeper).TicketStore()
 	var ok bool
 	for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); {
 		if _, ok = tickets.Get("127.0.0.1"); !ok {

@@ -16,6 +16,7 @@ import (
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/wire"
 
+	http "github.com/bogdanfinn/fhttp"
 	tls "github.com/bogdanfinn/utls"
 
 	quic "github.com/bogdanfinn/quic-go-utls"
@@ -35,10 +36,11 @@ const (
 type h3Engine struct {
 	transport *http3.Transport
 	headers   [][2]string
+	wire      fingerprint.H3Wire
 	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
 }
 
-func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine, error) {
+func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (*h3Engine, error) {
 	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
 	quicProxy, what := cfg.UDPProxy, "udp_proxy"
 	if quicProxy == "" {
@@ -56,6 +58,8 @@ func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine
 		socks = &socksUDPDialer{proxyURL: u, localIP: cfg.Net.localAddr}
 	}
 	quicConfig := h3QUICConfig(cfg.Net.quicIdle)
+	// H3_DATAGRAM=1 in SETTINGS needs QUIC datagrams (max_datagram_frame_size), RFC 9297.
+	quicConfig.EnableDatagrams = profile.H3.SendsDatagramSetting()
 	if socks != nil {
 		// Each datagram through the relay carries a SOCKS5 header: stay at QUIC's
 		// minimum packet size instead of probing the path for more.
@@ -71,11 +75,12 @@ func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine
 		QUICConfig: quicConfig,
 		// Bodies are decoded by our layer for every protocol alike (package body).
 		DisableCompression: true,
+		Wire:               newClientWire(profile.H3),
 	}
 	// Always our dialer, even without custom network options: the transport dials with the
 	// context of the first request that needs a connection, and h3Dialer.dial detaches the
 	// dial from it so that request's timeout or cancel does not fail the others.
-	e := &h3Engine{transport: transport, headers: p.Headers}
+	e := &h3Engine{transport: transport, headers: p.Headers, wire: profile.H3}
 	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
 	e.dialer.pins = cfg.Pins
 	if socks != nil {
@@ -94,6 +99,7 @@ func h3QUICConfig(idle time.Duration) *quic.Config {
 		HandshakeIdleTimeout: h3HandshakeSilence,
 		MaxIdleTimeout:       idle,
 		KeepAlivePeriod:      min(h3KeepAlivePeriod, idle/2),
+		MaxIncomingStreams:   -1, // a client accepts no bidirectional streams (as the transport sets)
 	}
 }
 
@@ -110,12 +116,23 @@ func (e *h3Engine) RoundTrip(ctx context.Context, out *Request) (*Response, erro
 		// Refused before any packet: HTTP/3 is QUIC with TLS, there is no plain variant.
 		return nil, errs.New(errs.KindInvalidArgument, "http_version \"h3\" needs an https:// URL, got %s://", out.URL.Scheme)
 	}
-	req, err := fhttpRequest(ctx, out)
+	return e.roundTripOn(ctx, e.transport, out)
+}
+
+// roundTripOn sends out over HTTP/3 through rt: the engine's transport, or one QUIC
+// connection raced beside TCP (auto.go).
+func (e *h3Engine) roundTripOn(ctx context.Context, rt http.RoundTripper, out *Request) (*Response, error) {
+	onWire := *out
+	onWire.Headers = h3Headers(e.wire, out.URL.Host, out.Headers)
+	req, err := fhttpRequest(ctx, &onWire)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := e.transport.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
+		if _, transport := rt.(*http3.Transport); !transport && req.Body != nil {
+			_ = req.Body.Close() // the transport closes it itself, a connection does not
+		}
 		return nil, h3ConnectError(err)
 	}
 	in := incomingFrom(resp)

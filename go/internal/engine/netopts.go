@@ -39,6 +39,7 @@ type NetConfig struct {
 	keyLogPath  string        // to open it again for a fork
 	socket      socketConfig  // tcp_* options, set on every TCP socket
 	ech         echOptions    // ech_config_domain, disable_ech (ech.go)
+	noHTTP3     bool          // disable_http3: "auto" never races QUIC (auto.go)
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
@@ -111,6 +112,7 @@ func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
 	if o.DisableHTTP3 && httpVersion == "h3" {
 		return c, errs.New(errs.KindInvalidArgument, "disable_http3=True conflicts with http_version=\"h3\"")
 	}
+	c.noHTTP3 = o.DisableHTTP3
 	if o.QUICIdleTimeout != nil {
 		d, err := wire.Seconds("quic_idle", o.QUICIdleTimeout)
 		if err != nil {

@@ -21,6 +21,7 @@ type Profile struct {
 	// ticket cache and resumes as the browser does. Never add resumption to a hello without it.
 	ResumesSessions bool
 	H2              H2Spec
+	H3              H3Wire // HTTP/3 above QUIC (h3wire.go)
 	// QUIC is the HTTP/3 part; nil until issue #14 gives presets their own QUIC hello.
 	QUIC *QUICSpec
 }
