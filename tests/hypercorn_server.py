@@ -18,6 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+# hypercorn imports its QUIC side (aioquic: many dataclasses, made by exec) only when a
+# server first binds UDP, in the server's thread. Imported here, on the main thread at
+# collection, it cannot run beside another thread's compile(): CPython 3.11 before 3.11.8
+# fails such a pair with "SystemError: AST constructor recursion depth mismatch".
+import hypercorn.protocol.quic  # noqa: F401
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
