@@ -6,7 +6,6 @@ package engine
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"io"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
+	"httpcloakpy/internal/ticketcache"
 	"httpcloakpy/internal/wire"
 
 	tls "github.com/bogdanfinn/utls"
@@ -35,10 +35,12 @@ const (
 type h3Engine struct {
 	transport *http3.Transport
 	headers   [][2]string
-	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
+	dialer    *h3Dialer          // dials every QUIC connection (see newH3Engine)
+	tickets   *ticketcache.Cache // nil: the preset's generic QUIC hello does not resume
 }
 
-func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine, error) {
+func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, trust ticketcache.Trust) (Engine, error) {
+	roots := trust.Roots
 	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
 	quicProxy, what := cfg.UDPProxy, "udp_proxy"
 	if quicProxy == "" {
@@ -78,6 +80,7 @@ func newH3Engine(cfg Config, p fingerprint.Preset, roots *x509.CertPool) (Engine
 	e := &h3Engine{transport: transport, headers: p.Headers}
 	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
 	e.dialer.pins = cfg.Pins
+	e.tickets = useQUICSpec(transport, e.dialer, profile.QUIC, cfg, trust) // the preset's QUIC Initial
 	if socks != nil {
 		socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
 	}

@@ -55,7 +55,7 @@ func New(cfg Config) (Engine, error) {
 	case "h1":
 		h1Only = true
 	case "h3":
-		return newH3Engine(cfg, p, trust.Roots)
+		return newH3Engine(cfg, p, profile, trust)
 	default:
 		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.HTTPVersion)
 	}

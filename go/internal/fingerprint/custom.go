@@ -93,6 +93,7 @@ func (f Fingerprint) profile(p Preset) (Profile, error) {
 		Hello:           func() (tls.ClientHelloSpec, error) { return spec.build(), nil },
 		ResumesSessions: spec.resumes(),
 		H2:              h2,
+		QUIC:            spec.QUIC,
 	}, nil
 }
 

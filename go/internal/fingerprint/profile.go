@@ -21,7 +21,7 @@ type Profile struct {
 	// ticket cache and resumes as the browser does. Never add resumption to a hello without it.
 	ResumesSessions bool
 	H2              H2Spec
-	// QUIC is the HTTP/3 part; nil until issue #14 gives presets their own QUIC hello.
+	// QUIC is the HTTP/3 Initial (quic.go); nil: quic-go's generic hello for this preset.
 	QUIC *QUICSpec
 }
 
@@ -37,6 +37,3 @@ type H2Spec struct {
 	// Wire is how the browser frames and encodes beyond the preface (h2wire.go).
 	Wire H2Wire
 }
-
-// QUICSpec is a placeholder for the QUIC Initial of issue #14.
-type QUICSpec struct{}
