@@ -2,7 +2,8 @@ package engine
 
 // HTTP/3 for http_version="h3": the provisional core negotiates protocols over TCP only, so
 // QUIC comes from its companion module quic-go-utls, which speaks the same request and
-// response types. Its QUIC handshake is quic-go's own, not a browser's (README, "Which engine").
+// response types. Its QUIC Initial is the preset's browser's where captured (quic_initial.go,
+// patched quic-go), else quic-go's own.
 
 import (
 	"context"

@@ -10,6 +10,8 @@ import (
 
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/wire"
+
+	quic "github.com/bogdanfinn/quic-go-utls"
 )
 
 // NetOptions are the session options that shape how connections are made (issue #8).
@@ -39,6 +41,9 @@ type NetConfig struct {
 	keyLogPath  string        // to open it again for a fork
 	socket      socketConfig  // tcp_* options, set on every TCP socket
 	ech         echOptions    // ech_config_domain, disable_ech (ech.go)
+	// quicTokens keeps the servers' QUIC address-validation tokens (NEW_TOKEN) for the
+	// session's next connections, across engine rebuilds, as a browser does.
+	quicTokens quic.TokenStore
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
@@ -102,7 +107,7 @@ func checkSOCKS5ForQUIC(raw, what string) error {
 // Build validates the options. The key log file is opened here (append mode), so the
 // caller must close keyLogOwner if building the session fails later.
 func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
-	var c NetConfig
+	c := NetConfig{quicTokens: quic.NewLRUTokenStore(quicTokenOrigins, 1)}
 	ech, err := o.echOptions(httpVersion)
 	if err != nil {
 		return c, err

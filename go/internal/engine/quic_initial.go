@@ -12,6 +12,9 @@ import (
 	"github.com/bogdanfinn/quic-go-utls/http3"
 )
 
+// quicTokenOrigins is how many servers' QUIC tokens a session keeps (one each).
+const quicTokenOrigins = 32
+
 // quic-go's default ceilings for window auto-tuning, kept unless a preset starts above them.
 const (
 	quicMaxStreamWindow     = 6 << 20
@@ -52,6 +55,8 @@ func useQUICSpec(transport *http3.Transport, dialer *h3Dialer, spec *fingerprint
 		}
 	}
 	dialer.sourceConnIDLength = s.SourceConnIDLength
+	// The next connection to a server shows its last token and announces the RTT measured.
+	c.TokenStore = cfg.Net.quicTokens
 	dialer.socketPerConnection = s.SourceConnIDLength == 0
 	// The hello's pre_shared_key is left out until there is a ticket to offer.
 	transport.TLSClientConfig.OmitEmptyPsk = true

@@ -69,6 +69,7 @@ func (q *QUICSpec) Hello() (*tls.ClientHelloSpec, error) {
 // Transport parameter ids utls has no type for.
 const (
 	quicGoogleConnectionOptions = 0x3128
+	quicInitialRTT              = 0x3127
 	quicMinAckDelayDraft        = 0xff02de1a
 	quicVersion1                = 1
 )

@@ -72,6 +72,9 @@ func chromeQUICParameters(l QUICLimits) []tls.TransportParameter {
 		quicVersionInformation(randomInt(2) == 0),
 		tls.MaxDatagramFrameSize(l.MaxDatagramFrameSize),
 		&tls.FakeQUICTransportParameter{Id: quicGoogleConnectionOptions, Val: []byte("ORIG")},
+		// initial_rtt: the QUIC stack fills it from an earlier connection's RTT, or leaves
+		// it out when there was none.
+		&tls.FakeQUICTransportParameter{Id: quicInitialRTT},
 		quicGREASEParameter(16),
 	}
 	quicShuffle(params)
