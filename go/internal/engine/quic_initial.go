@@ -49,6 +49,7 @@ func useQUICSpec(transport *http3.Transport, dialer *h3Dialer, spec *fingerprint
 	c.InitialPacketNumber = s.FirstPacketNumber
 	c.InitialDestinationConnectionIDLength = s.DestConnIDLength
 	c.PadInitialDatagrams = s.PadAfterPackets
+	c.InitialPacketsAlone = s.InitialAlone
 	if s.HelloFrames != nil {
 		c.ClientHelloFrames = func(helloLen, room int) [][]quic.InitialFrame {
 			return quicFrames(s.HelloFrames(helloLen, room))

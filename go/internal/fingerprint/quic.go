@@ -37,6 +37,9 @@ type QUICSpec struct {
 	// PadAfterPackets fills the Initial datagrams with bytes after the packet instead of
 	// PADDING frames inside it (Firefox).
 	PadAfterPackets bool
+	// InitialAlone sends each Initial packet in a datagram of its own (Chromium); else
+	// later packets are coalesced after it (Firefox).
+	InitialAlone bool
 	// hello writes the ClientHello (and its transport parameters) with limits.
 	hello func(QUICLimits) tls.ClientHelloSpec
 }

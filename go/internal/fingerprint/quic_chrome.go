@@ -28,6 +28,7 @@ var chromeQUIC156 = &QUICSpec{
 	DestConnIDLength:   8,
 	FirstPacketNumber:  func() int64 { return 1 },
 	HelloFrames:        chromeHelloFrames,
+	InitialAlone:       true,
 	hello:              chromeQUICHello,
 }
 
