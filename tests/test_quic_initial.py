@@ -215,6 +215,15 @@ def test_chrome_initial_packets_are_cut_like_chromiums(ours: dict[str, Ours]) ->
         assert q["client_hello_length"] in ends
     layouts = {tuple(p["offset"] for p in r["quic"]["crypto_frames"]) for r in mine.fresh}
     assert len(layouts) == len(mine.fresh), "a new cut on every connection"
+    # PADDING frames among the others, not only at one end of the packet.
+    padded_between = [
+        i
+        for r in mine.fresh
+        for d in hello_datagrams(r)
+        for i, f in enumerate(d["packets"][0]["frames"][1:-1], 1)
+        if f["type"] == "PADDING"
+    ]
+    assert padded_between
 
 
 def test_firefox_initial_packets_are_cut_like_firefoxs(ours: dict[str, Ours]) -> None:

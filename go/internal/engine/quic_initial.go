@@ -78,7 +78,7 @@ func quicFrames(packets [][]fingerprint.QUICFrame) [][]quic.InitialFrame {
 	out := make([][]quic.InitialFrame, len(packets))
 	for i, frames := range packets {
 		for _, f := range frames {
-			out[i] = append(out[i], quic.InitialFrame{Offset: f.Offset, Length: f.Length, Ping: f.Ping})
+			out[i] = append(out[i], quic.InitialFrame{Offset: f.Offset, Length: f.Length, Ping: f.Ping, Padding: f.Padding})
 		}
 	}
 	return out

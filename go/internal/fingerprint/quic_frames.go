@@ -7,10 +7,11 @@ package fingerprint
 // frames, and the middle in order.
 
 // QUICFrame is one frame of an Initial packet: a CRYPTO frame carrying the hello's bytes
-// [Offset, Offset+Length), or a PING frame.
+// [Offset, Offset+Length), a PING frame, or Padding bytes of PADDING frames.
 type QUICFrame struct {
 	Offset, Length int
 	Ping           bool
+	Padding        int
 }
 
 // Room kept in each packet for frame headers and PING frames (CRYPTO: up to 5 bytes each).
@@ -19,9 +20,10 @@ const (
 	firefoxFrameSlack = 16
 )
 
-// chromeHelloFrames: packet 1 carries a head of 20-79 bytes and the tail, a few hundred
-// bytes short of full; the next packets the middle; each part cut into 2-7 frames, with
-// 1-9 PING frames, all shuffled within the packet. A new cut on every connection.
+// chromeHelloFrames: packet 1 carries a head of 20-79 bytes and the tail, up to a few
+// hundred bytes short of full; the next packets the middle; each part cut into 2-7 frames,
+// with 1-9 PING frames and the room left as 1-3 PADDING frames, all shuffled within the
+// packet. A new cut on every connection.
 func chromeHelloFrames(helloLen, room int) [][]QUICFrame {
 	budget := room - chromeFrameSlack
 	head := min(20+randomInt(60), helloLen/4)
@@ -32,12 +34,17 @@ func chromeHelloFrames(helloLen, room int) [][]QUICFrame {
 	tail := max(first-head, 0)
 	out := [][]QUICFrame{append(cutInto(0, head, 3+randomInt(5)), cutInto(helloLen-tail, tail, 2+randomInt(3))...)}
 	middle, end := head, helloLen-tail
+	used := []int{head + tail}
 	for middle < end {
 		n := min(budget, end-middle)
 		out = append(out, cutInto(middle, n, 2+randomInt(4)))
+		used = append(used, n)
 		middle += n
 	}
 	for i := range out {
+		for _, piece := range cutInto(0, budget-used[i], 1+randomInt(3)) {
+			out[i] = append(out[i], QUICFrame{Padding: piece.Length})
+		}
 		pings := 9 // at most, after the first packet (captured: up to 9)
 		if i == 0 {
 			pings = 4
