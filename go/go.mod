@@ -29,6 +29,10 @@ require (
 // unpatched module.
 replace github.com/bogdanfinn/fhttp => ../build/go-patched/github.com/bogdanfinn/fhttp
 
-// Built from our patched copy (go/patches/github.com/bogdanfinn/quic-go-utls): the HTTP/3
-// layer as the browsers write it (issue #14).
+// Our patches to the QUIC stack (go/patches/github.com/bogdanfinn/quic-go-utls): the preset's
+// QUIC ClientHello and Initial packets (docs/go-patches.md).
 replace github.com/bogdanfinn/quic-go-utls => ../build/go-patched/github.com/bogdanfinn/quic-go-utls
+
+// Our patch to utls (go/patches/github.com/bogdanfinn/utls): a QUIC hello made from a spec
+// keeps early_data on resumption (docs/go-patches.md).
+replace github.com/bogdanfinn/utls => ../build/go-patched/github.com/bogdanfinn/utls

@@ -8,7 +8,6 @@ package engine
 
 import (
 	"context"
-	"crypto/x509"
 	"sync"
 	"time"
 
@@ -46,7 +45,7 @@ var _ TicketKeeper = (*autoEngine)(nil)
 // disable_http3, not with ja3/akamai/extra_fp (they shape TCP only), not through a proxy
 // (HTTP/3 goes through one only as udp_proxy= with "h3"), not with ech_config_domain (our
 // QUIC hello has no ECH: the name would go out in clear); else it is tcp alone.
-func newAutoEngine(cfg Config, tcp *tcpEngine, roots *x509.CertPool) Engine {
+func newAutoEngine(cfg Config, tcp *tcpEngine, trust ticketcache.Trust) Engine {
 	if cfg.Net.noHTTP3 || cfg.Proxy != "" || cfg.UDPProxy != "" || cfg.Net.ech.domain != "" {
 		return tcp
 	}
@@ -54,7 +53,7 @@ func newAutoEngine(cfg Config, tcp *tcpEngine, roots *x509.CertPool) Engine {
 	if err != nil {
 		return tcp // this preset or fingerprint has no HTTP/3
 	}
-	h3, err := newH3Engine(cfg, p, profile, roots)
+	h3, err := newH3Engine(cfg, p, profile, trust)
 	if err != nil {
 		return tcp
 	}

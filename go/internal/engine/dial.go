@@ -97,6 +97,11 @@ type h3Dialer struct {
 	qt     *quic.Transport
 	assoc  *socksPacketConn // the association behind qt, when proxied
 	pins   []CertPin        // certificate pins, checked in each handshake
+	// sourceConnIDLength is the preset's QUIC source connection ID length (0: quic-go's).
+	sourceConnIDLength int
+	// socketPerConnection: each direct QUIC connection gets its own UDP socket, so it can
+	// go without a source connection ID, as Chromium does.
+	socketPerConnection bool
 
 	// dials live in this context, not the first request's (see dial); close ends them.
 	dials     context.Context
@@ -129,11 +134,36 @@ func (h *h3Dialer) dial(ctx context.Context, addr string, tlsCfg *tls.Config, cf
 	if err != nil {
 		return nil, err
 	}
+	if h.socketPerConnection && h.socks == nil {
+		return h.dialOwnSocket(ctx, target, tlsCfg, cfg)
+	}
 	qt, err := h.transport(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return qt.DialEarly(ctx, target, tlsCfg, cfg)
+}
+
+// dialOwnSocket dials over a UDP socket of its own, closed when the connection ends.
+func (h *h3Dialer) dialOwnSocket(ctx context.Context, target *net.UDPAddr, tlsCfg *tls.Config, cfg *quic.Config) (*quic.Conn, error) {
+	var local *net.UDPAddr
+	if ip := h.dialer.cfg.localAddr; ip != nil {
+		local = &net.UDPAddr{IP: ip}
+	}
+	conn, err := net.ListenUDP("udp", local)
+	if err != nil {
+		return nil, err
+	}
+	qc, err := quic.DialEarly(ctx, conn, target, tlsCfg, cfg)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	go func() {
+		<-qc.Context().Done()
+		_ = conn.Close()
+	}()
+	return qc, nil
 }
 
 func (h *h3Dialer) transport(ctx context.Context) (*quic.Transport, error) {
@@ -151,7 +181,7 @@ func (h *h3Dialer) transport(ctx context.Context) (*quic.Transport, error) {
 		if err != nil {
 			return nil, err
 		}
-		h.qt, h.assoc = &quic.Transport{Conn: assoc}, assoc
+		h.qt, h.assoc = &quic.Transport{Conn: assoc, ConnectionIDLength: h.sourceConnIDLength}, assoc
 		return h.qt, nil
 	}
 	var local *net.UDPAddr
@@ -162,7 +192,7 @@ func (h *h3Dialer) transport(ctx context.Context) (*quic.Transport, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.qt = &quic.Transport{Conn: conn}
+	h.qt = &quic.Transport{Conn: conn, ConnectionIDLength: h.sourceConnIDLength}
 	return h.qt, nil
 }
 

@@ -2,11 +2,11 @@ package engine
 
 // HTTP/3 for http_version="h3": the provisional core negotiates protocols over TCP only, so
 // QUIC comes from its companion module quic-go-utls, which speaks the same request and
-// response types. Its QUIC handshake is quic-go's own, not a browser's (README, "Which engine").
+// response types. Its QUIC Initial is the preset's browser's where captured (quic_initial.go,
+// patched quic-go), else quic-go's own.
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"io"
 	"net/url"
@@ -14,6 +14,7 @@ import (
 
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
+	"httpcloakpy/internal/ticketcache"
 	"httpcloakpy/internal/wire"
 
 	http "github.com/bogdanfinn/fhttp"
@@ -37,10 +38,12 @@ type h3Engine struct {
 	transport *http3.Transport
 	headers   [][2]string
 	wire      fingerprint.H3Wire
-	dialer    *h3Dialer // dials every QUIC connection (see newH3Engine)
+	dialer    *h3Dialer          // dials every QUIC connection (see newH3Engine)
+	tickets   *ticketcache.Cache // nil: the preset's generic QUIC hello does not resume
 }
 
-func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, roots *x509.CertPool) (*h3Engine, error) {
+func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, trust ticketcache.Trust) (*h3Engine, error) {
+	roots := trust.Roots
 	// proxy= means every protocol, so for HTTP/3 it must carry UDP as udp_proxy= does.
 	quicProxy, what := cfg.UDPProxy, "udp_proxy"
 	if quicProxy == "" {
@@ -83,6 +86,7 @@ func newH3Engine(cfg Config, p fingerprint.Preset, profile fingerprint.Profile, 
 	e := &h3Engine{transport: transport, headers: p.Headers, wire: profile.H3}
 	e.dialer = newH3Dialer(newNetDialer(cfg.Net, nil), socks)
 	e.dialer.pins = cfg.Pins
+	e.tickets = useQUICSpec(transport, e.dialer, profile.QUIC, cfg, trust) // the preset's QUIC Initial
 	if socks != nil {
 		socks.direct.LocalAddr = e.dialer.dialer.base.LocalAddr
 	}

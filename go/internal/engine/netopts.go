@@ -10,6 +10,8 @@ import (
 
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/wire"
+
+	quic "github.com/bogdanfinn/quic-go-utls"
 )
 
 // NetOptions are the session options that shape how connections are made (issue #8).
@@ -40,6 +42,9 @@ type NetConfig struct {
 	socket      socketConfig  // tcp_* options, set on every TCP socket
 	ech         echOptions    // ech_config_domain, disable_ech (ech.go)
 	noHTTP3     bool          // disable_http3: "auto" never races QUIC (auto.go)
+	// quicTokens keeps the servers' QUIC address-validation tokens (NEW_TOKEN) for the
+	// session's next connections, across engine rebuilds, as a browser does.
+	quicTokens quic.TokenStore
 }
 
 // customDial reports whether dialling differs from the plain system dialer.
@@ -103,7 +108,7 @@ func checkSOCKS5ForQUIC(raw, what string) error {
 // Build validates the options. The key log file is opened here (append mode), so the
 // caller must close keyLogOwner if building the session fails later.
 func (o *NetOptions) Build(httpVersion string) (NetConfig, error) {
-	var c NetConfig
+	c := NetConfig{quicTokens: quic.NewLRUTokenStore(quicTokenOrigins, 1)}
 	ech, err := o.echOptions(httpVersion)
 	if err != nil {
 		return c, err

@@ -61,7 +61,7 @@ func New(cfg Config) (Engine, error) {
 	case "h1":
 		h1Only = true
 	case "h3":
-		return newH3Engine(cfg, p, profile, trust.Roots)
+		return newH3Engine(cfg, p, profile, trust)
 	default:
 		return nil, errs.New(errs.KindInvalidArgument, "http_version must be \"auto\", \"h1\", \"h2\" or \"h3\", got %q", cfg.HTTPVersion)
 	}
@@ -109,7 +109,7 @@ func New(cfg Config) (Engine, error) {
 	if h1Only || cfg.HTTPVersion == "h2" {
 		return tcp, nil
 	}
-	return newAutoEngine(cfg, tcp, trust.Roots), nil // auto: HTTP/3 where Alt-Svc offers it
+	return newAutoEngine(cfg, tcp, trust), nil // auto: HTTP/3 where Alt-Svc offers it
 }
 
 // newH2Transport is fhttp's HTTP/2 transport speaking the preset's preface, connections

@@ -94,6 +94,7 @@ func (f Fingerprint) profile(p Preset) (Profile, error) {
 		ResumesSessions: spec.resumes(),
 		H2:              h2,
 		H3:              h3WireOf(p, h2),
+		QUIC:            spec.QUIC,
 	}, nil
 }
 

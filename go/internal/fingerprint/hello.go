@@ -27,6 +27,8 @@ type tlsSpec struct {
 	// Permute shuffles the extensions on every connection, as Chrome does since 110
 	// (GREASE and pre_shared_key keep their places).
 	Permute bool
+	// QUIC is the same build's QUIC Initial (quic_*.go); nil: quic-go's generic one.
+	QUIC *QUICSpec
 }
 
 func (s tlsSpec) build() tls.ClientHelloSpec {

@@ -164,7 +164,7 @@ var chromeTrustAnchors = mustHex("00b80582df1302010582df1302060582df13020d0582df
 // TrustAnchorsExtension is the trust_anchors codepoint (draft-ietf-tls-trust-anchor-ids).
 const TrustAnchorsExtension uint16 = 0xca34
 
-var chrome156TLS = tlsSpec{Name: "chrome_156", ID: "Chrome-156", Permute: true, hello: func() tls.ClientHelloSpec {
+var chrome156TLS = tlsSpec{Name: "chrome_156", ID: "Chrome-156", Permute: true, QUIC: chromeQUIC156, hello: func() tls.ClientHelloSpec {
 	return tls.ClientHelloSpec{CipherSuites: chromeCiphers(), CompressionMethods: []uint8{0}, Extensions: []tls.TLSExtension{
 		greaseExtension(),
 		mlkemShares(),

@@ -114,7 +114,7 @@ var (
 	firefox148TLS = tlsSpec{Name: "firefox_148", ID: "Firefox-148", hello: firefoxHello(firefoxOptions{
 		ecdsaCBC128: true, sct: true, resumption: true, echAEADs: firefoxOldECH, echPayloads: []uint16{128, 223},
 	})}
-	firefox153TLS = tlsSpec{Name: "firefox_153", ID: "Firefox-153", hello: firefoxHello(firefoxOptions{
+	firefox153TLS = tlsSpec{Name: "firefox_153", ID: "Firefox-153", QUIC: firefoxQUIC153, hello: firefoxHello(firefoxOptions{
 		sct: true, resumption: true, resumedLikeNSS: true,
 		echAEADs: []uint16{aesGCM, chacha20}, echPayloads: []uint16{223},
 	})}

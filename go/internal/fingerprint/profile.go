@@ -22,7 +22,7 @@ type Profile struct {
 	ResumesSessions bool
 	H2              H2Spec
 	H3              H3Wire // HTTP/3 above QUIC (h3wire.go)
-	// QUIC is the HTTP/3 part; nil until issue #14 gives presets their own QUIC hello.
+	// QUIC is the HTTP/3 Initial (quic.go); nil: quic-go's generic hello for this preset.
 	QUIC *QUICSpec
 }
 
@@ -38,6 +38,3 @@ type H2Spec struct {
 	// Wire is how the browser frames and encodes beyond the preface (h2wire.go).
 	Wire H2Wire
 }
-
-// QUICSpec is a placeholder for the QUIC Initial of issue #14.
-type QUICSpec struct{}
