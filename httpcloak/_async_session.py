@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -22,7 +22,7 @@ from ._headers import RequestHeaderTypes
 from ._loop_notifier import LoopNotifier
 from ._models import Response
 from ._multipart import FilesTypes
-from ._redirects import OnRedirect, async_decider
+from ._redirects import async_decider
 from ._timeouts import TimeoutTypes
 from ._verbs import AsyncVerb, RequestOptions, positional_params_data
 from ._warmup import (
@@ -39,6 +39,8 @@ from ._warmup import (
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ._verbs import RequestSwitches
 
 
 class AsyncSession(BaseSession):
@@ -187,16 +189,8 @@ async def request_on_loop(
     allow_redirects: bool | None = None,
     max_redirects: int | None = None,
     max_body_size: RequestMaxBodySize = "default",
-    disable_conditional_cache: bool = False,
-    disable_client_hints: bool = False,
-    disable_high_entropy_client_hints: bool = False,
-    disable_redirect_referer: bool = False,
-    header_order: Sequence[str] | None = None,
-    exact_headers: bool = False,
-    fetch_mode: str | None = None,
-    fetch_dest: str | None = None,
-    on_redirect: OnRedirect | None = None,
     stream: bool = False,
+    **switches: Unpack[RequestSwitches],
 ) -> Response | AsyncStreamResponse:
     """A request of session on the running event loop, through notifier: AsyncSession's
     requests and Session's *_async ones (no thread per request either way)."""
@@ -218,15 +212,7 @@ async def request_on_loop(
         allow_redirects=allow_redirects,
         max_redirects=max_redirects,
         max_body_size=max_body_size,
-        disable_conditional_cache=disable_conditional_cache,
-        disable_client_hints=disable_client_hints,
-        disable_high_entropy_client_hints=disable_high_entropy_client_hints,
-        disable_redirect_referer=disable_redirect_referer,
-        header_order=header_order,
-        exact_headers=exact_headers,
-        fetch_mode=fetch_mode,
-        fetch_dest=fetch_dest,
-        on_redirect=on_redirect,
+        **switches,
     )
     streamed = async_body if async_body is not None else prepared.body
     inline = None if async_body is not None else prepared.inline_body

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -49,6 +49,8 @@ from ._timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes, to_timeout
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ._verbs import RequestSwitches
 
 HTTPVersion = Literal["auto", "h1", "h2", "h3"]
 HTTP_VERSIONS = ("auto", "h1", "h2", "h3")
@@ -192,15 +194,7 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         allow_redirects: bool | None,
         max_redirects: int | None,
         max_body_size: RequestMaxBodySize = "default",
-        disable_conditional_cache: bool = False,
-        disable_client_hints: bool = False,
-        disable_high_entropy_client_hints: bool = False,
-        disable_redirect_referer: bool = False,
-        header_order: Sequence[str] | None = None,
-        exact_headers: bool = False,
-        fetch_mode: str | None = None,
-        fetch_dest: str | None = None,
-        on_redirect: OnRedirect | None = None,
+        **switches: Unpack[RequestSwitches],
     ) -> PreparedRequest:
         if not isinstance(method, str) or not isinstance(url, str):
             raise TypeError("method and url must be str")
@@ -239,23 +233,10 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         }
         if dropped:
             spec["drop_headers"] = dropped
-        spec.update(
-            request_switches(
-                disable_conditional_cache=disable_conditional_cache,
-                disable_client_hints=disable_client_hints,
-                disable_high_entropy_client_hints=disable_high_entropy_client_hints,
-                disable_redirect_referer=disable_redirect_referer,
-                exact_headers=exact_headers,
-                header_order=header_order,
-            )
-        )
-        # What the request is for (the other bindings' fetch_mode); the engine checks it.
-        if fetch_mode is not None:
-            spec["fetch_mode"] = _str_option("fetch_mode", fetch_mode)
-        if fetch_dest is not None:
-            spec["fetch_dest"] = _str_option("fetch_dest", fetch_dest)
+        spec.update(request_switches(switches))
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
+        on_redirect = switches.get("on_redirect")
         hook = self.on_redirect if on_redirect is None else on_redirect
         check_on_redirect(hook)
         if hook is not None and follow:
@@ -404,22 +385,35 @@ def check_max_redirects(value: int) -> int:
     return value
 
 
-def request_switches(header_order: Sequence[str] | None, **flags: bool) -> RequestSpec:
-    """A request's fingerprint switches as the engine takes them (only those turned on)."""
+_SWITCH_FLAGS = (
+    "disable_conditional_cache",
+    "disable_client_hints",
+    "disable_high_entropy_client_hints",
+    "disable_redirect_referer",
+    "exact_headers",
+)
+
+
+def request_switches(switches: RequestSwitches) -> RequestSpec:
+    """A request's fingerprint switches as the engine takes them (only those turned on;
+    on_redirect is the caller's, not the engine's)."""
     out: dict[str, Any] = {}
-    for name, value in flags.items():
+    for name in _SWITCH_FLAGS:
+        value = switches.get(name, False)
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
         if value:
             out[name] = True
+    header_order = switches.get("header_order")
     if header_order is not None:
         if isinstance(header_order, str) or not all(isinstance(n, str) for n in header_order):
             raise TypeError("header_order must be a sequence of header names (str)")
         out["header_order"] = list(header_order)
+    # What the request is for (the other bindings' fetch_mode); the engine checks it.
+    for name in ("fetch_mode", "fetch_dest"):
+        value = switches.get(name)
+        if value is not None:
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
+            out[name] = value
     return cast(RequestSpec, out)
-
-
-def _str_option(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
-    return value

@@ -4,7 +4,7 @@ other threads are answered while a request or a read is under way."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
@@ -22,7 +22,7 @@ from ._exceptions import HTTPCloakError
 from ._headers import RequestHeaderTypes
 from ._models import Response, StreamResponse
 from ._multipart import FilesTypes
-from ._redirects import OnRedirect, sync_decider
+from ._redirects import sync_decider
 from ._session_upstream import UpstreamCalls
 from ._timeouts import TimeoutTypes
 from ._upload import send_body
@@ -41,6 +41,8 @@ from ._warmup import (
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ._verbs import RequestSwitches
 
 __all__ = ["DEFAULT_MAX_REDIRECTS", "HTTP_VERSIONS", "HTTPVersion", "Session"]
 
@@ -89,16 +91,8 @@ class Session(UpstreamCalls, BaseSession):
         allow_redirects: bool | None = None,
         max_redirects: int | None = None,
         max_body_size: RequestMaxBodySize = "default",
-        disable_conditional_cache: bool = False,
-        disable_client_hints: bool = False,
-        disable_high_entropy_client_hints: bool = False,
-        disable_redirect_referer: bool = False,
-        header_order: Sequence[str] | None = None,
-        exact_headers: bool = False,
-        fetch_mode: str | None = None,
-        fetch_dest: str | None = None,
-        on_redirect: OnRedirect | None = None,
         stream: bool = False,
+        **switches: Unpack[RequestSwitches],
     ) -> Response | StreamResponse:
         """Send a request. stream=True returns a StreamResponse the moment the headers
         arrive; otherwise the body is read whole into a Response."""
@@ -118,15 +112,7 @@ class Session(UpstreamCalls, BaseSession):
             allow_redirects=allow_redirects,
             max_redirects=max_redirects,
             max_body_size=max_body_size,
-            disable_conditional_cache=disable_conditional_cache,
-            disable_client_hints=disable_client_hints,
-            disable_high_entropy_client_hints=disable_high_entropy_client_hints,
-            disable_redirect_referer=disable_redirect_referer,
-            header_order=header_order,
-            exact_headers=exact_headers,
-            fetch_mode=fetch_mode,
-            fetch_dest=fetch_dest,
-            on_redirect=on_redirect,
+            **switches,
         )
         started = time.monotonic()
         native = NativeStream(self._live_handle(), prepared.spec, prepared.inline_body)

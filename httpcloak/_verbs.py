@@ -21,7 +21,21 @@ if TYPE_CHECKING:
     from ._session import Session
 
 
-class RequestOptions(TypedDict, total=False):
+class RequestSwitches(TypedDict, total=False):
+    """A request's fingerprint switches and redirect hook, by the upstream bindings' names."""
+
+    disable_conditional_cache: bool
+    disable_client_hints: bool
+    disable_high_entropy_client_hints: bool
+    disable_redirect_referer: bool
+    header_order: Sequence[str] | None
+    exact_headers: bool
+    fetch_mode: str | None
+    fetch_dest: str | None
+    on_redirect: OnRedirect | None
+
+
+class RequestOptions(RequestSwitches, total=False):
     """The keyword arguments every request method takes besides ``stream``."""
 
     params: ParamsTypes
@@ -35,15 +49,6 @@ class RequestOptions(TypedDict, total=False):
     allow_redirects: bool | None
     max_redirects: int | None
     max_body_size: int | None | Literal["default"]
-    disable_conditional_cache: bool
-    disable_client_hints: bool
-    disable_high_entropy_client_hints: bool
-    disable_redirect_referer: bool
-    header_order: Sequence[str] | None
-    exact_headers: bool
-    fetch_mode: str | None
-    fetch_dest: str | None
-    on_redirect: OnRedirect | None
 
 
 # The arguments the upstream binding takes by position after the URL (those of requests,
