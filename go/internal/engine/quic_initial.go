@@ -5,6 +5,8 @@ package engine
 // quic-go's own limits are set to what that hello's transport parameters announce.
 
 import (
+	"time"
+
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/ticketcache"
 
@@ -44,6 +46,10 @@ func useQUICSpec(transport *http3.Transport, dialer *h3Dialer, spec *fingerprint
 	c.MaxIncomingStreams = int64(s.Limits.MaxStreamsBidi)
 	c.MaxIncomingUniStreams = int64(s.Limits.MaxStreamsUni)
 	c.EnableDatagrams = s.Limits.MaxDatagramFrameSize > 0
+	if d := s.Limits.MaxAckDelay; d > 0 {
+		// Below what is announced by the timer granularity, as quic-go does for its own.
+		c.MaxAckDelay = d - time.Millisecond
+	}
 	c.InitialPacketSize = s.PacketSize
 	c.ClientHelloSpec = s.Hello
 	c.InitialPacketNumber = s.FirstPacketNumber

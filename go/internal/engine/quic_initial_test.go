@@ -29,10 +29,12 @@ func TestQUICSpecSetsQUICGosLimits(t *testing.T) {
 		wantIdle             time.Duration
 		streamWindow, connWn uint64
 		uniStreams           int64
+		ackDelay             time.Duration // 0: quic-go's own (max_ack_delay not announced)
 	}{
-		{"chrome-latest", 0, 30 * time.Second, 6291456, 15728640, 103},
-		{"firefox-latest", 0, 30 * time.Second, 12582912, 25165824, 100},
-		{"chrome-latest", 4 * time.Second, 4 * time.Second, 6291456, 15728640, 103},
+		{"chrome-latest", 0, 30 * time.Second, 6291456, 15728640, 103, 0},
+		// Firefox announces max_ack_delay 20 ms: ACKs go out within 19 ms (+ timer granularity).
+		{"firefox-latest", 0, 30 * time.Second, 12582912, 25165824, 100, 19 * time.Millisecond},
+		{"chrome-latest", 4 * time.Second, 4 * time.Second, 6291456, 15728640, 103, 0},
 	} {
 		eng, err := New(Config{Preset: tc.preset, HTTPVersion: "h3", Net: NetConfig{quicIdle: tc.idle}})
 		if err != nil {
@@ -48,6 +50,9 @@ func TestQUICSpecSetsQUICGosLimits(t *testing.T) {
 		}
 		if c.InitialStreamReceiveWindow != tc.streamWindow || c.InitialConnectionReceiveWindow != tc.connWn || c.MaxIncomingUniStreams != tc.uniStreams {
 			t.Errorf("%s: windows %d/%d, uni streams %d", tc.preset, c.InitialStreamReceiveWindow, c.InitialConnectionReceiveWindow, c.MaxIncomingUniStreams)
+		}
+		if c.MaxAckDelay != tc.ackDelay {
+			t.Errorf("%s: ACK delay %v", tc.preset, c.MaxAckDelay)
 		}
 		hello, err := c.ClientHelloSpec()
 		if err != nil {

@@ -55,6 +55,9 @@ type QUICLimits struct {
 	MaxStreamsBidi       uint64
 	MaxStreamsUni        uint64
 	MaxDatagramFrameSize uint64 // 0: datagrams not offered
+	// MaxAckDelay is max_ack_delay (0: not announced, the default 25 ms); the client then
+	// delays its ACKs by less.
+	MaxAckDelay time.Duration
 }
 
 // StreamWindow is the largest stream window announced: quic-go keeps one for all streams,

@@ -21,6 +21,7 @@ var firefoxQUIC153 = &QUICSpec{
 		MaxStreamsBidi:       100,
 		MaxStreamsUni:        100,
 		MaxDatagramFrameSize: 65535,
+		MaxAckDelay:          20 * time.Millisecond,
 	},
 	PacketSize:         1252,
 	SourceConnIDLength: 3,
@@ -83,7 +84,7 @@ func firefoxQUICParameters(l QUICLimits) []tls.TransportParameter {
 		tls.InitialMaxStreamDataUni(l.StreamWindowUni),
 		tls.InitialMaxStreamsBidi(l.MaxStreamsBidi),
 		tls.InitialMaxStreamsUni(l.MaxStreamsUni),
-		tls.MaxAckDelay(20),
+		tls.MaxAckDelay(l.MaxAckDelay.Milliseconds()),
 		tls.ActiveConnectionIDLimit(8),
 		tls.InitialSourceConnectionID(nil), // the QUIC stack sets the connection's
 		quicVersionInformation(true),
