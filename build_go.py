@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent
 GO_DIR = ROOT / "go"
 NATIVE_DIR = ROOT / "httpcloak" / "_native"
 TESTSERVER_DIR = GO_DIR / "testserver"
-TESTSERVER_BINARY = ROOT / "build" / "testserver"
+# A program (Windows runs only names ending in .exe), built for and run on this machine.
+TESTSERVER_BINARY = ROOT / "build" / ("testserver.exe" if sys.platform == "win32" else "testserver")
 BUILD_DIR = ROOT / "build"
 
 # Release builds target an old glibc so one wheel loads on most Linux systems: set

@@ -86,7 +86,7 @@ class LoopNotifier:
                 return
 
     def close(self) -> None:
-        """Wake every waiter and release the pipe. From another thread than the loop's, the
+        """Wake every waiter and release the socket. From another thread than the loop's, the
         work is handed to the loop (its reader and futures are not thread-safe)."""
         if self.handle == 0:
             return
