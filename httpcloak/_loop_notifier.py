@@ -16,7 +16,7 @@ import socket
 
 from . import _abi
 from ._abi import NativeStream
-from ._exceptions import InvalidArgument
+from ._exceptions import InternalError, InvalidArgument
 
 
 class LoopNotifier:
@@ -37,6 +37,9 @@ class LoopNotifier:
             self._socket = socket.socket(fileno=self._fd)
             self._socket.setblocking(False)
             self._reader = loop.create_task(self._read_wakeups())
+            self._reader.add_done_callback(self._reader_ended)
+        # Why the reading task stopped, if it failed: every wait raises it, none hangs.
+        self._reader_error: InternalError | None = None
 
     @property
     def handle(self) -> int:
@@ -57,6 +60,8 @@ class LoopNotifier:
     async def wait(self, stream: NativeStream) -> None:
         """Return once the stream may have news (possibly spuriously)."""
         self.check_loop()
+        if self._reader_error is not None:
+            raise self._reader_error
         stream_handle = stream.handle
         future: asyncio.Future[None] = self.loop.create_future()
         waiting = self._waiters.setdefault(stream_handle, [])
@@ -74,6 +79,17 @@ class LoopNotifier:
         assert self._socket is not None
         while await self.loop.sock_recv(self._socket, 64):
             self._on_readable()
+
+    def _reader_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        self._reader_error = InternalError(
+            f"the event loop failed reading the notifier's socket: {task.exception()!r}"
+        )
+        for waiting in self._waiters.values():
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(self._reader_error)
 
     def _on_readable(self) -> None:
         while True:

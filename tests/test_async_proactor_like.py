@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import stat
+
+import pytest
 
 import httpcloak
 from httpcloak import _abi
@@ -65,3 +68,30 @@ def test_closing_the_session_releases_the_notifier_socket(server: TestServer) ->
 
     _run_without_add_reader(main())
     assert _abi.stats()["notifiers"] == 0
+
+
+class _FailingReadLoop(_NoReaderLoop):
+    """A loop whose socket read fails when a wake-up comes (a proactor whose socket broke)."""
+
+    async def sock_recv(self, sock: socket.socket, n: int) -> bytes:
+        await super().sock_recv(sock, n)
+        raise OSError("the notifier socket broke")
+
+
+def test_a_failing_notifier_read_raises_in_every_waiter(server: TestServer) -> None:
+    async def main() -> None:
+        async with httpcloak.AsyncSession() as s:
+            # The stream waits (for its headers, or at the latest for the second piece two
+            # seconds on); the wake-up's read fails, and the waiting read is told why.
+            with pytest.raises(httpcloak.InternalError, match="the notifier socket broke"):
+                async with s.stream("GET", f"{server.http}/drip?count=2&interval=2") as r:
+                    [chunk async for chunk in r.aiter_bytes()]
+            # Later waits raise at once instead of waiting for a reader that is gone.
+            with pytest.raises(httpcloak.InternalError, match="notifier's socket"):
+                await s.get(f"{server.http}/drip?count=2&interval=30")
+
+    loop = _FailingReadLoop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
