@@ -16,7 +16,8 @@ PYTHON=${PYTHON:-python}
 command -v wine >/dev/null || (apt-get update && apt-get install -y wine wine64)
 "$PYTHON" -m pip install -q "ziglang>=0.13"
 zig_cc() { "$PYTHON" -m ziglang cc -target x86_64-windows-gnu "$@"; }
-export WINEPREFIX="$PWD/build/wine-prefix" WINEDEBUG=-all
+# A prefix of our own; no Mono or Gecko (wine would offer to fetch them: nothing here uses them).
+export WINEPREFIX="$PWD/build/wine-prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 out="$PWD/build/windows"
 mkdir -p "$out"
 
