@@ -1,10 +1,12 @@
-"""Build the Go engine into httpcloak/_native/ (libhttpcloak.so + the httpcloak.h contract).
+"""Build the Go engine into httpcloak/_native/ (the library + the httpcloak.h contract): the
+library is libhttpcloak.so on Linux, libhttpcloak.dylib on macOS, httpcloak.dll on Windows.
 
 Run by `pip install .` / `pip install -e .` through setup.py, or by hand:
     python build_go.py            # the library
     python build_go.py --testserver   # also the loopback test server, into build/
     python build_go.py --patch-only   # only our patched Go modules (before `go vet`/`go test`)
     HTTPCLOAK_GLIBC=2.17 HTTPCLOAK_ARCH=aarch64 python build_go.py   # Linux arm64, by zig
+    HTTPCLOAK_OS=windows python build_go.py   # Windows x86_64 (httpcloak.dll), by zig
 
 Go modules we patch (go/patches/, see docs/go-patches.md) are built from a patched copy
 under build/go-patched/, made first by every build.
@@ -19,15 +21,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import go_patches
 
 ROOT = Path(__file__).resolve().parent
 GO_DIR = ROOT / "go"
 NATIVE_DIR = ROOT / "httpcloak" / "_native"
-LIBRARY = NATIVE_DIR / "libhttpcloak.so"
 TESTSERVER_DIR = GO_DIR / "testserver"
-TESTSERVER_BINARY = ROOT / "build" / "testserver"
+# A program (Windows runs only names ending in .exe), built for and run on this machine.
+TESTSERVER_BINARY = ROOT / "build" / ("testserver.exe" if sys.platform == "win32" else "testserver")
 BUILD_DIR = ROOT / "build"
 
 # Release builds target an old glibc so one wheel loads on most Linux systems: set
@@ -39,6 +42,24 @@ GLIBC_ENV = "HTTPCLOAK_GLIBC"
 ARCH_ENV = "HTTPCLOAK_ARCH"
 GOARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 _ARCH_ALIASES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
+# Cross-compiling for Windows (HTTPCLOAK_OS=windows, x86_64 unless HTTPCLOAK_ARCH says
+# otherwise): Go targets it by GOOS, zig's C compiler links cgo against mingw-w64.
+OS_ENV = "HTTPCLOAK_OS"
+CROSS_OSES = ("linux", "windows")
+
+
+def _load_library_names() -> ModuleType:
+    # The package's own table of names (httpcloak/_library_name.py), read without
+    # importing httpcloak, which would load a library that may not be built yet.
+    path = ROOT / "httpcloak" / "_library_name.py"
+    spec = importlib.util.spec_from_file_location("_httpcloak_library_name", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+library_names = _load_library_names()
 
 MISSING_GO = (
     "httpcloak: building the native library needs the Go toolchain (1.26 or newer) on PATH "
@@ -58,6 +79,25 @@ def target_glibc() -> str | None:
     return os.environ.get(GLIBC_ENV) or None
 
 
+def host_os() -> str:
+    return str(library_names.goos())
+
+
+def target_os() -> str:
+    """The system the library is built for, by Go's name: HTTPCLOAK_OS, else this host's."""
+    wanted = os.environ.get(OS_ENV)
+    if not wanted or wanted == host_os():
+        return host_os()
+    if wanted not in CROSS_OSES:
+        raise SystemExit(f"{OS_ENV}={wanted}: cross-builds go to {' or '.join(CROSS_OSES)}")
+    return wanted
+
+
+def library_path() -> Path:
+    """Where the library for the target system goes: its name depends on the system."""
+    return NATIVE_DIR / str(library_names.library_name(target_os()))
+
+
 def host_arch() -> str:
     return _ARCH_ALIASES.get(platform.machine().lower(), platform.machine().lower())
 
@@ -75,6 +115,8 @@ def target_arch() -> str:
 
 def _cross_env() -> dict[str, str]:
     arch = target_arch()
+    if target_os() == "windows" and host_os() != "windows":
+        return {"GOOS": "windows", "GOARCH": GOARCH[arch]}
     if arch == host_arch():
         return {}
     if target_glibc() is None:
@@ -86,20 +128,23 @@ def _cross_env() -> dict[str, str]:
 
 
 def _c_compiler_env() -> dict[str, str]:
-    glibc = target_glibc()
-    if glibc is None:
+    if target_os() == "windows" and host_os() != "windows":
+        zig_target, why = f"{target_arch()}-windows-gnu", f"{OS_ENV}=windows"
+    elif (glibc := target_glibc()) is not None:
+        zig_target, why = f"{target_arch()}-linux-gnu.{glibc}", f"{GLIBC_ENV}={glibc}"
+    else:
         return {}
     if importlib.util.find_spec("ziglang") is None:
-        raise SystemExit(f"{GLIBC_ENV}={glibc} needs the ziglang package: pip install ziglang")
-    return {"CC": str(zig_cc_wrapper(target_arch(), glibc))}
+        raise SystemExit(f"{why} needs the ziglang package: pip install ziglang")
+    return {"CC": str(zig_cc_wrapper(zig_target))}
 
 
-def zig_cc_wrapper(arch: str, glibc: str) -> Path:
-    """A C compiler command for cgo: zig's, for that CPU, linking against that glibc."""
-    wrapper = ROOT / "build" / f"zig-cc-{arch}-{glibc}"
+def zig_cc_wrapper(zig_target: str) -> Path:
+    """A C compiler command for cgo: zig's, for that target (CPU, system, C library)."""
+    wrapper = ROOT / "build" / f"zig-cc-{zig_target}"
     wrapper.parent.mkdir(parents=True, exist_ok=True)
     wrapper.write_text(
-        f'#!/bin/sh\nexec "{sys.executable}" -m ziglang cc -target {arch}-linux-gnu.{glibc} "$@"\n'
+        f'#!/bin/sh\nexec "{sys.executable}" -m ziglang cc -target {zig_target} "$@"\n'
     )
     wrapper.chmod(0o755)
     return wrapper
@@ -116,7 +161,8 @@ def _up_to_date(output: Path, sources: Path) -> bool:
 
 
 def _refuse_musl() -> None:
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] != "glibc":
+    building_for_host_libc = target_os() == "linux" and target_glibc() is None
+    if building_for_host_libc and host_os() == "linux" and platform.libc_ver()[0] != "glibc":
         raise SystemExit(
             "httpcloak: this system's C library is not glibc (musl?). Go shared libraries "
             "(-buildmode=c-shared) do not load under musl, so httpcloak cannot be built here; "
@@ -133,17 +179,23 @@ def build_library(force: bool = False) -> Path:
     # A patched copy made anew (its stamp is written last) also makes the library stale.
     patched = [p / go_patches.STAMP_NAME for p in patch_go_modules()]
     header = NATIVE_DIR / "httpcloak.h"
-    # What the library was built for: the CPU and the glibc it was linked against (if pinned).
+    library = library_path()
+    # What the library was built for: the system, the CPU and the glibc it was linked
+    # against (if pinned).
     stamp = NATIVE_DIR / ".target"
     built_for = stamp.read_text() if stamp.exists() else ""
-    target = f"{target_arch()} {target_glibc() or ''}"
-    fresh = _up_to_date(LIBRARY, GO_DIR) and header.exists()
-    fresh = fresh and all(LIBRARY.stat().st_mtime >= p.stat().st_mtime for p in patched)
+    target = f"{target_os()} {target_arch()} {target_glibc() or ''}"
+    fresh = _up_to_date(library, GO_DIR) and header.exists()
+    fresh = fresh and all(library.stat().st_mtime >= p.stat().st_mtime for p in patched)
     if not force and fresh and built_for == target:
-        return LIBRARY
+        return library
     _refuse_musl()
-    NATIVE_DIR.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, CGO_ENABLED="1", **_cross_env(), **_c_compiler_env())
+    NATIVE_DIR.mkdir(parents=True, exist_ok=True)
+    # One system's library at a time: a wheel packs whatever _native/ holds.
+    for name in library_names.LIBRARY_NAMES.values():
+        if name != library.name:
+            (NATIVE_DIR / name).unlink(missing_ok=True)
     subprocess.run(
         [
             _go(),
@@ -152,7 +204,7 @@ def build_library(force: bool = False) -> Path:
             "-trimpath",
             "-ldflags=-s -w",
             "-o",
-            str(LIBRARY),
+            str(library),
             ".",
         ],
         cwd=GO_DIR,
@@ -160,10 +212,10 @@ def build_library(force: bool = False) -> Path:
         check=True,
     )
     # cgo writes its own header beside the library; ours (go/httpcloak.h) is the contract.
-    (NATIVE_DIR / "libhttpcloak.h").unlink(missing_ok=True)
+    (NATIVE_DIR / f"{library.stem}.h").unlink(missing_ok=True)
     shutil.copyfile(GO_DIR / "httpcloak.h", header)
     stamp.write_text(target)
-    return LIBRARY
+    return library
 
 
 def build_testserver(force: bool = False) -> Path:

@@ -12,7 +12,8 @@ import build_go  # noqa: E402
 
 
 class BuildGoThenPy(build_py):
-    """Compile libhttpcloak.so before the package files are collected."""
+    """Compile the library (libhttpcloak.so, .dylib or httpcloak.dll) before the package
+    files are collected."""
 
     def run(self) -> None:
         build_go.build_library()
@@ -32,6 +33,9 @@ class PlatformWheel(bdist_wheel):
     def get_tag(self) -> tuple[str, str, str]:
         _, _, platform = super().get_tag()
         arch = build_go.target_arch()
+        if build_go.target_os() == "windows" and build_go.host_os() != "windows":
+            # Cross-compiled by zig (HTTPCLOAK_OS=windows, build_go.py).
+            return "py3", "none", {"x86_64": "win_amd64", "aarch64": "win_arm64"}[arch]
         if platform.startswith("linux_") and arch != build_go.host_arch():
             platform = f"linux_{arch}"  # cross-compiled (HTTPCLOAK_ARCH, build_go.py)
         glibc = build_go.target_glibc()

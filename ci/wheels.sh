@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# The release: leaves in dist/ the manylinux_2_17_x86_64 and manylinux_2_17_aarch64 wheels,
-# both cross-compiled here by zig against glibc 2.17 (build_go.py), each checked by auditwheel
-# and installed and streamed with: x86_64 in a fresh venv, aarch64 in an arm64 Debian Python
-# under qemu (ci/arm64_smoke.sh: needs root and Debian's qemu-user-static, binfmt-support and
-# debootstrap). Run from any Python >= 3.10 environment: PYTHON=... ci/wheels.sh
-#
-# TODO(issue 17, portability work): the win_amd64 wheel. The package still loads
-# libhttpcloak.so and its event-loop notifier uses a POSIX pipe, so no Windows wheel is built
-# yet; this script says so at the end and exits 0 without it.
+# The release: leaves in dist/ the manylinux_2_17_x86_64, manylinux_2_17_aarch64 and win_amd64
+# wheels, all cross-compiled here by zig (build_go.py): the Linux ones against glibc 2.17, each
+# checked by auditwheel and installed and streamed with: x86_64 in a fresh venv, aarch64 in an
+# arm64 Debian Python under qemu (ci/arm64_smoke.sh: needs root and Debian's qemu-user-static,
+# binfmt-support and debootstrap); the Windows one's DLL checked for its imports (system DLLs
+# only, ci/dll_imports.py) and run under Debian's wine with the Windows Go tests
+# (ci/windows_wine.sh). macOS wheels are built on macOS by cibuildwheel (README, Platforms).
+# Run from any Python >= 3.10 environment: PYTHON=... ci/wheels.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}
@@ -32,11 +31,27 @@ for arch in x86_64 aarch64; do
     fi
 done
 
+# Windows x86_64: Go GOOS=windows, zig -target x86_64-windows-gnu, httpcloak.dll in the wheel.
+rm -rf build/lib.* build/bdist.*
+HTTPCLOAK_OS=windows "$PYTHON" -m build --wheel --no-isolation --outdir dist .
+win_wheel=$(echo dist/httpcloak-*-py3-none-win_amd64.whl)
+mkdir -p build/windows
+"$PYTHON" - "$win_wheel" build/windows/httpcloak.dll <<'PY'
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+native = sorted(n for n in names if n.startswith("httpcloak/_native/"))
+assert native == ["httpcloak/_native/httpcloak.dll", "httpcloak/_native/httpcloak.h"], native
+with open(sys.argv[2], "wb") as out:
+    out.write(zipfile.ZipFile(sys.argv[1]).read("httpcloak/_native/httpcloak.dll"))
+PY
+"$PYTHON" ci/dll_imports.py build/windows/httpcloak.dll
+
 "$PYTHON" -m venv .venv-wheel
 .venv-wheel/bin/pip install -q dist/httpcloak-*-manylinux_2_17_x86_64.whl
 "$PYTHON" build_go.py --testserver >/dev/null  # the host library again, and the test server
 .venv-wheel/bin/python ci/wheel_smoke.py "$PWD/build/testserver"
 PYTHON=$PYTHON ci/arm64_smoke.sh dist/httpcloak-*-manylinux_2_17_aarch64.whl
 
+PYTHON=$PYTHON ci/windows_wine.sh build/windows/httpcloak.dll
+
 ls -l dist
-echo "wheels: win_amd64 not built (TODO, issue 17: the Windows portability work comes first)"

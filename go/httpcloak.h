@@ -165,7 +165,9 @@ int32_t hc_stream_write_close(int64_t stream, hc_error *err);
 
 /* Event loops (asyncio): one notifier serves many streams without a thread per stream.
  * hc_notifier_new returns a notifier handle and sets *fd_out to a descriptor to watch for
- * readability (loop.add_reader); it is owned by the library, closed by hc_notifier_close.
+ * readability (loop.add_reader): one end of a socket pair, a SOCKET handle on Windows (where
+ * a proactor loop reads it instead, with loop.sock_recv; a byte read there is simply a
+ * wake-up); it is owned by the library, closed by hc_notifier_close.
  * A stream given to hc_stream_watch reports to that notifier. Poll with wait_ms 0; on
  * "nothing yet" (hc_stream_meta 0, hc_stream_read HC_READ_PENDING) call hc_stream_arm, then
  * wait for the descriptor: once the stream has news (headers, data, room for more of a

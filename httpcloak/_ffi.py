@@ -15,11 +15,12 @@ from typing import Any
 from cffi import FFI
 
 from . import _exceptions as exc
+from ._library_name import goos, library_name
 
 ABI_VERSION = 8
 NATIVE_DIR = Path(__file__).parent / "_native"
 HEADER_PATH = NATIVE_DIR / "httpcloak.h"
-LIBRARY_PATH = NATIVE_DIR / "libhttpcloak.so"
+LIBRARY_PATH = NATIVE_DIR / library_name(goos())
 
 _REBUILD_HINT = "rebuild it with `pip install -e .` (or `python build_go.py`) on a machine with Go"
 

@@ -1,17 +1,22 @@
 """Waiting for many native streams in one asyncio event loop, without a thread each.
 
-The library keeps one pipe per notifier; the loop watches its read end (add_reader). A
-stream with nothing to give is armed, and its id comes back from hc_notifier_drain once
+The library keeps one socket pair per notifier; the loop watches its read end (add_reader).
+A stream with nothing to give is armed, and its id comes back from hc_notifier_drain once
 it has news. One notifier serves every stream of an AsyncSession in one event loop.
+
+Loops that watch no descriptors (Windows' default, the proactor loop) can still read a
+socket: there a task reads the wake-ups with loop.sock_recv instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 
 from . import _abi
 from ._abi import NativeStream
-from ._exceptions import InvalidArgument
+from ._exceptions import InternalError, InvalidArgument
 
 
 class LoopNotifier:
@@ -21,12 +26,25 @@ class LoopNotifier:
         self._fd = self._native.fd
         # Per stream, every task waiting on it (a reader and an uploader may both wait).
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
-        loop.add_reader(self._fd, self._on_readable)
+        self._closed = False
+        # Without add_reader: the socket object (borrowing the library's socket, never
+        # closing it) and the task reading it.
+        self._socket: socket.socket | None = None
+        self._reader: asyncio.Task[None] | None = None
+        try:
+            loop.add_reader(self._fd, self._on_readable)
+        except NotImplementedError:
+            self._socket = socket.socket(fileno=self._fd)
+            self._socket.setblocking(False)
+            self._reader = loop.create_task(self._read_wakeups())
+            self._reader.add_done_callback(self._reader_ended)
+        # Why the reading task stopped, if it failed: every wait raises it, none hangs.
+        self._reader_error: InternalError | None = None
 
     @property
     def handle(self) -> int:
         """The native notifier; 0 once closed."""
-        return self._native.handle
+        return 0 if self._closed else self._native.handle
 
     def watch(self, stream: NativeStream) -> None:
         stream.watch(self.handle)
@@ -42,6 +60,8 @@ class LoopNotifier:
     async def wait(self, stream: NativeStream) -> None:
         """Return once the stream may have news (possibly spuriously)."""
         self.check_loop()
+        if self._reader_error is not None:
+            raise self._reader_error
         stream_handle = stream.handle
         future: asyncio.Future[None] = self.loop.create_future()
         waiting = self._waiters.setdefault(stream_handle, [])
@@ -55,6 +75,22 @@ class LoopNotifier:
             if not waiting and self._waiters.get(stream_handle) is waiting:
                 del self._waiters[stream_handle]
 
+    async def _read_wakeups(self) -> None:
+        assert self._socket is not None
+        while await self.loop.sock_recv(self._socket, 64):
+            self._on_readable()
+
+    def _reader_ended(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        self._reader_error = InternalError(
+            f"the event loop failed reading the notifier's socket: {task.exception()!r}"
+        )
+        for waiting in self._waiters.values():
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(self._reader_error)
+
     def _on_readable(self) -> None:
         while True:
             ready = self._native.drain()  # in a forked child none: the waiters raise
@@ -66,7 +102,7 @@ class LoopNotifier:
                 return
 
     def close(self) -> None:
-        """Wake every waiter and release the pipe. From another thread than the loop's, the
+        """Wake every waiter and release the socket. From another thread than the loop's, the
         work is handed to the loop (its reader and futures are not thread-safe)."""
         if self.handle == 0:
             return
@@ -87,11 +123,20 @@ class LoopNotifier:
     def _close_in_loop(self) -> None:
         if self.handle == 0:
             return
-        if not self.loop.is_closed():
+        self._closed = True
+        if self._reader is None and not self.loop.is_closed():
             self.loop.remove_reader(self._fd)
         for waiting in self._waiters.values():
             for future in waiting:
                 if not future.done():
                     future.set_result(None)  # waiters look again and find the stream closed
         self._waiters.clear()
+        if self._reader is not None:
+            # Cancelling the read cancels the loop's pending receive (an overlapped one is
+            # aborted when the socket closes); then the socket goes at once, as nothing
+            # guarantees the loop runs again to let go of it later.
+            self._reader.cancel()
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.detach()  # the library owns the socket and closes it
         self._native.close()

@@ -30,7 +30,7 @@ def replacing(path: str | os.PathLike[str], *, mode: int, durable: bool) -> Iter
             os.close(fd)
             raise
         with f:
-            os.fchmod(fd, mode)
+            _set_mode(fd, temporary, mode)
             yield f
             f.flush()
             if durable:
@@ -44,7 +44,16 @@ def replacing(path: str | os.PathLike[str], *, mode: int, durable: bool) -> Iter
         _sync_directory(directory)
 
 
+def _set_mode(fd: int, path: str, mode: int) -> None:
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
+    else:  # Windows (before Python 3.13): chmod by name sets only the read-only flag
+        os.chmod(path, mode)
+
+
 def _sync_directory(directory: str) -> None:
+    if not hasattr(os, "O_DIRECTORY"):
+        return  # Windows opens no directory to fsync; NTFS journals the rename itself
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

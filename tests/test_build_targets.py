@@ -1,10 +1,13 @@
-"""Which CPU build_go.py builds the library for (HTTPCLOAK_ARCH), and what a cross build needs.
+"""Which CPU and system build_go.py builds the library for (HTTPCLOAK_ARCH, HTTPCLOAK_OS),
+and what a cross build needs.
 
 The aarch64 wheel itself is built, checked and run under emulation by ci/arm64_smoke.sh."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,5 +56,43 @@ def test_a_cross_build_sets_go_and_zig_targets(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv(build_go.GLIBC_ENV, "2.17")
     assert build_go._cross_env() == {"GOOS": "linux", "GOARCH": build_go.GOARCH[arch]}
     # The compiler cgo gets (build_go._c_compiler_env, once ziglang is installed).
-    wrapper = build_go.zig_cc_wrapper(build_go.target_arch(), "2.17")
+    wrapper = build_go.zig_cc_wrapper(f"{build_go.target_arch()}-linux-gnu.2.17")
     assert f"-m ziglang cc -target {arch}-linux-gnu.2.17 " in wrapper.read_text()
+
+
+@pytest.mark.parametrize(
+    ("platform", "goos", "name"),
+    [
+        ("linux", "linux", "libhttpcloak.so"),
+        ("darwin", "darwin", "libhttpcloak.dylib"),
+        ("win32", "windows", "httpcloak.dll"),
+        ("freebsd14", "freebsd", "libhttpcloak.so"),
+    ],
+)
+def test_each_system_loads_the_library_by_its_own_name(platform: str, goos: str, name: str) -> None:
+    names = build_go.library_names
+    assert names.goos(platform) == goos
+    assert names.library_name(goos) == name
+
+
+def test_a_windows_build_is_a_go_and_zig_cross_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(build_go.OS_ENV, "windows")
+    monkeypatch.delenv(build_go.ARCH_ENV, raising=False)
+    monkeypatch.delenv(build_go.GLIBC_ENV, raising=False)
+    assert build_go._cross_env() == {"GOOS": "windows", "GOARCH": "amd64"}
+    assert build_go.library_path().name == "httpcloak.dll"
+    if importlib.util.find_spec("ziglang") is not None:
+        wrapper = build_go._c_compiler_env()["CC"]
+        assert "-target x86_64-windows-gnu " in Path(wrapper).read_text()
+
+
+def test_an_unknown_system_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(build_go.OS_ENV, "plan9")
+    with pytest.raises(SystemExit, match="HTTPCLOAK_OS=plan9: cross-builds go to linux or windows"):
+        build_go.target_os()
+
+
+def test_the_installed_package_loads_this_systems_library() -> None:
+    import httpcloak._ffi as ffi_module
+
+    assert ffi_module.LIBRARY_PATH.name == build_go.library_names.library_name(build_go.host_os())

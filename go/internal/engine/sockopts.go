@@ -19,15 +19,17 @@ type SocketOptions struct {
 	DF          *bool `json:"tcp_df"`
 }
 
-// socketConfig is SocketOptions checked: zero values mean "leave the kernel's".
+// socketConfig is SocketOptions checked: zero values (the zero socketConfig too) mean
+// "leave the kernel's", so an engine built without options never touches a socket (where
+// the options are unsupported, Windows and macOS, a touched socket fails to dial).
 type socketConfig struct {
 	ttl, mss, windowSize int
-	windowScale          int // -1: leave the kernel's
+	windowScale          *int
 	df                   *bool
 }
 
 func (s socketConfig) set() bool {
-	return s.ttl != 0 || s.mss != 0 || s.windowSize != 0 || s.windowScale >= 0 || s.df != nil
+	return s.ttl != 0 || s.mss != 0 || s.windowSize != 0 || s.windowScale != nil || s.df != nil
 }
 
 // Bounds the kernel accepts (Linux: TCP_MAXSEG takes 88..32767; a SYN's window field has
@@ -41,7 +43,7 @@ const (
 )
 
 func (o SocketOptions) build(httpVersion string) (socketConfig, error) {
-	c := socketConfig{windowScale: -1, df: o.DF}
+	c := socketConfig{df: o.DF}
 	check := func(name string, v *int, lo, hi int) (int, error) {
 		if v == nil {
 			return 0, nil
@@ -62,16 +64,18 @@ func (o SocketOptions) build(httpVersion string) (socketConfig, error) {
 		return c, err
 	}
 	if o.WindowScale != nil {
-		if c.windowScale, err = check("window_scale", o.WindowScale, 0, maxWindowScale); err != nil {
+		scale, err := check("window_scale", o.WindowScale, 0, maxWindowScale)
+		if err != nil {
 			return c, err
 		}
+		c.windowScale = &scale
 		if c.windowSize != 0 {
 			// Measured on Linux: SO_RCVBUF locks the receive buffer and the kernel then
 			// derives the SYN's scale from that buffer (0 for any window up to 64 KiB).
 			return c, errs.New(errs.KindInvalidArgument,
 				"tcp_window_size and tcp_window_scale cannot both be honoured on one socket: tcp_window_size sets the receive buffer (SO_RCVBUF), from which the kernel then derives the SYN's window scale (0 for a window up to 65535); give one of them (tcp_mss=1460 with tcp_window_scale=8 already gives Windows' SYN window 64240 and scale 8)")
 		}
-		if err := checkWindowScale(c.windowScale); err != nil {
+		if err := checkWindowScale(scale); err != nil {
 			return c, err
 		}
 	}

@@ -49,8 +49,8 @@ func (s socketConfig) apply(fd int, network string) error {
 			return err
 		}
 	}
-	if s.windowScale >= 0 {
-		if err := set("tcp_window_scale (TCP_WINDOW_CLAMP)", syscall.IPPROTO_TCP, syscall.TCP_WINDOW_CLAMP, maxSYNWindow<<s.windowScale); err != nil {
+	if s.windowScale != nil {
+		if err := set("tcp_window_scale (TCP_WINDOW_CLAMP)", syscall.IPPROTO_TCP, syscall.TCP_WINDOW_CLAMP, maxSYNWindow<<*s.windowScale); err != nil {
 			return err
 		}
 	}

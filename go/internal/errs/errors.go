@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -136,12 +135,11 @@ func ClassifyKind(err error, phase string) Kind {
 			return KindReadTimeout
 		}
 		return KindConnectTimeout
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
-		errors.Is(err, syscall.ENETUNREACH):
+	case isAny(err, refusedErrnos):
 		return KindConnect
 	}
 	if phase == "body" {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		if errors.Is(err, io.ErrUnexpectedEOF) || isAny(err, resetErrnos) ||
 			strings.Contains(msg, "stream error") || strings.Contains(msg, "connection reset") ||
 			strings.Contains(msg, "unexpected EOF") {
 			return KindTruncated
@@ -150,8 +148,18 @@ func ClassifyKind(err error, phase string) Kind {
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) {
+		isAny(err, resetErrnos) {
 		return KindConnect
 	}
 	return KindProtocol
+}
+
+// isAny reports whether err is one of targets (errors.Is each).
+func isAny(err error, targets []error) bool {
+	for _, target := range targets {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }

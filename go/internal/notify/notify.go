@@ -4,7 +4,6 @@ package notify
 import (
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"httpcloakpy/internal/errs"
 )
@@ -13,8 +12,14 @@ import (
 // loop watches one file descriptor, and streams that were armed (a read or metadata call
 // found nothing yet) put their id on the ready list and make the descriptor readable when
 // something arrives. Wake-ups may be spurious; the caller simply tries again.
+//
+// The descriptor is one end of a socket pair (wake_unix.go, wake_windows.go): a socket,
+// not a pipe, because every event loop can wait on a socket, Windows' included.
 type Notifier struct {
-	ReadFD, writeFD int
+	// ReadFD is what the loop watches: a file descriptor, or a SOCKET handle on Windows
+	// (which fits 32 bits there too: Windows keeps handles to 32 significant bits).
+	ReadFD int
+	wake   wakePair
 
 	mu       sync.Mutex
 	ready    []int64
@@ -24,19 +29,11 @@ type Notifier struct {
 }
 
 func New() (*Notifier, error) {
-	var fds [2]int
-	if err := syscall.Pipe(fds[:]); err != nil {
-		return nil, errs.New(errs.KindInternal, "creating the notifier pipe: %v", err)
+	wake, err := newWakePair()
+	if err != nil {
+		return nil, errs.New(errs.KindInternal, "creating the notifier's socket pair: %v", err)
 	}
-	for _, fd := range fds {
-		syscall.CloseOnExec(fd)
-		if err := syscall.SetNonblock(fd, true); err != nil {
-			_ = syscall.Close(fds[0])
-			_ = syscall.Close(fds[1])
-			return nil, errs.New(errs.KindInternal, "making the notifier pipe non-blocking: %v", err)
-		}
-	}
-	return &Notifier{ReadFD: fds[0], writeFD: fds[1], queued: make(map[int64]bool)}, nil
+	return &Notifier{ReadFD: wake.readFD(), wake: wake, queued: make(map[int64]bool)}, nil
 }
 
 // post marks a stream ready and makes the descriptor readable (once until drained).
@@ -52,7 +49,7 @@ func (n *Notifier) post(id int64) {
 	}
 	if !n.signaled {
 		n.signaled = true
-		_, _ = syscall.Write(n.writeFD, []byte{1})
+		n.wake.signal()
 	}
 }
 
@@ -60,12 +57,7 @@ func (n *Notifier) post(id int64) {
 func (n *Notifier) Drain(out []int64) int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var sink [64]byte
-	for {
-		if k, err := syscall.Read(n.ReadFD, sink[:]); k <= 0 || err != nil {
-			break
-		}
-	}
+	n.wake.drain()
 	count := copy(out, n.ready)
 	for _, id := range n.ready[:count] {
 		delete(n.queued, id)
@@ -73,7 +65,7 @@ func (n *Notifier) Drain(out []int64) int {
 	n.ready = append(n.ready[:0], n.ready[count:]...)
 	n.signaled = len(n.ready) > 0
 	if n.signaled {
-		_, _ = syscall.Write(n.writeFD, []byte{1}) // more than fit: stay readable
+		n.wake.signal() // more than fit: stay readable
 	}
 	return count
 }
@@ -83,8 +75,7 @@ func (n *Notifier) Close() {
 	defer n.mu.Unlock()
 	if !n.closed {
 		n.closed = true
-		_ = syscall.Close(n.ReadFD)
-		_ = syscall.Close(n.writeFD)
+		n.wake.close()
 	}
 }
 
