@@ -280,3 +280,24 @@ def test_every_new_connection_sends_its_hello(server: TestServer, preset: str) -
     for _ in range(30):
         with httpcloak.Session(preset, verify=server.ca, http_version="h3") as s:
             assert s.get(f"{server.h3}/get", timeout=(10, 10)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("preset", "family"),
+    [
+        ("chrome-124", "chrome-latest"),
+        ("chrome-148-windows", "chrome-latest"),
+        ("chrome-151-android", "chrome-latest"),
+        ("firefox-133", "firefox-latest"),
+        ("firefox-148-macos", "firefox-latest"),
+    ],
+)
+def test_older_versions_send_their_familys_captured_quic_hello(
+    server: TestServer, preset: str, family: str
+) -> None:
+    # No older browser can be captured here: every Chrome and Firefox preset sends its
+    # family's captured QUIC Initial rather than quic-go's generic one (a giveaway).
+    url = server.h3.replace("127.0.0.1", "localhost") + "/fingerprint/full"
+    with httpcloak.Session(preset, verify=server.ca, http_version="h3") as s:
+        mine = s.get(url).json()["client_hello"]["ja4"]
+    assert mine == PAIRS[family].fresh()[0]["client_hello"]["ja4"]

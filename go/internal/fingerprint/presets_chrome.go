@@ -73,7 +73,7 @@ func sigAlgs(list []tls.SignatureScheme) tls.TLSExtension {
 	return &tls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: list}
 }
 
-var chrome124TLS = tlsSpec{Name: "chrome_124", ID: "Chrome-124", hello: func() tls.ClientHelloSpec {
+var chrome124TLS = tlsSpec{Name: "chrome_124", ID: "Chrome-124", QUIC: chromeQUIC156, hello: func() tls.ClientHelloSpec {
 	return tls.ClientHelloSpec{CipherSuites: chromeCiphers(), CompressionMethods: []uint8{0}, Extensions: []tls.TLSExtension{
 		greaseExtension(),
 		chromeBrotli(),
@@ -98,7 +98,7 @@ var chrome124TLS = tlsSpec{Name: "chrome_124", ID: "Chrome-124", hello: func() t
 	}}
 }}
 
-var chrome131TLS = tlsSpec{Name: "chrome_131_PSK", ID: "Chrome-131", hello: func() tls.ClientHelloSpec {
+var chrome131TLS = tlsSpec{Name: "chrome_131_PSK", ID: "Chrome-131", QUIC: chromeQUIC156, hello: func() tls.ClientHelloSpec {
 	return tls.ClientHelloSpec{CipherSuites: chromeCiphers(), CompressionMethods: []uint8{0}, Extensions: []tls.TLSExtension{
 		greaseExtension(),
 		sigAlgs(chromeSignatureSchemes()),
@@ -151,8 +151,8 @@ func chrome133Hello(sigs func() []tls.SignatureScheme) func() tls.ClientHelloSpe
 }
 
 var (
-	chrome133TLS = tlsSpec{Name: "chrome_133_PSK", ID: "Chrome-133", hello: chrome133Hello(chromeSignatureSchemes)}
-	chrome151TLS = tlsSpec{Name: "chrome_151_PSK", ID: "Chrome-151_PSK", hello: chrome133Hello(func() []tls.SignatureScheme {
+	chrome133TLS = tlsSpec{Name: "chrome_133_PSK", ID: "Chrome-133", QUIC: chromeQUIC156, hello: chrome133Hello(chromeSignatureSchemes)}
+	chrome151TLS = tlsSpec{Name: "chrome_151_PSK", ID: "Chrome-151_PSK", QUIC: chromeQUIC156, hello: chrome133Hello(func() []tls.SignatureScheme {
 		return append(mlDSASchemes(), chromeSignatureSchemes()...)
 	})}
 )

@@ -105,13 +105,13 @@ func firefoxHello(o firefoxOptions) func() tls.ClientHelloSpec {
 var firefoxOldECH = []uint16{aesGCM, aes256GCM, chacha20}
 
 var (
-	firefox133TLS = tlsSpec{Name: "firefox_133", ID: "Firefox-133", hello: firefoxHello(firefoxOptions{
+	firefox133TLS = tlsSpec{Name: "firefox_133", ID: "Firefox-133", QUIC: firefoxQUIC153, hello: firefoxHello(firefoxOptions{
 		ecdsaCBC128: true, echAEADs: firefoxOldECH, echPayloads: []uint16{128, 223},
 	})}
-	firefox135TLS = tlsSpec{Name: "firefox_135", ID: "Firefox-135", hello: firefoxHello(firefoxOptions{
+	firefox135TLS = tlsSpec{Name: "firefox_135", ID: "Firefox-135", QUIC: firefoxQUIC153, hello: firefoxHello(firefoxOptions{
 		ecdsaCBC128: true, sct: true, echAEADs: firefoxOldECH, echPayloads: []uint16{128, 223},
 	})}
-	firefox148TLS = tlsSpec{Name: "firefox_148", ID: "Firefox-148", hello: firefoxHello(firefoxOptions{
+	firefox148TLS = tlsSpec{Name: "firefox_148", ID: "Firefox-148", QUIC: firefoxQUIC153, hello: firefoxHello(firefoxOptions{
 		ecdsaCBC128: true, sct: true, resumption: true, echAEADs: firefoxOldECH, echPayloads: []uint16{128, 223},
 	})}
 	firefox153TLS = tlsSpec{Name: "firefox_153", ID: "Firefox-153", QUIC: firefoxQUIC153, hello: firefoxHello(firefoxOptions{
