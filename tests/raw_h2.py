@@ -74,22 +74,27 @@ class Peer:
     def next_frame(self) -> Frame | None:
         """The next frame that is not connection housekeeping (SETTINGS and PING are
         acknowledged, WINDOW_UPDATE and PRIORITY skipped); None once the client is gone."""
-        while True:
-            head = self._read_exactly(9)
-            if len(head) < 9:
-                return None
-            length = int.from_bytes(head[:3], "big")
-            type, flags = head[3], head[4]
-            stream = int.from_bytes(head[5:9], "big") & 0x7FFFFFFF
-            payload = self._read_exactly(length)
-            if len(payload) < length:
-                return None
-            if type == SETTINGS and not flags & ACK:
-                self.send(frame(SETTINGS, ACK, 0))
-            elif type == PING and not flags & ACK:
-                self.send(frame(PING, ACK, 0, payload))
-            elif type not in (SETTINGS, PING, WINDOW_UPDATE, PRIORITY):
-                return Frame(type, flags, stream, payload)
+        while (f := self.read_frame()) is not None:
+            if f.type not in (SETTINGS, PING, WINDOW_UPDATE, PRIORITY):
+                return f
+        return None
+
+    def read_frame(self) -> Frame | None:
+        """The next frame, whatever it is (SETTINGS and PING are acknowledged)."""
+        head = self._read_exactly(9)
+        if len(head) < 9:
+            return None
+        length = int.from_bytes(head[:3], "big")
+        type, flags = head[3], head[4]
+        stream = int.from_bytes(head[5:9], "big") & 0x7FFFFFFF
+        payload = self._read_exactly(length)
+        if len(payload) < length:
+            return None
+        if type == SETTINGS and not flags & ACK:
+            self.send(frame(SETTINGS, ACK, 0))
+        elif type == PING and not flags & ACK:
+            self.send(frame(PING, ACK, 0, payload))
+        return Frame(type, flags, stream, payload)
 
     def send(self, data: bytes) -> None:
         self.conn.sendall(data)

@@ -211,7 +211,8 @@ func TestZeroH2WireLeavesTransportAlone(t *testing.T) {
 	var transport http2.Transport
 	H2Wire{}.Configure(&transport)
 	if transport.InitialStreamID != 0 || transport.StreamWindowUpdate != 0 || transport.NewStreamPriorities != nil ||
-		transport.HPACKSizeUpdateOnSettings || transport.HPACK.WithoutIndexing != nil || transport.HPACK.NameRef != hpack.NameRefDefault {
+		transport.HPACKSizeUpdateOnSettings || transport.HPACK.WithoutIndexing != nil || transport.HPACK.NameRef != hpack.NameRefDefault ||
+		transport.WindowUpdates != (http2.WindowUpdatePolicy{}) {
 		t.Fatal("the zero H2Wire changed the transport")
 	}
 }
