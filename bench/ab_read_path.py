@@ -1,0 +1,190 @@
+"""A/B of the read path: this tree against another checkout, interleaved, with wake-up counts.
+
+    python bench/ab_read_path.py --base /work/perf-base [--rounds 3] [--size-mib 1024]
+                                 [--protocols h1,h2] [--strace] [--peer PYTHON]
+                                 [--goread build/goread]
+
+Each sample is a fresh child process that streams /big/{size} from the loopback test server
+with ``iter_content(65536)``; the trees alternate within each round (base, this, base, ...), so
+a machine that is busy with other work disturbs both alike. Per sample it reports MiB/s, the
+child's CPU seconds per GiB (user + system, every thread) and the machine's load while it ran
+(the other processes' share of /proc/stat's busy time); with --strace, also futex calls and
+voluntary context switches per GiB (``strace -f -c -e trace=futex`` slows the run, so its
+speeds are not comparable with the plain ones). --peer runs primp from that Python too (a
+venv of bench/run.py's peers, .venv-bench/primp/bin/python) as the reference of a client that
+reads on the calling thread, --goread the Go engine alone. The tree's library must be built
+(``python build_go.py`` there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import machine  # also puts tests/ on sys.path
+
+from servers import TestServer
+
+HERE = Path(__file__).resolve().parent
+CHUNK = 65536
+
+OURS = """
+import json, resource, sys, time, httpcloak
+url, ca = sys.argv[1], sys.argv[2]
+with httpcloak.Session(verify=ca, timeout=httpcloak.Timeout(connect=30, read=300)) as s:
+    start = time.perf_counter()
+    total = 0
+    with s.get(url, stream=True) as r:
+        for piece in r.iter_content(CHUNK):
+            total += len(piece)
+    took = time.perf_counter() - start
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"bytes": total, "seconds": took, "cpu": u.ru_utime + u.ru_stime,
+                  "nvcsw": u.ru_nvcsw, "proto": r.protocol}))
+""".replace("CHUNK", str(CHUNK))
+
+PRIMP = """
+import json, resource, sys, time, primp
+url, ca = sys.argv[1], sys.argv[2]
+c = primp.Client(impersonate="chrome_146", ca_cert_file=ca, timeout=600)
+start = time.perf_counter()
+total = 0
+r = c.get(url, stream=True)
+for piece in r.iter_bytes(CHUNK):
+    total += len(piece)
+took = time.perf_counter() - start
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"bytes": total, "seconds": took, "cpu": u.ru_utime + u.ru_stime,
+                  "nvcsw": u.ru_nvcsw, "proto": "?"}))
+""".replace("CHUNK", str(CHUNK))
+
+# The Go engine alone (go/cmd/goread, built by bench/run.py or `go build -o build/goread
+# ./cmd/goread` in go/): the same JSON line, its rusage taken as the child's.
+GOREAD = """
+import json, resource, subprocess, sys
+url, ca = sys.argv[1], sys.argv[2]
+argv = [GOREAD_BINARY, "-url", url, "-ca", ca, "-chunk", "CHUNK"]
+out = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"bytes": out["bytes"], "seconds": out["seconds"], "cpu": out["cpu_seconds"],
+                  "nvcsw": u.ru_nvcsw, "proto": out["protocol"]}))
+"""
+
+
+def busy_jiffies() -> tuple[int, int]:
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def futex_calls(strace_out: str) -> int:
+    for line in strace_out.splitlines():
+        cols = line.split()
+        if cols and cols[-1] == "futex":
+            return int(cols[3]) if len(cols) >= 5 else int(cols[2])
+    return 0
+
+
+def sample(
+    python: str, script: str, tree: Path | None, url: str, ca: str, strace: bool
+) -> dict[str, Any]:
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    argv = [python, "-c", script, url, ca]
+    with tempfile.NamedTemporaryFile(suffix=".strace") as trace:
+        if strace:
+            argv = ["strace", "-f", "-c", "-e", "trace=futex", "-o", trace.name, *argv]
+        busy0, all0 = busy_jiffies()
+        # Not in a checkout: `python -c` puts the working directory first on sys.path.
+        done = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=900, cwd=tempfile.gettempdir()
+        )
+        busy1, all1 = busy_jiffies()
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.strip().splitlines()[-1:])
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        if strace:
+            result["futex"] = futex_calls(Path(trace.name).read_text())
+    gib = result["bytes"] / (1 << 30)
+    cores = os.cpu_count() or 1
+    # Busy share of all cores minus what the child itself used: the rest is other load.
+    window = (all1 - all0) or 1
+    result["others"] = max(
+        0.0, (busy1 - busy0) / window - result["cpu"] / (result["seconds"] * cores)
+    )
+    result["mibs"] = result["bytes"] / (1 << 20) / result["seconds"]
+    result["cpu_per_gib"] = result["cpu"] / gib
+    result["csw_per_gib"] = result["nvcsw"] / gib
+    if "futex" in result:
+        result["futex_per_gib"] = result["futex"] / gib
+    return result
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    def med(key: str) -> float:
+        values = [r[key] for r in rows if key in r]
+        return statistics.median(values) if values else float("nan")
+
+    text = f"{med('mibs'):7.0f} MiB/s  cpu {med('cpu_per_gib'):.2f} s/GiB"
+    text += f"  vcsw {med('csw_per_gib'):7.0f}/GiB"
+    if any("futex" in r for r in rows):
+        text += f"  futex {med('futex_per_gib'):7.0f}/GiB"
+    return text + f"  others' load {med('others') * 100:.0f} %"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", type=Path, required=True, help="the other checkout (built)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--protocols", default="h1,h2")
+    parser.add_argument("--strace", action="store_true")
+    parser.add_argument("--peer", help="a Python with primp installed")
+    parser.add_argument("--goread", type=Path, help="the Go engine alone (build/goread)")
+    args = parser.parse_args()
+    this = HERE.parent
+    contenders: list[tuple[str, str, str, Path | None]] = [
+        ("base", sys.executable, OURS, args.base.resolve()),
+        ("this", sys.executable, OURS, this),
+    ]
+    if args.peer:
+        contenders.append(("primp", args.peer, PRIMP, None))
+    if args.goread:
+        script = GOREAD.replace("GOREAD_BINARY", repr(str(args.goread.resolve())))
+        contenders.append(("goread", sys.executable, script.replace("CHUNK", str(CHUNK)), None))
+    print(machine.machine_line(), file=sys.stderr)
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    with TestServer.start() as server:
+        bases = {"h1": server.http, "h2": server.https}
+        for rnd in range(args.rounds):
+            for proto in args.protocols.split(","):
+                url = f"{bases[proto]}/big/{args.size_mib << 20}"
+                for label, python, script, tree in contenders:
+                    row = sample(python, script, tree, url, server.ca, args.strace)
+                    results.setdefault((proto, label), []).append(row)
+                    print(f"round {rnd + 1} {proto} {label:5}: {summary([row])}", file=sys.stderr)
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine.machine_line()}")
+    print(
+        f"medians of {args.rounds} interleaved samples, {args.size_mib} MiB, chunk {CHUNK}"
+        + (", under strace" if args.strace else "")
+    )
+    for (proto, label), rows in results.items():
+        print(f"{proto} {label:5}: {summary(rows)}")
+    for proto in args.protocols.split(","):
+        base = statistics.median(r["mibs"] for r in results[(proto, "base")])
+        new = statistics.median(r["mibs"] for r in results[(proto, "this")])
+        print(f"{proto} this/base speed ratio: {new / base:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
