@@ -65,10 +65,22 @@ def serve_hypercorn(
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(timeout=30)
+        # hypercorn does not wait for its QUIC side when it stops: its tasks (a connection's
+        # timer sleeping, say) would be collected after the loop closed, and their cleanup
+        # then fails as an unraisable exception. End them here, on the loop, first.
+        leftover = asyncio.all_tasks(loop)
+        if leftover:
+            loop.run_until_complete(_cancelled(leftover))
         for transport in udp_transports:
             transport.close()  # hypercorn leaves its QUIC socket open when it stops
         loop.run_until_complete(asyncio.sleep(0))  # the close callbacks
         loop.close()
+
+
+async def _cancelled(tasks: set[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _track_datagram_endpoints(loop: asyncio.AbstractEventLoop) -> list[asyncio.BaseTransport]:
