@@ -1,8 +1,6 @@
 package echdns
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -25,16 +23,18 @@ func TestNormaliseServer(t *testing.T) {
 	}
 }
 
-func TestSystemServersReadResolvConf(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "resolv.conf")
+func TestResolvConfNameservers(t *testing.T) {
 	conf := "# comment\nsearch example.com\nnameserver 10.0.0.1\nnameserver fe80::1%eth0\nnameserver bogus\n"
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
+	if got := resolvConfServers(conf); !slices.Equal(got, []string{"10.0.0.1:53", "[fe80::1]:53"}) {
+		t.Fatalf("resolvConfServers() = %v", got)
 	}
+}
+
+func TestSystemServersWithoutResolvConfAreNone(t *testing.T) {
 	old := resolvConf
-	resolvConf = path
+	resolvConf = "/nonexistent/resolv.conf"
 	defer func() { resolvConf = old }()
-	if got := systemServers(); !slices.Equal(got, []string{"10.0.0.1:53", "[fe80::1]:53"}) {
+	if got := systemServers(); got != nil {
 		t.Fatalf("systemServers() = %v", got)
 	}
 }

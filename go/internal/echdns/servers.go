@@ -72,8 +72,13 @@ func systemServers() []string {
 	if err != nil {
 		return nil
 	}
+	return resolvConfServers(string(raw))
+}
+
+// resolvConfServers are the nameservers a resolv.conf text names, as host:port.
+func resolvConfServers(conf string) []string {
 	var out []string
-	for _, line := range strings.Split(string(raw), "\n") {
+	for _, line := range strings.Split(conf, "\n") {
 		fields := strings.Fields(line)
 		if len(fields) >= 2 && fields[0] == "nameserver" {
 			if addr, err := normaliseServer(strings.SplitN(fields[1], "%", 2)[0]); err == nil {
