@@ -82,18 +82,25 @@ def initial_packets(record: Record) -> list[Record]:
     ]
 
 
-def hello_datagrams(record: Record) -> list[Record]:
-    """The first flight: datagrams that carried the ClientHello once (no retransmissions)."""
+def first_flight(record: Record) -> list[Record]:
+    """The CRYPTO frames that carried the ClientHello once, up to the one completing it: a
+    client resends Initial data when the server is slow (a loaded machine), and the server
+    records those frames too."""
     q = record["quic"]
     covered: set[int] = set()
-    carrying: list[int] = []
+    flight: list[Record] = []
     for piece in q["crypto_frames"]:
         if len(covered) == q["client_hello_length"]:
             break
-        if piece["datagram"] not in carrying:
-            carrying.append(piece["datagram"])
+        flight.append(piece)
         covered.update(range(piece["offset"], piece["offset"] + piece["length"]))
-    return [q["long_header_datagrams"][i] for i in carrying]
+    return flight
+
+
+def hello_datagrams(record: Record) -> list[Record]:
+    """The first flight's datagrams: those that carried the ClientHello once."""
+    carrying = list(dict.fromkeys(piece["datagram"] for piece in first_flight(record)))
+    return [record["quic"]["long_header_datagrams"][i] for i in carrying]
 
 
 def params(record: Record) -> dict[str, Record]:

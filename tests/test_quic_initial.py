@@ -19,6 +19,7 @@ from test_browser_captures_h3 import (
     FIREFOX,
     GREASE_QUIC_VERSION_MASK,
     PRE_SHARED_KEY,
+    first_flight,
     hello_datagrams,
     initial_packets,
     params,
@@ -204,7 +205,7 @@ def test_chrome_initial_packets_are_cut_like_chromiums(ours: dict[str, Ours]) ->
         for d in carrying:
             assert (d["size"], d["trailing_bytes"], len(d["packets"])) == (1230, 0, 1)
         # Chaos protection: small CRYPTO frames out of order, with PING frames among them.
-        offsets = [piece["offset"] for piece in q["crypto_frames"]]
+        offsets = [piece["offset"] for piece in first_flight(record)]
         assert len(offsets) >= 4 and offsets != sorted(offsets)
         types = {f["type"] for d in carrying for f in d["packets"][0]["frames"]}
         assert {"CRYPTO", "PING"} <= types <= {"CRYPTO", "PING", "PADDING"}
@@ -213,7 +214,7 @@ def test_chrome_initial_packets_are_cut_like_chromiums(ours: dict[str, Ours]) ->
         ends = {f["offset"] + f["length"] for f in first if f["type"] == "CRYPTO"}
         assert 0 in offsets[: len(first)] or any(f.get("offset") == 0 for f in first)
         assert q["client_hello_length"] in ends
-    layouts = {tuple(p["offset"] for p in r["quic"]["crypto_frames"]) for r in mine.fresh}
+    layouts = {tuple(p["offset"] for p in first_flight(r)) for r in mine.fresh}
     assert len(layouts) == len(mine.fresh), "a new cut on every connection"
     # PADDING frames among the others, not only at one end of the packet.
     padded_between = [
@@ -237,7 +238,7 @@ def test_firefox_initial_packets_are_cut_like_firefoxs(ours: dict[str, Ours]) ->
             frames = {f["type"] for p in d["packets"] for f in p.get("frames", [])}
             assert "PADDING" not in frames
         # Few, large CRYPTO frames: the hello's tail, then its head, then the middle.
-        offsets = [piece["offset"] for piece in q["crypto_frames"]]
+        offsets = [piece["offset"] for piece in first_flight(record)]
         assert len(offsets) <= 6 and offsets[0] > 0 and offsets[1] == 0
     firsts = [initial_packets(r)[0]["packet_number"] for r in mine.fresh + [mine.resumed]]
     assert 0 not in firsts and len(set(firsts)) > 1
