@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 
+from httpcloak._fingerprint_compare import is_grease
+
 FIXTURES = Path(__file__).parent / "fixtures" / "browsers"
 PRE_SHARED_KEY, SESSION_TICKET, TRUST_ANCHORS = 41, 35, 0xCA34
 Record = dict[str, Any]
-
-
-def is_grease(value: int) -> bool:
-    return value & 0x0F0F == 0x0A0A and value >> 8 == value & 0xFF
 
 
 def without_grease(values: list[int]) -> list[int]:

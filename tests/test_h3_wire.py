@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from hypercorn_server import serve_hypercorn
+from test_browser_captures_h3 import is_grease_h3
 
 import httpcloak
 
@@ -64,10 +65,6 @@ def settings(record: Record) -> list[tuple[int, int]]:
     frame = record["http3"]["control_stream"]["frames"][0]
     assert frame["type"] == "SETTINGS"
     return [(s["id"], s["value"]) for s in frame["settings"]]
-
-
-def is_grease_h3(value: int) -> bool:
-    return value >= 0x21 and (value - 0x21) % 0x1F == 0
 
 
 @pytest.fixture(scope="module", params=list(BROWSERS))

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 import httpcloak
+from httpcloak._fingerprint_compare import is_grease
 
 from servers import TestServer
-from test_browser_captures import Capture, captures, is_grease
+from test_browser_captures import Capture, captures
 
 Record = dict[str, Any]
 CONNECTIONS = 4  # fresh sessions per preset: enough to see a per-connection order change
