@@ -97,7 +97,7 @@ class _ResponseBase:
     @property
     def header_order(self) -> list[str]:
         """The response's header names (lowercase) in the order they were received, each
-        once. HTTP/3 responses: in name order (its reader keeps no order)."""
+        once."""
         return list(dict.fromkeys(name.lower() for name, _ in self.headers.multi_items()))
 
     @property

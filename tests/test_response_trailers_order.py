@@ -1,7 +1,7 @@
 """Responses as they came: headers in the order received and each name's casing as the
 server wrote it (r.headers, r.header_order, r.header_casing), and trailer fields (HTTP/1.1
-chunked and HTTP/2) in r.trailers once the body is read, on buffered responses, streams,
-AsyncSession and get_fast()."""
+chunked, HTTP/2 and HTTP/3) in r.trailers once the body is read, on buffered responses,
+streams, AsyncSession and get_fast()."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from hypercorn_server import serve_hypercorn
 
 import httpcloak
 
@@ -152,3 +153,38 @@ def test_no_trailers_is_empty_and_test_server_order(server: TestServer) -> None:
         r = s.get(f"{server.http}/get")
     assert len(r.trailers) == 0
     assert r.header_order == list(dict.fromkeys(n for n, _ in r.headers.multi_items()))
+
+
+async def _ordered_app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+    """ASGI: response headers not in name order."""
+    assert scope["type"] == "http"
+    headers = [(b"x-zeta", b"1"), (b"content-type", b"text/plain"), (b"x-alpha", b"a")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})  # type: ignore[operator]
+    await send({"type": "http.response.body", "body": b"h3 body"})  # type: ignore[operator]
+
+
+def test_h3_headers_in_received_order(server: TestServer) -> None:
+    with (
+        serve_hypercorn(_ordered_app, server.server_pem, quic=True) as served,
+        httpcloak.Session(verify=server.ca, http_version="h3") as s,
+    ):
+        url = f"https://127.0.0.1:{served.udp_port}/"
+        for _ in range(3):  # the server's order on every response, not a map's
+            r = s.get(url)
+            assert r.protocol == "h3" and r.text == "h3 body"
+            # hypercorn adds its own (date, server, alt-svc) after the application's
+            assert r.header_order[:3] == ["x-zeta", "content-type", "x-alpha"]
+            assert r.header_casing["content-type"] == "content-type"
+
+
+@pytest.mark.parametrize("protocol", ["h1", "h2", "h3"])
+def test_trailers_on_every_protocol(server: TestServer, protocol: str) -> None:
+    base = {"h1": server.http, "h2": server.https, "h3": server.h3}[protocol]
+    url = f"{base}/trailers?body=abc"
+    with httpcloak.Session(verify=server.ca, http_version=protocol) as s:
+        r = s.get(url)
+        assert r.protocol == protocol and r.text == "abc"
+        assert dict(r.trailers.items()) == {"x-checksum": "len-3", "x-count": "1"}
+        with s.get(url, stream=True) as st:
+            assert b"".join(st.iter_bytes()) == b"abc"
+            assert st.trailers["x-checksum"] == "len-3"

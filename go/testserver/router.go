@@ -39,6 +39,7 @@ func newRouter() http.Handler {
 		"/chunked-unterminated": handleChunkedUnterminated,
 		"/stall":                handleStall,
 		"/drip":                 handleDrip,
+		"/trailers":             handleTrailers,
 		"/slow-headers":         handleSlowHeaders,
 		"/flaky":                handleFlaky,
 		// cookies and redirects
