@@ -271,7 +271,8 @@ def test_a_restored_session_resumes_over_quic(server: TestServer) -> None:
     with httpcloak.Session.unmarshal(state) as restored:
         record = restored.get(url).json()
     assert record["tls"]["resumed"] and extension_ids(record)[-1] == PRE_SHARED_KEY
-    assert record["quic"]["zero_rtt_packets"] >= 1  # the ticket kept its transport parameters
+    # The ticket kept the server's transport parameters: without them no early data is offered.
+    assert EARLY_DATA in extension_ids(record)
 
 
 @pytest.mark.parametrize("preset", PAIRS)
