@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -138,3 +139,27 @@ def test_auto_falls_back_silently_when_udp_is_blocked(server: TestServer, sink: 
             assert s.get(served.url + "/").protocol == "h2"
         time.sleep(1)
         assert sink.count() == before
+
+
+def test_a_quic_server_that_goes_away_costs_no_request(server: TestServer) -> None:
+    """The HTTP/3 side stops while TCP stays (a restarted server, UDP dropped by a new
+    firewall): the next GET goes over TCP at once, not after QUIC's 30 s idle timeout, and
+    fails nothing; the alternative is then left alone."""
+    with ExitStack() as quic_side:
+        udp_port = quic_side.enter_context(
+            serve_hypercorn(echo_version, server.server_pem, quic=True)
+        ).udp_port
+        alt_svc = [f'h3=":{udp_port}"; ma=3600']
+        with (
+            serve_hypercorn(echo_version, server.server_pem, alt_svc=alt_svc) as front,
+            httpcloak.Session("chrome-latest", verify=server.ca) as s,
+        ):
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while s.get(front.url + "/").protocol != "h3":
+                assert time.monotonic() < deadline, "auto never reached HTTP/3"
+            quic_side.close()
+            started = time.monotonic()
+            r = s.get(front.url + "/")
+            assert r.json() == {"http_version": "2"}
+            assert time.monotonic() - started < 5, "the request waited for QUIC's idle timeout"
+            assert {s.get(front.url + "/").protocol for _ in range(5)} == {"h2"}

@@ -37,8 +37,8 @@ type retryPolicy struct {
 
 var (
 	defaultRetryStatuses = []int{429, 500, 502, 503, 504}
-	// The idempotent methods (RFC 9110 9.2.2); POST and PATCH only when asked.
-	defaultRetryMethods = []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
+	// The idempotent methods; POST and PATCH only when asked.
+	defaultRetryMethods = engine.IdempotentMethods
 )
 
 const (

@@ -8,6 +8,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -91,12 +92,23 @@ func (e *autoEngine) RoundTrip(ctx context.Context, out *Request) (*Response, er
 				e.alt.learn(origin, headerValues(resp.Headers, "alt-svc"), time.Now())
 				return resp, nil
 			}
-			if !http3.IsConnUnusable(err) || out.Stream != nil {
+			if out.Stream != nil || ctx.Err() != nil {
 				return nil, err
 			}
-			// Never sent (GOAWAY, connection gone): over TCP, and a new QUIC connection is
-			// raced by a later request.
-			e.forget(alt, q)
+			switch {
+			case http3.IsConnUnusable(err):
+				// Never sent (GOAWAY, connection gone): over TCP, and a new QUIC
+				// connection is raced by a later request.
+				e.forget(alt, q)
+			case q.conn.Context().Err() != nil && replayable(out.Method):
+				// The connection died under the request (its server's UDP port gone, a
+				// silent path) before any answer: as Chrome, the alternative is broken for
+				// a while and the request goes again over TCP.
+				e.forget(alt, q)
+				e.alt.markBroken(alt, time.Now())
+			default:
+				return nil, err
+			}
 		}
 	}
 	resp, err := e.tcpEngine.RoundTrip(ctx, out)
@@ -171,6 +183,12 @@ func (e *autoEngine) race(alt, serverName string, q *racedQUIC) {
 	q.conn, q.cc = conn, e.h3.transport.NewClientConn(conn)
 	close(q.up)
 }
+
+// IdempotentMethods may be sent again after a connection failed under them (RFC 9110
+// 9.2.2), as net/http and browsers retry them.
+var IdempotentMethods = []string{"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}
+
+func replayable(method string) bool { return slices.Contains(IdempotentMethods, method) }
 
 // headerValues are the values of the header name (lower case) in pairs.
 func headerValues(pairs [][2]string, name string) []string {
