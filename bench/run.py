@@ -10,7 +10,8 @@ The Markdown report goes to stdout and bench/RESULTS-latest.md; progress goes to
 
 --quick takes about 4 minutes here. The full run, about 80: figure 3 (8 x 1 GiB per sample,
 some peers near 140 MiB/s) alone about 55, so `--figures 1,2,4,5` and `--figures 3` may be
-run at separate quiet moments.
+run at separate quiet moments. Every sample is quiet-gated (harness/quiet.py): one during
+which other processes took more than 5 % of the machine is taken again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from harness import figures, gonative, machine, nginx, peers, report, targets
+from harness import figures, gonative, machine, nginx, peers, quiet, report, targets
 from harness.clients import OURS, OURS_READINTO, Client, go_native, ours, peer
 from harness.sampler import Sampler, Skips
 
@@ -128,6 +129,11 @@ def main() -> None:
         sampler = Sampler(samples, SAMPLE_TIMEOUT, Path(tmp), log, skips)
         tables = run_figures(sampler, settings, wanted_figures, servers, clients, go, setup)
 
+    setup.append(
+        f"quiet gate: a sample during which other processes took more than "
+        f"{quiet.QUIET_SHARE:.0%} of the machine was taken again (up to {quiet.ATTEMPTS} times, "
+        f"the quietest kept): {sampler.retaken} retaken, {sampler.disturbed} kept disturbed"
+    )
     setup.append(f"the whole run took {(time.monotonic() - started) / 60:.1f} min")
     command = shlex.join(["python", "bench/run.py", *sys.argv[1:]])
     text = report.render(machine.machine_line(), command, setup, tables, skips.lines())
