@@ -154,6 +154,7 @@ func (h *h3Dialer) dialOwnSocket(ctx context.Context, target *net.UDPAddr, tlsCf
 	if err != nil {
 		return nil, err
 	}
+	reportUnreachable(conn)
 	qc, err := quic.DialEarly(ctx, conn, target, tlsCfg, cfg)
 	if err != nil {
 		_ = conn.Close()
