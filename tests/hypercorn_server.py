@@ -35,10 +35,15 @@ class Served:
 
 @contextmanager
 def serve_hypercorn(
-    app: Any, pem: str, *, quic: bool = False, alt_svc: list[str] | None = None
+    app: Any,
+    pem: str,
+    *,
+    quic: bool = False,
+    alt_svc: list[str] | None = None,
+    udp_host: str = "127.0.0.1",
 ) -> Iterator[Served]:
     """hypercorn over TLS with default settings; quic=True adds its HTTP/3 listener (it then
-    sends Alt-Svc itself); alt_svc replaces the Alt-Svc header values it sends."""
+    sends Alt-Svc itself) on udp_host; alt_svc replaces the Alt-Svc header values it sends."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = Config()
@@ -49,7 +54,7 @@ def serve_hypercorn(
     udp_port = None
     if quic:
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.bind(("127.0.0.1", 0))
+        udp.bind((udp_host, 0))
         udp_port = udp.getsockname()[1]
         config.quic_bind = [f"fd://{udp.detach()}"]
     if alt_svc is not None:
