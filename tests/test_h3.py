@@ -136,13 +136,28 @@ def test_h3_through_an_http_proxy_is_refused_with_the_reason(server: TestServer)
 
 
 def test_h3_to_a_silent_udp_port_fails_within_the_connect_timeout() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))  # open, never answering: datagrams are swallowed
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        with httpcloak.Session(http_version="h3") as s, pytest.raises(httpcloak.ConnectTimeout):
+            s.get(f"https://127.0.0.1:{port}/", timeout=(1, 5))
+        assert time.monotonic() - started < 3
+
+
+def test_h3_to_a_closed_udp_port_fails_at_once() -> None:
+    """Nothing listens: a Chrome preset (a UDP socket per connection, as Chromium) hears the
+    ICMP port unreachable and fails at once instead of at the connect timeout."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     started = time.monotonic()
-    with httpcloak.Session(http_version="h3") as s, pytest.raises(httpcloak.ConnectTimeout):
-        s.get(f"https://127.0.0.1:{port}/", timeout=(1, 5))
-    assert time.monotonic() - started < 3
+    with (
+        httpcloak.Session("chrome-latest", http_version="h3") as s,
+        pytest.raises(httpcloak.ConnectError, match="port unreachable"),
+    ):
+        s.get(f"https://127.0.0.1:{port}/", timeout=(5, 10))
+    assert time.monotonic() - started < 3, "the ICMP error was not heard"
 
 
 def test_an_untrusted_certificate_over_h3_is_a_tls_error(server: TestServer) -> None:

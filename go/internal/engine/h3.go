@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"syscall"
 	"time"
 
 	"httpcloakpy/internal/errs"
@@ -176,6 +177,8 @@ func h3ConnectError(err error) error {
 		return errs.New(errs.KindConnect, "no QUIC handshake with the server: %v", err)
 	case errors.As(err, &idle):
 		return errs.New(errs.KindConnect, "the server sent nothing within the QUIC idle timeout (no handshake, or a connection gone silent): %v", err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return errs.New(errs.KindConnect, "nothing listens on the server's UDP port (ICMP port unreachable): %v", err)
 	}
 	return err
 }
