@@ -99,7 +99,7 @@ CTRL_C_CHILD = textwrap.dedent(
 @pytest.mark.parametrize(
     ("scheme", "length"),
     # With a Content-Length, HTTP/1.1 is read on the calling thread (no read-ahead pump).
-    [("http", ""), ("https", ""), ("http", "&length=1000")],
+    [("http", ""), ("https", ""), ("http", "&length=1000000")],
 )
 def test_ctrl_c_during_a_blocked_read_raises_keyboard_interrupt_promptly(
     server: TestServer, scheme: str, length: str

@@ -128,8 +128,8 @@ def test_a_read_slice_ending_mid_body_loses_nothing_and_keeps_the_connection(
 def test_iter_content_through_pauses_reads_the_body_byte_exact(
     h1_session: httpcloak.Session, server: TestServer, relay: SlowRelay
 ) -> None:
-    expected = h1_session.get(f"{server.http}/bytes/250000").content
-    with h1_session.get(f"{relay.url}/bytes/250000", stream=True) as r:
+    expected = h1_session.get(f"{server.http}/bytes/400000").content
+    with h1_session.get(f"{relay.url}/bytes/400000", stream=True) as r:
         assert b"".join(r.iter_content(10_000)) == expected
     assert h1_session.get(f"{relay.url}/whoami").status_code == 200
     assert relay.accepted == 1
@@ -142,7 +142,7 @@ def test_the_next_exchange_on_the_connection_inherits_no_read_deadline(
     # take longer on the same connection must still arrive.
     relay = SlowRelay(getattr(server, scheme), every=1 << 30, pause=0)
     try:
-        assert len(h1_session.get(f"{relay.url}/bytes/100000").content) == 100000
+        assert len(h1_session.get(f"{relay.url}/bytes/300000").content) == 300000
         r = h1_session.get(f"{relay.url}/slow-headers?delay=0.4")
         assert r.status_code == 200
         assert relay.accepted == 1
@@ -152,7 +152,7 @@ def test_the_next_exchange_on_the_connection_inherits_no_read_deadline(
 
 def test_read_timeout_during_a_read_on_the_calling_thread(server: TestServer, scheme: str) -> None:
     with httpcloak.Session(timeout=(5, 0.5), verify=server.ca, http_version="h1") as s:
-        url = f"{getattr(server, scheme)}/stall?after=100&length=1000&seconds=30"
+        url = f"{getattr(server, scheme)}/stall?after=100&length=1000000&seconds=30"
         with s.get(url, stream=True) as r:
             reader = r.iter_content()
             assert len(next(reader)) == 100
@@ -167,7 +167,7 @@ def test_read_timeout_during_a_read_on_the_calling_thread(server: TestServer, sc
 def test_cancel_from_another_thread_during_a_blocked_read(
     h1_session: httpcloak.Session, server: TestServer, scheme: str
 ) -> None:
-    url = f"{getattr(server, scheme)}/stall?after=10&length=1000&seconds=30"
+    url = f"{getattr(server, scheme)}/stall?after=10&length=1000000&seconds=30"
     with h1_session.get(url, stream=True) as r:
         reader = r.iter_content()
         next(reader)
@@ -182,7 +182,7 @@ def test_cancel_from_another_thread_during_a_blocked_read(
 def test_close_from_another_thread_during_a_blocked_read(
     h1_session: httpcloak.Session, server: TestServer, scheme: str
 ) -> None:
-    url = f"{getattr(server, scheme)}/stall?after=10&length=1000&seconds=30"
+    url = f"{getattr(server, scheme)}/stall?after=10&length=1000000&seconds=30"
     r = h1_session.get(url, stream=True)
     reader = r.iter_content()
     next(reader)
@@ -197,7 +197,7 @@ def test_close_from_another_thread_during_a_blocked_read(
 def test_a_body_cut_short_of_its_length_still_raises(
     h1_session: httpcloak.Session, server: TestServer, scheme: str
 ) -> None:
-    url = f"{getattr(server, scheme)}/stall?after=100&length=1000&seconds=0.2"
+    url = f"{getattr(server, scheme)}/stall?after=100&length=1000000&seconds=0.2"
     with h1_session.get(url, stream=True) as r:
         with pytest.raises(httpcloak.IncompleteRead):
             r.read()

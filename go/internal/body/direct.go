@@ -32,6 +32,8 @@ type Direct struct {
 	readTimeout time.Duration
 
 	// guarded by mu
+	buf      []byte        // native reads shorter than the caller's land here (nativeRead)
+	cur      []byte        // what of buf the caller has not taken yet
 	deadline time.Time     // the connection's read deadline as we last set it
 	silent   time.Duration // time spent waiting in reads since the last byte
 	final    error         // io.EOF or an *errs.Error once the body ended: sticky
@@ -40,6 +42,10 @@ type Direct struct {
 	finishing atomic.Bool   // close() was called
 	done      chan struct{} // closed once the body ended and was closed
 }
+
+// nativeReadSize is the least a direct read asks of the connection: fewer system calls
+// (and TCP window updates) than one per caller's chunk, as the pump reads.
+const nativeReadSize = pumpMaxChunk
 
 func newDirect(ctx context.Context, cancel context.CancelCauseFunc, raw *Counter, length int64, readTimeout time.Duration, setDeadline func(time.Time) error) *Direct {
 	return &Direct{
@@ -53,6 +59,11 @@ func newDirect(ctx context.Context, cancel context.CancelCauseFunc, raw *Counter
 func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if len(d.cur) > 0 {
+		n := copy(p, d.cur)
+		d.cur = d.cur[n:]
+		return n, nil, true
+	}
 	if d.final != nil {
 		return 0, d.final, true
 	}
@@ -71,7 +82,7 @@ func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken boo
 		if err := d.armDeadline(started, end); err != nil {
 			return 0, d.end(d.failure(err)), true // the connection is closed already
 		}
-		n, err := d.raw.Read(p)
+		n, err := d.nativeRead(p)
 		if n > 0 {
 			d.silent = 0
 		}
@@ -108,6 +119,21 @@ func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken boo
 			return 0, failure, true
 		}
 	}
+}
+
+// nativeRead reads at least nativeReadSize from the connection at once (one system call
+// for several of the caller's chunks), keeping what p has no room for in cur.
+func (d *Direct) nativeRead(p []byte) (int, error) {
+	if len(p) >= nativeReadSize {
+		return d.raw.Read(p)
+	}
+	if d.buf == nil {
+		d.buf = sharedBuffers.get(nativeReadSize)
+	}
+	n, err := d.raw.Read(d.buf)
+	taken := copy(p, d.buf[:n])
+	d.cur = d.buf[taken:n]
+	return taken, err
 }
 
 // armDeadline makes sure a read started at now returns by end (zero: no limit) or when
@@ -152,29 +178,32 @@ func (d *Direct) end(final error) error {
 	return final
 }
 
-// ended reports whether the body ended (a read would return at once).
-func (d *Direct) ended() bool {
+// hasNews reports whether a read would return at once: bytes read ahead, the end, or a
+// failure.
+func (d *Direct) hasNews() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.final != nil
+	return len(d.cur) > 0 || d.final != nil
 }
 
 // retire hands the body to the pump: it waits for a read in flight (at most its wait)
-// and clears the deadline, which would fail the pump's reads. False if the body already
-// ended (nothing left for a pump to read).
-func (d *Direct) retire() bool {
+// and clears the deadline, which would fail the pump's reads; the pump delivers leftover
+// (bytes read but not taken) first. False if the body already ended or some of it is
+// still here to take: then the caller reads from d to the end.
+func (d *Direct) retire() (leftover []byte, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.final != nil || d.retired {
-		return false
+		return nil, false
 	}
+	leftover, d.cur, d.buf = d.cur, nil, nil
 	d.retired = true
 	if !d.deadline.IsZero() {
 		if err := d.setDeadline(time.Time{}); err != nil {
 			d.cancel(errs.Classify(err, d.ctx, "body")) // the pump reports it
 		}
 	}
-	return true
+	return leftover, true
 }
 
 // finish is Pump.Finish for a body read directly: a small remainder is drained in the
@@ -194,6 +223,7 @@ func (d *Direct) finish() (draining bool) {
 		return false
 	}
 	defer d.mu.Unlock()
+	d.cur = nil
 	if d.final != nil {
 		return false
 	}

@@ -49,13 +49,11 @@ func newDirectFixture(t *testing.T, length int64, readTimeout time.Duration) *di
 	ctx, cancel := context.WithCancelCause(context.Background())
 	context.AfterFunc(ctx, func() { _ = client.Close() })
 	raw := NewCounter(&pipeBody{conn: client, left: length}, length)
-	in := NewIncoming(IncomingSpec{
+	// Shorter than directMinLength, so built directly: the bodies here are a few bytes.
+	in := newDirectIncoming(IncomingSpec{
 		Ctx: ctx, Cancel: cancel, Decoded: raw, Raw: raw, Proto: "h1", Length: length,
 		ReadTimeout: readTimeout, Wake: func() {}, SetReadDeadline: client.SetReadDeadline,
 	})
-	if in.direct == nil {
-		t.Fatal("the body is not read directly")
-	}
 	return &directFixture{in: in, server: server, ctx: ctx}
 }
 
@@ -214,14 +212,17 @@ func TestAReadThatMustNotWaitHandsTheBodyToThePump(t *testing.T) {
 	}
 }
 
-func TestOnlyIdentityHTTP1BodiesOfKnownLengthAreReadDirectly(t *testing.T) {
+func TestOnlyLongIdentityHTTP1BodiesOfKnownLengthAreReadDirectly(t *testing.T) {
 	deadline := func(time.Time) error { return nil }
 	for _, c := range []struct {
 		name   string
 		proto  string
 		length int64
 		coded  bool
-	}{{"h2", "h2", 10, false}, {"chunked", "h1", -1, false}, {"coded", "h1", 10, true}} {
+	}{
+		{"h2", "h2", 1 << 20, false}, {"chunked", "h1", -1, false}, {"coded", "h1", 1 << 20, true},
+		{"short", "h1", directMinLength, false},
+	} {
 		raw := NewCounter(io.NopCloser(&slowBody{err: io.EOF}), c.length)
 		var decoded io.ReadCloser = raw
 		if c.coded {
@@ -235,5 +236,35 @@ func TestOnlyIdentityHTTP1BodiesOfKnownLengthAreReadDirectly(t *testing.T) {
 			t.Errorf("%s: read directly", c.name)
 		}
 		in.Finish()
+	}
+}
+
+func TestBytesReadAheadDirectlyReachThePumpFirst(t *testing.T) {
+	f := newDirectFixture(t, 10, 0)
+	f.send(t, "hello")
+	small := make([]byte, 3)
+	if n, err := f.in.Read(small, time.Second); string(small[:n]) != "hel" || err != nil {
+		t.Fatalf("direct read = %q, %v", small[:n], err)
+	}
+	if !f.in.HasNews() {
+		t.Fatal("bytes read ahead are no news")
+	}
+	if f.in.Pumped() == nil { // an event loop arms: the pump takes over with "lo"
+		t.Fatal("the pump did not take over")
+	}
+	f.send(t, "world")
+	var got string
+	for {
+		piece, err := f.read(t, 50*time.Millisecond)
+		got += piece
+		if err == io.EOF {
+			break
+		}
+		if err != nil && err != ErrPending {
+			t.Fatalf("pump read = %v", err)
+		}
+	}
+	if got != "loworld" {
+		t.Fatalf("the pump delivered %q after the direct read", got)
 	}
 }
