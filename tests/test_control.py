@@ -96,11 +96,15 @@ CTRL_C_CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize(
+    ("scheme", "length"),
+    # With a Content-Length, HTTP/1.1 is read on the calling thread (no read-ahead pump).
+    [("http", ""), ("https", ""), ("http", "&length=1000000")],
+)
 def test_ctrl_c_during_a_blocked_read_raises_keyboard_interrupt_promptly(
-    server: TestServer, scheme: str
+    server: TestServer, scheme: str, length: str
 ) -> None:
-    url = f"{getattr(server, scheme)}/stall?after=10&seconds=30"
+    url = f"{getattr(server, scheme)}/stall?after=10&seconds=30{length}"
     child = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_CHILD, url, server.ca],
         stdout=subprocess.PIPE,

@@ -16,7 +16,8 @@ import (
 )
 
 // Stream is one request whose response body is read incrementally. Its life:
-// open (goroutine runs the exchange) -> meta ready -> pump reads ahead -> closed.
+// open (goroutine runs the exchange) -> meta ready -> body read (on the caller's thread
+// or by the pump, package body) -> closed.
 type Stream struct {
 	sess   *Session
 	ctx    context.Context
@@ -26,16 +27,17 @@ type Stream struct {
 	meta      *Meta
 	metaErr   *errs.Error
 
-	pump   *body.Pump   // nil until headers arrived
-	upload *body.Upload // the streamed request body, or nil
-	body   *body.Held   // the request body held in memory, or nil
+	incoming *body.Incoming // the response body; nil until headers arrived
+	upload   *body.Upload   // the streamed request body, or nil
+	body     *body.Held     // the request body held in memory, or nil
 
 	closed    atomic.Bool
 	closeOnce sync.Once
 	timers    []*time.Timer
 
-	watch notify.Watch // event-loop readiness (package notify)
-	hops  *hopGate     // redirects offered to the reader (on_redirect), or nil
+	watch   notify.Watch // event-loop readiness (package notify)
+	watched atomic.Bool  // an event loop reads it: the pump from the start
+	hops    *hopGate     // redirects offered to the reader (on_redirect), or nil
 
 	origin   string             // scheme://host:port the response came from (set with meta)
 	trailers func() [][2]string // the response's trailers, once its body ended (set with meta)
@@ -126,7 +128,14 @@ func (st *Stream) run(spec *Request, connectTimer *time.Timer) {
 			return
 		}
 	}
-	st.pump = body.StartPump(st.ctx, st.cancel, decoded, raw, resp.Proto, resp.ContentLength, spec.Timeouts.Read, st.watch.Fire)
+	in := body.IncomingSpec{
+		Ctx: st.ctx, Cancel: st.cancel, Decoded: decoded, Raw: raw, Proto: resp.Proto,
+		Length: resp.ContentLength, ReadTimeout: spec.Timeouts.Read, Wake: st.watch.Fire,
+	}
+	if hasBody && !st.watched.Load() {
+		in.SetReadDeadline = resp.SetReadDeadline // the caller's thread may read it
+	}
+	st.incoming = body.NewIncoming(in)
 	st.meta = &Meta{
 		Status: resp.Status, Reason: resp.Reason, Proto: resp.Proto, Headers: resp.Headers,
 		WireNames: resp.WireNames, ContentLength: resp.ContentLength, URL: finalURL.String(),
@@ -147,10 +156,13 @@ func (st *Stream) fail(err *errs.Error) {
 // Arm asks to be told (through the watching notifier) when meta, data, the end or an
 // error is there to take.
 func (st *Stream) Arm() {
+	if isClosed(st.metaReady) && st.incoming != nil {
+		st.incoming.Pumped() // only the pump tells an event loop that data came
+	}
 	st.watch.Arm(func() bool {
 		select {
 		case <-st.metaReady:
-			return st.pump == nil || st.pump.HasNews()
+			return st.incoming == nil || st.incoming.HasNews()
 		default:
 			if st.hops.waiting() != nil {
 				return true
@@ -260,11 +272,12 @@ func (st *Stream) Read(p []byte, wait time.Duration) (int, error) {
 	if st.metaErr != nil {
 		return 0, st.metaErr
 	}
-	return st.pump.Read(p, wait)
+	return st.incoming.Read(p, wait)
 }
 
-// Buffered reports whether a read would return at once: data, the end or an error is in.
-func (st *Stream) Buffered() bool { return st.pump != nil && st.pump.HasNews() }
+// Buffered reports whether a read would return at once: data, the end or an error is in
+// (for a body read on the caller's thread: only its end or an error).
+func (st *Stream) Buffered() bool { return st.incoming != nil && st.incoming.HasNews() }
 
 // Write hands a piece of a streamed request body to the engine. It returns len(data)
 // when taken, ErrPending when there was no room within wait, ErrResponded when the
@@ -314,8 +327,8 @@ func (st *Stream) Cancel() {
 	st.watch.Fire()
 }
 
-// Close releases the stream without blocking: the pump drains a small HTTP/1.1 remainder
-// in the background for connection reuse, or aborts.
+// Close releases the stream without blocking: a small HTTP/1.1 remainder is drained in
+// the background for connection reuse, or the body is aborted.
 func (st *Stream) Close() {
 	st.closeOnce.Do(func() {
 		defer st.watch.Fire()
@@ -329,9 +342,9 @@ func (st *Stream) Close() {
 		st.sess.meta.touch()
 		select {
 		case <-st.metaReady:
-			if st.pump != nil {
-				if st.pump.Finish() {
-					st.sess.drains.add(st.origin, st.pump.Finished())
+			if st.incoming != nil {
+				if st.incoming.Finish() {
+					st.sess.drains.add(st.origin, st.incoming.Finished())
 				}
 				return
 			}
@@ -341,8 +354,8 @@ func (st *Stream) Close() {
 			st.cancel(errs.ErrCanceled)
 			go func() {
 				<-st.metaReady
-				if st.pump != nil {
-					st.pump.Finish()
+				if st.incoming != nil {
+					st.incoming.Finish()
 				}
 			}()
 		}
@@ -353,12 +366,12 @@ func (st *Stream) Close() {
 const trailersWait = time.Second
 
 // Trailers are the response's trailer fields, for a body read to its end (the reader's
-// last read returned io.EOF): the pump has then finished or is about to.
+// last read returned io.EOF): the body has then been put away or is about to be.
 func (st *Stream) Trailers() ([][2]string, error) {
-	if !body.WaitClosed(st.metaReady, 0) || st.pump == nil {
+	if !body.WaitClosed(st.metaReady, 0) || st.incoming == nil {
 		return nil, errs.New(errs.KindInvalidArgument, "no response yet: trailers come after the body")
 	}
-	if !body.WaitClosed(st.pump.Finished(), trailersWait) {
+	if !body.WaitClosed(st.incoming.Finished(), trailersWait) {
 		return nil, errs.New(errs.KindInvalidArgument, "the body was not read to its end: trailers come after it")
 	}
 	if st.trailers == nil {
@@ -371,4 +384,7 @@ func (st *Stream) Trailers() ([][2]string, error) {
 func (st *Stream) Session() *Session { return st.sess }
 
 // Watch makes n the notifier an armed stream tells, naming it id there.
-func (st *Stream) Watch(n *notify.Notifier, id int64) { st.watch.Bind(n, id) }
+func (st *Stream) Watch(n *notify.Notifier, id int64) {
+	st.watched.Store(true)
+	st.watch.Bind(n, id)
+}

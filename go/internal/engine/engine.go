@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"time"
 
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/ticketcache"
@@ -65,6 +66,12 @@ type Response struct {
 	// Trailers are the trailer fields (HTTP/1.1 chunked, HTTP/2), complete once Body
 	// has returned io.EOF; nil before, or when there are none.
 	Trailers func() [][2]string
+	// SetReadDeadline sets the read deadline of the HTTP/1.1 connection the body arrives
+	// on (nil for HTTP/2 and HTTP/3, whose connections other streams share). A read of
+	// Body that meets it fails with os.ErrDeadlineExceeded and leaves the body and the
+	// connection usable (fhttp patch 0006); the connection goes back to the pool without
+	// it. Only Body's reader may call it, and only before Body returned its end.
+	SetReadDeadline func(time.Time) error
 }
 
 // Config is what a session asks of its engine.

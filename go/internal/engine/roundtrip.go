@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"httpcloakpy/internal/errs"
@@ -22,6 +23,7 @@ import (
 
 	http "github.com/bogdanfinn/fhttp"
 	"github.com/bogdanfinn/fhttp/http2"
+	"github.com/bogdanfinn/fhttp/httptrace"
 	tls "github.com/bogdanfinn/utls"
 )
 
@@ -165,6 +167,10 @@ func (e *tcpEngine) Close() { e.pool.CloseIdleConnections() }
 
 func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
 	ex := &exchange{}
+	var carrier atomic.Pointer[net.Conn] // the HTTP/1.1 connection the response came on
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		carrier.Store(&info.Conn)
+	}})
 	req, err := fhttpRequest(context.WithValue(ctx, exchangeKey{}, ex), out)
 	if err != nil {
 		return nil, err
@@ -180,6 +186,9 @@ func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, err
 	}
 	in := incomingFrom(resp)
 	in.Body = &exchangeBody{ReadCloser: in.Body, release: func() { e.pool.release(ex) }}
+	if conn := carrier.Load(); conn != nil && *conn != nil && resp.ProtoMajor == 1 {
+		in.SetReadDeadline = (*conn).SetReadDeadline
+	}
 	return in, nil
 }
 

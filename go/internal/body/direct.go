@@ -1,0 +1,245 @@
+package body
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"httpcloakpy/internal/errs"
+)
+
+// Direct reads an HTTP/1.1 body on the caller's own thread, straight into the caller's
+// buffer: no goroutine between the socket and the caller, so no hand-off and no wake-up
+// per chunk (the pump's cost, measured in bench/RESULTS.md). The bounded wait and the
+// read timeout are a read deadline on the connection, which fhttp patch 0006 lets expire
+// without ending the body. Cancel and the timeouts cancel the context, which makes fhttp
+// close the connection under a blocked read.
+//
+// Only for a body of known length, as it came (no Content-Encoding): chunked framing
+// keeps a deadline's error (chunkedReader's errors are sticky), and decoders are not
+// written to resume after one.
+type Direct struct {
+	mu          sync.Mutex // held for a read; retire and finish wait for it
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
+	raw         *Counter
+	length      int64
+	setDeadline func(time.Time) error
+	readTimeout time.Duration
+
+	// guarded by mu
+	buf      []byte        // native reads shorter than the caller's land here (nativeRead)
+	cur      []byte        // what of buf the caller has not taken yet
+	deadline time.Time     // the connection's read deadline as we last set it
+	silent   time.Duration // time spent waiting in reads since the last byte
+	final    error         // io.EOF or an *errs.Error once the body ended: sticky
+	retired  bool          // the pump reads it now, or it was closed
+
+	finishing atomic.Bool   // close() was called
+	done      chan struct{} // closed once the body ended and was closed
+}
+
+// nativeReadSize is the least a direct read asks of the connection: fewer system calls
+// (and TCP window updates) than one per caller's chunk, as the pump reads.
+const nativeReadSize = pumpMaxChunk
+
+func newDirect(ctx context.Context, cancel context.CancelCauseFunc, raw *Counter, length int64, readTimeout time.Duration, setDeadline func(time.Time) error) *Direct {
+	return &Direct{
+		ctx: ctx, cancel: cancel, raw: raw, length: length, readTimeout: readTimeout,
+		setDeadline: setDeadline, done: make(chan struct{}),
+	}
+}
+
+// Read is Pump.Read on the caller's thread; taken is false once the pump took the body
+// over (retire), and the caller must read from the pump instead.
+func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.cur) > 0 {
+		n := copy(p, d.cur)
+		d.cur = d.cur[n:]
+		return n, nil, true
+	}
+	if d.final != nil {
+		return 0, d.final, true
+	}
+	if d.retired {
+		return 0, nil, false
+	}
+	if d.ctx.Err() != nil {
+		return 0, d.end(causeOf(d.ctx)), true
+	}
+	var end time.Time // zero: wait without a limit
+	if wait != Forever {
+		end = time.Now().Add(wait)
+	}
+	for {
+		started := time.Now()
+		if err := d.armDeadline(started, end); err != nil {
+			return 0, d.end(d.failure(err)), true // the connection is closed already
+		}
+		n, err := d.nativeRead(p)
+		if n > 0 {
+			d.silent = 0
+		}
+		switch {
+		case err == nil:
+			return n, nil, true
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if n > 0 {
+				return n, nil, true
+			}
+			now := time.Now()
+			d.silent += now.Sub(started)
+			if d.readTimeout > 0 && d.silent >= d.readTimeout {
+				expired := errs.ReadTimeout(d.readTimeout)
+				d.cancel(expired) // fhttp drops the connection, as after the pump's timeout
+				return 0, d.end(expired), true
+			}
+			if !end.IsZero() && !now.Before(end) {
+				return 0, ErrPending, true
+			}
+			// An earlier deadline than this read's (an older one kept, see armDeadline).
+		case err == io.EOF:
+			d.end(io.EOF)
+			if n > 0 {
+				return n, nil, true
+			}
+			return 0, io.EOF, true
+		default:
+			failure := d.failure(err)
+			d.end(failure)
+			if n > 0 {
+				return n, nil, true
+			}
+			return 0, failure, true
+		}
+	}
+}
+
+// nativeRead reads at least nativeReadSize from the connection at once (one system call
+// for several of the caller's chunks), keeping what p has no room for in cur.
+func (d *Direct) nativeRead(p []byte) (int, error) {
+	if len(p) >= nativeReadSize {
+		return d.raw.Read(p)
+	}
+	if d.buf == nil {
+		d.buf = sharedBuffers.get(nativeReadSize)
+	}
+	n, err := d.raw.Read(d.buf)
+	taken := copy(p, d.buf[:n])
+	d.cur = d.buf[taken:n]
+	return taken, err
+}
+
+// armDeadline makes sure a read started at now returns by end (zero: no limit) or when
+// the silence reaches the read timeout. A deadline already set that comes no later and
+// has not passed is kept: setting one per read would cost a timer update per chunk, and
+// one that comes early only makes Read go round once more.
+func (d *Direct) armDeadline(now, end time.Time) error {
+	target := end
+	if d.readTimeout > 0 {
+		if t := now.Add(d.readTimeout - d.silent); target.IsZero() || t.Before(target) {
+			target = t
+		}
+	}
+	keep := d.deadline.IsZero() == target.IsZero() &&
+		(target.IsZero() || (!d.deadline.After(target) && d.deadline.After(now)))
+	if keep {
+		return nil
+	}
+	if err := d.setDeadline(target); err != nil {
+		return err
+	}
+	d.deadline = target
+	return nil
+}
+
+// failure is err as the caller sees it: the stream's own cause when it was cancelled or
+// closed under the read.
+func (d *Direct) failure(err error) *errs.Error {
+	if d.finishing.Load() {
+		return errs.New(errs.KindClosed, "stream closed")
+	}
+	return errs.Classify(err, d.ctx, "body")
+}
+
+// end records the body's outcome and puts the body away: at io.EOF fhttp has already
+// given the connection back to its pool; after a failure closing it drops the connection.
+func (d *Direct) end(final error) error {
+	d.final = final
+	d.retired = true
+	_ = d.raw.Close()
+	close(d.done)
+	return final
+}
+
+// hasNews reports whether a read would return at once: bytes read ahead, the end, or a
+// failure.
+func (d *Direct) hasNews() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.cur) > 0 || d.final != nil
+}
+
+// retire hands the body to the pump: it waits for a read in flight (at most its wait)
+// and clears the deadline, which would fail the pump's reads; the pump delivers leftover
+// (bytes read but not taken) first. False if the body already ended or some of it is
+// still here to take: then the caller reads from d to the end.
+func (d *Direct) retire() (leftover []byte, ok bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.final != nil || d.retired {
+		return nil, false
+	}
+	leftover, d.cur, d.buf = d.cur, nil, nil
+	d.retired = true
+	if !d.deadline.IsZero() {
+		if err := d.setDeadline(time.Time{}); err != nil {
+			d.cancel(errs.Classify(err, d.ctx, "body")) // the pump reports it
+		}
+	}
+	return leftover, true
+}
+
+// finish is Pump.Finish for a body read directly: a small remainder is drained in the
+// background so the connection returns to the pool, more is dropped. A read in flight
+// (close from another thread) is interrupted by cancelling, which drops the connection.
+func (d *Direct) finish() (draining bool) {
+	d.finishing.Store(true)
+	if !d.mu.TryLock() {
+		d.cancel(errs.ErrCanceled)
+		go func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.final == nil {
+				d.end(errs.New(errs.KindClosed, "stream closed"))
+			}
+		}()
+		return false
+	}
+	defer d.mu.Unlock()
+	d.cur = nil
+	if d.final != nil {
+		return false
+	}
+	closed := errs.New(errs.KindClosed, "stream closed")
+	if d.length-d.raw.n.Load() > drainLimit || d.setDeadline(time.Now().Add(drainTimeout)) != nil {
+		d.cancel(errs.ErrCanceled)
+		d.end(closed)
+		return false
+	}
+	d.final, d.retired = closed, true
+	go func() {
+		// At the end of the body fhttp clears the deadline and pools the connection;
+		// a remainder that does not come within drainTimeout drops it (Close before EOF).
+		_, _ = io.CopyN(io.Discard, d.raw, drainLimit+1)
+		_ = d.raw.Close()
+		close(d.done)
+	}()
+	return true
+}

@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// An HTTP/1.1 response lends its connection's read deadline to the body's reader: a
+// deadline that expires mid-body ends that read only (fhttp patch 0006), the body carries
+// on byte-exact, and the connection goes back to the pool, without the deadline, for the
+// next request.
+func TestHTTP1BodyReadDeadlineEndsOnlyThatRead(t *testing.T) {
+	release := make(chan struct{})
+	var dialled atomic.Int32
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			time.Sleep(300 * time.Millisecond) // longer than the deadline the body left
+		}
+		w.Header().Set("Content-Length", "6")
+		_, _ = io.WriteString(w, "abc")
+		w.(http.Flusher).Flush()
+		if r.URL.Path == "/held" {
+			<-release
+		}
+		_, _ = io.WriteString(w, "def")
+	}))
+	server.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	server.Start()
+	defer server.Close()
+	eng, err := New(Config{Preset: "chrome-latest", HTTPVersion: "h1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	get := func(path string) *Response {
+		u, _ := url.Parse(server.URL + path)
+		resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	resp := get("/held")
+	if resp.SetReadDeadline == nil {
+		t.Fatal("an HTTP/1.1 response has no SetReadDeadline")
+	}
+	buf := make([]byte, 16)
+	_ = resp.SetReadDeadline(time.Now().Add(time.Second))
+	if n, err := io.ReadAtLeast(resp.Body, buf, 3); err != nil || string(buf[:n]) != "abc" {
+		t.Fatalf("first read = %q, %v", buf[:n], err)
+	}
+	_ = resp.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if n, err := resp.Body.Read(buf); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read past the deadline = %d, %v", n, err)
+	}
+	close(release)
+	_ = resp.SetReadDeadline(time.Now().Add(100 * time.Millisecond)) // outlived by /slow
+	if rest, err := io.ReadAll(resp.Body); err != nil || string(rest) != "def" {
+		t.Fatalf("the body after the deadline = %q, %v", rest, err)
+	}
+	_ = resp.Body.Close()
+
+	again := get("/slow")
+	if body, err := io.ReadAll(again.Body); err != nil || string(body) != "abcdef" {
+		t.Fatalf("the next request on the connection got %q, %v", body, err)
+	}
+	_ = again.Body.Close()
+	if n := dialled.Load(); n != 1 {
+		t.Fatalf("%d connections for two requests", n)
+	}
+}
+
+func TestHTTP2ResponsesLendNoReadDeadline(t *testing.T) {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "shared connection")
+	}))
+	server.EnableHTTP2 = true
+	server.StartTLS()
+	defer server.Close()
+	eng, err := New(Config{Preset: "chrome-latest", Verify: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	u, _ := url.Parse(server.URL + "/")
+	resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Proto != "h2" || resp.SetReadDeadline != nil {
+		t.Fatalf("%s response with SetReadDeadline %v", resp.Proto, resp.SetReadDeadline != nil)
+	}
+}
