@@ -9,7 +9,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -177,8 +179,15 @@ func h3ConnectError(err error) error {
 		return errs.New(errs.KindConnect, "no QUIC handshake with the server: %v", err)
 	case errors.As(err, &idle):
 		return errs.New(errs.KindConnect, "the server sent nothing within the QUIC idle timeout (no handshake, or a connection gone silent): %v", err)
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case refusedOverUDP(err):
 		return errs.New(errs.KindConnect, "nothing listens on the server's UDP port (ICMP port unreachable): %v", err)
 	}
 	return err
+}
+
+// refusedOverUDP: a datagram of ours drew an ICMP port unreachable (nothing listens there);
+// not a proxy's TCP port refusing the connection, which keeps its own error.
+func refusedOverUDP(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && strings.HasPrefix(op.Net, "udp") && errors.Is(err, syscall.ECONNREFUSED)
 }
