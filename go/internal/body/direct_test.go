@@ -70,6 +70,22 @@ func (f *directFixture) read(t *testing.T, wait time.Duration) (string, error) {
 	return string(buf[:n]), err
 }
 
+// readToEnd reads in short waits until the end of the body, failing on any error.
+func (f *directFixture) readToEnd(t *testing.T) string {
+	t.Helper()
+	var got string
+	for {
+		piece, err := f.read(t, 50*time.Millisecond)
+		got += piece
+		if err == io.EOF {
+			return got
+		}
+		if err != nil && err != ErrPending {
+			t.Fatalf("pump read = %v", err)
+		}
+	}
+}
+
 func TestDirectReadReturnsPendingAfterItsWaitAndTheBodyCarriesOn(t *testing.T) {
 	f := newDirectFixture(t, 10, 0)
 	f.send(t, "hello")
@@ -196,17 +212,7 @@ func TestAReadThatMustNotWaitHandsTheBodyToThePump(t *testing.T) {
 		t.Fatal("the pump did not take over")
 	}
 	f.send(t, "world")
-	var got string
-	for {
-		piece, err := f.read(t, 50*time.Millisecond)
-		got += piece
-		if err == io.EOF {
-			break
-		}
-		if err != nil && err != ErrPending {
-			t.Fatalf("pump read = %v", err)
-		}
-	}
+	got := f.readToEnd(t)
 	if got != "world" {
 		t.Fatalf("the pump read %q after the direct reads", got)
 	}
@@ -253,17 +259,7 @@ func TestBytesReadAheadDirectlyReachThePumpFirst(t *testing.T) {
 		t.Fatal("the pump did not take over")
 	}
 	f.send(t, "world")
-	var got string
-	for {
-		piece, err := f.read(t, 50*time.Millisecond)
-		got += piece
-		if err == io.EOF {
-			break
-		}
-		if err != nil && err != ErrPending {
-			t.Fatalf("pump read = %v", err)
-		}
-	}
+	got := f.readToEnd(t)
 	if got != "loworld" {
 		t.Fatalf("the pump delivered %q after the direct read", got)
 	}
