@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -75,6 +76,24 @@ class _LineSplitter(Generic[_Str]):
     def decode(self, chunk: _Str) -> list[_Str]:
         if not chunk:
             return []
+        if self._pending_cr or self._cr in chunk:
+            return self._decode_with_cr(chunk)
+        # The usual case, "\n" breaks only: one split in C instead of a match per line.
+        lines = chunk.split(self._lf)
+        tail = lines.pop()
+        if lines:
+            if self._pending:
+                self._pending.append(lines[0])
+                lines[0] = self._empty.join(self._pending)
+                self._pending = []
+            if self._keepends:
+                lf = self._lf
+                lines = [line + lf for line in lines]
+        if tail:
+            self._pending.append(tail)
+        return lines
+
+    def _decode_with_cr(self, chunk: _Str) -> list[_Str]:
         lines: list[_Str] = []
         pos = 0
         if self._pending_cr:
@@ -187,32 +206,43 @@ class SSEDecoder:
         return self._retry
 
     def decode(self, line: str) -> ServerSentEvent | None:
-        if self._at_stream_start:
-            self._at_stream_start = False
-            # The spec's UTF-8 decode strips one BOM at the start of the stream.
-            line = line.removeprefix("\ufeff")
+        """Interpret one line; the event it completes, if any."""
+        events = self.decode_lines((line,))
+        return events[0] if events else None
 
-        if not line:
-            return self._dispatch()
-        if line.startswith(":"):
-            return None  # comment
+    def decode_lines(self, lines: Iterable[str]) -> list[ServerSentEvent]:
+        """Interpret lines in order; the events they complete. One loop for the whole
+        batch: a stream's chunk usually holds several lines."""
+        events: list[ServerSentEvent] = []
+        for line in lines:
+            if self._at_stream_start:
+                self._at_stream_start = False
+                # The spec's UTF-8 decode strips one BOM at the start of the stream.
+                line = line.removeprefix("\ufeff")
 
-        name, colon, value = line.partition(":")
-        if colon and value.startswith(" "):
-            value = value[1:]
+            if not line:
+                if (event := self._dispatch()) is not None:
+                    events.append(event)
+                continue
+            if line[0] == ":":
+                continue  # comment
 
-        if name == "event":
-            self._event = value
-        elif name == "data":
-            self._data.append(value)
-        elif name == "id" and "\0" not in value:
-            # Takes effect at once, even if this block never dispatches.
-            self._last_event_id = value
-        elif name == "retry" and value.isascii() and value.isdigit():
-            # isascii() matters: isdigit() alone accepts e.g. Arabic-Indic digits.
-            self._retry = self._block_retry = int(value)
-        # Other fields, an id with NUL and a non-numeric retry are ignored.
-        return None
+            name, colon, value = line.partition(":")
+            if colon and value[:1] == " ":
+                value = value[1:]
+
+            if name == "data":
+                self._data.append(value)
+            elif name == "event":
+                self._event = value
+            elif name == "id" and "\0" not in value:
+                # Takes effect at once, even if this block never dispatches.
+                self._last_event_id = value
+            elif name == "retry" and value.isascii() and value.isdigit():
+                # isascii() matters: isdigit() alone accepts e.g. Arabic-Indic digits.
+                self._retry = self._block_retry = int(value)
+            # Other fields, an id with NUL and a non-numeric retry are ignored.
+        return events
 
     def flush(self) -> ServerSentEvent | None:
         """End of stream: discard any event not yet terminated by a blank line.

@@ -50,15 +50,14 @@ class ByteLinePipeline:
 
 class TextLinePipeline:
     def __init__(self, encoding: str, keepends: bool) -> None:
-        self._text = TextPipeline(encoding)
+        self._text = TextDecoder(encoding)
         self._lines = LineDecoder(keepends=keepends)
 
     def feed(self, chunk: bytes) -> list[str]:
-        return [line for text in self._text.feed(chunk) for line in self._lines.decode(text)]
+        return self._lines.decode(self._text.decode(chunk))
 
     def finish(self) -> list[str]:
-        tail = [line for text in self._text.finish() for line in self._lines.decode(text)]
-        return tail + self._lines.flush()
+        return self._lines.decode(self._text.flush()) + self._lines.flush()
 
 
 def line_pipeline(decode_unicode: bool, keepends: bool, encoding: str) -> Pipeline[Any]:
@@ -104,11 +103,7 @@ class EventPipeline:
         self._events = SSEDecoder()
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        return self._dispatch(self._lines.feed(chunk))
+        return self._events.decode_lines(self._lines.feed(chunk))
 
     def finish(self) -> list[ServerSentEvent]:
-        return self._dispatch(self._lines.finish())
-
-    def _dispatch(self, lines: list[str]) -> list[ServerSentEvent]:
-        events = (self._events.decode(line) for line in lines)
-        return [event for event in events if event is not None]
+        return self._events.decode_lines(self._lines.finish())
