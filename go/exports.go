@@ -27,6 +27,7 @@ const (
 	readError   = C.HC_READ_ERROR
 	readPending = C.HC_READ_PENDING
 	writeDone   = C.HC_WRITE_RESPONDED
+	waitArm     = C.HC_WAIT_ARM
 
 	// Lengths beyond this are refused rather than trusted (JSON options, bodies).
 	maxInputLength = 1 << 40

@@ -134,6 +134,9 @@ func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs
 	}
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
 	n, failure := st.Read(dst, waitDuration(waitMs))
+	if failure == body.ErrPending && waitMs == waitArm {
+		st.Arm() // tells the notifier at once if news came since the read
+	}
 	switch {
 	case failure == nil:
 		cerr.kind = C.HC_OK

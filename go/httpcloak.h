@@ -28,7 +28,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 8
+#define HC_ABI_VERSION 9
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -60,6 +60,10 @@ typedef struct hc_error {
 #define HC_READ_EOF 0
 #define HC_READ_ERROR -1
 #define HC_READ_PENDING -2
+
+/* wait_ms of hc_stream_read for an event loop: do not wait, and when nothing is there yet
+ * arm the stream as hc_stream_arm does, in the same call. */
+#define HC_WAIT_ARM -1
 
 /* hc_stream_open's body_len for a body written later with hc_stream_write. */
 #define HC_BODY_STREAMED -1
@@ -169,7 +173,8 @@ int32_t hc_stream_write_close(int64_t stream, hc_error *err);
  * a proactor loop reads it instead, with loop.sock_recv; a byte read there is simply a
  * wake-up); it is owned by the library, closed by hc_notifier_close.
  * A stream given to hc_stream_watch reports to that notifier. Poll with wait_ms 0; on
- * "nothing yet" (hc_stream_meta 0, hc_stream_read HC_READ_PENDING) call hc_stream_arm, then
+ * "nothing yet" (hc_stream_meta 0, hc_stream_read HC_READ_PENDING) call hc_stream_arm (a read
+ * with wait_ms HC_WAIT_ARM has done that already), then
  * wait for the descriptor: once the stream has news (headers, data, room for more of a
  * streamed body, the end, an error, a cancel or close) its id is put on the ready list,
  * which hc_notifier_drain copies into ids

@@ -37,6 +37,7 @@ WAIT_SLICE_MS = 100
 READ_PENDING: int = lib.HC_READ_PENDING  # nothing within the wait
 WRITE_RESPONDED: int = lib.HC_WRITE_RESPONDED  # the server answered before the body ended
 _READ_ERROR: int = lib.HC_READ_ERROR
+_WAIT_ARM: int = lib.HC_WAIT_ARM  # read_or_arm: no wait, and arm when nothing is there
 _CLOSED: int = lib.HC_ERR_CLOSED
 
 # ---- fork -------------------------------------------------------------------------------
@@ -604,11 +605,12 @@ class NativeStream:
             if n != READ_PENDING:
                 raise_error(err)
 
-    def read_nowait(self, target: Any, size: int) -> int:
-        """One read that does not wait: bytes copied, 0 at the end, or READ_PENDING."""
+    def read_or_arm(self, target: Any, size: int) -> int:
+        """One read that does not wait: bytes copied, 0 at the end, or READ_PENDING, and then
+        the stream is armed (hc_stream_arm) in the same call. An event loop's read path."""
         check_not_forked()
         err = error_slot()
-        n: int = lib.hc_stream_read(self._live(), target, size, 0, err)
+        n: int = lib.hc_stream_read(self._live(), target, size, _WAIT_ARM, err)
         if n == _READ_ERROR:
             raise_error(err)
         return n

@@ -53,8 +53,8 @@ class AsyncStreamResponse(StreamBase):
         if native is None:
             return 0
         try:
-            while (n := native.read_nowait(target, size)) == _abi.READ_PENDING:
-                await self._notifier.wait(native)
+            while (n := native.read_or_arm(target, size)) == _abi.READ_PENDING:
+                await self._notifier.wait(native, armed=True)
         except BaseException as error:
             replacement = self._failed(native, error)
             if replacement is error:

@@ -57,8 +57,9 @@ class LoopNotifier:
                 "create one session per event loop"
             )
 
-    async def wait(self, stream: NativeStream) -> None:
-        """Return once the stream may have news (possibly spuriously)."""
+    async def wait(self, stream: NativeStream, armed: bool = False) -> None:
+        """Return once the stream may have news (possibly spuriously); armed: the call that
+        found nothing armed the stream already (NativeStream.read_or_arm)."""
         self.check_loop()
         if self._reader_error is not None:
             raise self._reader_error
@@ -67,7 +68,8 @@ class LoopNotifier:
         waiting = self._waiters.setdefault(stream_handle, [])
         waiting.append(future)
         try:
-            _abi.stream_arm(stream_handle)
+            if not armed:
+                _abi.stream_arm(stream_handle)
             await future
         finally:
             if future in waiting:

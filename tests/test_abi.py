@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,42 @@ def test_a_read_is_one_native_call_with_little_on_top(server: TestServer) -> Non
     assert n > 0
     # RawStream.readinto, the response's bookkeeping (three) and NativeStream.readinto.
     assert len(ours) <= 5, ours
+
+
+def _read_until_pending(native: _abi.NativeStream, wait_ms: int) -> None:
+    buffer = bytearray(65536)
+    target = _abi.buffer_target(buffer)
+    err = _abi.error_slot()
+    while (n := _ffi.lib.hc_stream_read(native.handle, target, len(buffer), wait_ms, err)) > 0:
+        pass
+    assert n == _abi.READ_PENDING, _abi.error_message(err)
+
+
+@pytest.mark.parametrize("wait_ms", [_abi._WAIT_ARM, 0])
+def test_a_read_with_wait_arm_arms_the_stream_in_the_same_call(
+    server: TestServer, wait_ms: int
+) -> None:
+    # The next event comes 0.4 s after the first: with HC_WAIT_ARM the notifier hears of it
+    # without an hc_stream_arm call; with a plain wait 0 nobody asked to be told.
+    notifier = _abi.Notifier()
+    with httpcloak.Session() as s:
+        spec = s._prepare(
+            "GET", f"{server.http}/sse?count=2&interval=0.4", params=None, data=None,
+            json=None, files=None, auth=None, headers=None, cookies=None, timeout="default",
+            allow_redirects=None, max_redirects=None,
+        ).spec  # fmt: skip
+        native = _abi.NativeStream(s._live_handle(), spec, b"")
+        try:
+            native.watch(notifier.handle)
+            native.wait_meta()
+            _read_until_pending(native, wait_ms)
+            # Past the next event (0.4 s), and short of the test taking long when none comes.
+            readable, _, _ = select.select([notifier.fd], [], [], 1.2)
+            if wait_ms == _abi._WAIT_ARM:
+                assert readable, "the next event came and the armed stream was not reported"
+                assert notifier.drain() == [native.handle]
+            else:
+                assert not readable, "a plain read armed the stream"
+        finally:
+            native.close()
+            notifier.close()
