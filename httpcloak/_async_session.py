@@ -235,10 +235,9 @@ async def request_on_loop(
             session._open_streams.add(response)
             return response
         async with response:
-            buffered = Response(meta, prepared.method, await response.aread())
+            content = await response.aread()
+        buffered = Response.read_from(response, content)
         buffered._session = session
-        buffered.elapsed = response.elapsed
-        buffered.trailers = response.trailers
         return buffered
     except BaseException:
         native.cancel()

@@ -9,19 +9,6 @@ from typing import Any
 from . import _abi
 from ._models import StreamResponse, _ResponseBase, body_is_encoded
 
-_METADATA = (
-    "status_code",
-    "reason",
-    "headers",
-    "url",
-    "protocol",
-    "content_length",
-    "trailers",
-    "_wire_names",
-    "method",
-    "history",
-    "elapsed",
-)
 # Growth step when the body's decoded size is not known up front.
 _FIRST_READ = 64 * 1024
 
@@ -33,9 +20,7 @@ class FastResponse(_ResponseBase):
 
     def __init__(self, streamed: StreamResponse, buffer: bytearray) -> None:
         # The metadata of the streamed response it was read from (_ResponseBase's).
-        for name in _METADATA:
-            setattr(self, name, getattr(streamed, name))
-        self._encoding = None
+        self._take_metadata(streamed)
         self.content = memoryview(buffer)
         self.num_bytes_downloaded = len(buffer)
 

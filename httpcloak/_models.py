@@ -55,6 +55,22 @@ T = TypeVar("T")
 DEFAULT_CHUNK_SIZE = 64 * 1024
 
 
+# What a response read whole takes over from the stream it was read from.
+_STREAM_METADATA = (
+    "status_code",
+    "reason",
+    "headers",
+    "url",
+    "protocol",
+    "content_length",
+    "trailers",
+    "_wire_names",
+    "method",
+    "history",
+    "elapsed",
+)
+
+
 class _ResponseBase:
     """Metadata and the layered iterators shared by Response and StreamResponse."""
 
@@ -73,6 +89,12 @@ class _ResponseBase:
             Response.from_hop(hop, method) for hop in meta.get("history") or []
         ]
         self._encoding: str | None = None
+
+    def _take_metadata(self, streamed: _ResponseBase) -> None:
+        """Take streamed's metadata as it is (already parsed): for a body read whole."""
+        for name in _STREAM_METADATA:
+            setattr(self, name, getattr(streamed, name))
+        self._encoding = None
 
     # The session that made this response, held until the response is closed, so that
     # `Session().get(url, stream=True)` outlives its temporary session (the session's
@@ -292,6 +314,15 @@ class Response(_SyncIterators):
     def body(self) -> bytes:
         """The upstream binding's name for ``content``."""
         return self.content
+
+    @classmethod
+    def read_from(cls, streamed: _ResponseBase, content: bytes) -> Response:
+        """The response streamed was, its body read whole into content."""
+        response = cls.__new__(cls)
+        response._take_metadata(streamed)
+        response.content = content
+        response.num_bytes_downloaded = len(content)
+        return response
 
     @classmethod
     def from_hop(cls, hop: RedirectHop, method: str) -> Response:

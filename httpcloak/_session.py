@@ -130,10 +130,9 @@ class Session(UpstreamCalls, BaseSession):
                 self._open_streams.add(response)
                 return response
             with response:
-                buffered = Response(meta, prepared.method, response.read())
+                content = response.read()
+            buffered = Response.read_from(response, content)
             buffered._session = self
-            buffered.elapsed = response.elapsed
-            buffered.trailers = response.trailers
             return buffered
         except BaseException:
             native.close()
