@@ -150,6 +150,23 @@ def zig_cc_wrapper(zig_target: str) -> Path:
     return wrapper
 
 
+def go_build_env() -> dict[str, str]:
+    """The environment the library is built in: the target's, with a temporary directory of
+    its own. cgo compiles its C from files in $TMPDIR, and a C compiler looks for
+    `#include "httpcloak.h"` beside that file first: any httpcloak.h lying in /tmp (an old
+    copy of ours, say) would be compiled instead of go/httpcloak.h."""
+    private_tmp = BUILD_DIR / "cgo-tmp"
+    shutil.rmtree(private_tmp, ignore_errors=True)
+    private_tmp.mkdir(parents=True)
+    return dict(
+        os.environ,
+        CGO_ENABLED="1",
+        TMPDIR=str(private_tmp),
+        **_cross_env(),
+        **_c_compiler_env(),
+    )
+
+
 def _newest_source(directory: Path) -> float:
     suffixes = {".go", ".h", ".mod", ".sum", ".patch"}
     paths = [p for p in directory.rglob("*") if p.suffix in suffixes]
@@ -190,7 +207,7 @@ def build_library(force: bool = False) -> Path:
     if not force and fresh and built_for == target:
         return library
     _refuse_musl()
-    env = dict(os.environ, CGO_ENABLED="1", **_cross_env(), **_c_compiler_env())
+    env = go_build_env()
     NATIVE_DIR.mkdir(parents=True, exist_ok=True)
     # One system's library at a time: a wheel packs whatever _native/ holds.
     for name in library_names.LIBRARY_NAMES.values():

@@ -6,7 +6,10 @@ The aarch64 wheel itself is built, checked and run under emulation by ci/arm64_s
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +99,28 @@ def test_the_installed_package_loads_this_systems_library() -> None:
     import httpcloak._ffi as ffi_module
 
     assert ffi_module.LIBRARY_PATH.name == build_go.library_names.library_name(build_go.host_os())
+
+
+@pytest.mark.slow
+def test_a_header_named_like_ours_in_the_temporary_directory_is_not_compiled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # cgo compiles from files in $TMPDIR, where `#include "httpcloak.h"` is looked up first:
+    # the build gives cgo a directory of its own.
+    poisoned = tmp_path / "tmp"
+    poisoned.mkdir()
+    (poisoned / "httpcloak.h").write_text("#error the stray httpcloak.h in TMPDIR was compiled\n")
+    monkeypatch.setenv("TMPDIR", str(poisoned))
+    env = build_go.go_build_env()
+    assert env["TMPDIR"] != str(poisoned)
+    # A C flag of this run's own, so that cgo runs again instead of coming from Go's cache.
+    env["CGO_CFLAGS"] = f"-O2 -g -DHC_BUILD_TEST={os.getpid()}_{time.monotonic_ns()}"
+    build_go.patch_go_modules()
+    built = subprocess.run(
+        [build_go._go(), "build", "-buildmode=c-shared", "-o", str(tmp_path / "lib.so"), "."],
+        cwd=build_go.GO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
