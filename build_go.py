@@ -14,12 +14,15 @@ under build/go-patched/, made first by every build.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -150,21 +153,16 @@ def zig_cc_wrapper(zig_target: str) -> Path:
     return wrapper
 
 
-def go_build_env() -> dict[str, str]:
+@contextlib.contextmanager
+def go_build_env() -> Iterator[dict[str, str]]:
     """The environment the library is built in: the target's, with a temporary directory of
-    its own. cgo compiles its C from files in $TMPDIR, and a C compiler looks for
-    `#include "httpcloak.h"` beside that file first: any httpcloak.h lying in /tmp (an old
-    copy of ours, say) would be compiled instead of go/httpcloak.h."""
-    private_tmp = BUILD_DIR / "cgo-tmp"
-    shutil.rmtree(private_tmp, ignore_errors=True)
-    private_tmp.mkdir(parents=True)
-    return dict(
-        os.environ,
-        CGO_ENABLED="1",
-        TMPDIR=str(private_tmp),
-        **_cross_env(),
-        **_c_compiler_env(),
-    )
+    its own (removed after). cgo compiles its C from files in $TMPDIR, and a C compiler looks
+    for `#include "httpcloak.h"` beside that file first: any httpcloak.h lying in /tmp (an
+    old copy of ours, say) would be compiled instead of go/httpcloak.h."""
+    env = dict(os.environ, CGO_ENABLED="1", **_cross_env(), **_c_compiler_env())
+    BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cgo-tmp-", dir=BUILD_DIR) as private_tmp:
+        yield dict(env, TMPDIR=private_tmp)
 
 
 def _newest_source(directory: Path) -> float:
@@ -207,27 +205,27 @@ def build_library(force: bool = False) -> Path:
     if not force and fresh and built_for == target:
         return library
     _refuse_musl()
-    env = go_build_env()
     NATIVE_DIR.mkdir(parents=True, exist_ok=True)
     # One system's library at a time: a wheel packs whatever _native/ holds.
     for name in library_names.LIBRARY_NAMES.values():
         if name != library.name:
             (NATIVE_DIR / name).unlink(missing_ok=True)
-    subprocess.run(
-        [
-            _go(),
-            "build",
-            "-buildmode=c-shared",
-            "-trimpath",
-            "-ldflags=-s -w",
-            "-o",
-            str(library),
-            ".",
-        ],
-        cwd=GO_DIR,
-        env=env,
-        check=True,
-    )
+    with go_build_env() as env:
+        subprocess.run(
+            [
+                _go(),
+                "build",
+                "-buildmode=c-shared",
+                "-trimpath",
+                "-ldflags=-s -w",
+                "-o",
+                str(library),
+                ".",
+            ],
+            cwd=GO_DIR,
+            env=env,
+            check=True,
+        )
     # cgo writes its own header beside the library; ours (go/httpcloak.h) is the contract.
     (NATIVE_DIR / f"{library.stem}.h").unlink(missing_ok=True)
     shutil.copyfile(GO_DIR / "httpcloak.h", header)

@@ -111,16 +111,16 @@ def test_a_header_named_like_ours_in_the_temporary_directory_is_not_compiled(
     poisoned.mkdir()
     (poisoned / "httpcloak.h").write_text("#error the stray httpcloak.h in TMPDIR was compiled\n")
     monkeypatch.setenv("TMPDIR", str(poisoned))
-    env = build_go.go_build_env()
-    assert env["TMPDIR"] != str(poisoned)
-    # A C flag of this run's own, so that cgo runs again instead of coming from Go's cache.
-    env["CGO_CFLAGS"] = f"-O2 -g -DHC_BUILD_TEST={os.getpid()}_{time.monotonic_ns()}"
     build_go.patch_go_modules()
-    built = subprocess.run(
-        [build_go._go(), "build", "-buildmode=c-shared", "-o", str(tmp_path / "lib.so"), "."],
-        cwd=build_go.GO_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    with build_go.go_build_env() as env:
+        assert env["TMPDIR"] != str(poisoned)
+        # A C flag of this run's own, so that cgo runs again instead of coming from Go's cache.
+        env["CGO_CFLAGS"] = f"-O2 -g -DHC_BUILD_TEST={os.getpid()}_{time.monotonic_ns()}"
+        built = subprocess.run(
+            [build_go._go(), "build", "-buildmode=c-shared", "-o", str(tmp_path / "lib.so"), "."],
+            cwd=build_go.GO_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     assert built.returncode == 0, built.stderr[-2000:]
