@@ -128,15 +128,25 @@ def test_soak_streams_opened_read_closed_and_abandoned_return_to_baseline(
                 with pytest.warns(ResourceWarning):
                     del r  # no cycle: the finalizer runs here
     gc.collect()
-    assert _wait_until(lambda: _native_stats()["streams"] == baseline["streams"])
-    assert _native_stats()["sessions"] == baseline["sessions"]
+    # At most the baseline, not exactly it: what an earlier test left (a stream, a session,
+    # a pooled connection) may go away meanwhile; nothing of this test's may stay.
+    assert _wait_until(lambda: _native_stats()["streams"] <= baseline["streams"]), (
+        f"streams {baseline['streams']} -> {_native_stats()['streams']}"
+    )
+    assert _native_stats()["sessions"] <= baseline["sessions"], (
+        f"sessions {baseline['sessions']} -> {_native_stats()['sessions']}"
+    )
     assert _wait_until(lambda: _native_stats()["goroutines"] <= baseline["goroutines"] + 5, 10), (
         f"goroutines {baseline['goroutines']} -> {_native_stats()['goroutines']}"
     )
     assert _wait_until(lambda: _fd_count() <= fds), f"fds {fds} -> {_fd_count()}"
-    assert _wait_until(lambda: _server_stats(server)["open"] == server_open), (
+    assert _wait_until(lambda: _at_most(_server_stats(server)["open"], server_open)), (
         f"server connections {server_open} -> {_server_stats(server)['open']}"
     )
+
+
+def _at_most(counts: dict[str, int], limits: dict[str, int]) -> bool:
+    return all(count <= limits.get(name, 0) for name, count in counts.items())
 
 
 def test_session_close_with_many_open_streams_is_prompt(server: TestServer) -> None:
