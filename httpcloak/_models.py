@@ -317,7 +317,8 @@ class Response(_SyncIterators):
 
     @classmethod
     def read_from(cls, streamed: _ResponseBase, content: bytes) -> Response:
-        """The response streamed was, its body read whole into content."""
+        """A Response for streamed, whose body was read whole into content: the metadata is
+        taken over as parsed, not parsed again."""
         response = cls.__new__(cls)
         response._take_metadata(streamed)
         response.content = content
