@@ -164,33 +164,26 @@ def test_read_timeout_during_a_read_on_the_calling_thread(server: TestServer, sc
         assert s.get(f"{getattr(server, scheme)}/get").status_code == 200
 
 
-def test_cancel_from_another_thread_during_a_blocked_read(
-    h1_session: httpcloak.Session, server: TestServer, scheme: str
+@pytest.mark.parametrize(
+    ("action", "raised"),
+    [("cancel", httpcloak.StreamCanceled), ("close", httpcloak.StreamError)],
+)
+def test_cancel_or_close_from_another_thread_during_a_blocked_read(
+    h1_session: httpcloak.Session,
+    server: TestServer,
+    scheme: str,
+    action: str,
+    raised: type[Exception],
 ) -> None:
     url = f"{getattr(server, scheme)}/stall?after=10&length=1000000&seconds=30"
     with h1_session.get(url, stream=True) as r:
         reader = r.iter_content()
         next(reader)
-        threading.Timer(0.2, r.cancel).start()
+        threading.Timer(0.2, getattr(r, action)).start()
         started = time.monotonic()
-        with pytest.raises(httpcloak.StreamCanceled):
+        with pytest.raises(raised):
             next(reader)
         assert time.monotonic() - started < 2
-    assert h1_session.get(f"{getattr(server, scheme)}/get").status_code == 200
-
-
-def test_close_from_another_thread_during_a_blocked_read(
-    h1_session: httpcloak.Session, server: TestServer, scheme: str
-) -> None:
-    url = f"{getattr(server, scheme)}/stall?after=10&length=1000000&seconds=30"
-    r = h1_session.get(url, stream=True)
-    reader = r.iter_content()
-    next(reader)
-    threading.Timer(0.2, r.close).start()
-    started = time.monotonic()
-    with pytest.raises(httpcloak.StreamError):
-        next(reader)
-    assert time.monotonic() - started < 2
     assert h1_session.get(f"{getattr(server, scheme)}/get").status_code == 200
 
 
