@@ -1,6 +1,7 @@
-"""HTTP/1.1 bodies of known length are read on the calling thread (no read-ahead goroutine):
-the wait slice, the read timeout, cancel and close from another thread all still hold, and a
-read slice that ends mid-body neither loses bytes nor costs the connection."""
+"""HTTP/1.1 bodies of known length and HTTP/2 bodies are read on the calling thread (no
+read-ahead goroutine): the wait slice, the read timeout, cancel and close from another thread
+all still hold, and a read slice that ends mid-body neither loses bytes nor costs the
+connection."""
 
 from __future__ import annotations
 
@@ -72,16 +73,24 @@ class SlowRelay:
         self.listener.close()
 
 
-@pytest.fixture(params=["http", "https"])
-def scheme(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
+ROUTES = [("http", "h1"), ("https", "h1"), ("https", "h2")]
+
+
+@pytest.fixture(params=ROUTES, ids=["h1", "h1-tls", "h2"])
+def route(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """The scheme and the protocol: HTTP/1.1 over plain TCP and over TLS, and HTTP/2."""
+    value: tuple[str, str] = request.param
     return value
 
 
 @pytest.fixture
-def h1_session(server: TestServer) -> Iterator[httpcloak.Session]:
-    """HTTP/1.1 over plain TCP and over TLS alike."""
-    with httpcloak.Session(verify=server.ca, http_version="h1") as s:
+def scheme(route: tuple[str, str]) -> str:
+    return route[0]
+
+
+@pytest.fixture
+def session(server: TestServer, route: tuple[str, str]) -> Iterator[httpcloak.Session]:
+    with httpcloak.Session(verify=server.ca, http_version=route[1]) as s:
         yield s
 
 
@@ -105,13 +114,13 @@ def read_slice(r: Any, size: int, wait_ms: int) -> bytes | None:
 
 
 def test_a_read_slice_ending_mid_body_loses_nothing_and_keeps_the_connection(
-    h1_session: httpcloak.Session, server: TestServer, relay: SlowRelay
+    session: httpcloak.Session, server: TestServer, relay: SlowRelay, route: tuple[str, str]
 ) -> None:
     size = 300_000
-    expected = h1_session.get(f"{server.http}/bytes/{size}").content
+    expected = session.get(f"{server.http}/bytes/{size}").content
     got, pending = bytearray(), 0
-    with h1_session.get(f"{relay.url}/bytes/{size}", stream=True) as r:
-        assert r.protocol == "h1"
+    with session.get(f"{relay.url}/bytes/{size}", stream=True) as r:
+        assert r.protocol == route[1]
         while (piece := read_slice(r, 65536, 50)) != b"":
             if piece is None:
                 pending += 1
@@ -120,38 +129,40 @@ def test_a_read_slice_ending_mid_body_loses_nothing_and_keeps_the_connection(
     assert pending >= 2, "the relay's pauses never outlasted a read slice"
     assert bytes(got) == expected
     # The deadlines that ended those slices left the connection as good as new.
-    again = h1_session.get(f"{relay.url}/bytes/{size}")
+    again = session.get(f"{relay.url}/bytes/{size}")
     assert again.content == expected
     assert relay.accepted == 1, f"{relay.accepted} connections for two requests"
 
 
 def test_iter_content_through_pauses_reads_the_body_byte_exact(
-    h1_session: httpcloak.Session, server: TestServer, relay: SlowRelay
+    session: httpcloak.Session, server: TestServer, relay: SlowRelay
 ) -> None:
-    expected = h1_session.get(f"{server.http}/bytes/400000").content
-    with h1_session.get(f"{relay.url}/bytes/400000", stream=True) as r:
+    expected = session.get(f"{server.http}/bytes/400000").content
+    with session.get(f"{relay.url}/bytes/400000", stream=True) as r:
         assert b"".join(r.iter_content(10_000)) == expected
-    assert h1_session.get(f"{relay.url}/whoami").status_code == 200
+    assert session.get(f"{relay.url}/whoami").status_code == 200
     assert relay.accepted == 1
 
 
 def test_the_next_exchange_on_the_connection_inherits_no_read_deadline(
-    h1_session: httpcloak.Session, server: TestServer, scheme: str
+    session: httpcloak.Session, server: TestServer, scheme: str
 ) -> None:
     # The body's last read ran under a deadline one read slice (100 ms) ahead; headers that
     # take longer on the same connection must still arrive.
     relay = SlowRelay(getattr(server, scheme), every=1 << 30, pause=0)
     try:
-        assert len(h1_session.get(f"{relay.url}/bytes/300000").content) == 300000
-        r = h1_session.get(f"{relay.url}/slow-headers?delay=0.4")
+        assert len(session.get(f"{relay.url}/bytes/300000").content) == 300000
+        r = session.get(f"{relay.url}/slow-headers?delay=0.4")
         assert r.status_code == 200
         assert relay.accepted == 1
     finally:
         relay.close()
 
 
-def test_read_timeout_during_a_read_on_the_calling_thread(server: TestServer, scheme: str) -> None:
-    with httpcloak.Session(timeout=(5, 0.5), verify=server.ca, http_version="h1") as s:
+def test_read_timeout_during_a_read_on_the_calling_thread(
+    server: TestServer, route: tuple[str, str], scheme: str
+) -> None:
+    with httpcloak.Session(timeout=(5, 0.5), verify=server.ca, http_version=route[1]) as s:
         url = f"{getattr(server, scheme)}/stall?after=100&length=1000000&seconds=30"
         with s.get(url, stream=True) as r:
             reader = r.iter_content()
@@ -169,14 +180,14 @@ def test_read_timeout_during_a_read_on_the_calling_thread(server: TestServer, sc
     [("cancel", httpcloak.StreamCanceled), ("close", httpcloak.StreamError)],
 )
 def test_cancel_or_close_from_another_thread_during_a_blocked_read(
-    h1_session: httpcloak.Session,
+    session: httpcloak.Session,
     server: TestServer,
     scheme: str,
     action: str,
     raised: type[Exception],
 ) -> None:
     url = f"{getattr(server, scheme)}/stall?after=10&length=1000000&seconds=30"
-    with h1_session.get(url, stream=True) as r:
+    with session.get(url, stream=True) as r:
         reader = r.iter_content()
         next(reader)
         threading.Timer(0.2, getattr(r, action)).start()
@@ -184,24 +195,26 @@ def test_cancel_or_close_from_another_thread_during_a_blocked_read(
         with pytest.raises(raised):
             next(reader)
         assert time.monotonic() - started < 2
-    assert h1_session.get(f"{getattr(server, scheme)}/get").status_code == 200
+    assert session.get(f"{getattr(server, scheme)}/get").status_code == 200
 
 
 def test_a_body_cut_short_of_its_length_still_raises(
-    h1_session: httpcloak.Session, server: TestServer, scheme: str
+    session: httpcloak.Session, server: TestServer, scheme: str
 ) -> None:
     url = f"{getattr(server, scheme)}/stall?after=100&length=1000000&seconds=0.2"
-    with h1_session.get(url, stream=True) as r:
+    with session.get(url, stream=True) as r:
         with pytest.raises(httpcloak.IncompleteRead):
             r.read()
 
 
 def test_an_event_loop_reads_a_body_of_known_length(
-    h1_session: httpcloak.Session, server: TestServer
+    session: httpcloak.Session, server: TestServer, route: tuple[str, str], scheme: str
 ) -> None:
+    url = f"{getattr(server, scheme)}/bytes/300000"
+
     async def main() -> bytes:
-        async with httpcloak.AsyncSession(verify=server.ca, http_version="h1") as s:
-            r = await s.get(f"{server.http}/bytes/300000")
+        async with httpcloak.AsyncSession(verify=server.ca, http_version=route[1]) as s:
+            r = await s.get(url)
             return r.content
 
-    assert asyncio.run(main()) == h1_session.get(f"{server.http}/bytes/300000").content
+    assert asyncio.run(main()) == session.get(url).content

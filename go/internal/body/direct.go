@@ -12,21 +12,23 @@ import (
 	"httpcloakpy/internal/errs"
 )
 
-// Direct reads an HTTP/1.1 body on the caller's own thread, straight into the caller's
-// buffer: no goroutine between the socket and the caller, so no hand-off and no wake-up
-// per chunk (the pump's cost, measured in bench/RESULTS.md). The bounded wait and the
-// read timeout are a read deadline on the connection, which fhttp patch 0006 lets expire
-// without ending the body. Cancel and the timeouts cancel the context, which makes fhttp
-// close the connection under a blocked read.
+// Direct reads a body on the caller's own thread, straight into the caller's buffer: no
+// goroutine between the connection and the caller, so no hand-off and no wake-up per
+// chunk (the pump's cost, measured in bench/RESULTS.md). The bounded wait and the read
+// timeout are a read deadline: the HTTP/1.1 connection's, which fhttp patch 0006 lets
+// expire without ending the body, or the HTTP/2 stream's (patch 0008). Cancel and the
+// timeouts cancel the context, which makes fhttp close the connection (HTTP/1.1) or
+// reset the stream (HTTP/2) under a blocked read.
 //
-// Only for a body of known length, as it came (no Content-Encoding): chunked framing
-// keeps a deadline's error (chunkedReader's errors are sticky), and decoders are not
-// written to resume after one.
+// Only for a body as it came (no Content-Encoding), and over HTTP/1.1 only of known
+// length: chunked framing keeps a deadline's error (chunkedReader's errors are sticky),
+// and decoders are not written to resume after one.
 type Direct struct {
 	mu          sync.Mutex // held for a read; retire and finish wait for it
 	ctx         context.Context
 	cancel      context.CancelCauseFunc
 	raw         *Counter
+	proto       string // "h1" or "h2"
 	length      int64
 	setDeadline func(time.Time) error
 	readTimeout time.Duration
@@ -47,9 +49,9 @@ type Direct struct {
 // (and TCP window updates) than one per caller's chunk, as the pump reads.
 const nativeReadSize = pumpMaxChunk
 
-func newDirect(ctx context.Context, cancel context.CancelCauseFunc, raw *Counter, length int64, readTimeout time.Duration, setDeadline func(time.Time) error) *Direct {
+func newDirect(ctx context.Context, cancel context.CancelCauseFunc, raw *Counter, proto string, length int64, readTimeout time.Duration, setDeadline func(time.Time) error) *Direct {
 	return &Direct{
-		ctx: ctx, cancel: cancel, raw: raw, length: length, readTimeout: readTimeout,
+		ctx: ctx, cancel: cancel, raw: raw, proto: proto, length: length, readTimeout: readTimeout,
 		setDeadline: setDeadline, done: make(chan struct{}),
 	}
 }
@@ -121,10 +123,11 @@ func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken boo
 	}
 }
 
-// nativeRead reads at least nativeReadSize from the connection at once (one system call
-// for several of the caller's chunks), keeping what p has no room for in cur.
+// nativeRead reads at least nativeReadSize from an HTTP/1.1 connection at once (one
+// system call for several of the caller's chunks), keeping what p has no room for in cur.
+// An HTTP/2 body comes from its stream's buffer, with no system call to save: straight.
 func (d *Direct) nativeRead(p []byte) (int, error) {
-	if len(p) >= nativeReadSize {
+	if len(p) >= nativeReadSize || d.proto != "h1" {
 		return d.raw.Read(p)
 	}
 	if d.buf == nil {
@@ -206,8 +209,9 @@ func (d *Direct) retire() (leftover []byte, ok bool) {
 	return leftover, true
 }
 
-// finish is Pump.Finish for a body read directly: a small remainder is drained in the
-// background so the connection returns to the pool, more is dropped. A read in flight
+// finish is Pump.Finish for a body read directly: a small remainder of an HTTP/1.1 body is
+// drained in the background so the connection returns to the pool, more is dropped (as an
+// HTTP/2 stream always is: a reset costs its connection nothing). A read in flight
 // (close from another thread) is interrupted by cancelling, which drops the connection.
 func (d *Direct) finish() (draining bool) {
 	d.finishing.Store(true)
@@ -228,7 +232,7 @@ func (d *Direct) finish() (draining bool) {
 		return false
 	}
 	closed := errs.New(errs.KindClosed, "stream closed")
-	if d.length-d.raw.n.Load() > drainLimit || d.setDeadline(time.Now().Add(drainTimeout)) != nil {
+	if d.proto != "h1" || d.length-d.raw.n.Load() > drainLimit || d.setDeadline(time.Now().Add(drainTimeout)) != nil {
 		d.cancel(errs.ErrCanceled)
 		d.end(closed)
 		return false

@@ -218,16 +218,24 @@ func TestAReadThatMustNotWaitHandsTheBodyToThePump(t *testing.T) {
 	}
 }
 
-func TestOnlyLongIdentityHTTP1BodiesOfKnownLengthAreReadDirectly(t *testing.T) {
+func TestWhichBodiesAreReadDirectly(t *testing.T) {
 	deadline := func(time.Time) error { return nil }
 	for _, c := range []struct {
 		name   string
 		proto  string
 		length int64
 		coded  bool
+		direct bool
 	}{
-		{"h2", "h2", 1 << 20, false}, {"chunked", "h1", -1, false}, {"coded", "h1", 1 << 20, true},
-		{"short", "h1", directMinLength, false},
+		{"h1 long", "h1", 1 << 20, false, true},
+		{"h1 chunked", "h1", -1, false, false},
+		{"h1 coded", "h1", 1 << 20, true, false},
+		{"h1 short", "h1", directMinLength, false, false},
+		{"h2 long", "h2", 1 << 20, false, true},
+		{"h2 short", "h2", 10, false, true},
+		{"h2 of unknown length", "h2", -1, false, true},
+		{"h2 coded", "h2", 1 << 20, true, false},
+		{"h3", "h3", 1 << 20, false, false},
 	} {
 		raw := NewCounter(io.NopCloser(&slowBody{err: io.EOF}), c.length)
 		var decoded io.ReadCloser = raw
@@ -238,8 +246,8 @@ func TestOnlyLongIdentityHTTP1BodiesOfKnownLengthAreReadDirectly(t *testing.T) {
 			Ctx: context.Background(), Cancel: func(error) {}, Decoded: decoded, Raw: raw,
 			Proto: c.proto, Length: c.length, Wake: func() {}, SetReadDeadline: deadline,
 		})
-		if in.direct != nil || in.pump.Load() == nil {
-			t.Errorf("%s: read directly", c.name)
+		if direct := in.direct != nil && in.pump.Load() == nil; direct != c.direct {
+			t.Errorf("%s: read directly = %v, want %v", c.name, direct, c.direct)
 		}
 		in.Finish()
 	}

@@ -43,7 +43,7 @@ type IncomingSpec struct {
 }
 
 func NewIncoming(s IncomingSpec) *Incoming {
-	if s.SetReadDeadline != nil && s.Proto == "h1" && s.Length > directMinLength && s.Decoded == io.ReadCloser(s.Raw) {
+	if s.SetReadDeadline != nil && s.Decoded == io.ReadCloser(s.Raw) && (s.Proto == "h2" || s.Proto == "h1" && s.Length > directMinLength) {
 		return newDirectIncoming(s)
 	}
 	in := &Incoming{start: pumpStarter(s)}
@@ -52,7 +52,7 @@ func NewIncoming(s IncomingSpec) *Incoming {
 }
 
 func newDirectIncoming(s IncomingSpec) *Incoming {
-	direct := newDirect(s.Ctx, s.Cancel, s.Raw, s.Length, s.ReadTimeout, s.SetReadDeadline)
+	direct := newDirect(s.Ctx, s.Cancel, s.Raw, s.Proto, s.Length, s.ReadTimeout, s.SetReadDeadline)
 	return &Incoming{direct: direct, start: pumpStarter(s)}
 }
 

@@ -66,11 +66,12 @@ type Response struct {
 	// Trailers are the trailer fields (HTTP/1.1 chunked, HTTP/2), complete once Body
 	// has returned io.EOF; nil before, or when there are none.
 	Trailers func() [][2]string
-	// SetReadDeadline sets the read deadline of the HTTP/1.1 connection the body arrives
-	// on (nil for HTTP/2 and HTTP/3, whose connections other streams share). A read of
+	// SetReadDeadline sets the read deadline of the body: that of the HTTP/1.1
+	// connection it arrives on, or of its HTTP/2 stream alone (nil for HTTP/3). A read of
 	// Body that meets it fails with os.ErrDeadlineExceeded and leaves the body and the
-	// connection usable (fhttp patch 0006); the connection goes back to the pool without
-	// it. Only Body's reader may call it, and only before Body returned its end.
+	// connection usable (fhttp patches 0006 and 0008); an HTTP/1.1 connection goes back
+	// to the pool without it. Only Body's reader may call it, and only before Body
+	// returned its end.
 	SetReadDeadline func(time.Time) error
 }
 

@@ -186,10 +186,26 @@ func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, err
 	}
 	in := incomingFrom(resp)
 	in.Body = &exchangeBody{ReadCloser: in.Body, release: func() { e.pool.release(ex) }}
-	if conn := carrier.Load(); conn != nil && *conn != nil && resp.ProtoMajor == 1 {
-		in.SetReadDeadline = (*conn).SetReadDeadline
-	}
+	in.SetReadDeadline = bodyReadDeadline(resp, carrier.Load())
 	return in, nil
+}
+
+// bodyReadDeadline is how a read of resp's body is bounded on the caller's thread: the
+// HTTP/1.1 connection's read deadline (fhttp patch 0006), or the HTTP/2 stream's own
+// (patch 0008, which leaves the connection's other streams alone). Nil when neither is
+// there: the body is then read through the pump.
+func bodyReadDeadline(resp *http.Response, conn *net.Conn) func(time.Time) error {
+	switch resp.ProtoMajor {
+	case 1:
+		if conn != nil && *conn != nil {
+			return (*conn).SetReadDeadline
+		}
+	case 2:
+		if stream, ok := resp.Body.(interface{ SetReadDeadline(time.Time) error }); ok {
+			return stream.SetReadDeadline
+		}
+	}
+	return nil
 }
 
 // exchangeBody ends the exchange's claim on its connection when the body is closed.
