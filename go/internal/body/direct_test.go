@@ -232,8 +232,8 @@ func TestWhichBodiesAreReadDirectly(t *testing.T) {
 		{"h1 coded", "h1", 1 << 20, true, false},
 		{"h1 short", "h1", directMinLength, false, false},
 		{"h2 long", "h2", 1 << 20, false, true},
-		{"h2 short", "h2", 10, false, true},
-		{"h2 of unknown length", "h2", -1, false, true},
+		{"h2 short", "h2", directMinLength, false, false},
+		{"h2 of unknown length", "h2", -1, false, false},
 		{"h2 coded", "h2", 1 << 20, true, false},
 		{"h3", "h3", 1 << 20, false, false},
 	} {
