@@ -20,6 +20,7 @@ import httpcloak
 from httpcloak import _abi
 from httpcloak._ffi import ffi, lib
 
+from raw_h2 import DATA, END_HEADERS, END_STREAM, HEADERS, Peer, RawH2Server, frame
 from servers import TestServer
 
 
@@ -218,3 +219,38 @@ def test_an_event_loop_reads_a_body_of_known_length(
             return r.content
 
     assert asyncio.run(main()) == session.get(url).content
+
+
+def _literal(name: bytes, value: bytes) -> bytes:
+    """An HPACK literal header field without indexing, new name (no Huffman)."""
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+LONG_BODY = bytes(range(256)) * 2000  # 512,000 bytes: past the length read directly
+
+
+def _long_body_with_trailers(peer: Peer, index: int) -> None:
+    peer.handshake()
+    while (f := peer.next_frame()) is not None:
+        if f.type != HEADERS:
+            continue
+        length = str(len(LONG_BODY)).encode()
+        block = b"\x88" + _literal(b"content-length", length) + _literal(b"trailer", b"x-sum")
+        peer.send(frame(HEADERS, END_HEADERS, f.stream, block))
+        for start in range(0, len(LONG_BODY), 16384):
+            peer.send(frame(DATA, 0, f.stream, LONG_BODY[start : start + 16384]))
+        peer.send(frame(HEADERS, END_HEADERS | END_STREAM, f.stream, _literal(b"x-sum", b"ok")))
+
+
+def test_trailers_after_an_http2_body_read_directly(server: TestServer) -> None:
+    # The trailers reach the response through the read that sees the body's end: here the
+    # caller's own, with no pump in between.
+    with (
+        RawH2Server(server.server_pem, _long_body_with_trailers) as raw,
+        httpcloak.Session(verify=server.ca, http_version="h2") as s,
+    ):
+        with s.get(raw.url, stream=True) as r:
+            assert b"".join(r.iter_content(65536)) == LONG_BODY
+            assert dict(r.trailers.items()) == {"x-sum": "ok"}
+        assert s.get(raw.url).trailers["x-sum"] == "ok"
+    assert raw.errors == []
