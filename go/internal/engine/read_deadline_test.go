@@ -84,10 +84,26 @@ func TestHTTP1BodyReadDeadlineEndsOnlyThatRead(t *testing.T) {
 	}
 }
 
-func TestHTTP2ResponsesLendNoReadDeadline(t *testing.T) {
+// An HTTP/2 response lends its stream's read deadline (fhttp patch 0008): it ends that
+// read only, the body carries on byte-exact, and the other streams of the connection
+// never see it.
+func TestHTTP2BodyReadDeadlineEndsOnlyThatRead(t *testing.T) {
+	release := make(chan struct{})
+	var dialled atomic.Int32
 	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "shared connection")
+		w.Header().Set("Content-Length", "6")
+		_, _ = io.WriteString(w, "abc")
+		w.(http.Flusher).Flush()
+		if r.URL.Path == "/held" {
+			<-release
+		}
+		_, _ = io.WriteString(w, "def")
 	}))
+	server.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			dialled.Add(1)
+		}
+	}
 	server.EnableHTTP2 = true
 	server.StartTLS()
 	defer server.Close()
@@ -96,13 +112,46 @@ func TestHTTP2ResponsesLendNoReadDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	u, _ := url.Parse(server.URL + "/")
-	resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
-	if err != nil {
-		t.Fatal(err)
+	get := func(path string) *Response {
+		u, _ := url.Parse(server.URL + path)
+		resp, err := eng.RoundTrip(context.Background(), &Request{Method: "GET", URL: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
 	}
+
+	resp := get("/held")
 	defer resp.Body.Close()
-	if resp.Proto != "h2" || resp.SetReadDeadline != nil {
+	if resp.Proto != "h2" || resp.SetReadDeadline == nil {
 		t.Fatalf("%s response with SetReadDeadline %v", resp.Proto, resp.SetReadDeadline != nil)
+	}
+	buf := make([]byte, 16)
+	_ = resp.SetReadDeadline(time.Now().Add(time.Second))
+	if n, err := io.ReadAtLeast(resp.Body, buf, 3); err != nil || string(buf[:n]) != "abc" {
+		t.Fatalf("first read = %q, %v", buf[:n], err)
+	}
+	_ = resp.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	started := time.Now()
+	if n, err := resp.Body.Read(buf); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read past the deadline = %d, %v", n, err)
+	}
+	if waited := time.Since(started); waited > time.Second {
+		t.Fatalf("a 50 ms deadline ended the read after %v", waited)
+	}
+
+	other := get("/other") // another stream of the same connection, while /held waits
+	if body, err := io.ReadAll(other.Body); err != nil || string(body) != "abcdef" {
+		t.Fatalf("the other stream got %q, %v", body, err)
+	}
+	_ = other.Body.Close()
+
+	close(release)
+	_ = resp.SetReadDeadline(time.Time{})
+	if rest, err := io.ReadAll(resp.Body); err != nil || string(rest) != "def" {
+		t.Fatalf("the body after the deadline = %q, %v", rest, err)
+	}
+	if n := dialled.Load(); n != 1 {
+		t.Fatalf("%d connections for two requests", n)
 	}
 }
