@@ -52,6 +52,11 @@ def goaway(last_stream: int, code: int = 0) -> bytes:
     return frame(GOAWAY, 0, 0, struct.pack(">II", last_stream, code))
 
 
+def literal(name: bytes, value: bytes) -> bytes:
+    """An HPACK literal header field without indexing, new name (no Huffman)."""
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
 def ok_response(stream: int) -> bytes:
     """A 200 with no body."""
     return frame(HEADERS, END_HEADERS | END_STREAM, stream, STATUS_200)

@@ -20,7 +20,17 @@ import httpcloak
 from httpcloak import _abi
 from httpcloak._ffi import ffi, lib
 
-from raw_h2 import DATA, END_HEADERS, END_STREAM, HEADERS, Peer, RawH2Server, frame
+from raw_h2 import (
+    DATA,
+    END_HEADERS,
+    END_STREAM,
+    HEADERS,
+    STATUS_200,
+    Peer,
+    RawH2Server,
+    frame,
+    literal,
+)
 from servers import TestServer
 
 
@@ -221,11 +231,6 @@ def test_an_event_loop_reads_a_body_of_known_length(
     assert asyncio.run(main()) == session.get(url).content
 
 
-def _literal(name: bytes, value: bytes) -> bytes:
-    """An HPACK literal header field without indexing, new name (no Huffman)."""
-    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
-
-
 LONG_BODY = bytes(range(256)) * 2000  # 512,000 bytes: past the length read directly
 
 
@@ -235,11 +240,11 @@ def _long_body_with_trailers(peer: Peer, index: int) -> None:
         if f.type != HEADERS:
             continue
         length = str(len(LONG_BODY)).encode()
-        block = b"\x88" + _literal(b"content-length", length) + _literal(b"trailer", b"x-sum")
+        block = STATUS_200 + literal(b"content-length", length) + literal(b"trailer", b"x-sum")
         peer.send(frame(HEADERS, END_HEADERS, f.stream, block))
         for start in range(0, len(LONG_BODY), 16384):
             peer.send(frame(DATA, 0, f.stream, LONG_BODY[start : start + 16384]))
-        peer.send(frame(HEADERS, END_HEADERS | END_STREAM, f.stream, _literal(b"x-sum", b"ok")))
+        peer.send(frame(HEADERS, END_HEADERS | END_STREAM, f.stream, literal(b"x-sum", b"ok")))
 
 
 def test_trailers_after_an_http2_body_read_directly(server: TestServer) -> None:

@@ -15,7 +15,7 @@ from hypercorn_server import serve_hypercorn
 
 import httpcloak
 
-from raw_h2 import DATA, END_HEADERS, END_STREAM, HEADERS, Peer, RawH2Server, frame
+from raw_h2 import DATA, END_HEADERS, END_STREAM, HEADERS, Peer, RawH2Server, frame, literal
 from servers import TestServer
 
 # Not sorted, mixed case, a repeated name split by another: a map would lose all of it.
@@ -114,11 +114,6 @@ def test_h1_chunked_trailers(h1_server: str) -> None:
     asyncio.run(main())
 
 
-def _literal(name: bytes, value: bytes) -> bytes:
-    """An HPACK literal header field without indexing, new name (no Huffman)."""
-    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
-
-
 def _h2_handler(peer: Peer, index: int) -> None:
     peer.handshake()
     while (f := peer.next_frame()) is not None:
@@ -126,14 +121,14 @@ def _h2_handler(peer: Peer, index: int) -> None:
             continue
         block = (
             b"\x88"  # :status 200
-            + _literal(b"x-zeta", b"1")
-            + _literal(b"content-type", b"text/plain")
-            + _literal(b"x-alpha", b"a")
-            + _literal(b"trailer", b"grpc-status")
+            + literal(b"x-zeta", b"1")
+            + literal(b"content-type", b"text/plain")
+            + literal(b"x-alpha", b"a")
+            + literal(b"trailer", b"grpc-status")
         )
         peer.send(frame(HEADERS, END_HEADERS, f.stream, block))
         peer.send(frame(DATA, 0, f.stream, b"h2 body"))
-        tail = _literal(b"grpc-status", b"0") + _literal(b"grpc-message", b"fine")
+        tail = literal(b"grpc-status", b"0") + literal(b"grpc-message", b"fine")
         peer.send(frame(HEADERS, END_HEADERS | END_STREAM, f.stream, tail))
 
 
