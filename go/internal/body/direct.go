@@ -239,7 +239,7 @@ func (d *Direct) finish() (draining bool) {
 	}
 	d.final, d.retired = closed, true
 	go func() {
-		// At the end of the body fhttp clears the deadline and pools the connection;
+		// At the end of the body the engine clears the deadline and pools the connection;
 		// a remainder that does not come within drainTimeout drops it (Close before EOF).
 		_, _ = io.CopyN(io.Discard, d.raw, drainLimit+1)
 		_ = d.raw.Close()

@@ -23,9 +23,10 @@ import (
 // first as the ones after a GOAWAY, is dialled with a request's context: its cancel, its
 // timeouts and its target guard.
 type connPool struct {
-	tls *tlsDialer
-	h1  *http.Transport
-	h2  *http2.Transport
+	tls     *tlsDialer
+	h1      *http.Transport
+	plainH1 *h1Exchanges // plain http:// requests without a body (h1_exchange.go)
+	h2      *http2.Transport
 
 	mu    sync.Mutex
 	proto map[string]string              // origin address -> "h2" or "h1", once learnt
@@ -71,6 +72,9 @@ func originAddress(scheme, authority string) string {
 
 func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "https" {
+		if p.plainH1.takes(req) {
+			return p.plainH1.RoundTrip(req)
+		}
 		return p.h1.RoundTrip(req)
 	}
 	addr := originAddress(req.URL.Scheme, req.URL.Host)
@@ -205,4 +209,5 @@ func (p *connPool) CloseIdleConnections() {
 		_ = cc.Close() // no stream to interrupt; MarkDead forgets it
 	}
 	p.h1.CloseIdleConnections()
+	p.plainH1.idle.closeAll()
 }

@@ -106,6 +106,7 @@ func New(cfg Config) (Engine, error) {
 		// Bodies are decoded by our layer for every protocol alike (package body).
 		DisableCompression: true,
 	}
+	pool.plainH1 = &h1Exchanges{dial: dialer.DialContext}
 	pool.h2 = newH2Transport(profile.H2, pool)
 	tcp := &tcpEngine{pool: pool, headers: p.Headers, tickets: tickets}
 	if h1Only || cfg.HTTPVersion == "h2" {

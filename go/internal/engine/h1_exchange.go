@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	http "github.com/bogdanfinn/fhttp"
+	"github.com/bogdanfinn/fhttp/httptrace"
+)
+
+// h1Exchanges sends plain-http requests without a body over HTTP/1.1 on the goroutine that
+// asks: it writes the request and reads the response itself. fhttp's Transport hands each
+// request to a write loop and each response from a read loop, two goroutine hand-offs a
+// request that cost a wake-up of another thread each on a small machine (bench/RESULTS.md,
+// session 9: a 64 KiB GET spent as long in fhttp's round trip as the Go engine alone takes
+// for the whole request). The bytes on the wire are fhttp's: the request is written by
+// fhttp's own Request.Write (header order, casing) and the response read by its
+// ReadResponse (received header order, patch 0004).
+//
+// What it leaves to fhttp's Transport: a request body (written alongside the response
+// read, which may come first), Expect: 100-continue, and protocol upgrades.
+type h1Exchanges struct {
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	idle h1Idle
+}
+
+// max1xxResponses bounds the informational responses before the final one, as fhttp does.
+const max1xxResponses = 5
+
+// takes reports whether req is one h1Exchanges sends.
+func (x *h1Exchanges) takes(req *http.Request) bool {
+	return h1ExchangesHere && req.URL.Scheme == "http" && req.Method != "CONNECT" &&
+		(req.Body == nil || req.Body == http.NoBody) &&
+		req.Header.Get("Expect") == "" && req.Header.Get("Upgrade") == ""
+}
+
+func (x *h1Exchanges) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	addr := originAddress("http", req.URL.Host)
+	replayable := mayResend(req)
+	for {
+		pc := x.idle.take(addr, replayable)
+		if pc == nil {
+			era := x.idle.currentEra()
+			conn, err := x.dial(ctx, "tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			pc = newH1Conn(addr, conn)
+			pc.era = era
+		}
+		resp, err := x.exchange(ctx, req, pc)
+		if err == nil {
+			return resp, nil
+		}
+		// A reused connection the server closed as we sent: nothing came back, so a request
+		// that may be sent twice goes again on another one (fhttp's Transport does the same).
+		if !replayable || !pc.reused || !errors.Is(err, errNothingRead) || ctx.Err() != nil {
+			return nil, errors.Unwrap(err)
+		}
+	}
+}
+
+// errNothingRead marks a failure before the server sent a byte of its response.
+var errNothingRead = errors.New("no response")
+
+type exchangeError struct {
+	cause       error
+	nothingRead bool
+}
+
+func (e *exchangeError) Error() string { return e.cause.Error() }
+func (e *exchangeError) Unwrap() error { return e.cause }
+func (e *exchangeError) Is(target error) bool {
+	return target == errNothingRead && e.nothingRead
+}
+
+// exchange sends req on pc and reads the response's header. A failure closes pc; a
+// response's body owns pc until it ends or is closed.
+func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Conn) (*http.Response, error) {
+	if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.GotConn != nil {
+		trace.GotConn(httptrace.GotConnInfo{Conn: pc.conn, Reused: pc.reused})
+	}
+	// Cancel and the timeouts close the connection under whatever waits on it, the body's
+	// reads included, as fhttp does; detach stops that when the connection goes idle.
+	detach := context.AfterFunc(ctx, func() { _ = pc.conn.Close() })
+	fail := func(err error, before int64) (*http.Response, error) {
+		detach()
+		_ = pc.conn.Close()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			err = ctxErr
+		}
+		return nil, &exchangeError{cause: err, nothingRead: pc.counted.n == before}
+	}
+	before := pc.counted.n
+	if err := req.Write(pc.bw); err != nil {
+		return fail(err, before)
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return fail(err, before)
+	}
+	var resp *http.Response
+	for informational := 0; ; informational++ {
+		var err error
+		if resp, err = http.ReadResponse(pc.br, req); err != nil {
+			return fail(err, before)
+		}
+		// 101 Switching Protocols ends the exchange as a final answer does (fhttp too).
+		if resp.StatusCode < 100 || resp.StatusCode > 199 || resp.StatusCode == 101 {
+			break
+		}
+		if informational == max1xxResponses {
+			return fail(errors.New("net/http: too many 1xx informational responses"), -1)
+		}
+	}
+	keep := !resp.Close && !req.Close && resp.StatusCode != 101 &&
+		!headerHasToken(req.Header, "Connection", "close")
+	body := &h1Body{body: resp.Body, pc: pc, idle: &x.idle, keep: keep, detach: detach}
+	if resp.Body == http.NoBody {
+		body.end(true)
+	}
+	resp.Body = body
+	return resp, nil
+}
+
+// mayResend reports whether req may be sent twice: an idempotent method (auto.go's rule),
+// or a request the client marked idempotent (fhttp's Transport honours the same keys).
+func mayResend(req *http.Request) bool {
+	return replayable(req.Method) || req.Header.Get("Idempotency-Key") != "" ||
+		req.Header.Get("X-Idempotency-Key") != ""
+}
+
+// headerHasToken reports whether h's field name lists token (comma-separated, any case).
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, value := range h.Values(name) {
+		for _, part := range strings.Split(value, ",") {
+			if strings.EqualFold(strings.TrimSpace(part), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// h1Body is a response body of h1Exchanges: at its end the connection goes back to the
+// idle pool (when both sides keep it alive and nothing stray follows the body); closed
+// before the end, the connection is closed (whoever wants a remainder drained reads it).
+type h1Body struct {
+	body   io.ReadCloser
+	pc     *h1Conn
+	idle   *h1Idle
+	keep   bool
+	detach func() bool
+
+	state atomic.Int32 // bodyOpen, then bodyComplete or bodyClosed
+}
+
+const (
+	bodyOpen = iota
+	bodyComplete
+	bodyClosed
+)
+
+var errReadOnClosedBody = errors.New("http: read on closed response body")
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	switch b.state.Load() {
+	case bodyComplete:
+		return 0, io.EOF
+	case bodyClosed:
+		return 0, errReadOnClosedBody
+	}
+	n, err := b.body.Read(p)
+	if err == io.EOF {
+		b.end(true)
+	}
+	return n, err
+}
+
+func (b *h1Body) Close() error {
+	b.end(false)
+	return nil
+}
+
+// end puts the connection away once: to the idle pool after the whole body, if it may be
+// kept; closed otherwise (which also ends a read in flight on another thread).
+func (b *h1Body) end(complete bool) {
+	final := int32(bodyClosed)
+	if complete {
+		final = bodyComplete
+	}
+	if !b.state.CompareAndSwap(bodyOpen, final) {
+		return
+	}
+	pc := b.pc
+	attached := b.detach() // false: cancel already closed the connection
+	if complete && b.keep && attached && pc.br.Buffered() == 0 {
+		// The body's reader may have left a read deadline (a bounded wait).
+		if pc.conn.SetReadDeadline(time.Time{}) == nil {
+			b.idle.put(pc)
+			return
+		}
+	}
+	_ = pc.conn.Close()
+}

@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"bufio"
+	"net"
+	"sync"
+	"time"
+)
+
+// h1Conn is one plain HTTP/1.1 connection of h1Exchanges: the socket, its buffered reader
+// (bytes the server sent beyond a response stay with the connection) and writer.
+type h1Conn struct {
+	addr    string
+	conn    net.Conn
+	counted *countingReader // under br: how many bytes the server has sent
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	reused  bool        // it carried an exchange before this one
+	expiry  *time.Timer // closes it once idle for engineIdleTimeout
+	era     uint64      // h1Idle.era when it was taken or dialled
+}
+
+// countingReader counts what the connection delivered, so that a failure on a reused
+// connection can tell "the server said nothing" (safe to send again) from a broken answer.
+type countingReader struct {
+	conn net.Conn
+	n    int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	n, err := r.conn.Read(p)
+	r.n += int64(n)
+	return n, err
+}
+
+func newH1Conn(addr string, conn net.Conn) *h1Conn {
+	counted := &countingReader{conn: conn}
+	return &h1Conn{
+		addr:    addr,
+		conn:    conn,
+		counted: counted,
+		br:      bufio.NewReaderSize(counted, engineIOBufferSize),
+		bw:      bufio.NewWriterSize(conn, 4<<10),
+	}
+}
+
+// h1Idle keeps the idle connections per origin address, the most recently used last
+// (it is the one taken next: its server is the least likely to have closed it).
+type h1Idle struct {
+	mu    sync.Mutex
+	conns map[string][]*h1Conn
+	total int
+	// era counts closeAll calls: a connection in use across one is closed when its
+	// exchange ends, not kept (as fhttp's Transport does after CloseIdleConnections).
+	era uint64
+}
+
+// currentEra is the era a connection dialled now belongs to.
+func (p *h1Idle) currentEra() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.era
+}
+
+// take returns an idle connection to addr that the server has not closed, or nil. One
+// whose state cannot be asked (stillOpen) is taken only for a request that may be sent
+// again (replayable): if the server closed it, the request goes again on a new one.
+func (p *h1Idle) take(addr string, replayable bool) *h1Conn {
+	for {
+		p.mu.Lock()
+		conns := p.conns[addr]
+		if len(conns) == 0 {
+			p.mu.Unlock()
+			return nil
+		}
+		pc := conns[len(conns)-1]
+		p.conns[addr] = conns[:len(conns)-1]
+		p.total--
+		pc.era = p.era
+		p.mu.Unlock()
+		if pc.expiry.Stop() {
+			if open, known := stillOpen(pc.conn); open || (!known && replayable) {
+				pc.reused = true
+				return pc
+			}
+		}
+		_ = pc.conn.Close() // expired meanwhile, or the server closed it while idle
+	}
+}
+
+// put files pc as idle, within the per-origin and overall limits (beyond them the oldest
+// goes, as with fhttp's Transport), and closes it after engineIdleTimeout unused.
+func (p *h1Idle) put(pc *h1Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pc.era != p.era {
+		_ = pc.conn.Close()
+		return
+	}
+	if p.conns == nil {
+		p.conns = map[string][]*h1Conn{}
+	}
+	conns := p.conns[pc.addr]
+	if len(conns) >= engineIdleConnsPerHost {
+		p.dropLocked(pc.addr, 0)
+		conns = p.conns[pc.addr]
+	}
+	if p.total >= engineMaxIdleConns {
+		for addr := range p.conns { // any origin's oldest: the map has no order to prefer
+			if len(p.conns[addr]) > 0 {
+				p.dropLocked(addr, 0)
+				break
+			}
+		}
+		conns = p.conns[pc.addr]
+	}
+	p.conns[pc.addr] = append(conns, pc)
+	p.total++
+	if pc.expiry == nil {
+		pc.expiry = time.AfterFunc(engineIdleTimeout, func() { p.expire(pc) })
+	} else {
+		pc.expiry.Reset(engineIdleTimeout)
+	}
+}
+
+// dropLocked closes and forgets addr's idle connection at index i; p.mu is held.
+func (p *h1Idle) dropLocked(addr string, i int) {
+	conns := p.conns[addr]
+	pc := conns[i]
+	p.conns[addr] = append(conns[:i:i], conns[i+1:]...)
+	p.total--
+	pc.expiry.Stop()
+	_ = pc.conn.Close()
+}
+
+func (p *h1Idle) expire(pc *h1Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, idle := range p.conns[pc.addr] {
+		if idle == pc {
+			p.dropLocked(pc.addr, i)
+			return
+		}
+	}
+}
+
+// closeAll closes every idle connection, and those carrying an exchange once it ends.
+func (p *h1Idle) closeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.era++
+	for addr, conns := range p.conns {
+		for range conns {
+			p.dropLocked(addr, 0)
+		}
+	}
+}
