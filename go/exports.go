@@ -184,6 +184,9 @@ func hc_presets(out **C.char, cerr *C.hc_error) (ret C.int64_t) {
 	return handOut(data, out)
 }
 
+//export hc_set_interrupt_check
+func hc_set_interrupt_check(check C.hc_interrupt_check_fn) { setInterruptCheck(check) }
+
 //export hc_free
 func hc_free(p unsafe.Pointer) {
 	C.free(p)

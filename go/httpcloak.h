@@ -18,7 +18,9 @@
  *    hc_local_proxy_call) is freed
  *    exactly once with hc_free. Nothing else is ever freed by the caller.
  *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
- *    keeps control: it can answer Ctrl-C or cancel from another thread between calls.
+ *    keeps control: it can answer Ctrl-C or cancel from another thread between calls. The
+ *    one exception is opted into: with an interrupt check registered, hc_stream_meta may
+ *    run the exchange itself and then calls the check at least every 100 ms instead.
  */
 #ifndef HTTPCLOAK_H
 #define HTTPCLOAK_H
@@ -28,7 +30,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 9
+#define HC_ABI_VERSION 10
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -143,7 +145,13 @@ int64_t hc_stream_open_borrowed(int64_t session, char *request_json, int64_t req
  * caller, {"redirect":{"hop","status","headers","from","to","method","cross_origin",
  * "downgrade"}}, answered with the hc_call op "redirect.decide" (or by closing the stream)
  * (free *out with hc_free); 0 if they have not arrived yet; -1 with err set if the request
- * failed. */
+ * failed.
+ * With an interrupt check registered (hc_set_interrupt_check) and wait_ms > 0, the first
+ * call may run the exchange on the calling thread (no hand-off to the library's threads
+ * and back: a plain http:// request without a body or redirect hook, before any other
+ * call on the stream): it then returns when the headers arrive or the request fails,
+ * calling the check at least every 100 ms meanwhile; the check's nonzero answer fails the
+ * request with HC_ERR_CANCELED. Cancel and close from another thread end it as always. */
 int32_t hc_stream_meta(int64_t stream, int32_t wait_ms, char **out, int64_t *out_len,
                        hc_error *err);
 
@@ -235,6 +243,15 @@ typedef void (*hc_cache_error_fn)(char *op, int64_t op_len, char *key, int64_t k
 int32_t hc_session_cache_configure(hc_cache_get_fn get, hc_cache_put_fn put,
                                    hc_cache_delete_fn del, hc_cache_error_fn on_error,
                                    char *options_json, int64_t options_len, hc_error *err);
+
+/* A caller's interrupt check (see hc_stream_meta): called on the thread that waits, with
+ * nothing held; nonzero when that thread was interrupted (in Python: a signal handler
+ * raised) and the exchange must end. */
+typedef int32_t (*hc_interrupt_check_fn)(void);
+
+/* Register the process-wide interrupt check; NULL unregisters it (exchanges then run on
+ * the library's threads only). The function must stay callable until unregistered. */
+void hc_set_interrupt_check(hc_interrupt_check_fn check);
 
 /* Free memory that this library handed out. NULL is ignored. */
 void hc_free(void *p);

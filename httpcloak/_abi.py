@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable
 from functools import partial
+from types import TracebackType
 from typing import Any, NoReturn
 
 from . import _exceptions as exc
@@ -491,6 +492,42 @@ def local_proxy_sessions(proxy: int) -> list[str]:
     return names
 
 
+# ---- interrupts -------------------------------------------------------------------------
+# The check the library calls while hc_stream_meta runs an exchange on the calling thread
+# (hc_set_interrupt_check), at least every 100 ms of waiting. Entering any Python function
+# lets the interpreter run the signal handlers that are due (in the main thread). One that
+# raises, as Ctrl-C's KeyboardInterrupt does, is kept for this thread and the check answers
+# 1: the exchange ends, and the wait raises what the handler raised (raise_pending), as it
+# would have between two wait slices.
+
+_pending_interrupt = threading.local()
+
+
+def _interrupt_check() -> int:
+    return 0  # reaching here ran the due handlers; none raised
+
+
+def _keep_interrupt(
+    kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+) -> int:
+    _pending_interrupt.error = error
+    return 1
+
+
+_interrupt_callback = ffi.callback(
+    "hc_interrupt_check_fn", _interrupt_check, onerror=_keep_interrupt
+)
+lib.hc_set_interrupt_check(_interrupt_callback)
+
+
+def raise_pending() -> None:
+    """Raise what a signal handler raised during this thread's last check, if anything."""
+    error: BaseException | None = getattr(_pending_interrupt, "error", None)
+    if error is not None:
+        _pending_interrupt.error = None
+        raise error
+
+
 # ---- streams ----------------------------------------------------------------------------
 
 
@@ -573,11 +610,12 @@ class NativeStream:
         out_len = ffi.new("int64_t *")
         err = error_slot()
         ready = lib.hc_stream_meta(self._live(), wait_ms, out, out_len, err)
+        meta: ResponseMeta | dict[str, PendingRedirect] | None = (
+            take_json(out[0], out_len[0]) if ready > 0 else None
+        )
+        raise_pending()  # Ctrl-C while the exchange ran on this thread (interrupts, above)
         if ready < 0:
             raise_error(err)
-        if ready == 0:
-            return None
-        meta: ResponseMeta | dict[str, PendingRedirect] = take_json(out[0], out_len[0])
         return meta
 
     def trailers(self) -> list[list[str]]:

@@ -127,8 +127,8 @@ func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken boo
 // system call for several of the caller's chunks), keeping what p has no room for in cur.
 // An HTTP/2 body comes from its stream's buffer, with no system call to save: straight.
 func (d *Direct) nativeRead(p []byte) (int, error) {
-	if len(p) >= nativeReadSize || d.proto != "h1" {
-		return d.raw.Read(p)
+	if len(p) >= nativeReadSize || d.proto != "h1" || d.length-d.raw.n.Load() <= int64(len(p)) {
+		return d.raw.Read(p) // p holds the rest: no buffer between (a short body's case)
 	}
 	if d.buf == nil {
 		d.buf = sharedBuffers.get(nativeReadSize)
@@ -227,6 +227,10 @@ func (d *Direct) finish() (draining bool) {
 		return false
 	}
 	defer d.mu.Unlock()
+	if d.buf != nil {
+		sharedBuffers.put(d.buf) // no read in flight holds it (the lock), none comes after
+		d.buf = nil
+	}
 	d.cur = nil
 	if d.final != nil {
 		return false

@@ -38,6 +38,8 @@ type IncomingSpec struct {
 	Length      int64 // Content-Length of the raw body, -1 when unknown
 	ReadTimeout time.Duration
 	Wake        func() // tells an armed event loop that there is news
+	// OnReadersThread: the exchange ran on the thread that reads the body (callerwait).
+	OnReadersThread bool
 	// SetReadDeadline, when set, lets the caller's thread read the body itself (see
 	// Direct for which bodies qualify; others ignore it). Nil: always the pump.
 	SetReadDeadline func(time.Time) error
@@ -45,7 +47,13 @@ type IncomingSpec struct {
 
 func NewIncoming(s IncomingSpec) *Incoming {
 	directProto := s.Proto == "h1" || s.Proto == "h2" // Direct's finish knows these two
-	if s.SetReadDeadline != nil && directProto && s.Decoded == io.ReadCloser(s.Raw) && s.Length > directMinLength {
+	least := int64(directMinLength)
+	if s.OnReadersThread && s.Proto == "h1" {
+		// Its exchange ran on the reader's thread (no pump to hand the body over), and the
+		// connection goes back to the pool on that thread too: a short body is read there.
+		least = 0
+	}
+	if s.SetReadDeadline != nil && directProto && s.Decoded == io.ReadCloser(s.Raw) && s.Length > least {
 		return newDirectIncoming(s)
 	}
 	in := &Incoming{start: pumpStarter(s)}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"httpcloakpy/internal/callerwait"
 	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/wire"
@@ -146,10 +147,10 @@ func (s *Session) send(ctx context.Context, out *engine.Request, order []string)
 	out.Headers = orderHeaders(out.Headers, order)
 	p := s.net.retry
 	if !p.applies(out) {
-		return s.engine.RoundTrip(ctx, out)
+		return s.roundTrip(ctx, out)
 	}
 	for attempt := 0; ; attempt++ {
-		resp, err := s.engine.RoundTrip(ctx, out)
+		resp, err := s.roundTrip(ctx, out)
 		last := attempt >= p.count
 		switch {
 		case err != nil:
@@ -161,12 +162,33 @@ func (s *Session) send(ctx context.Context, out *engine.Request, order []string)
 		default:
 			discard(resp.Body)
 		}
-		t := time.NewTimer(p.backoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, errs.Classify(context.Cause(ctx), ctx, "connect")
-		case <-t.C:
+		if err := pause(ctx, p.backoff(attempt)); err != nil {
+			return nil, errs.Classify(err, ctx, "connect")
 		}
+	}
+}
+
+// roundTrip is the engine's round trip; for an exchange on its caller's thread
+// (callerwait) one the engine cannot wait for in slices runs on a goroutine meanwhile.
+func (s *Session) roundTrip(ctx context.Context, out *engine.Request) (*engine.Response, error) {
+	if !callerwait.Here(ctx) || s.engine.WaitsInSlices(out) {
+		return s.engine.RoundTrip(ctx, out)
+	}
+	return callerwait.Do(ctx, func() (*engine.Response, error) { return s.engine.RoundTrip(ctx, out) },
+		func(resp *engine.Response) { _ = resp.Body.Close() })
+}
+
+// pause waits d between attempts; nil unless ctx ended (its cause) first.
+func pause(ctx context.Context, d time.Duration) error {
+	if callerwait.Here(ctx) {
+		return callerwait.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
 	}
 }

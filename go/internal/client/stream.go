@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"httpcloakpy/internal/body"
+	"httpcloakpy/internal/callerwait"
 	"httpcloakpy/internal/engine"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/notify"
@@ -16,8 +17,9 @@ import (
 )
 
 // Stream is one request whose response body is read incrementally. Its life:
-// open (goroutine runs the exchange) -> meta ready -> body read (on the caller's thread
-// or by the pump, package body) -> closed.
+// open -> exchange (on a goroutine, or on the thread of the caller waiting for the headers:
+// inline.go) -> meta ready -> body read (on the caller's thread or by the pump, package
+// body) -> closed.
 type Stream struct {
 	sess   *Session
 	ctx    context.Context
@@ -41,6 +43,12 @@ type Stream struct {
 
 	origin   string             // scheme://host:port the response came from (set with meta)
 	trailers func() [][2]string // the response's trailers, once its body ended (set with meta)
+
+	// The exchange to run, and whether it ran (inline.go).
+	spec         *Request
+	connectTimer *time.Timer
+	runState     atomic.Int32
+	inlineOK     bool // it may run on the thread of a caller waiting for the headers
 }
 
 // Meta is the response as its headers describe it, with the redirects that led to it.
@@ -91,17 +99,22 @@ func OpenStream(sess *Session, spec *Request) (*Stream, error) {
 		// The engine sizes optional waits (an ECH lookup) by it; the timer enforces it.
 		st.ctx = engine.WithConnectDeadline(st.ctx, time.Now().Add(spec.Timeouts.Connect))
 	}
-	go st.run(spec, connectTimer)
+	st.spec, st.connectTimer = spec, connectTimer
+	if st.inlineOK = mayRunInline(spec); !st.inlineOK {
+		st.start()
+	}
 	return st, nil
 }
 
-func (st *Stream) run(spec *Request, connectTimer *time.Timer) {
+// run performs the exchange in ctx (the stream's, or marked for its caller's thread).
+func (st *Stream) run(ctx context.Context) {
+	spec, connectTimer := st.spec, st.connectTimer
 	defer func() {
 		if r := recover(); r != nil {
 			st.fail(errs.New(errs.KindInternal, "panic while opening the stream: %v", r))
 		}
 	}()
-	resp, finalURL, history, err := exchange(st.ctx, st.sess, spec, st.hops)
+	resp, finalURL, history, err := exchange(ctx, st.sess, spec, st.hops)
 	// Headers are in (or the attempt is over): the connect timeout no longer applies.
 	if connectTimer != nil && !connectTimer.Stop() && err == nil {
 		// The timer fired just as the headers arrived; the context is cancelled, so the
@@ -131,6 +144,7 @@ func (st *Stream) run(spec *Request, connectTimer *time.Timer) {
 	in := body.IncomingSpec{
 		Ctx: st.ctx, Cancel: st.cancel, Decoded: decoded, Raw: raw, Proto: resp.Proto,
 		Length: resp.ContentLength, ReadTimeout: spec.Timeouts.Read, Wake: st.watch.Fire,
+		OnReadersThread: callerwait.Here(ctx),
 	}
 	if hasBody && !st.watched.Load() {
 		in.SetReadDeadline = resp.SetReadDeadline // the caller's thread may read it
@@ -156,6 +170,7 @@ func (st *Stream) fail(err *errs.Error) {
 // Arm asks to be told (through the watching notifier) when meta, data, the end or an
 // error is there to take.
 func (st *Stream) Arm() {
+	st.start()
 	if isClosed(st.metaReady) && st.incoming != nil {
 		st.incoming.Pumped() // only the pump tells an event loop that data came
 	}
@@ -183,6 +198,10 @@ func (st *Stream) WaitMeta(wait time.Duration) (*Meta, error) {
 // WaitMetaOrRedirect is WaitMeta that also returns a redirect waiting for the reader's
 // decision (DecideRedirect), for a stream opened with a redirect hook.
 func (st *Stream) WaitMetaOrRedirect(wait time.Duration) (*Meta, *Redirect, error) {
+	if wait != 0 {
+		st.runInline()
+	}
+	st.start()
 	if st.hops != nil {
 		var deadline time.Time
 		if wait > 0 {
@@ -257,7 +276,10 @@ func waitEither(done <-chan struct{}, posted <-chan struct{}, wait time.Duration
 }
 
 // MetaReady is closed once the response headers arrived or the exchange failed.
-func (st *Stream) MetaReady() <-chan struct{} { return st.metaReady }
+func (st *Stream) MetaReady() <-chan struct{} {
+	st.start()
+	return st.metaReady
+}
 
 // Read copies what has arrived of the body into p, waiting up to wait (Forever: no
 // limit): n > 0 bytes, or io.EOF at the end, ErrPending when nothing came within wait,
@@ -266,6 +288,7 @@ func (st *Stream) Read(p []byte, wait time.Duration) (int, error) {
 	if st.closed.Load() {
 		return 0, errs.New(errs.KindClosed, "stream closed")
 	}
+	st.start()
 	if !body.WaitClosed(st.metaReady, wait) {
 		return 0, body.ErrPending
 	}
@@ -340,6 +363,7 @@ func (st *Stream) Close() {
 		}
 		st.sess.untrack(st)
 		st.sess.meta.touch()
+		st.abandon()
 		select {
 		case <-st.metaReady:
 			if st.incoming != nil {
@@ -387,4 +411,5 @@ func (st *Stream) Session() *Session { return st.sess }
 func (st *Stream) Watch(n *notify.Notifier, id int64) {
 	st.watched.Store(true)
 	st.watch.Bind(n, id)
+	st.start() // an event loop never waits on its own thread
 }

@@ -22,6 +22,9 @@ type Engine interface {
 	RoundTrip(ctx context.Context, req *Request) (*Response, error)
 	// PresetHeaders are the headers the browser preset sends, in its order.
 	PresetHeaders() [][2]string
+	// WaitsInSlices reports whether RoundTrip(req) may run on its caller's thread: every
+	// wait it makes there goes in slices (package callerwait).
+	WaitsInSlices(req *Request) bool
 	Close()
 }
 

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"httpcloakpy/internal/callerwait"
 
 	http "github.com/bogdanfinn/fhttp"
 	"github.com/bogdanfinn/fhttp/httptrace"
@@ -34,9 +37,15 @@ const max1xxResponses = 5
 
 // takes reports whether req is one h1Exchanges sends.
 func (x *h1Exchanges) takes(req *http.Request) bool {
-	return h1ExchangesHere && req.URL.Scheme == "http" && req.Method != "CONNECT" &&
-		(req.Body == nil || req.Body == http.NoBody) &&
-		req.Header.Get("Expect") == "" && req.Header.Get("Upgrade") == ""
+	return bareExchange(req.URL.Scheme, req.Method, req.Body != nil && req.Body != http.NoBody,
+		func(name string) bool { return req.Header.Get(name) != "" })
+}
+
+// bareExchange is the rule of what h1Exchanges sends; has reports whether a header
+// (lower-case name) is in the request.
+func bareExchange(scheme, method string, hasBody bool, has func(name string) bool) bool {
+	return h1ExchangesHere && scheme == "http" && method != "CONNECT" && !hasBody &&
+		!has("expect") && !has("upgrade")
 }
 
 func (x *h1Exchanges) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -47,7 +56,7 @@ func (x *h1Exchanges) RoundTrip(req *http.Request) (*http.Response, error) {
 		pc := x.idle.take(addr, replayable)
 		if pc == nil {
 			era := x.idle.currentEra()
-			conn, err := x.dial(ctx, "tcp", addr)
+			conn, err := x.dialFor(ctx, addr)
 			if err != nil {
 				return nil, err
 			}
@@ -62,6 +71,37 @@ func (x *h1Exchanges) RoundTrip(req *http.Request) (*http.Response, error) {
 		// that may be sent twice goes again on another one (fhttp's Transport does the same).
 		if !replayable || !pc.reused || !errors.Is(err, errNothingRead) || ctx.Err() != nil {
 			return nil, errors.Unwrap(err)
+		}
+	}
+}
+
+// dialFor opens a connection to addr; on a caller's thread the dial (name lookup, proxy)
+// runs on a goroutine while the caller waits in slices.
+func (x *h1Exchanges) dialFor(ctx context.Context, addr string) (net.Conn, error) {
+	dial := func() (net.Conn, error) { return x.dial(ctx, "tcp", addr) }
+	if !callerwait.Here(ctx) {
+		return dial()
+	}
+	return callerwait.Do(ctx, dial, func(conn net.Conn) { _ = conn.Close() })
+}
+
+// awaitAnswer waits for the first byte of the response in slices, for an exchange on its
+// caller's thread (callerwait): the rest of the head follows it at once in practice, and
+// cancel and the timeouts still close the connection under a slower one.
+func awaitAnswer(ctx context.Context, pc *h1Conn) error {
+	for {
+		if err := pc.conn.SetReadDeadline(time.Now().Add(callerwait.Slice)); err != nil {
+			return err
+		}
+		_, err := pc.br.Peek(1)
+		if err == nil {
+			return pc.conn.SetReadDeadline(time.Time{})
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+		if callerwait.Interrupted(ctx) {
+			return callerwait.ErrInterrupted
 		}
 	}
 }
@@ -103,6 +143,11 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 	}
 	if err := pc.bw.Flush(); err != nil {
 		return fail(err, before)
+	}
+	if callerwait.Here(ctx) {
+		if err := awaitAnswer(ctx, pc); err != nil {
+			return fail(err, before)
+		}
 	}
 	var resp *http.Response
 	for informational := 0; ; informational++ {

@@ -112,6 +112,8 @@ func h3QUICConfig(idle time.Duration) *quic.Config {
 
 func (e *h3Engine) PresetHeaders() [][2]string { return e.headers }
 
+func (e *h3Engine) WaitsInSlices(*Request) bool { return false }
+
 func (e *h3Engine) Close() {
 	e.dialer.stopDials() // first: the transport's Close waits for the dials in flight
 	_ = e.transport.Close()

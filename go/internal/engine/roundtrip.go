@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -161,6 +162,14 @@ func TunnelDialer(cfg Config) (*proxyDialer, error) {
 }
 
 func (e *tcpEngine) PresetHeaders() [][2]string { return e.headers }
+
+// WaitsInSlices: the requests h1Exchanges sends (plain http://, no body).
+func (e *tcpEngine) WaitsInSlices(req *Request) bool {
+	return bareExchange(req.URL.Scheme, req.Method, sizeOf(req.Body) > 0 || req.Stream != nil,
+		func(name string) bool {
+			return slices.ContainsFunc(req.Headers, func(h [2]string) bool { return strings.EqualFold(h[0], name) })
+		})
+}
 
 func (e *tcpEngine) TicketStore() *ticketcache.Cache { return e.tickets }
 

@@ -41,6 +41,12 @@ func (s *Swappable) PresetHeaders() [][2]string {
 	return s.current.PresetHeaders()
 }
 
+func (s *Swappable) WaitsInSlices(req *Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current.WaitsInSlices(req)
+}
+
 // Swap installs next and retires the engine it replaces; after close it refuses.
 func (s *Swappable) Swap(next Engine) error {
 	s.mu.Lock()

@@ -1,0 +1,131 @@
+// Package callerwait is for an exchange that runs on its caller's own thread (a Python
+// thread that asked for the response headers) instead of a goroutine: no hand-off to
+// another thread and back, which costs two wake-ups a request. Such a caller is not back
+// in Python every wait slice to run its signal handlers, so every wait of the exchange
+// goes in slices and between slices calls the check Python registered, in which its
+// handlers run: Ctrl-C is answered as fast as when the caller waits for a goroutine.
+package callerwait
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"httpcloakpy/internal/errs"
+)
+
+// Slice is the longest a wait on the caller's thread goes without running the check.
+const Slice = 100 * time.Millisecond
+
+// ErrInterrupted ends an exchange whose caller's check reported an interrupt (a Python
+// signal handler raised); the caller's side raises what the handler raised instead.
+var ErrInterrupted = errs.New(errs.KindCanceled, "interrupted by a signal handler")
+
+var check atomic.Pointer[func() bool]
+
+// SetCheck registers the interrupt check (nil: none).
+func SetCheck(f func() bool) {
+	if f == nil {
+		check.Store(nil)
+		return
+	}
+	check.Store(&f)
+}
+
+// Registered reports whether an interrupt check is registered: without one, an exchange
+// must not run on its caller's thread.
+func Registered() bool { return check.Load() != nil }
+
+type key struct{}
+
+// OnCaller marks ctx as an exchange's on its caller's thread; cancel ends the exchange
+// when the check reports an interrupt.
+func OnCaller(ctx context.Context, cancel context.CancelCauseFunc) context.Context {
+	return context.WithValue(ctx, key{}, cancel)
+}
+
+// Here reports whether ctx's exchange runs on its caller's thread.
+func Here(ctx context.Context) bool {
+	_, ok := ctx.Value(key{}).(context.CancelCauseFunc)
+	return ok
+}
+
+// Interrupted runs the check; on an interrupt it ends ctx's exchange and reports true.
+func Interrupted(ctx context.Context) bool {
+	f := check.Load()
+	if f == nil || !(*f)() {
+		return false
+	}
+	if cancel, ok := ctx.Value(key{}).(context.CancelCauseFunc); ok {
+		cancel(ErrInterrupted)
+	}
+	return true
+}
+
+// Wait returns nil once done is closed, or ctx's cause once it ends (an interrupt ends it).
+func Wait(ctx context.Context, done <-chan struct{}) error {
+	return wait(ctx, done, nil)
+}
+
+// Sleep is time.Sleep(d) that ends early with ctx's cause.
+func Sleep(ctx context.Context, d time.Duration) error {
+	elapsed := time.NewTimer(d)
+	defer elapsed.Stop()
+	return wait(ctx, nil, elapsed.C)
+}
+
+func wait(ctx context.Context, done <-chan struct{}, elapsed <-chan time.Time) error {
+	slice := time.NewTimer(Slice)
+	defer slice.Stop()
+	for {
+		select {
+		case <-done:
+			return nil
+		case <-elapsed:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-slice.C:
+			Interrupted(ctx)
+			slice.Reset(Slice)
+		}
+	}
+}
+
+// Do runs work on a goroutine while the caller waits in slices: for the waits this
+// package cannot slice itself (a dial, another protocol's round trip). A result that
+// comes after the caller gave up goes to discard.
+func Do[T any](ctx context.Context, work func() (T, error), discard func(T)) (T, error) {
+	var (
+		result    T
+		err       error
+		mu        sync.Mutex
+		finished  bool // guarded by mu: result and err are set
+		abandoned bool // guarded by mu: the caller gave up
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r, e := work()
+		mu.Lock()
+		result, err, finished = r, e, true
+		late := abandoned
+		mu.Unlock()
+		if late && e == nil {
+			discard(r)
+		}
+	}()
+	if waitErr := Wait(ctx, done); waitErr != nil {
+		mu.Lock()
+		abandoned = true
+		came := finished && err == nil
+		mu.Unlock()
+		if came {
+			discard(result)
+		}
+		var zero T
+		return zero, waitErr
+	}
+	return result, err
+}

@@ -1,0 +1,98 @@
+"""Waiting for the response headers: over plain http:// the exchange runs on the waiting
+thread itself (no hand-off to the library's threads), and that wait must answer Ctrl-C,
+other signal handlers, cancel and close exactly as the wait for a goroutine does (https://).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+import httpcloak
+from servers import TestServer
+
+SIGNAL_CHILD = textwrap.dedent(
+    """
+    import signal, sys, time, httpcloak
+    handled = []
+    signal.signal(signal.SIGUSR1, lambda *_: handled.append(time.monotonic()))
+    s = httpcloak.Session(verify=sys.argv[2])
+    print("waiting", flush=True)
+    try:
+        r = s.get(sys.argv[1])
+        print("answered", r.status_code, len(handled), flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    """
+)
+
+
+def _run_child(url: str, ca: str, signum: int, after: float) -> tuple[str, float]:
+    """Start the child, send signum `after` seconds into its header wait: (its answer, the
+    seconds from the signal to that answer)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", SIGNAL_CHILD, url, ca], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "waiting"
+        time.sleep(after)
+        sent = time.monotonic()
+        child.send_signal(signum)
+        answer = child.stdout.readline().strip()
+        return answer, time.monotonic() - sent
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_ctrl_c_during_the_header_wait_raises_keyboard_interrupt_promptly(
+    server: TestServer, scheme: str
+) -> None:
+    url = f"{getattr(server, scheme)}/slow-headers?delay=30"
+    answer, delay = _run_child(url, server.ca, signal.SIGINT, 0.5)
+    assert answer == "interrupted", answer
+    assert delay < 0.5, f"KeyboardInterrupt took {delay:.2f}s"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_signal_handler_that_returns_leaves_the_request_alone(
+    server: TestServer, scheme: str
+) -> None:
+    # The handler runs during the wait (not only after it), and the request carries on.
+    url = f"{getattr(server, scheme)}/slow-headers?delay=1.5"
+    answer, delay = _run_child(url, server.ca, signal.SIGUSR1, 0.5)
+    assert answer == "answered 200 1", answer
+    assert 0.5 < delay < 3, f"the answer came {delay:.2f}s after the signal"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_closing_the_session_from_another_thread_ends_the_header_wait(
+    server: TestServer, scheme: str
+) -> None:
+    s = httpcloak.Session(verify=server.ca)
+    timer = threading.Timer(0.3, s.close)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(httpcloak.HTTPCloakError):
+            s.get(f"{getattr(server, scheme)}/slow-headers?delay=30")
+    finally:
+        timer.cancel()
+        s.close()
+    assert time.monotonic() - started < 1.5
+
+
+def test_requests_on_the_waiting_thread_reuse_their_connection(server: TestServer) -> None:
+    with httpcloak.Session() as s:
+        first, second = (s.get(f"{server.http}/whoami").json()["remote"] for _ in range(2))
+    assert first == second
