@@ -15,6 +15,7 @@ import time
 import pytest
 
 import httpcloak
+
 from servers import TestServer
 
 SIGNAL_CHILD = textwrap.dedent(
