@@ -14,7 +14,6 @@ import os
 import threading
 from collections.abc import Callable
 from functools import partial
-from types import TracebackType
 from typing import Any, NoReturn
 
 from . import _exceptions as exc
@@ -507,15 +506,12 @@ def _interrupt_check() -> int:
     return 0  # reaching here ran the due handlers; none raised
 
 
-def _keep_interrupt(
-    kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-) -> int:
-    _pending_interrupt.error = error
-    return 1
+def _keep_interrupt(error: Exception, value: Any, tb: Any) -> None:
+    _pending_interrupt.error = value  # the callback then answers its error value, 1
 
 
 _interrupt_callback = ffi.callback(
-    "hc_interrupt_check_fn", _interrupt_check, onerror=_keep_interrupt
+    "hc_interrupt_check_fn", _interrupt_check, error=1, onerror=_keep_interrupt
 )
 lib.hc_set_interrupt_check(_interrupt_callback)
 
