@@ -89,21 +89,40 @@ func (x *h1Exchanges) dialFor(ctx context.Context, addr string) (net.Conn, error
 // caller's thread (callerwait): the rest of the head follows it at once in practice, and
 // cancel and the timeouts still close the connection under a slower one.
 func awaitAnswer(ctx context.Context, pc *h1Conn) error {
-	for {
-		if err := pc.conn.SetReadDeadline(time.Now().Add(callerwait.Slice)); err != nil {
+	for pc.br.Buffered() == 0 {
+		readable, polled, err := pollReadable(pc.conn, callerwait.Slice)
+		if !polled {
+			readable, err = peekWithin(pc, callerwait.Slice)
+		}
+		if err != nil {
 			return err
 		}
-		_, err := pc.br.Peek(1)
-		if err == nil {
-			return pc.conn.SetReadDeadline(time.Time{})
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
 		}
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			return err
+		if readable {
+			return nil
 		}
 		if callerwait.Interrupted(ctx) {
 			return callerwait.ErrInterrupted
 		}
 	}
+	return nil
+}
+
+// peekWithin waits up to d for a byte of pc under a read deadline (no socket to poll).
+func peekWithin(pc *h1Conn, d time.Duration) (bool, error) {
+	if err := pc.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+		return false, err
+	}
+	_, err := pc.br.Peek(1)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return false, nil
+	}
+	if clearErr := pc.conn.SetReadDeadline(time.Time{}); err == nil {
+		err = clearErr
+	}
+	return err == nil, err
 }
 
 // errNothingRead marks a failure before the server sent a byte of its response.

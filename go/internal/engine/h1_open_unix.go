@@ -6,6 +6,9 @@ import (
 	"errors"
 	"net"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Plain HTTP/1.1 is exchanged by h1Exchanges where stillOpen can ask the socket.
@@ -33,4 +36,35 @@ func stillOpen(conn net.Conn) (open, known bool) {
 		return false, true
 	}
 	return open, true
+}
+
+// pollReadable waits up to timeout for conn to have something to read (or to fail), in
+// poll(2) on the calling thread: when the answer comes, the kernel wakes this thread
+// itself, where Go's poller would wake one of its own threads to hand the goroutine back
+// to this one (a locked thread: a caller's). polled is false for a connection that is not
+// a socket; the caller then waits with a read deadline instead. A close from another
+// thread meanwhile takes effect once the poll returns (Go defers it), within the timeout.
+func pollReadable(conn net.Conn, timeout time.Duration) (readable, polled bool, err error) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return false, false, nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false, true, err
+	}
+	ms := int(timeout / time.Millisecond)
+	readErr := raw.Read(func(fd uintptr) bool {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, perr := unix.Poll(fds, ms)
+		if perr != nil && !errors.Is(perr, unix.EINTR) {
+			err = perr
+		}
+		readable = n > 0
+		return true
+	})
+	if err == nil {
+		err = readErr
+	}
+	return readable, true, err
 }
