@@ -125,7 +125,10 @@ int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
  * HC_BODY_STREAMED the body is written afterwards with hc_stream_write and ended with
  * hc_stream_write_close (sent chunked on HTTP/1.1 unless content_length is given).
  * Returns a stream handle > 0 at once, without waiting for the network, or 0 with err set
- * (bad argument, closed session). */
+ * (bad argument, closed session). The request goes out at once, except one that may run on
+ * the waiting thread (see hc_stream_meta): that one goes out at the first call on its
+ * stream (a wait for the headers runs it there; any other call starts it in the library).
+ * Closing such a stream before any call sends nothing. */
 int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
                        uint8_t *body, int64_t body_len, hc_error *err);
 
