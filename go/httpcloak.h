@@ -127,8 +127,8 @@ int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
  * Returns a stream handle > 0 at once, without waiting for the network, or 0 with err set
  * (bad argument, closed session). The request goes out at once, except one that may run on
  * the waiting thread (see hc_stream_meta): that one goes out at the first call on its
- * stream (a wait for the headers runs it there; any other call starts it in the library).
- * Closing such a stream before any call sends nothing. */
+ * stream (a wait for the headers runs it there; a read, a watch or a wait of 0 ms starts
+ * it in the library). Closing or cancelling such a stream before that sends nothing. */
 int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
                        uint8_t *body, int64_t body_len, hc_error *err);
 
