@@ -15,8 +15,9 @@ import (
 	"httpcloakpy/internal/errs"
 )
 
-// Slice is the longest a wait on the caller's thread goes without running the check.
-const Slice = 100 * time.Millisecond
+// Slice is the longest a wait on the caller's thread goes without running the check (a
+// variable for tests, which lengthen it to show that a wait ends on its own cue).
+var Slice = 100 * time.Millisecond
 
 // ErrInterrupted ends an exchange whose caller's check reported an interrupt (a Python
 // signal handler raised); the caller's side raises what the handler raised instead.

@@ -146,8 +146,15 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 		trace.GotConn(httptrace.GotConnInfo{Conn: pc.conn, Reused: pc.reused})
 	}
 	// Cancel and the timeouts close the connection under whatever waits on it, the body's
-	// reads included, as fhttp does; detach stops that when the connection goes idle.
-	detach := context.AfterFunc(ctx, func() { _ = pc.conn.Close() })
+	// reads included, as fhttp does; detach stops that when the connection goes idle. The
+	// read side is shut first: that also wakes a poll(2) on it (awaitAnswer), which a close
+	// deferred by Go until the poll returns would not.
+	detach := context.AfterFunc(ctx, func() {
+		if socket, ok := pc.conn.(interface{ CloseRead() error }); ok {
+			_ = socket.CloseRead()
+		}
+		_ = pc.conn.Close()
+	})
 	fail := func(err error, before int64) (*http.Response, error) {
 		detach()
 		_ = pc.conn.Close()

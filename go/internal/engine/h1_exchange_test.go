@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"httpcloakpy/internal/callerwait"
 )
 
 // rawH1Server accepts plain TCP connections and hands each to serve with its index (0 for
@@ -289,5 +291,31 @@ func TestH1ExchangesCloseIdleReachesConnectionsInUse(t *testing.T) {
 	fetch(t, eng, "GET", server.addr, "/")
 	if n := server.accepted.Load(); n != 2 {
 		t.Fatalf("%d connections: the one in use across CloseIdleConnections was kept", n)
+	}
+}
+
+// On its caller's thread the wait for the answer (poll(2) there) ends as soon as the
+// request is cancelled, not at the end of its slice.
+func TestH1ExchangesCancelEndsThePollAtOnce(t *testing.T) {
+	defer func(slice time.Duration) { callerwait.Slice = slice }(callerwait.Slice)
+	callerwait.Slice = time.Minute
+	callerwait.SetCheck(func() bool { return false })
+	t.Cleanup(func() { callerwait.SetCheck(nil) })
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	server := startRawH1(t, func(_ int, _ net.Conn, br *bufio.Reader) {
+		readRequestHead(br)
+		<-release
+	})
+	eng := plainEngine(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(50*time.Millisecond, func() { cancel(errors.New("cancelled")) })
+	started := time.Now()
+	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel), plainRequest("GET", server.addr, "/"))
+	if err == nil {
+		t.Fatal("a cancelled request succeeded")
+	}
+	if waited := time.Since(started); waited > 5*time.Second {
+		t.Fatalf("cancel ended the wait after %v (its slice is a minute)", waited)
 	}
 }
