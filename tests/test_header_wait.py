@@ -27,7 +27,10 @@ SIGNAL_CHILD = textwrap.dedent(
     print("waiting", flush=True)
     try:
         r = s.get(sys.argv[1])
-        print("answered", r.status_code, len(handled), flush=True)
+        # The handler ran while the request waited (well before its answer), once.
+        during = len(handled) == 1 and time.monotonic() - handled[0] > 0.3
+        seen = "handled during the wait" if during else handled
+        print("answered", r.status_code, seen, flush=True)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
     """
@@ -69,10 +72,9 @@ def test_ctrl_c_during_the_header_wait_raises_keyboard_interrupt_promptly(
 def test_a_signal_handler_that_returns_leaves_the_request_alone(
     server: TestServer, scheme: str
 ) -> None:
-    # The handler runs during the wait (not only after it), and the request carries on.
     url = f"{getattr(server, scheme)}/slow-headers?delay=1.5"
     answer, delay = _run_child(url, server.ca, signal.SIGUSR1, 0.5)
-    assert answer == "answered 200 1", answer
+    assert answer == "answered 200 handled during the wait", answer
     assert 0.5 < delay < 3, f"the answer came {delay:.2f}s after the signal"
 
 
