@@ -90,15 +90,18 @@ func (x *h1Exchanges) dialFor(ctx context.Context, addr string) (net.Conn, error
 // cancel and the timeouts still close the connection under a slower one.
 func awaitAnswer(ctx context.Context, pc *h1Conn) error {
 	for pc.br.Buffered() == 0 {
+		pc.polling.Store(true)
 		readable, polled, err := pollReadable(pc.conn, callerwait.Slice)
+		pc.polling.Store(false)
 		if !polled {
 			readable, err = peekWithin(pc, callerwait.Slice)
 		}
-		if err != nil {
-			return err
-		}
+		// After polling is false: a cancel that shut the read side is seen here.
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
+		}
+		if err != nil {
+			return err
 		}
 		if readable {
 			return nil
@@ -146,12 +149,15 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 		trace.GotConn(httptrace.GotConnInfo{Conn: pc.conn, Reused: pc.reused})
 	}
 	// Cancel and the timeouts close the connection under whatever waits on it, the body's
-	// reads included, as fhttp does; detach stops that when the connection goes idle. The
-	// read side is shut first: that also wakes a poll(2) on it (awaitAnswer), which a close
-	// deferred by Go until the poll returns would not.
+	// reads included, as fhttp does; detach stops that when the connection goes idle.
 	detach := context.AfterFunc(ctx, func() {
-		if socket, ok := pc.conn.(interface{ CloseRead() error }); ok {
-			_ = socket.CloseRead()
+		if pc.polling.Load() {
+			// A poll(2) on it (awaitAnswer) would not see the close, which Go defers until
+			// the poll returns: shutting the read side ends it. Only then: a body being read
+			// would take that for its end, where a closed connection fails the read.
+			if socket, ok := pc.conn.(interface{ CloseRead() error }); ok {
+				_ = socket.CloseRead()
+			}
 		}
 		_ = pc.conn.Close()
 	})
