@@ -18,12 +18,11 @@ import (
 
 // h1Exchanges sends plain-http requests without a body over HTTP/1.1 on the goroutine that
 // asks: it writes the request and reads the response itself. fhttp's Transport hands each
-// request to a write loop and each response from a read loop, two goroutine hand-offs a
-// request that cost a wake-up of another thread each on a small machine (bench/RESULTS.md,
-// session 9: a 64 KiB GET spent as long in fhttp's round trip as the Go engine alone takes
-// for the whole request). The bytes on the wire are fhttp's: the request is written by
-// fhttp's own Request.Write (header order, casing) and the response read by its
-// ReadResponse (received header order, patch 0004).
+// request to a write loop and each response from a read loop; for an exchange on a Python
+// thread (callerwait) each of those hand-offs is a wake-up of another thread, which is what
+// made such an exchange no faster there (bench/RESULTS.md, sessions 7 and 9). The bytes on
+// the wire are fhttp's: the request is written by fhttp's own Request.Write (header order,
+// casing) and the response read by its ReadResponse (received header order, patch 0004).
 //
 // What it leaves to fhttp's Transport: a request body (written alongside the response
 // read, which may come first), Expect: 100-continue, and protocol upgrades.
@@ -176,13 +175,13 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 	if err := pc.bw.Flush(); err != nil {
 		return fail(err, before)
 	}
-	if callerwait.Here(ctx) {
-		if err := awaitAnswer(ctx, pc); err != nil {
-			return fail(err, before)
-		}
-	}
 	var resp *http.Response
 	for informational := 0; ; informational++ {
+		if callerwait.Here(ctx) { // each answer, the final one after an informational too
+			if err := awaitAnswer(ctx, pc); err != nil {
+				return fail(err, before)
+			}
+		}
 		var err error
 		if resp, err = http.ReadResponse(pc.br, req); err != nil {
 			return fail(err, before)

@@ -319,3 +319,36 @@ func TestH1ExchangesCancelEndsThePollAtOnce(t *testing.T) {
 		t.Fatalf("cancel ended the wait after %v (its slice is a minute)", waited)
 	}
 }
+
+// On its caller's thread every answer is awaited in slices with the interrupt check
+// between them: the final one after an informational one too.
+func TestH1ExchangesCheckForInterruptsAfterAnInformationalAnswer(t *testing.T) {
+	defer func(slice time.Duration) { callerwait.Slice = slice }(callerwait.Slice)
+	callerwait.Slice = 20 * time.Millisecond
+	var checks atomic.Int32
+	callerwait.SetCheck(func() bool { return checks.Add(1) == 3 })
+	t.Cleanup(func() { callerwait.SetCheck(nil) })
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	server := startRawH1(t, func(_ int, conn net.Conn, br *bufio.Reader) {
+		readRequestHead(br)
+		_, _ = io.WriteString(conn, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+		<-release // the final answer never comes
+	})
+	eng := plainEngine(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel), plainRequest("GET", server.addr, "/"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, callerwait.ErrInterrupted) && !errors.Is(context.Cause(ctx), callerwait.ErrInterrupted) {
+			t.Fatalf("ended with %v, not the interrupt", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait for the final answer never ran the interrupt check")
+	}
+}
