@@ -506,7 +506,7 @@ def _interrupt_check() -> int:
     return 0  # reaching here ran the due handlers; none raised
 
 
-def _keep_interrupt(error: Exception, value: Any, tb: Any) -> None:
+def _keep_interrupt(kind: Exception, value: Any, traceback: Any) -> None:
     _pending_interrupt.error = value  # the callback then answers its error value, 1
 
 

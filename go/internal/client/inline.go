@@ -28,9 +28,10 @@ func mayRunInline(spec *Request) bool {
 		spec.Upload == nil && !spec.RedirectHook
 }
 
-// start runs the exchange on a goroutine, unless it was started (or closed) already.
+// start runs the exchange on a goroutine, unless it was started (or closed) already. Every
+// read calls it: a load, then a swap only the first time.
 func (st *Stream) start() {
-	if st.runState.CompareAndSwap(runPending, runStarted) {
+	if st.runState.Load() == runPending && st.runState.CompareAndSwap(runPending, runStarted) {
 		go st.run(st.ctx)
 	}
 }
