@@ -1,3 +1,9 @@
+//go:build unix
+
+// h1Exchanges sends plain HTTP/1.1 only where it can peek an idle socket (h1_open_unix.go);
+// elsewhere fhttp's Transport does, so these tests of its pool and of its sliced waits on a
+// caller's thread are Unix's.
+
 package engine
 
 import (
