@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	http "github.com/bogdanfinn/fhttp"
 	"github.com/bogdanfinn/fhttp/httptrace"
+	"golang.org/x/net/http/httpguts"
 )
 
 // h1Exchanges sends plain-http requests without a body over HTTP/1.1 on the goroutine that
@@ -195,7 +195,7 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 		}
 	}
 	keep := !resp.Close && !req.Close && resp.StatusCode != 101 &&
-		!headerHasToken(req.Header, "Connection", "close")
+		!httpguts.HeaderValuesContainsToken(req.Header.Values("Connection"), "close")
 	body := &h1Body{body: resp.Body, pc: pc, idle: &x.idle, keep: keep, detach: detach}
 	if resp.Body == http.NoBody {
 		body.end(true)
@@ -209,18 +209,6 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 func mayResend(req *http.Request) bool {
 	return replayable(req.Method) || req.Header.Get("Idempotency-Key") != "" ||
 		req.Header.Get("X-Idempotency-Key") != ""
-}
-
-// headerHasToken reports whether h's field name lists token (comma-separated, any case).
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, value := range h.Values(name) {
-		for _, part := range strings.Split(value, ",") {
-			if strings.EqualFold(strings.TrimSpace(part), token) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // h1Body is a response body of h1Exchanges: at its end the connection goes back to the
