@@ -76,7 +76,7 @@ func (p *h1Idle) take(addr string, replayable bool) *h1Conn {
 			return nil
 		}
 		pc := conns[len(conns)-1]
-		p.conns[addr] = conns[:len(conns)-1]
+		p.setLocked(addr, conns[:len(conns)-1])
 		p.total--
 		pc.era = p.era
 		p.mu.Unlock()
@@ -129,10 +129,20 @@ func (p *h1Idle) put(pc *h1Conn) {
 func (p *h1Idle) dropLocked(addr string, i int) {
 	conns := p.conns[addr]
 	pc := conns[i]
-	p.conns[addr] = append(conns[:i:i], conns[i+1:]...)
+	p.setLocked(addr, append(conns[:i:i], conns[i+1:]...))
 	p.total--
 	pc.expiry.Stop()
 	_ = pc.conn.Close()
+}
+
+// setLocked files addr's idle connections; an origin left with none is forgotten, so a
+// long-lived session that visited many hosts keeps no entry per host. p.mu is held.
+func (p *h1Idle) setLocked(addr string, conns []*h1Conn) {
+	if len(conns) == 0 {
+		delete(p.conns, addr)
+		return
+	}
+	p.conns[addr] = conns
 }
 
 func (p *h1Idle) expire(pc *h1Conn) {
