@@ -291,7 +291,8 @@ func (d *qpackDecoder) waitLocked(ctx context.Context, ric uint64) error {
 			d.mu.Lock()
 		case <-ctx.Done():
 			d.mu.Lock()
-			return ctx.Err()
+			// Said with the counts: a wait that ends here tells which insert never came.
+			return fmt.Errorf("qpack: waited for insert %d, %d arrived: %w", ric, d.insertCount(), ctx.Err())
 		}
 	}
 	return nil
