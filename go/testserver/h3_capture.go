@@ -51,6 +51,7 @@ type h3UniStream struct {
 type h3RequestRecord struct {
 	StreamID uint64          `json:"stream_id"`
 	Fin      bool            `json:"fin"`
+	FinFrame *finFrame       `json:"fin_frame,omitempty"`
 	Frames   []h3FrameRecord `json:"frames"`
 	Headers  [][2]string     `json:"headers"` // of the first HEADERS frame, in order
 	Error    string          `json:"error,omitempty"`
@@ -177,7 +178,7 @@ func readUniStream(id uint64, s *streamAssembler, qpack *qpackReprDecoder) *h3Un
 }
 
 func readRequestStream(id uint64, s *streamAssembler, qpack *qpackReprDecoder) h3RequestRecord {
-	req := h3RequestRecord{StreamID: id, Fin: s.fin, Headers: [][2]string{}}
+	req := h3RequestRecord{StreamID: id, Fin: s.fin, FinFrame: s.finFrame, Headers: [][2]string{}}
 	data := s.contiguous()
 	var err error
 	req.Frames, err = readH3Frames(data, qpack)

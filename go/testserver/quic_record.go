@@ -265,10 +265,18 @@ func isAllZero(b []byte) bool {
 // streamAssembler puts a CRYPTO or STREAM byte stream together from frames
 // that may arrive out of order or repeat.
 type streamAssembler struct {
-	chunks []streamChunk
-	size   int
-	fin    bool
-	capped bool
+	chunks   []streamChunk
+	size     int
+	fin      bool
+	finFrame *finFrame // the first frame that carried the FIN
+	capped   bool
+}
+
+// finFrame is where a stream's FIN came: in a frame with data (browsers end a request without
+// a body in its HEADERS frame's STREAM frame) or alone (length 0).
+type finFrame struct {
+	Offset uint64 `json:"offset"`
+	Length int    `json:"length"`
 }
 
 type streamChunk struct {
@@ -279,6 +287,9 @@ type streamChunk struct {
 const maxCapturedStreamBytes = 64 << 10
 
 func (s *streamAssembler) add(offset uint64, data []byte, fin bool) {
+	if fin && !s.fin {
+		s.finFrame = &finFrame{offset, len(data)}
+	}
 	s.fin = s.fin || fin
 	if offset >= maxCapturedStreamBytes {
 		s.capped = true
