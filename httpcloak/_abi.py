@@ -80,6 +80,15 @@ def error_slot() -> Any:
     return slot
 
 
+def _meta_slots() -> tuple[Any, Any]:
+    """A per-thread pair of out-parameters for hc_stream_meta (the JSON and its length),
+    reused as error_slot is: the library fills them just before it returns."""
+    slots: tuple[Any, Any] | None = getattr(_local, "meta", None)
+    if slots is None:
+        slots = _local.meta = (ffi.new("char **"), ffi.new("int64_t *"))
+    return slots
+
+
 def error_message(err: Any) -> str:
     raw: bytes = ffi.string(err.message)  # type: ignore[assignment]
     return raw.decode("utf-8", "replace")
@@ -93,9 +102,13 @@ def raise_error(err: Any) -> NoReturn:
     raise cls(message)
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
 def encode_json(value: Any) -> bytes:
     try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+        return _encode(value).encode()
     except RecursionError:
         # Only a caller's own option or state can nest this deep: bad input, said so.
         raise exc.InvalidArgument(
@@ -602,8 +615,7 @@ class NativeStream:
         """The response headers, {"redirect": hop} while a hop waits for decide_redirect
         (on_redirect requests), or None if neither came within wait_ms."""
         check_not_forked()
-        out = ffi.new("char **")
-        out_len = ffi.new("int64_t *")
+        out, out_len = _meta_slots()
         err = error_slot()
         ready = lib.hc_stream_meta(self._live(), wait_ms, out, out_len, err)
         meta: ResponseMeta | dict[str, PendingRedirect] | None = (

@@ -71,9 +71,13 @@ KIND_TO_ERROR: dict[int, type[exc.HTTPCloakError]] = {
 }
 
 
+# The library's JSON is UTF-8: decoded as json.loads does, without its encoding sniffing.
+_decode = json.JSONDecoder().decode
+
+
 def take_json(pointer: Any, length: int) -> Any:
     """Decode JSON that Go handed out, and free it: the only place hc_free is called."""
     try:
-        return json.loads(bytes(ffi.unpack(pointer, length)))  # type: ignore[arg-type]
+        return _decode(ffi.unpack(pointer, length).decode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
     finally:
         lib.hc_free(pointer)

@@ -22,6 +22,8 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # CR and LF would let a value start a new header line (injection); NUL is
 # refused by every HTTP implementation anyway.
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
+# Tokens, one per line: many names checked in one match (no name is empty or has a newline).
+_TOKENS_ON_LINES = re.compile(r"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+\n)*[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 _SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
@@ -56,6 +58,24 @@ def _check_value(name: str, value: object) -> str:
     return value
 
 
+def _all_valid(pairs: list[Sequence[str]]) -> bool:
+    """True when every pair is a [name, value] list of a token and a value without CR, LF
+    or NUL; checked in two regular expression calls, not two per pair."""
+    if not all(type(pair) is list and len(pair) == 2 for pair in pairs):
+        return False
+    names = [name for name, _ in pairs]
+    values = [value for _, value in pairs]
+    if not all(type(text) is str for text in names + values):
+        return False
+    lines = "\n".join(names)
+    # As many lines as names: a newline inside a name would pass as two tokens.
+    return (
+        lines.count("\n") == len(names) - 1
+        and _TOKENS_ON_LINES.fullmatch(lines) is not None
+        and _FORBIDDEN_IN_VALUE.search("".join(values)) is None
+    )
+
+
 def _join(lower_name: str, values: list[str]) -> str:
     sep = _SET_COOKIE_SEPARATOR if lower_name == "set-cookie" else _SEPARATOR
     return sep.join(values)
@@ -83,9 +103,15 @@ class Headers(MutableMapping[str, str]):
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[Sequence[str]]) -> Headers:
-        """Build from ``[[name, value], ...]`` as sent by the native layer."""
+        """Build from ``[[name, value], ...]`` as sent by the native layer: every pair is
+        checked at once (one match over all names, one search over all values), and one by
+        one only to name what failed."""
         headers = cls()
-        headers._extend_pairs(pairs)
+        pairs = list(pairs)
+        if _all_valid(pairs):
+            headers._items = [(name.lower(), name, value) for name, value in pairs]
+            return headers
+        headers._extend_pairs(pairs)  # raises for the pair at fault
         return headers
 
     # -- multi-value API ---------------------------------------------------
@@ -95,6 +121,12 @@ class Headers(MutableMapping[str, str]):
         name = _check_name(name)
         self._items.append((name.lower(), name, _check_value(name, value)))
         self._edited()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The joined value of name, or default (without Mapping.get's KeyError)."""
+        lower = name.lower()
+        values = [value for key, _, value in self._items if key == lower]
+        return _join(lower, values) if values else default
 
     def get_all(self, name: str) -> list[str]:
         """All values for ``name`` in arrival order; [] if there are none."""

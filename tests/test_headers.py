@@ -244,6 +244,24 @@ def test_invalid_name_refused(name: str) -> None:
         headers.add(name, "v")
     with pytest.raises(ValueError, match="Invalid header name"):
         Headers.from_pairs([[name, "v"]])
+    # Among valid pairs too (from_pairs checks all pairs at once first).
+    with pytest.raises(ValueError, match="Invalid header name") as info:
+        Headers.from_pairs([["A", "1"], [name, "v"], ["B", "2"]])
+    assert repr(name) in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["a\rb", "a\nb", "a\0b", "\n"])
+def test_from_pairs_names_the_bad_value_among_good_ones(value: str) -> None:
+    with pytest.raises(ValueError, match="X-Bad"):
+        Headers.from_pairs([["A", "1"], ["X-Bad", value], ["B", "2"]])
+
+
+def test_from_pairs_keeps_every_pair_in_order() -> None:
+    pairs = [["B", "2"], ["a", ""], ["Set-Cookie", "x=1; Expires=Wed, 21 Oct"], ["a", "3"]]
+    headers = Headers.from_pairs(pairs)
+    assert headers.multi_items() == [tuple(pair) for pair in pairs]
+    assert headers["A"] == ", 3" and headers.get("missing") is None
+    assert headers.get("MISSING", "d") == "d" and headers.get("b") == "2"
 
 
 def test_token_punctuation_accepted() -> None:
