@@ -31,7 +31,11 @@ type Direct struct {
 	proto       string // "h1" or "h2"
 	length      int64
 	setDeadline func(time.Time) error
-	readTimeout time.Duration
+	// waitReadable, when set, bounds a read by waiting for its bytes first (poll(2) on
+	// this thread) instead of under a deadline: a runtime timer per read wakes Go's poller
+	// thread, which cost a system call and a context switch per read of a short body.
+	waitReadable func(time.Duration) (bool, error)
+	readTimeout  time.Duration
 
 	// guarded by mu
 	buf      []byte        // native reads shorter than the caller's land here (nativeRead)
@@ -81,10 +85,16 @@ func (d *Direct) Read(p []byte, wait time.Duration) (n int, err error, taken boo
 	}
 	for {
 		started := time.Now()
-		if err := d.armDeadline(started, end); err != nil {
-			return 0, d.end(d.failure(err)), true // the connection is closed already
+		var n int
+		var err error
+		if d.waitReadable != nil {
+			n, err = d.readOnceReadable(p, started, end)
+		} else {
+			if err := d.armDeadline(started, end); err != nil {
+				return 0, d.end(d.failure(err)), true // the connection is closed already
+			}
+			n, err = d.nativeRead(p)
 		}
-		n, err := d.nativeRead(p)
 		if n > 0 {
 			d.silent = 0
 		}
@@ -139,17 +149,45 @@ func (d *Direct) nativeRead(p []byte) (int, error) {
 	return taken, err
 }
 
-// armDeadline makes sure a read started at now returns by end (zero: no limit) or when
-// the silence reaches the read timeout. A deadline already set that comes no later and
-// has not passed is kept: setting one per read would cost a timer update per chunk, and
-// one that comes early only makes Read go round once more.
-func (d *Direct) armDeadline(now, end time.Time) error {
+// readOnceReadable is a read that waits for bytes in waitReadable first, until the
+// deadline armDeadline would set: os.ErrDeadlineExceeded when none came by then.
+func (d *Direct) readOnceReadable(p []byte, now, end time.Time) (int, error) {
+	target := d.waitTarget(now, end)
+	wait := time.Duration(-1) // no limit
+	if !target.IsZero() {
+		wait = max(target.Sub(now), 0)
+	}
+	readable, err := d.waitReadable(wait)
+	if d.ctx.Err() != nil {
+		return 0, causeOf(d.ctx) // a cancel ended the wait
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !readable {
+		return 0, os.ErrDeadlineExceeded
+	}
+	return d.nativeRead(p)
+}
+
+// waitTarget is when a read started at now must return: by end (zero: no limit) or when
+// the silence reaches the read timeout, whichever comes first.
+func (d *Direct) waitTarget(now, end time.Time) time.Time {
 	target := end
 	if d.readTimeout > 0 {
 		if t := now.Add(d.readTimeout - d.silent); target.IsZero() || t.Before(target) {
 			target = t
 		}
 	}
+	return target
+}
+
+// armDeadline makes sure a read started at now returns by end (zero: no limit) or when
+// the silence reaches the read timeout. A deadline already set that comes no later and
+// has not passed is kept: setting one per read would cost a timer update per chunk, and
+// one that comes early only makes Read go round once more.
+func (d *Direct) armDeadline(now, end time.Time) error {
+	target := d.waitTarget(now, end)
 	keep := d.deadline.IsZero() == target.IsZero() &&
 		(target.IsZero() || (!d.deadline.After(target) && d.deadline.After(now)))
 	if keep {

@@ -43,6 +43,9 @@ type IncomingSpec struct {
 	// SetReadDeadline, when set, lets the caller's thread read the body itself (see
 	// Direct for which bodies qualify; others ignore it). Nil: always the pump.
 	SetReadDeadline func(time.Time) error
+	// WaitReadable, when set beside SetReadDeadline, is how a direct read waits for bytes
+	// instead of under a deadline (engine.Response.WaitReadable).
+	WaitReadable func(time.Duration) (bool, error)
 }
 
 func NewIncoming(s IncomingSpec) *Incoming {
@@ -63,6 +66,7 @@ func NewIncoming(s IncomingSpec) *Incoming {
 
 func newDirectIncoming(s IncomingSpec) *Incoming {
 	direct := newDirect(s.Ctx, s.Cancel, s.Raw, s.Proto, s.Length, s.ReadTimeout, s.SetReadDeadline)
+	direct.waitReadable = s.WaitReadable
 	return &Incoming{direct: direct, start: pumpStarter(s)}
 }
 

@@ -14,6 +14,7 @@ import (
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/notify"
 	"httpcloakpy/internal/targets"
+	"httpcloakpy/internal/wake"
 )
 
 // Stream is one request whose response body is read incrementally. Its life:
@@ -26,6 +27,7 @@ type Stream struct {
 	cancel context.CancelCauseFunc
 
 	metaReady chan struct{} // closed once meta or metaErr is set
+	metaWake  wake.Slot     // and who waits for it is woken through the kernel
 	meta      *Meta
 	metaErr   *errs.Error
 
@@ -148,6 +150,7 @@ func (st *Stream) run(ctx context.Context) {
 	}
 	if hasBody && !st.watched.Load() {
 		in.SetReadDeadline = resp.SetReadDeadline // the caller's thread may read it
+		in.WaitReadable = resp.WaitReadable
 	}
 	st.incoming = body.NewIncoming(in)
 	st.meta = &Meta{
@@ -158,12 +161,14 @@ func (st *Stream) run(ctx context.Context) {
 	st.trailers = resp.Trailers
 	st.origin = originOf(finalURL)
 	close(st.metaReady)
+	st.metaWake.Closed()
 	st.watch.Fire()
 }
 
 func (st *Stream) fail(err *errs.Error) {
 	st.metaErr = err
 	close(st.metaReady)
+	st.metaWake.Closed()
 	st.watch.Fire()
 }
 
@@ -226,7 +231,7 @@ func (st *Stream) WaitMetaOrRedirect(wait time.Duration) (*Meta, *Redirect, erro
 			}
 		}
 	}
-	if !body.WaitClosed(st.metaReady, wait) {
+	if !st.metaWake.Wait(st.metaReady, wait) {
 		return nil, nil, nil
 	}
 	if st.metaErr != nil {
@@ -289,7 +294,7 @@ func (st *Stream) Read(p []byte, wait time.Duration) (int, error) {
 		return 0, errs.New(errs.KindClosed, "stream closed")
 	}
 	st.start()
-	if !body.WaitClosed(st.metaReady, wait) {
+	if !st.metaWake.Wait(st.metaReady, wait) {
 		return 0, body.ErrPending
 	}
 	if st.metaErr != nil {
@@ -321,7 +326,7 @@ func (st *Stream) Write(data []byte, wait time.Duration) (int, error) {
 	if st.upload.Ended() {
 		return 0, errs.New(errs.KindInvalidArgument, "the request body was already ended")
 	}
-	if !body.WaitClosed(st.metaReady, wait) {
+	if !st.metaWake.Wait(st.metaReady, wait) {
 		return 0, body.ErrPending
 	}
 	if st.metaErr != nil {

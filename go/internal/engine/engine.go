@@ -76,6 +76,12 @@ type Response struct {
 	// to the pool without it. Only Body's reader may call it, and only before Body
 	// returned its end.
 	SetReadDeadline func(time.Time) error
+	// WaitReadable, when set (an HTTP/1.1 body on a plain socket), waits up to d (< 0:
+	// without a limit) for Body to have bytes to read, in poll(2) on the calling thread; a
+	// cancel meanwhile ends the wait. A read after true does not block. Body's reader uses
+	// it in place of a read deadline, which costs a runtime timer per read that wakes Go's
+	// poller thread. Same rules as SetReadDeadline.
+	WaitReadable func(d time.Duration) (bool, error)
 }
 
 // Config is what a session asks of its engine.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"httpcloakpy/internal/callerwait"
@@ -244,6 +245,27 @@ func (b *h1Body) Read(p []byte) (int, error) {
 		b.end(true)
 	}
 	return n, err
+}
+
+// pollable reports whether waitReadable can wait on the connection (a socket).
+func (b *h1Body) pollable() bool {
+	_, ok := b.pc.conn.(syscall.Conn)
+	return ok
+}
+
+// waitReadable waits up to d (< 0: without a limit) for bytes of the body: read ahead, or
+// on the socket (pollReadable, in poll(2) on this thread). A cancel meanwhile shuts the
+// socket's read side (exchange's AfterFunc), which ends the poll; the read that follows
+// then fails on the closed connection.
+func (b *h1Body) waitReadable(d time.Duration) (bool, error) {
+	pc := b.pc
+	if pc.br.Buffered() > 0 {
+		return true, nil
+	}
+	pc.polling.Store(true)
+	readable, _, err := pollReadable(pc.conn, d)
+	pc.polling.Store(false)
+	return readable, err
 }
 
 func (b *h1Body) Close() error {

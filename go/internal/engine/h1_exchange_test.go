@@ -358,3 +358,55 @@ func TestH1ExchangesCheckForInterruptsAfterAnInformationalAnswer(t *testing.T) {
 		t.Fatal("the wait for the final answer never ran the interrupt check")
 	}
 }
+
+// A body's WaitReadable (the direct read's wait, in poll(2)) reports bytes as they come,
+// times out without them, and ends at once when the request is cancelled: a minute's wait
+// must not hold the cancel.
+func TestH1BodyWaitReadable(t *testing.T) {
+	more := make(chan struct{})
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	server := startRawH1(t, func(_ int, conn net.Conn, br *bufio.Reader) {
+		readRequestHead(br)
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab")
+		<-more
+		_, _ = io.WriteString(conn, "c")
+		<-release
+	})
+	eng := plainEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := eng.RoundTrip(ctx, plainRequest("GET", server.addr, "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.WaitReadable == nil {
+		t.Fatal("a plain HTTP/1.1 body on a socket has no WaitReadable")
+	}
+	if ready, err := resp.WaitReadable(time.Second); !ready || err != nil {
+		t.Fatalf("bytes read ahead with the head: ready %v, %v", ready, err)
+	}
+	buf := make([]byte, 4)
+	if n, err := resp.Body.Read(buf); n != 2 || err != nil {
+		t.Fatalf("read %d, %v", n, err)
+	}
+	if ready, err := resp.WaitReadable(20 * time.Millisecond); ready || err != nil {
+		t.Fatalf("nothing sent, yet ready %v, %v", ready, err)
+	}
+	close(more)
+	if ready, err := resp.WaitReadable(5 * time.Second); !ready || err != nil {
+		t.Fatalf("a byte sent, yet ready %v, %v", ready, err)
+	}
+	if n, err := resp.Body.Read(buf); n != 1 || err != nil {
+		t.Fatalf("read %d, %v", n, err)
+	}
+	time.AfterFunc(50*time.Millisecond, cancel)
+	started := time.Now()
+	_, _ = resp.WaitReadable(time.Minute)
+	if waited := time.Since(started); waited > 5*time.Second {
+		t.Fatalf("cancel ended the wait after %v (it was for a minute)", waited)
+	}
+	if _, err := resp.Body.Read(buf); err == nil {
+		t.Fatal("a read after the cancel succeeded")
+	}
+}

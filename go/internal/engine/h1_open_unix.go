@@ -38,12 +38,13 @@ func stillOpen(conn net.Conn) (open, known bool) {
 	return open, true
 }
 
-// pollReadable waits up to timeout for conn to have something to read (or to fail), in
-// poll(2) on the calling thread: when the answer comes, the kernel wakes this thread
-// itself, where Go's poller would wake one of its own threads to hand the goroutine back
-// to this one (a locked thread: a caller's). polled is false for a connection that is not
-// a socket; the caller then waits with a read deadline instead. A close from another
-// thread meanwhile takes effect once the poll returns (Go defers it), within the timeout.
+// pollReadable waits up to timeout (< 0: without a limit) for conn to have something to
+// read (or to fail), in poll(2) on the calling thread: when the answer comes, the kernel
+// wakes this thread itself, where Go's poller would wake one of its own threads to hand
+// the goroutine back to this one (a locked thread: a caller's). polled is false for a
+// connection that is not a socket; the caller then waits with a read deadline instead. A
+// close from another thread meanwhile takes effect once the poll returns (Go defers it),
+// within the timeout.
 func pollReadable(conn net.Conn, timeout time.Duration) (readable, polled bool, err error) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
@@ -53,7 +54,10 @@ func pollReadable(conn net.Conn, timeout time.Duration) (readable, polled bool, 
 	if err != nil {
 		return false, true, err
 	}
-	ms := int(timeout / time.Millisecond)
+	ms := -1 // no limit
+	if timeout >= 0 {
+		ms = int((timeout + time.Millisecond - 1) / time.Millisecond) // rounded up: no spin
+	}
 	readErr := raw.Read(func(fd uintptr) bool {
 		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, perr := unix.Poll(fds, ms)

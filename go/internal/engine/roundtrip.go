@@ -197,6 +197,9 @@ func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, err
 	in := incomingFrom(resp)
 	in.Body = &exchangeBody{ReadCloser: in.Body, release: func() { e.pool.release(ex) }}
 	in.SetReadDeadline = bodyReadDeadline(resp, carrier.Load())
+	if body, ok := resp.Body.(*h1Body); ok && body.pollable() {
+		in.WaitReadable = body.waitReadable
+	}
 	return in, nil
 }
 
