@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wake"
 )
 
 // The pump is a per-stream goroutine that reads the body ahead of the caller into a few
@@ -54,6 +55,7 @@ type Pump struct {
 	finishOnce sync.Once
 	done       chan struct{} // closed when run() has returned and closed the body
 	wake       func()        // tells an armed event loop that there is news; never nil
+	news       wake.Slot     // wakes a reader waiting in Read (sleepForNews)
 
 	// consumer side, guarded by mu
 	mu        sync.Mutex
@@ -87,22 +89,21 @@ func (p *Pump) run() {
 		}
 		_ = p.body.Close()
 	}()
-	var silence *time.Timer
+	var silence *silenceWatch
 	if p.readTimeout > 0 {
 		expired := errs.ReadTimeout(p.readTimeout)
-		silence = time.AfterFunc(time.Hour, func() { p.cancel(expired) })
-		silence.Stop()
-		defer silence.Stop()
+		silence = watchSilence(p.readTimeout, func() { p.cancel(expired) })
+		defer silence.stop()
 	}
 	size := firstChunkSize(p.length)
 	for {
 		buf := p.getBuffer(size)
 		if silence != nil {
-			silence.Reset(p.readTimeout)
+			silence.reading()
 		}
 		n, err := p.body.Read(buf)
 		if silence != nil {
-			silence.Stop()
+			silence.idle()
 		}
 		if n > 0 {
 			// The last bytes and the end travel together: one hand-off fewer per body.
@@ -134,6 +135,7 @@ func (p *Pump) send(c chunk) bool {
 	select {
 	case p.chunks <- c:
 		p.wake()
+		p.news.Notify()
 		return true
 	case <-p.ctx.Done():
 		return false
@@ -171,6 +173,7 @@ func (p *Pump) Finish() (draining bool) {
 			p.cancel(errs.ErrCanceled)
 		}
 		close(p.finishing)
+		p.news.Notify()
 		p.releaseConsumerBuffers()
 		if WaitClosed(p.done, 0) { // else run() recycles them as it ends
 			p.recycleSpares()
@@ -298,11 +301,25 @@ func (p *Pump) next(wait time.Duration) (chunk, bool) {
 	if p.ctx.Err() != nil {
 		return chunk{err: causeOf(p.ctx)}, true
 	}
+	if wait != Forever && wait <= 0 {
+		return chunk{}, false
+	}
+	if p.sleepForNews(wait) {
+		select {
+		case c := <-p.chunks:
+			return c, true
+		default:
+		}
+		if p.ctx.Err() != nil {
+			return chunk{err: causeOf(p.ctx)}, true
+		}
+		if WaitClosed(p.finishing, 0) {
+			return chunk{err: errs.New(errs.KindClosed, "stream closed")}, true
+		}
+		return chunk{}, false
+	}
 	var expired <-chan time.Time // nil: wait forever
 	if wait != Forever {
-		if wait <= 0 {
-			return chunk{}, false
-		}
 		if p.waitTimer == nil {
 			p.waitTimer = time.NewTimer(wait)
 		} else {
@@ -327,6 +344,16 @@ func (p *Pump) next(wait time.Duration) (chunk, bool) {
 	case <-expired:
 		return chunk{}, false
 	}
+}
+
+// sleepForNews waits up to wait for a chunk, the cancel or the close in poll(2) on this
+// thread (package wake): a reader on a C thread then needs no timer per wait, and its P is
+// not handed to another thread and back. False when it could not wait so (next's select
+// then waits).
+func (p *Pump) sleepForNews(wait time.Duration) bool {
+	stop := context.AfterFunc(p.ctx, p.news.Notify)
+	defer stop()
+	return p.news.Sleep(p.HasNews, wait)
 }
 
 func causeOf(ctx context.Context) *errs.Error {

@@ -161,14 +161,14 @@ func (st *Stream) run(ctx context.Context) {
 	st.trailers = resp.Trailers
 	st.origin = originOf(finalURL)
 	close(st.metaReady)
-	st.metaWake.Closed()
+	st.metaWake.Notify()
 	st.watch.Fire()
 }
 
 func (st *Stream) fail(err *errs.Error) {
 	st.metaErr = err
 	close(st.metaReady)
-	st.metaWake.Closed()
+	st.metaWake.Notify()
 	st.watch.Fire()
 }
 

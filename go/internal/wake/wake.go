@@ -12,50 +12,63 @@ import (
 	"time"
 )
 
-// Slot is where a waiter of one channel is found by the goroutine that closes it.
+// Slot is where a thread waiting for some condition is found by the goroutine that makes
+// it true.
 type Slot struct {
 	waiter atomic.Pointer[waiter]
 }
 
-// Closed is called right after the channel was closed: it wakes the thread waiting, if any.
-func (s *Slot) Closed() {
+// Notify is called right after the condition may have become true: it wakes the thread
+// waiting, if any (an atomic load when none does).
+func (s *Slot) Notify() {
 	if w := s.waiter.Load(); w != nil {
 		w.wake()
 	}
 }
 
-// Wait reports whether ch is closed, waiting up to wait for it (< 0: no limit) in poll(2)
-// on this thread; ch's closer must call s.Closed() after closing it. A second waiter at
-// once, or a system without the descriptors, waits on the channel instead.
-func (s *Slot) Wait(ch <-chan struct{}, wait time.Duration) bool {
-	if isClosed(ch) || wait == 0 {
-		return isClosed(ch)
-	}
+// Sleep waits until ready() is true or wait passes (< 0: no limit), sleeping in poll(2)
+// on this thread between Notify calls. It reports whether it could wait so: false when
+// another thread waits on s already or the system has no such descriptors (no time spent),
+// or poll(2) failed; the caller then waits its own way. ready must not block.
+func (s *Slot) Sleep(ready func() bool, wait time.Duration) bool {
 	w := waiters.get()
 	if w == nil || !s.waiter.CompareAndSwap(nil, w) {
 		waiters.put(w)
-		return waitOnChannel(ch, wait)
+		return false
 	}
 	defer func() {
 		s.waiter.Store(nil)
 		waiters.put(w) // a late wake left in it is drained by its next user
 	}()
 	var deadline time.Time
-	if wait > 0 {
+	if wait >= 0 {
 		deadline = time.Now().Add(wait)
 	}
-	for !isClosed(ch) { // after registering: a close before it is seen here
+	for !ready() { // after registering: what happened before it is seen here
 		left := time.Duration(-1)
-		if wait > 0 {
+		if wait >= 0 {
 			if left = time.Until(deadline); left <= 0 {
-				return false
+				return true
 			}
 		}
 		if !w.sleep(left) {
-			return waitOnChannel(ch, left)
+			// poll(2) failed (it does not): spin no further, the caller's own wait ends it.
+			return false
 		}
 	}
 	return true
+}
+
+// Wait reports whether ch is closed, waiting up to wait for it (< 0: no limit); ch's
+// closer must call s.Notify() after closing it.
+func (s *Slot) Wait(ch <-chan struct{}, wait time.Duration) bool {
+	if isClosed(ch) || wait == 0 {
+		return isClosed(ch)
+	}
+	if s.Sleep(func() bool { return isClosed(ch) }, wait) {
+		return isClosed(ch)
+	}
+	return waitOnChannel(ch, wait)
 }
 
 func isClosed(ch <-chan struct{}) bool {

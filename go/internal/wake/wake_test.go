@@ -12,7 +12,7 @@ func TestWaitEndsWhenTheChannelCloses(t *testing.T) {
 	ch := make(chan struct{})
 	time.AfterFunc(20*time.Millisecond, func() {
 		close(ch)
-		slot.Closed()
+		slot.Notify()
 	})
 	started := time.Now()
 	if !slot.Wait(ch, time.Minute) {
@@ -36,7 +36,7 @@ func TestWaitTimesOutAndSeesAnEarlierClose(t *testing.T) {
 	if slot.Wait(ch, 0) {
 		t.Fatal("a wait of 0 reported an open channel closed")
 	}
-	close(ch) // and no Closed(): a close before the wait needs none
+	close(ch) // and no Notify(): a close before the wait needs none
 	if !slot.Wait(ch, time.Minute) || !slot.Wait(ch, 0) {
 		t.Fatal("a closed channel reported open")
 	}
@@ -48,7 +48,7 @@ func TestManyWaitersAndLateWakes(t *testing.T) {
 	for round := 0; round < 50; round++ {
 		var slot Slot
 		ch := make(chan struct{})
-		slot.Closed() // nobody waits: nothing happens
+		slot.Notify() // nobody waits: nothing happens
 		if slot.Wait(ch, time.Millisecond) {
 			t.Fatal("open channel reported closed")
 		}
@@ -63,7 +63,7 @@ func TestManyWaitersAndLateWakes(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 		close(ch)
-		slot.Closed()
+		slot.Notify()
 		wg.Wait()
 		for range 4 {
 			if !<-woken {
