@@ -15,10 +15,11 @@ import (
 // Direct reads a body on the caller's own thread, straight into the caller's buffer: no
 // goroutine between the connection and the caller, so no hand-off and no wake-up per
 // chunk (the pump's cost, measured in bench/RESULTS.md). The bounded wait and the read
-// timeout are a read deadline: the HTTP/1.1 connection's, which fhttp patch 0006 lets
-// expire without ending the body, or the HTTP/2 stream's (patch 0008). Cancel and the
-// timeouts cancel the context, which makes fhttp close the connection (HTTP/1.1) or
-// reset the stream (HTTP/2) under a blocked read.
+// timeout are a wait in poll(2) before the read where the engine offers one (waitReadable:
+// a plain HTTP/1.1 socket), else a read deadline: the HTTP/1.1 connection's, which fhttp
+// patch 0006 lets expire without ending the body, or the HTTP/2 stream's (patch 0008).
+// Cancel and the timeouts cancel the context, which closes the connection (HTTP/1.1) or
+// resets the stream (HTTP/2) under a blocked read or wait.
 //
 // Only for a body as it came (no Content-Encoding), and over HTTP/1.1 only of known
 // length: chunked framing keeps a deadline's error (chunkedReader's errors are sticky),
