@@ -33,8 +33,9 @@ type Direct struct {
 	length      int64
 	setDeadline func(time.Time) error
 	// waitReadable, when set, bounds a read by waiting for its bytes first (poll(2) on
-	// this thread) instead of under a deadline: a runtime timer per read wakes Go's poller
-	// thread, which cost a system call and a context switch per read of a short body.
+	// this thread) instead of under a deadline: a read that waits in Go's poller hands this
+	// locked thread's P to another thread and back, and a new deadline's timer wakes the
+	// poller's thread (a system call and a context switch).
 	waitReadable func(time.Duration) (bool, error)
 	readTimeout  time.Duration
 

@@ -79,8 +79,9 @@ type Response struct {
 	// WaitReadable, when set (an HTTP/1.1 body on a plain socket), waits up to d (< 0:
 	// without a limit) for Body to have bytes to read, in poll(2) on the calling thread; a
 	// cancel meanwhile ends the wait. A read after true does not block. Body's reader uses
-	// it in place of a read deadline, which costs a runtime timer per read that wakes Go's
-	// poller thread. Same rules as SetReadDeadline.
+	// it in place of a read deadline: a read that waits in Go's poller on a thread locked to
+	// its goroutine (a caller's) hands the thread's P away and back, and a new deadline's
+	// timer wakes the poller's thread. Same rules as SetReadDeadline.
 	WaitReadable func(d time.Duration) (bool, error)
 }
 
