@@ -1,9 +1,10 @@
-// Package wake lets a goroutine wake a C thread (a Python thread in hc_stream_meta, say)
-// that waits for a channel to close. A goroutine that parks on a channel while locked to
-// its thread (every call from C is) makes the runtime hand its P to another thread and
-// back: the close then wakes that thread, which wakes the waiter's, two switches or more
-// per wait. Here the waiter sleeps in poll(2) on a file descriptor of its own instead, and
-// whoever closes the channel writes to it: the kernel wakes the waiter's thread directly.
+// Package wake lets a goroutine wake a C thread (a Python thread in hc_stream_meta or
+// hc_stream_read, say) that waits for something: a channel closed, a chunk queued. A
+// goroutine that parks while locked to its thread (every call from C is) makes the runtime
+// hand its P to another thread and back: the news then wakes that thread, which wakes the
+// waiter's, two switches or more per wait. Here the waiter sleeps in poll(2) on a file
+// descriptor of its own instead (an eventfd), and whoever brings the news writes to it:
+// the kernel wakes the waiter's thread directly.
 package wake
 
 import (
