@@ -293,30 +293,11 @@ func firstChunkSize(length int64) int {
 }
 
 func (p *Pump) next(wait time.Duration) (chunk, bool) {
-	select {
-	case c := <-p.chunks:
-		return c, true
-	default:
-	}
-	if p.ctx.Err() != nil {
-		return chunk{err: causeOf(p.ctx)}, true
-	}
-	if wait != Forever && wait <= 0 {
-		return chunk{}, false
+	if c, ok := p.arrived(); ok || (wait != Forever && wait <= 0) {
+		return c, ok
 	}
 	if p.sleepForNews(wait) {
-		select {
-		case c := <-p.chunks:
-			return c, true
-		default:
-		}
-		if p.ctx.Err() != nil {
-			return chunk{err: causeOf(p.ctx)}, true
-		}
-		if WaitClosed(p.finishing, 0) {
-			return chunk{err: errs.New(errs.KindClosed, "stream closed")}, true
-		}
-		return chunk{}, false
+		return p.arrived()
 	}
 	var expired <-chan time.Time // nil: wait forever
 	if wait != Forever {
@@ -344,6 +325,23 @@ func (p *Pump) next(wait time.Duration) (chunk, bool) {
 	case <-expired:
 		return chunk{}, false
 	}
+}
+
+// arrived is what a read finds without waiting: a queued chunk, else the cancel's cause or
+// the close as a chunk's error; false when there is none of them.
+func (p *Pump) arrived() (chunk, bool) {
+	select {
+	case c := <-p.chunks:
+		return c, true
+	default:
+	}
+	if p.ctx.Err() != nil {
+		return chunk{err: causeOf(p.ctx)}, true
+	}
+	if WaitClosed(p.finishing, 0) {
+		return chunk{err: errs.New(errs.KindClosed, "stream closed")}, true
+	}
+	return chunk{}, false
 }
 
 // sleepForNews waits up to wait for a chunk, the cancel or the close in poll(2) on this

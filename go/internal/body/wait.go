@@ -3,6 +3,8 @@ package body
 import (
 	"errors"
 	"time"
+
+	"httpcloakpy/internal/wake"
 )
 
 // ErrPending is a read's or a write's outcome that is not a failure: nothing arrived (or
@@ -13,25 +15,4 @@ var ErrPending = errors.New("nothing yet within the wait")
 const Forever time.Duration = -1
 
 // WaitClosed reports whether ch is closed, waiting up to wait for it (Forever: no limit).
-func WaitClosed(ch <-chan struct{}, wait time.Duration) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-	}
-	if wait == Forever {
-		<-ch
-		return true
-	}
-	if wait <= 0 {
-		return false
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ch:
-		return true
-	case <-t.C:
-		return false
-	}
-}
+func WaitClosed(ch <-chan struct{}, wait time.Duration) bool { return wake.WaitClosed(ch, wait) }

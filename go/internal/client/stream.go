@@ -176,7 +176,7 @@ func (st *Stream) fail(err *errs.Error) {
 // error is there to take.
 func (st *Stream) Arm() {
 	st.start()
-	if isClosed(st.metaReady) && st.incoming != nil {
+	if wake.IsClosed(st.metaReady) && st.incoming != nil {
 		st.incoming.Pumped() // only the pump tells an event loop that data came
 	}
 	st.watch.Arm(func() bool {
@@ -226,7 +226,7 @@ func (st *Stream) WaitMetaOrRedirect(wait time.Duration) (*Meta, *Redirect, erro
 			if !waitEither(st.metaReady, st.hops.posted, left) {
 				return nil, nil, nil
 			}
-			if isClosed(st.metaReady) {
+			if wake.IsClosed(st.metaReady) {
 				break
 			}
 		}
@@ -238,15 +238,6 @@ func (st *Stream) WaitMetaOrRedirect(wait time.Duration) (*Meta, *Redirect, erro
 		return nil, nil, st.metaErr
 	}
 	return st.meta, nil, nil
-}
-
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }
 
 // DecideRedirect answers the redirect WaitMetaOrRedirect returned: follow it, or stop the

@@ -63,16 +63,17 @@ func (s *Slot) Sleep(ready func() bool, wait time.Duration) bool {
 // Wait reports whether ch is closed, waiting up to wait for it (< 0: no limit); ch's
 // closer must call s.Notify() after closing it.
 func (s *Slot) Wait(ch <-chan struct{}, wait time.Duration) bool {
-	if isClosed(ch) || wait == 0 {
-		return isClosed(ch)
+	if IsClosed(ch) || wait == 0 {
+		return IsClosed(ch)
 	}
-	if s.Sleep(func() bool { return isClosed(ch) }, wait) {
-		return isClosed(ch)
+	if s.Sleep(func() bool { return IsClosed(ch) }, wait) {
+		return IsClosed(ch)
 	}
-	return waitOnChannel(ch, wait)
+	return WaitClosed(ch, wait)
 }
 
-func isClosed(ch <-chan struct{}) bool {
+// IsClosed reports whether ch is closed, without waiting.
+func IsClosed(ch <-chan struct{}) bool {
 	select {
 	case <-ch:
 		return true
@@ -81,10 +82,18 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-func waitOnChannel(ch <-chan struct{}, wait time.Duration) bool {
+// WaitClosed reports whether ch is closed, waiting up to wait for it (< 0: no limit) on
+// the channel itself, as a goroutine does (no Slot needed).
+func WaitClosed(ch <-chan struct{}, wait time.Duration) bool {
+	if IsClosed(ch) {
+		return true
+	}
 	if wait < 0 {
 		<-ch
 		return true
+	}
+	if wait == 0 {
+		return false
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
