@@ -124,9 +124,8 @@ class Headers(MutableMapping[str, str]):
 
     def get(self, name: str, default: Any = None) -> Any:
         """The joined value of name, or default (without Mapping.get's KeyError)."""
-        lower = name.lower()
-        values = [value for key, _, value in self._items if key == lower]
-        return _join(lower, values) if values else default
+        values = self.get_all(name)
+        return _join(name.lower(), values) if values else default
 
     def get_all(self, name: str) -> list[str]:
         """All values for ``name`` in arrival order; [] if there are none."""

@@ -90,9 +90,7 @@ func (x *h1Exchanges) dialFor(ctx context.Context, addr string) (net.Conn, error
 // cancel and the timeouts still close the connection under a slower one.
 func awaitAnswer(ctx context.Context, pc *h1Conn) error {
 	for pc.br.Buffered() == 0 {
-		pc.polling.Store(true)
-		readable, polled, err := pollReadable(pc.conn, callerwait.Slice)
-		pc.polling.Store(false)
+		readable, polled, err := pc.poll(callerwait.Slice)
 		if !polled {
 			readable, err = peekWithin(pc, callerwait.Slice)
 		}
@@ -111,6 +109,14 @@ func awaitAnswer(ctx context.Context, pc *h1Conn) error {
 		}
 	}
 	return nil
+}
+
+// poll is pollReadable on pc's connection, marked as polling meanwhile: a cancel then shuts
+// the socket's read side to end the poll (exchange's AfterFunc).
+func (pc *h1Conn) poll(d time.Duration) (readable, polled bool, err error) {
+	pc.polling.Store(true)
+	defer pc.polling.Store(false)
+	return pollReadable(pc.conn, d)
 }
 
 // peekWithin waits up to d for a byte of pc under a read deadline (no socket to poll).
@@ -152,9 +158,10 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 	// reads included, as fhttp does; detach stops that when the connection goes idle.
 	detach := context.AfterFunc(ctx, func() {
 		if pc.polling.Load() {
-			// A poll(2) on it (awaitAnswer) would not see the close, which Go defers until
-			// the poll returns: shutting the read side ends it. Only then: a body being read
-			// would take that for its end, where a closed connection fails the read.
+			// A poll(2) on it (h1Conn.poll: the answer's wait, a body's) would not see the
+			// close, which Go defers until the poll returns: shutting the read side ends it.
+			// Only then: a body being read would take that for its end, where a closed
+			// connection fails the read.
 			if socket, ok := pc.conn.(interface{ CloseRead() error }); ok {
 				_ = socket.CloseRead()
 			}
@@ -258,13 +265,10 @@ func (b *h1Body) pollable() bool {
 // socket's read side (exchange's AfterFunc), which ends the poll; the read that follows
 // then fails on the closed connection.
 func (b *h1Body) waitReadable(d time.Duration) (bool, error) {
-	pc := b.pc
-	if pc.br.Buffered() > 0 {
+	if b.pc.br.Buffered() > 0 {
 		return true, nil
 	}
-	pc.polling.Store(true)
-	readable, _, err := pollReadable(pc.conn, d)
-	pc.polling.Store(false)
+	readable, _, err := b.pc.poll(d)
 	return readable, err
 }
 

@@ -19,7 +19,7 @@ type h1Conn struct {
 	reused  bool        // it carried an exchange before this one
 	expiry  *time.Timer // closes it once idle for engineIdleTimeout
 	era     uint64      // h1Idle.era when it was taken or dialled
-	polling atomic.Bool // awaitAnswer is in poll(2) on it
+	polling atomic.Bool // a wait is in poll(2) on it (h1Conn.poll)
 }
 
 // countingReader counts what the connection delivered, so that a failure on a reused
