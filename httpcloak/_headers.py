@@ -18,12 +18,13 @@ HeaderTypes: TypeAlias = Mapping[str, str] | Iterable[Sequence[str]]
 RequestHeaderTypes: TypeAlias = Mapping[str, str | None] | Iterable[Sequence[str | None]]
 
 # RFC 9110 section 5.6.2: token = 1*tchar.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+_TOKEN = re.compile(_TCHAR + "+")
 # CR and LF would let a value start a new header line (injection); NUL is
 # refused by every HTTP implementation anyway.
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
 # Tokens, one per line: many names checked in one match (no name is empty or has a newline).
-_TOKENS_ON_LINES = re.compile(r"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+\n)*[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_TOKENS_ON_LINES = re.compile(f"(?:{_TCHAR}+\n)*{_TCHAR}+")
 
 _SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
