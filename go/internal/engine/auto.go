@@ -103,7 +103,8 @@ func (e *autoEngine) RoundTrip(ctx context.Context, out *Request) (*Response, er
 			case q.conn.Context().Err() != nil && replayable(out.Method):
 				// The connection died under the request (its server's UDP port gone, a
 				// silent path) before any answer: as Chrome, the alternative is broken for
-				// a while and the request goes again over TCP.
+				// a while and the request goes again over TCP. (The context has ended by the
+				// time the stream fails: quic-go-utls patch 0057.)
 				e.forget(alt, q)
 				e.alt.markBroken(alt, time.Now())
 			default:
