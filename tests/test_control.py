@@ -42,6 +42,24 @@ def test_slow_headers_raise_connect_timeout(server: TestServer, base_url: str) -
     assert time.monotonic() - started < 2.0
 
 
+@pytest.mark.parametrize("streamed_body", [False, True], ids=["on the caller's thread", "on a goroutine"])
+def test_a_head_stalled_midway_raises_connect_timeout(server: TestServer, streamed_body: bool) -> None:
+    """The server sends the start of its head and stalls: the connect timeout (which lasts
+    until the headers) cuts it, whether the exchange runs on the waiting thread (a GET over
+    plain HTTP) or on a goroutine (a request with a streamed body)."""
+    timeout = httpcloak.Timeout(connect=0.5, read=30)
+    url = f"{server.http}/slow-headers?delay=5&partial=1"
+    with httpcloak.Session(timeout=timeout) as s:
+        started = time.monotonic()
+        with pytest.raises(httpcloak.ConnectTimeout):
+            if streamed_body:
+                s.post(url, data=iter([b"x"]), stream=True)
+            else:
+                s.get(url, stream=True)
+        waited = time.monotonic() - started
+    assert 0.4 < waited < 2.0, f"ConnectTimeout after {waited:.2f}s for a 0.5s connect timeout"
+
+
 def test_total_timeout_bounds_the_whole_exchange(server: TestServer) -> None:
     timeout = httpcloak.Timeout(connect=5, read=5, total=1.0)
     with httpcloak.Session(timeout=timeout, verify=server.ca) as s:

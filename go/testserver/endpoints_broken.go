@@ -146,9 +146,34 @@ func handleSlowHeaders(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "bad delay")
 		return
 	}
+	if queryBool(r, "partial") {
+		sendHeadInTwo(w, r, seconds(delay))
+		return
+	}
 	start := time.Now()
 	if !sleepCtx(r.Context(), seconds(delay)) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"delayed": time.Since(start).Seconds()})
+}
+
+// sendHeadInTwo (HTTP/1 only: /slow-headers?partial=1) sends the first bytes of its
+// response's head at once and the rest after delay: a server that stalls within its head.
+func sendHeadInTwo(w http.ResponseWriter, r *http.Request, delay time.Duration) {
+	if r.ProtoMajor != 1 {
+		badRequest(w, "partial needs HTTP/1.x")
+		return
+	}
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "hijack: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer closeHard(r, conn)
+	buf.WriteString("HTTP/1.1 200 OK\r\nContent-Ty")
+	if buf.Flush() != nil || !sleepCtx(r.Context(), delay) {
+		return
+	}
+	buf.WriteString("pe: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	buf.Flush()
 }

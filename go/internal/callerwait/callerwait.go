@@ -40,26 +40,54 @@ func Registered() bool { return check.Load() != nil }
 
 type key struct{}
 
+// caller is what an exchange on its caller's thread carries: how to end it, and the
+// deadline its waits keep (zero: none) with the error that deadline ends it with.
+type caller struct {
+	cancel   context.CancelCauseFunc
+	deadline time.Time
+	expired  error
+}
+
 // OnCaller marks ctx as an exchange's on its caller's thread; cancel ends the exchange
-// when the check reports an interrupt.
-func OnCaller(ctx context.Context, cancel context.CancelCauseFunc) context.Context {
-	return context.WithValue(ctx, key{}, cancel)
+// when the check reports an interrupt, or with expired once deadline passed (zero: no
+// deadline). The deadline is kept by the waits' slices, not by a timer: a pending runtime
+// timer keeps one of Go's threads in epoll_wait, woken by every event on every socket.
+func OnCaller(ctx context.Context, cancel context.CancelCauseFunc, deadline time.Time, expired error) context.Context {
+	return context.WithValue(ctx, key{}, &caller{cancel: cancel, deadline: deadline, expired: expired})
+}
+
+func callerOf(ctx context.Context) *caller {
+	c, _ := ctx.Value(key{}).(*caller)
+	return c
 }
 
 // Here reports whether ctx's exchange runs on its caller's thread.
-func Here(ctx context.Context) bool {
-	_, ok := ctx.Value(key{}).(context.CancelCauseFunc)
-	return ok
+func Here(ctx context.Context) bool { return callerOf(ctx) != nil }
+
+// SliceFor is how long a wait of ctx's exchange may go before it calls Interrupted: Slice,
+// or less when its deadline comes sooner.
+func SliceFor(ctx context.Context) time.Duration {
+	c := callerOf(ctx)
+	if c == nil || c.deadline.IsZero() {
+		return Slice
+	}
+	return max(min(Slice, time.Until(c.deadline)), 0)
 }
 
-// Interrupted runs the check; on an interrupt it ends ctx's exchange and reports true.
+// Interrupted runs the check; on an interrupt, or once the deadline passed, it ends ctx's
+// exchange and reports true.
 func Interrupted(ctx context.Context) bool {
+	c := callerOf(ctx)
+	if c != nil && !c.deadline.IsZero() && !time.Now().Before(c.deadline) {
+		c.cancel(c.expired)
+		return true
+	}
 	f := check.Load()
 	if f == nil || !(*f)() {
 		return false
 	}
-	if cancel, ok := ctx.Value(key{}).(context.CancelCauseFunc); ok {
-		cancel(ErrInterrupted)
+	if c != nil {
+		c.cancel(ErrInterrupted)
 	}
 	return true
 }
@@ -77,7 +105,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 }
 
 func wait(ctx context.Context, done <-chan struct{}, elapsed <-chan time.Time) error {
-	slice := time.NewTimer(Slice)
+	slice := time.NewTimer(SliceFor(ctx))
 	defer slice.Stop()
 	for {
 		select {
@@ -89,7 +117,7 @@ func wait(ctx context.Context, done <-chan struct{}, elapsed <-chan time.Time) e
 			return context.Cause(ctx)
 		case <-slice.C:
 			Interrupted(ctx)
-			slice.Reset(Slice)
+			slice.Reset(SliceFor(ctx))
 		}
 	}
 }

@@ -15,7 +15,7 @@ func TestWaitRunsTheCheckAndEndsOnAnInterrupt(t *testing.T) {
 	SetCheck(func() bool { return checks.Add(1) == 3 })
 	t.Cleanup(func() { SetCheck(nil) })
 	ctx, cancel := context.WithCancelCause(context.Background())
-	ctx = OnCaller(ctx, cancel)
+	ctx = OnCaller(ctx, cancel, time.Time{}, nil)
 	started := time.Now()
 	err := Wait(ctx, make(chan struct{}))
 	if !errors.Is(err, ErrInterrupted) || context.Cause(ctx) != ErrInterrupted {
@@ -33,7 +33,7 @@ func TestSleepLastsItsDuration(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	started := time.Now()
-	if err := Sleep(OnCaller(ctx, cancel), 250*time.Millisecond); err != nil {
+	if err := Sleep(OnCaller(ctx, cancel, time.Time{}, nil), 250*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	if waited := time.Since(started); waited < 250*time.Millisecond {
@@ -44,7 +44,7 @@ func TestSleepLastsItsDuration(t *testing.T) {
 // A result that comes after the caller gave up is handed to discard, never lost.
 func TestDoDiscardsALateResult(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	ctx = OnCaller(ctx, cancel)
+	ctx = OnCaller(ctx, cancel, time.Time{}, nil)
 	release := make(chan struct{})
 	discarded := make(chan int, 1)
 	go func() {
@@ -70,7 +70,26 @@ func TestDoDiscardsALateResult(t *testing.T) {
 func TestHereMarksOnlyTheCallersContext(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	if Here(ctx) || !Here(OnCaller(ctx, cancel)) {
+	if Here(ctx) || !Here(OnCaller(ctx, cancel, time.Time{}, nil)) {
 		t.Fatal("Here does not follow OnCaller")
+	}
+}
+
+// A deadline ends a wait on the caller's thread with its error, on time though the slice
+// is a minute: the slice shrinks to what is left.
+func TestAWaitEndsAtTheCallersDeadline(t *testing.T) {
+	defer func(slice time.Duration) { Slice = slice }(Slice)
+	Slice = time.Minute
+	SetCheck(func() bool { return false })
+	t.Cleanup(func() { SetCheck(nil) })
+	ctx, cancel := context.WithCancelCause(context.Background())
+	expired := errors.New("connect timeout")
+	started := time.Now()
+	err := Wait(OnCaller(ctx, cancel, started.Add(100*time.Millisecond), expired), make(chan struct{}))
+	if !errors.Is(err, expired) || context.Cause(ctx) != expired {
+		t.Fatalf("Wait = %v, the context's cause %v", err, context.Cause(ctx))
+	}
+	if waited := time.Since(started); waited < 100*time.Millisecond || waited > 5*time.Second {
+		t.Fatalf("a 100 ms deadline ended the wait after %v", waited)
 	}
 }

@@ -32,6 +32,7 @@ func mayRunInline(spec *Request) bool {
 // read calls it: a load, then a swap only the first time.
 func (st *Stream) start() {
 	if st.runState.Load() == runPending && st.runState.CompareAndSwap(runPending, runStarted) {
+		st.armConnectTimer()
 		go st.run(st.ctx)
 	}
 }
@@ -39,7 +40,9 @@ func (st *Stream) start() {
 // runInline runs the exchange on the calling thread, if it may and has not started.
 func (st *Stream) runInline() {
 	if st.inlineOK && st.runState.CompareAndSwap(runPending, runStarted) {
-		st.run(callerwait.OnCaller(st.ctx, st.cancel))
+		// No timer: its waits keep the deadline (a pending timer keeps a Go thread in
+		// epoll_wait, woken by the socket's every event).
+		st.run(callerwait.OnCaller(st.ctx, st.cancel, st.connectDeadline, st.connectExpired()))
 	}
 }
 

@@ -47,10 +47,11 @@ type Stream struct {
 	trailers func() [][2]string // the response's trailers, once its body ended (set with meta)
 
 	// The exchange to run, and whether it ran (inline.go).
-	spec         *Request
-	connectTimer *time.Timer
-	runState     atomic.Int32
-	inlineOK     bool // it may run on the thread of a caller waiting for the headers
+	spec            *Request
+	connectDeadline time.Time   // zero: no connect timeout
+	connectTimer    *time.Timer // the deadline, for an exchange on a goroutine
+	runState        atomic.Int32
+	inlineOK        bool // it may run on the thread of a caller waiting for the headers
 }
 
 // Meta is the response as its headers describe it, with the redirects that led to it.
@@ -94,18 +95,28 @@ func OpenStream(sess *Session, spec *Request) (*Stream, error) {
 		expired := errs.TotalTimeout(spec.Timeouts.Total)
 		st.timers = append(st.timers, time.AfterFunc(spec.Timeouts.Total, func() { cancel(expired) }))
 	}
-	var connectTimer *time.Timer
 	if spec.Timeouts.Connect > 0 {
-		expired := errs.ConnectTimeout(spec.Timeouts.Connect)
-		connectTimer = time.AfterFunc(spec.Timeouts.Connect, func() { cancel(expired) })
-		// The engine sizes optional waits (an ECH lookup) by it; the timer enforces it.
-		st.ctx = engine.WithConnectDeadline(st.ctx, time.Now().Add(spec.Timeouts.Connect))
+		st.connectDeadline = time.Now().Add(spec.Timeouts.Connect)
+		// The engine sizes optional waits (an ECH lookup) by it; a timer (armConnectTimer) or the
+		// waits on the caller's thread (runInline) enforce it.
+		st.ctx = engine.WithConnectDeadline(st.ctx, st.connectDeadline)
 	}
-	st.spec, st.connectTimer = spec, connectTimer
+	st.spec = spec
 	if st.inlineOK = mayRunInline(spec); !st.inlineOK {
 		st.start()
 	}
 	return st, nil
+}
+
+// connectExpired is the error the connect timeout ends the exchange with.
+func (st *Stream) connectExpired() error { return errs.ConnectTimeout(st.spec.Timeouts.Connect) }
+
+// armConnectTimer makes the connect deadline a timer, for an exchange on a goroutine.
+func (st *Stream) armConnectTimer() {
+	if !st.connectDeadline.IsZero() {
+		expired := st.connectExpired()
+		st.connectTimer = time.AfterFunc(time.Until(st.connectDeadline), func() { st.cancel(expired) })
+	}
 }
 
 // run performs the exchange in ctx (the stream's, or marked for its caller's thread).

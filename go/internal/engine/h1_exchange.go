@@ -85,30 +85,24 @@ func (x *h1Exchanges) dialFor(ctx context.Context, addr string) (net.Conn, error
 	return callerwait.Do(ctx, dial, func(conn net.Conn) { _ = conn.Close() })
 }
 
-// awaitAnswer waits for the first byte of the response in slices, for an exchange on its
-// caller's thread (callerwait): the rest of the head follows it at once in practice, and
-// cancel and the timeouts still close the connection under a slower one.
-func awaitAnswer(ctx context.Context, pc *h1Conn) error {
-	for pc.br.Buffered() == 0 {
-		readable, polled, err := pc.poll(callerwait.Slice)
-		if !polled {
-			readable, err = peekWithin(pc, callerwait.Slice)
+// readInSlices is a read of an answer's head for an exchange on its caller's thread
+// (callerwait): it waits for bytes in slices, with the caller's check (which also keeps the
+// exchange's deadline) between them, so a server that answers slowly, or stalls within its
+// head, is cut by Ctrl-C and by the connect timeout without a timer.
+func (pc *h1Conn) readInSlices(ctx context.Context, p []byte) (int, error) {
+	for {
+		n, err := pc.readWithin(p, callerwait.SliceFor(ctx))
+		// A cancel shuts the socket's read side under the poll: its cause, not that EOF.
+		if n == 0 && ctx.Err() != nil {
+			return 0, context.Cause(ctx)
 		}
-		// After polling is false: a cancel that shut the read side is seen here.
-		if ctx.Err() != nil {
-			return context.Cause(ctx)
-		}
-		if err != nil {
-			return err
-		}
-		if readable {
-			return nil
+		if n > 0 || err != nil {
+			return n, err
 		}
 		if callerwait.Interrupted(ctx) {
-			return callerwait.ErrInterrupted
+			return 0, context.Cause(ctx)
 		}
 	}
-	return nil
 }
 
 // poll is pollReadable on pc's connection, marked as polling meanwhile: a cancel then shuts
@@ -119,19 +113,27 @@ func (pc *h1Conn) poll(d time.Duration) (readable, polled bool, err error) {
 	return pollReadable(pc.conn, d)
 }
 
-// peekWithin waits up to d for a byte of pc under a read deadline (no socket to poll).
-func peekWithin(pc *h1Conn, d time.Duration) (bool, error) {
-	if err := pc.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
-		return false, err
+// readWithin reads into p what comes within d: after poll(2) on the socket, or under a
+// read deadline where there is no socket to poll. 0 bytes and no error: nothing came.
+func (pc *h1Conn) readWithin(p []byte, d time.Duration) (int, error) {
+	readable, polled, err := pc.poll(d)
+	if polled {
+		if err != nil || !readable {
+			return 0, err
+		}
+		return pc.conn.Read(p)
 	}
-	_, err := pc.br.Peek(1)
+	if err := pc.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+		return 0, err
+	}
+	n, err := pc.conn.Read(p)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return false, nil
+		err = nil
 	}
 	if clearErr := pc.conn.SetReadDeadline(time.Time{}); err == nil {
 		err = clearErr
 	}
-	return err == nil, err
+	return n, err
 }
 
 // errNothingRead marks a failure before the server sent a byte of its response.
@@ -184,12 +186,11 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 		return fail(err, before)
 	}
 	var resp *http.Response
+	if callerwait.Here(ctx) { // each answer's head, the final one after an informational too
+		pc.counted.sliced = func(p []byte) (int, error) { return pc.readInSlices(ctx, p) }
+		defer func() { pc.counted.sliced = nil }()
+	}
 	for informational := 0; ; informational++ {
-		if callerwait.Here(ctx) { // each answer, the final one after an informational too
-			if err := awaitAnswer(ctx, pc); err != nil {
-				return fail(err, before)
-			}
-		}
 		var err error
 		if resp, err = http.ReadResponse(pc.br, req); err != nil {
 			return fail(err, before)

@@ -317,12 +317,40 @@ func TestH1ExchangesCancelEndsThePollAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	time.AfterFunc(50*time.Millisecond, func() { cancel(errors.New("cancelled")) })
 	started := time.Now()
-	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel), plainRequest("GET", server.addr, "/"))
+	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, time.Time{}, nil), plainRequest("GET", server.addr, "/"))
 	if err == nil {
 		t.Fatal("a cancelled request succeeded")
 	}
 	if waited := time.Since(started); waited > 5*time.Second {
 		t.Fatalf("cancel ended the wait after %v (its slice is a minute)", waited)
+	}
+}
+
+// On its caller's thread the answer's whole head is read in slices that keep the
+// exchange's deadline: a server that stalls within its head is cut at the deadline, as the
+// timer of an exchange on a goroutine cuts it.
+func TestH1ExchangesOnTheCallersThreadKeepTheirDeadlineWithinTheHead(t *testing.T) {
+	defer func(slice time.Duration) { callerwait.Slice = slice }(callerwait.Slice)
+	callerwait.Slice = time.Minute
+	callerwait.SetCheck(func() bool { return false })
+	t.Cleanup(func() { callerwait.SetCheck(nil) })
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	server := startRawH1(t, func(_ int, conn net.Conn, br *bufio.Reader) {
+		readRequestHead(br)
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Le")
+		<-release // the rest of the head never comes
+	})
+	eng := plainEngine(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	expired := errors.New("connect timeout")
+	started := time.Now()
+	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, started.Add(300*time.Millisecond), expired), plainRequest("GET", server.addr, "/"))
+	if err == nil || context.Cause(ctx) != expired {
+		t.Fatalf("RoundTrip = %v, the context's cause %v", err, context.Cause(ctx))
+	}
+	if waited := time.Since(started); waited < 300*time.Millisecond || waited > 5*time.Second {
+		t.Fatalf("a 300 ms deadline ended the exchange after %v", waited)
 	}
 }
 
@@ -346,7 +374,7 @@ func TestH1ExchangesCheckForInterruptsAfterAnInformationalAnswer(t *testing.T) {
 	defer cancel(nil)
 	done := make(chan error, 1)
 	go func() {
-		_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel), plainRequest("GET", server.addr, "/"))
+		_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, time.Time{}, nil), plainRequest("GET", server.addr, "/"))
 		done <- err
 	}()
 	select {

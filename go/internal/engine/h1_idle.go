@@ -11,15 +11,15 @@ import (
 // h1Conn is one plain HTTP/1.1 connection of h1Exchanges: the socket, its buffered reader
 // (bytes the server sent beyond a response stay with the connection) and writer.
 type h1Conn struct {
-	addr    string
-	conn    net.Conn
-	counted *countingReader // under br: how many bytes the server has sent
-	br      *bufio.Reader
-	bw      *bufio.Writer
-	reused  bool        // it carried an exchange before this one
-	expiry  *time.Timer // closes it once idle for engineIdleTimeout
-	era     uint64      // h1Idle.era when it was taken or dialled
-	polling atomic.Bool // a wait is in poll(2) on it (h1Conn.poll)
+	addr      string
+	conn      net.Conn
+	counted   *countingReader // under br: how many bytes the server has sent
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	reused    bool        // it carried an exchange before this one
+	idleSince time.Time   // when it was last filed as idle (h1Idle.put)
+	era       uint64      // h1Idle.era when it was taken or dialled
+	polling   atomic.Bool // a wait is in poll(2) on it (h1Conn.poll)
 }
 
 // countingReader counts what the connection delivered, so that a failure on a reused
@@ -27,10 +27,17 @@ type h1Conn struct {
 type countingReader struct {
 	conn net.Conn
 	n    int64
+	// sliced, while set, reads in conn's place: the head of an answer awaited on the
+	// caller's thread (h1Conn.readInSlices).
+	sliced func(p []byte) (int, error)
 }
 
-func (r *countingReader) Read(p []byte) (int, error) {
-	n, err := r.conn.Read(p)
+func (r *countingReader) Read(p []byte) (n int, err error) {
+	if r.sliced != nil {
+		n, err = r.sliced(p)
+	} else {
+		n, err = r.conn.Read(p)
+	}
 	r.n += int64(n)
 	return n, err
 }
@@ -48,14 +55,23 @@ func newH1Conn(addr string, conn net.Conn) *h1Conn {
 
 // h1Idle keeps the idle connections per origin address, the most recently used last
 // (it is the one taken next: its server is the least likely to have closed it).
+//
+// One idle for engineIdleTimeout is closed at the pool's next use, as urllib3, httpcore
+// and curl expire theirs, not by a timer of its own: a pending runtime timer keeps one of
+// Go's threads in epoll_wait, woken by every event of every socket, two a request
+// (bench/RESULTS.md, session 11).
 type h1Idle struct {
 	mu    sync.Mutex
 	conns map[string][]*h1Conn
 	total int
 	// era counts closeAll calls: a connection in use across one is closed when its
 	// exchange ends, not kept (as fhttp's Transport does after CloseIdleConnections).
-	era uint64
+	era    uint64
+	pruned time.Time // the last pruneLocked that looked
 }
+
+// idlePruneEvery is how often the pool's use looks for expired connections of every origin.
+const idlePruneEvery = time.Second
 
 // currentEra is the era a connection dialled now belongs to.
 func (p *h1Idle) currentEra() uint64 {
@@ -70,6 +86,7 @@ func (p *h1Idle) currentEra() uint64 {
 func (p *h1Idle) take(addr string, replayable bool) *h1Conn {
 	for {
 		p.mu.Lock()
+		p.pruneLocked(time.Now())
 		conns := p.conns[addr]
 		if len(conns) == 0 {
 			p.mu.Unlock()
@@ -80,18 +97,18 @@ func (p *h1Idle) take(addr string, replayable bool) *h1Conn {
 		p.total--
 		pc.era = p.era
 		p.mu.Unlock()
-		if pc.expiry.Stop() {
+		if time.Since(pc.idleSince) < engineIdleTimeout {
 			if open, known := stillOpen(pc.conn); open || (!known && replayable) {
 				pc.reused = true
 				return pc
 			}
 		}
-		_ = pc.conn.Close() // expired meanwhile, or the server closed it while idle
+		_ = pc.conn.Close() // expired, or the server closed it while idle
 	}
 }
 
 // put files pc as idle, within the per-origin and overall limits (beyond them the oldest
-// goes, as with fhttp's Transport), and closes it after engineIdleTimeout unused.
+// goes, as with fhttp's Transport); engineIdleTimeout unused, it expires (h1Idle).
 func (p *h1Idle) put(pc *h1Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -116,12 +133,25 @@ func (p *h1Idle) put(pc *h1Conn) {
 		}
 		conns = p.conns[pc.addr]
 	}
+	pc.idleSince = time.Now()
 	p.conns[pc.addr] = append(conns, pc)
 	p.total++
-	if pc.expiry == nil {
-		pc.expiry = time.AfterFunc(engineIdleTimeout, func() { p.expire(pc) })
-	} else {
-		pc.expiry.Reset(engineIdleTimeout)
+	p.pruneLocked(pc.idleSince)
+}
+
+// pruneLocked closes the connections idle for engineIdleTimeout, of every origin, at most
+// once per idlePruneEvery. p.mu is held.
+func (p *h1Idle) pruneLocked(now time.Time) {
+	if now.Sub(p.pruned) < idlePruneEvery {
+		return
+	}
+	p.pruned = now
+	for addr, conns := range p.conns {
+		// Oldest first: the expired ones are a prefix.
+		for len(conns) > 0 && now.Sub(conns[0].idleSince) >= engineIdleTimeout {
+			p.dropLocked(addr, 0)
+			conns = p.conns[addr]
+		}
 	}
 }
 
@@ -131,7 +161,6 @@ func (p *h1Idle) dropLocked(addr string, i int) {
 	pc := conns[i]
 	p.setLocked(addr, append(conns[:i:i], conns[i+1:]...))
 	p.total--
-	pc.expiry.Stop()
 	_ = pc.conn.Close()
 }
 
@@ -143,17 +172,6 @@ func (p *h1Idle) setLocked(addr string, conns []*h1Conn) {
 		return
 	}
 	p.conns[addr] = conns
-}
-
-func (p *h1Idle) expire(pc *h1Conn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i, idle := range p.conns[pc.addr] {
-		if idle == pc {
-			p.dropLocked(pc.addr, i)
-			return
-		}
-	}
 }
 
 // closeAll closes every idle connection, and those carrying an exchange once it ends.
