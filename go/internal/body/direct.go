@@ -169,7 +169,18 @@ func (d *Direct) readOnceReadable(p []byte, now, end time.Time) (int, error) {
 	if !readable {
 		return 0, os.ErrDeadlineExceeded
 	}
-	return d.nativeRead(p)
+	n, err := d.nativeRead(p)
+	if err == nil && n > 0 && n < len(p) {
+		// The connection's buffer held less than p (the start of a body that came with
+		// its head): top p up with what the socket holds already, without waiting, so a
+		// short body takes one call instead of two.
+		if more, _ := d.waitReadable(0); more {
+			var m int
+			m, err = d.nativeRead(p[n:])
+			n += m
+		}
+	}
+	return n, err
 }
 
 // waitTarget is when a read started at now must return: by end (zero: no limit) or when

@@ -272,3 +272,43 @@ func TestBytesReadAheadDirectlyReachThePumpFirst(t *testing.T) {
 		t.Fatalf("the pump delivered %q after the direct read", got)
 	}
 }
+
+// readyBody is a body all of which has arrived, handed out at most per bytes a read (what
+// the connection's buffer holds, then the socket's).
+type readyBody struct {
+	data []byte
+	per  int
+}
+
+func (b *readyBody) Read(p []byte) (int, error) {
+	n := copy(p[:min(len(p), b.per)], b.data)
+	b.data = b.data[n:]
+	if len(b.data) == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (b *readyBody) Close() error { return nil }
+
+// A read that got less than its buffer from the connection's buffer (the start of a body
+// that came with its head) takes what has arrived on the socket too: a short body in one
+// read, not two.
+func TestADirectReadTopsUpWithWhatHasArrived(t *testing.T) {
+	body := &readyBody{data: []byte("helloworld"), per: 5}
+	raw := NewCounter(body, 10)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	in := newDirectIncoming(IncomingSpec{
+		Ctx: ctx, Cancel: cancel, Decoded: raw, Raw: raw, Proto: "h1", Length: 10, Wake: func() {},
+		SetReadDeadline: func(time.Time) error { return nil },
+		WaitReadable:    func(time.Duration) (bool, error) { return len(body.data) > 0, nil },
+	})
+	buf := make([]byte, 64)
+	if n, err := in.Read(buf, time.Second); string(buf[:n]) != "helloworld" || err != nil {
+		t.Fatalf("first read = %q, %v", buf[:n], err)
+	}
+	if n, err := in.Read(buf, time.Second); n != 0 || err != io.EOF {
+		t.Fatalf("second read = %d, %v", n, err)
+	}
+}
