@@ -41,18 +41,19 @@ func Registered() bool { return check.Load() != nil }
 type key struct{}
 
 // caller is what an exchange on its caller's thread carries: how to end it, and the
-// deadline its waits keep (zero: none) with the error that deadline ends it with.
+// deadline its waits keep (zero: none) with the error that deadline ends it with (made
+// only then).
 type caller struct {
 	cancel   context.CancelCauseFunc
 	deadline time.Time
-	expired  error
+	expired  func() error
 }
 
 // OnCaller marks ctx as an exchange's on its caller's thread; cancel ends the exchange
 // when the check reports an interrupt, or with expired once deadline passed (zero: no
 // deadline). The deadline is kept by the waits' slices, not by a timer: a pending runtime
 // timer keeps one of Go's threads in epoll_wait, woken by every event on every socket.
-func OnCaller(ctx context.Context, cancel context.CancelCauseFunc, deadline time.Time, expired error) context.Context {
+func OnCaller(ctx context.Context, cancel context.CancelCauseFunc, deadline time.Time, expired func() error) context.Context {
 	return context.WithValue(ctx, key{}, &caller{cancel: cancel, deadline: deadline, expired: expired})
 }
 
@@ -79,7 +80,7 @@ func SliceFor(ctx context.Context) time.Duration {
 func Interrupted(ctx context.Context) bool {
 	c := callerOf(ctx)
 	if c != nil && !c.deadline.IsZero() && !time.Now().Before(c.deadline) {
-		c.cancel(c.expired)
+		c.cancel(c.expired())
 		return true
 	}
 	f := check.Load()

@@ -85,7 +85,7 @@ func TestAWaitEndsAtTheCallersDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	expired := errors.New("connect timeout")
 	started := time.Now()
-	err := Wait(OnCaller(ctx, cancel, started.Add(100*time.Millisecond), expired), make(chan struct{}))
+	err := Wait(OnCaller(ctx, cancel, started.Add(100*time.Millisecond), func() error { return expired }), make(chan struct{}))
 	if !errors.Is(err, expired) || context.Cause(ctx) != expired {
 		t.Fatalf("Wait = %v, the context's cause %v", err, context.Cause(ctx))
 	}

@@ -42,7 +42,7 @@ func (st *Stream) runInline() {
 	if st.inlineOK && st.runState.CompareAndSwap(runPending, runStarted) {
 		// No timer: its waits keep the deadline (a pending timer keeps a Go thread in
 		// epoll_wait, woken by the socket's every event).
-		st.run(callerwait.OnCaller(st.ctx, st.cancel, st.connectDeadline, st.connectExpired()))
+		st.run(callerwait.OnCaller(st.ctx, st.cancel, st.connectDeadline, st.connectExpired))
 	}
 }
 

@@ -345,7 +345,7 @@ func TestH1ExchangesOnTheCallersThreadKeepTheirDeadlineWithinTheHead(t *testing.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	expired := errors.New("connect timeout")
 	started := time.Now()
-	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, started.Add(300*time.Millisecond), expired), plainRequest("GET", server.addr, "/"))
+	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, started.Add(300*time.Millisecond), func() error { return expired }), plainRequest("GET", server.addr, "/"))
 	if err == nil || context.Cause(ctx) != expired {
 		t.Fatalf("RoundTrip = %v, the context's cause %v", err, context.Cause(ctx))
 	}
