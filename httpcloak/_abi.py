@@ -512,7 +512,13 @@ def local_proxy_sessions(proxy: int) -> list[str]:
 # 1: the exchange ends, and the wait raises what the handler raised (raise_pending), as it
 # would have between two wait slices.
 
-_pending_interrupt = threading.local()
+
+class _PendingInterrupt(threading.local):
+    # A class default: reading it before any handler raised takes no AttributeError.
+    error: BaseException | None = None
+
+
+_pending_interrupt = _PendingInterrupt()
 
 
 def _interrupt_check() -> int:
@@ -531,7 +537,7 @@ lib.hc_set_interrupt_check(_interrupt_callback)
 
 def raise_pending() -> None:
     """Raise what a signal handler raised during this thread's last check, if anything."""
-    error: BaseException | None = getattr(_pending_interrupt, "error", None)
+    error = _pending_interrupt.error
     if error is not None:
         _pending_interrupt.error = None
         raise error
