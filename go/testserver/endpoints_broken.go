@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -37,18 +39,13 @@ const truncateDelay = 50 * time.Millisecond
 // zero-size chunk, then closes. With ?cut_inside=1 the last chunk's size
 // line promises 100 more bytes than are sent.
 func handleChunkedUnterminated(w http.ResponseWriter, r *http.Request) {
-	if r.ProtoMajor != 1 {
-		badRequest(w, "chunked-unterminated needs HTTP/1.x")
-		return
-	}
 	send, ok := queryInt(r, "send", 1000)
 	if !ok || send < 1 || send > maxPatternWrite {
 		badRequest(w, fmt.Sprintf("send must be 1..%d", maxPatternWrite))
 		return
 	}
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		http.Error(w, "hijack: "+err.Error(), http.StatusInternalServerError)
+	conn, buf, ok := hijackH1(w, r, "chunked-unterminated")
+	if !ok {
 		return
 	}
 	defer closeHard(r, conn)
@@ -160,13 +157,8 @@ func handleSlowHeaders(w http.ResponseWriter, r *http.Request) {
 // sendHeadInTwo (HTTP/1 only: /slow-headers?partial=1) sends the first bytes of its
 // response's head at once and the rest after delay: a server that stalls within its head.
 func sendHeadInTwo(w http.ResponseWriter, r *http.Request, delay time.Duration) {
-	if r.ProtoMajor != 1 {
-		badRequest(w, "partial needs HTTP/1.x")
-		return
-	}
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		http.Error(w, "hijack: "+err.Error(), http.StatusInternalServerError)
+	conn, buf, ok := hijackH1(w, r, "partial")
+	if !ok {
 		return
 	}
 	defer closeHard(r, conn)
@@ -176,4 +168,19 @@ func sendHeadInTwo(w http.ResponseWriter, r *http.Request, delay time.Duration) 
 	}
 	buf.WriteString("pe: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 	buf.Flush()
+}
+
+// hijackH1 takes an HTTP/1.x request's connection over, to write an answer by hand; what
+// names the endpoint (or option) for the refusal of any other protocol. False: answered.
+func hijackH1(w http.ResponseWriter, r *http.Request, what string) (net.Conn, *bufio.ReadWriter, bool) {
+	if r.ProtoMajor != 1 {
+		badRequest(w, what+" needs HTTP/1.x")
+		return nil, nil, false
+	}
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "hijack: "+err.Error(), http.StatusInternalServerError)
+		return nil, nil, false
+	}
+	return conn, buf, true
 }

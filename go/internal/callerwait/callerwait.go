@@ -75,14 +75,32 @@ func SliceFor(ctx context.Context) time.Duration {
 	return max(min(Slice, time.Until(c.deadline)), 0)
 }
 
+// Expired ends ctx's exchange with the deadline's error once the deadline passed, and
+// reports whether it did.
+func Expired(ctx context.Context) bool {
+	c := callerOf(ctx)
+	if c == nil || c.deadline.IsZero() || time.Now().Before(c.deadline) {
+		return false
+	}
+	c.cancel(c.expired())
+	return true
+}
+
+// Deadline is the deadline ctx's exchange on its caller's thread keeps (zero: none).
+func Deadline(ctx context.Context) time.Time {
+	if c := callerOf(ctx); c != nil {
+		return c.deadline
+	}
+	return time.Time{}
+}
+
 // Interrupted runs the check; on an interrupt, or once the deadline passed, it ends ctx's
 // exchange and reports true.
 func Interrupted(ctx context.Context) bool {
-	c := callerOf(ctx)
-	if c != nil && !c.deadline.IsZero() && !time.Now().Before(c.deadline) {
-		c.cancel(c.expired())
+	if Expired(ctx) {
 		return true
 	}
+	c := callerOf(ctx)
 	f := check.Load()
 	if f == nil || !(*f)() {
 		return false

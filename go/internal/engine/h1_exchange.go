@@ -179,10 +179,7 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 		return nil, &exchangeError{cause: err, nothingRead: pc.counted.n == before}
 	}
 	before := pc.counted.n
-	if err := req.Write(pc.bw); err != nil {
-		return fail(err, before)
-	}
-	if err := pc.bw.Flush(); err != nil {
+	if err := writeRequest(ctx, req, pc); err != nil {
 		return fail(err, before)
 	}
 	var resp *http.Response
@@ -211,6 +208,41 @@ func (x *h1Exchanges) exchange(ctx context.Context, req *http.Request, pc *h1Con
 	}
 	resp.Body = body
 	return resp, nil
+}
+
+// largeHead is a request head's size past which it may not fit the sockets' buffers: its
+// write could then wait for a server that does not read.
+const largeHead = 64 << 10
+
+// writeRequest writes req's head on pc. On its caller's thread the exchange keeps its
+// deadline in its waits, not in a timer; a large head's write gets it as a write deadline
+// (a timer, for this rare case), so a server that does not read cannot hold the caller.
+func writeRequest(ctx context.Context, req *http.Request, pc *h1Conn) error {
+	if deadline := callerwait.Deadline(ctx); !deadline.IsZero() && headSize(req) > largeHead {
+		if err := pc.conn.SetWriteDeadline(deadline); err != nil {
+			return err
+		}
+		defer func() { _ = pc.conn.SetWriteDeadline(time.Time{}) }()
+	}
+	err := req.Write(pc.bw)
+	if err == nil {
+		err = pc.bw.Flush()
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		callerwait.Expired(ctx) // the cause is then the connect timeout's
+	}
+	return err
+}
+
+// headSize is about how many bytes req's head takes on the wire.
+func headSize(req *http.Request) int {
+	n := len(req.Method) + len(req.URL.Path) + len(req.URL.RawQuery) + len(req.Host)
+	for name, values := range req.Header {
+		for _, value := range values {
+			n += len(name) + len(value) + 4
+		}
+	}
+	return n
 }
 
 // mayResend reports whether req may be sent twice: an idempotent method (auto.go's rule),

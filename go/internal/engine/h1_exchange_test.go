@@ -300,19 +300,34 @@ func TestH1ExchangesCloseIdleReachesConnectionsInUse(t *testing.T) {
 	}
 }
 
+// withSlicesOfAMinute makes the waits on a caller's thread go in slices of a minute, with
+// a check that never reports an interrupt: a wait that ends sooner ended on its own cue.
+func withSlicesOfAMinute(t *testing.T) {
+	t.Helper()
+	slice := callerwait.Slice
+	callerwait.Slice = time.Minute
+	callerwait.SetCheck(func() bool { return false })
+	t.Cleanup(func() { callerwait.Slice = slice; callerwait.SetCheck(nil) })
+}
+
+// startStallingH1 is a server that reads a request, writes first (the start of an answer,
+// or nothing) and then nothing more while the test runs.
+func startStallingH1(t *testing.T, first string) *rawH1Server {
+	t.Helper()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	return startRawH1(t, func(_ int, conn net.Conn, br *bufio.Reader) {
+		readRequestHead(br)
+		_, _ = io.WriteString(conn, first)
+		<-release
+	})
+}
+
 // On its caller's thread the wait for the answer (poll(2) there) ends as soon as the
 // request is cancelled, not at the end of its slice.
 func TestH1ExchangesCancelEndsThePollAtOnce(t *testing.T) {
-	defer func(slice time.Duration) { callerwait.Slice = slice }(callerwait.Slice)
-	callerwait.Slice = time.Minute
-	callerwait.SetCheck(func() bool { return false })
-	t.Cleanup(func() { callerwait.SetCheck(nil) })
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	server := startRawH1(t, func(_ int, _ net.Conn, br *bufio.Reader) {
-		readRequestHead(br)
-		<-release
-	})
+	withSlicesOfAMinute(t)
+	server := startStallingH1(t, "")
 	eng := plainEngine(t)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	time.AfterFunc(50*time.Millisecond, func() { cancel(errors.New("cancelled")) })
@@ -330,22 +345,36 @@ func TestH1ExchangesCancelEndsThePollAtOnce(t *testing.T) {
 // exchange's deadline: a server that stalls within its head is cut at the deadline, as the
 // timer of an exchange on a goroutine cuts it.
 func TestH1ExchangesOnTheCallersThreadKeepTheirDeadlineWithinTheHead(t *testing.T) {
-	defer func(slice time.Duration) { callerwait.Slice = slice }(callerwait.Slice)
-	callerwait.Slice = time.Minute
-	callerwait.SetCheck(func() bool { return false })
-	t.Cleanup(func() { callerwait.SetCheck(nil) })
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
-	server := startRawH1(t, func(_ int, conn net.Conn, br *bufio.Reader) {
-		readRequestHead(br)
-		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Le")
-		<-release // the rest of the head never comes
-	})
+	withSlicesOfAMinute(t)
+	server := startStallingH1(t, "HTTP/1.1 200 OK\r\nContent-Le") // the rest never comes
 	eng := plainEngine(t)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	expired := errors.New("connect timeout")
 	started := time.Now()
 	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, started.Add(300*time.Millisecond), func() error { return expired }), plainRequest("GET", server.addr, "/"))
+	if err == nil || context.Cause(ctx) != expired {
+		t.Fatalf("RoundTrip = %v, the context's cause %v", err, context.Cause(ctx))
+	}
+	if waited := time.Since(started); waited < 300*time.Millisecond || waited > 5*time.Second {
+		t.Fatalf("a 300 ms deadline ended the exchange after %v", waited)
+	}
+}
+
+// A head too large for the sockets' buffers, to a server that never reads it, is cut at
+// the exchange's deadline on its caller's thread too: its write is the one wait there that
+// gets the deadline as a timer.
+func TestH1ExchangesOnTheCallersThreadKeepTheirDeadlineWhileWriting(t *testing.T) {
+	withSlicesOfAMinute(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	server := startRawH1(t, func(int, net.Conn, *bufio.Reader) { <-release }) // reads nothing
+	eng := plainEngine(t)
+	req := plainRequest("GET", server.addr, "/")
+	req.Headers = append(req.Headers, [2]string{"x-large", strings.Repeat("a", 16<<20)})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	expired := errors.New("connect timeout")
+	started := time.Now()
+	_, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, started.Add(300*time.Millisecond), func() error { return expired }), req)
 	if err == nil || context.Cause(ctx) != expired {
 		t.Fatalf("RoundTrip = %v, the context's cause %v", err, context.Cause(ctx))
 	}
