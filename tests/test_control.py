@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -42,8 +43,12 @@ def test_slow_headers_raise_connect_timeout(server: TestServer, base_url: str) -
     assert time.monotonic() - started < 2.0
 
 
-@pytest.mark.parametrize("streamed_body", [False, True], ids=["on the caller's thread", "on a goroutine"])
-def test_a_head_stalled_midway_raises_connect_timeout(server: TestServer, streamed_body: bool) -> None:
+@pytest.mark.parametrize(
+    "streamed_body", [False, True], ids=["on the caller's thread", "on a goroutine"]
+)
+def test_a_head_stalled_midway_raises_connect_timeout(
+    server: TestServer, streamed_body: bool
+) -> None:
     """The server sends the start of its head and stalls: the connect timeout (which lasts
     until the headers) cuts it, whether the exchange runs on the waiting thread (a GET over
     plain HTTP) or on a goroutine (a request with a streamed body)."""
@@ -58,6 +63,23 @@ def test_a_head_stalled_midway_raises_connect_timeout(server: TestServer, stream
                 s.get(url, stream=True)
         waited = time.monotonic() - started
     assert 0.4 < waited < 2.0, f"ConnectTimeout after {waited:.2f}s for a 0.5s connect timeout"
+
+
+def test_a_large_head_to_a_server_that_reads_nothing_raises_connect_timeout() -> None:
+    """A GET whose head outgrows the sockets' buffers, to a server that never reads it (the
+    kernel accepts the connection, nobody calls accept): the write is cut by the connect
+    timeout instead of waiting for ever."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        timeout = httpcloak.Timeout(connect=0.5, read=30)
+        with httpcloak.Session(timeout=timeout) as s:
+            started = time.monotonic()
+            with pytest.raises(httpcloak.ConnectTimeout):
+                s.get(f"http://127.0.0.1:{port}/", headers={"x-large": "a" * (16 << 20)})
+            waited = time.monotonic() - started
+    assert waited < 3.0, f"ConnectTimeout after {waited:.2f}s for a 0.5s connect timeout"
 
 
 def test_total_timeout_bounds_the_whole_exchange(server: TestServer) -> None:
