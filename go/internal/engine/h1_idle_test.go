@@ -43,7 +43,7 @@ func TestH1IdleExpiresAConnectionWhenItIsNext(t *testing.T) {
 	var pool h1Idle
 	ours, theirs := loopbackPair(t)
 	pool.put(newH1Conn("a:80", ours))
-	if pc := pool.take("a:80", false); pc == nil {
+	if pc := pool.take("a:80", true); pc == nil { // replayable: taken where its state cannot be asked too
 		t.Fatal("a connection idle for a moment was not taken")
 	} else {
 		pool.put(pc)
