@@ -65,7 +65,8 @@ func TestH1IdlePrunesOtherOriginsAsItIsUsed(t *testing.T) {
 	pool.put(newH1Conn("old:80", old))
 	pool.conns["old:80"][0].idleSince = time.Now().Add(-engineIdleTimeout)
 	fresh, _ := loopbackPair(t)
-	pool.put(newH1Conn("new:80", fresh)) // within idlePruneEvery of the first put: no look
+	pool.pruned = time.Now() // a look just happened: this put makes none
+	pool.put(newH1Conn("new:80", fresh))
 	if pool.total != 2 {
 		t.Fatalf("%d idle connections, want 2 before the next look", pool.total)
 	}
