@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"httpcloakpy/internal/wake"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -54,10 +56,7 @@ func pollReadable(conn net.Conn, timeout time.Duration) (readable, polled bool, 
 	if err != nil {
 		return false, true, err
 	}
-	ms := -1 // no limit
-	if timeout >= 0 {
-		ms = int((timeout + time.Millisecond - 1) / time.Millisecond) // rounded up: no spin
-	}
+	ms := wake.PollMillis(timeout)
 	readErr := raw.Read(func(fd uintptr) bool {
 		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, perr := unix.Poll(fds, ms)

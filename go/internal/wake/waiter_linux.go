@@ -30,12 +30,8 @@ func (w *waiter) drain() {
 // sleep returns when woken (the count drained) or after d (< 0: no limit), or early
 // (a signal); false when poll(2) fails, and the caller must wait some other way.
 func (w *waiter) sleep(d time.Duration) bool {
-	ms := -1
-	if d >= 0 {
-		ms = int((d + time.Millisecond - 1) / time.Millisecond) // rounded up: no spin
-	}
 	fds := []unix.PollFd{{Fd: int32(w.fd), Events: unix.POLLIN}}
-	n, err := unix.Poll(fds, ms)
+	n, err := unix.Poll(fds, PollMillis(d))
 	if err != nil && !errors.Is(err, unix.EINTR) {
 		return false
 	}

@@ -72,6 +72,15 @@ func (s *Slot) Wait(ch <-chan struct{}, wait time.Duration) bool {
 	return WaitClosed(ch, wait)
 }
 
+// PollMillis is d as poll(2)'s timeout: -1 for no limit (d < 0), else milliseconds
+// rounded up, so a wait shorter than a millisecond does not come back at once and spin.
+func PollMillis(d time.Duration) int {
+	if d < 0 {
+		return -1
+	}
+	return int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
 // IsClosed reports whether ch is closed, without waiting.
 func IsClosed(ch <-chan struct{}) bool {
 	select {
