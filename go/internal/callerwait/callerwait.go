@@ -100,12 +100,11 @@ func Interrupted(ctx context.Context) bool {
 	if Expired(ctx) {
 		return true
 	}
-	c := callerOf(ctx)
 	f := check.Load()
 	if f == nil || !(*f)() {
 		return false
 	}
-	if c != nil {
+	if c := callerOf(ctx); c != nil {
 		c.cancel(ErrInterrupted)
 	}
 	return true
