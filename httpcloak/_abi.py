@@ -69,12 +69,19 @@ check_not_forked = ForkGuard.check
 
 # ---- errors -----------------------------------------------------------------------------
 
-_local = threading.local()
+
+class _ThreadSlots(threading.local):
+    # Made on a thread's first call; the class defaults are read without an AttributeError.
+    err: Any = None
+    meta: tuple[Any, Any] | None = None
+
+
+_local = _ThreadSlots()
 
 
 def error_slot() -> Any:
     """A per-thread hc_error, reused so the read loop allocates nothing."""
-    slot = getattr(_local, "err", None)
+    slot = _local.err
     if slot is None:
         slot = _local.err = ffi.new("hc_error *")
     return slot
@@ -83,7 +90,7 @@ def error_slot() -> Any:
 def _meta_slots() -> tuple[Any, Any]:
     """A per-thread pair of out-parameters for hc_stream_meta (the JSON and its length),
     reused as error_slot is: the library fills them just before it returns."""
-    slots: tuple[Any, Any] | None = getattr(_local, "meta", None)
+    slots = _local.meta
     if slots is None:
         slots = _local.meta = (ffi.new("char **"), ffi.new("int64_t *"))
     return slots
@@ -644,7 +651,7 @@ class NativeStream:
     def readinto(self, target: Any, size: int) -> int:
         """Copy up to size bytes into the cdata buffer target; 0 means end of body.
         The per-read path: the checks are inlined, not calls."""
-        read, err = lib.hc_stream_read, getattr(_local, "err", None) or error_slot()
+        read, err = lib.hc_stream_read, _local.err or error_slot()
         while True:
             if ForkGuard.forked:  # before every call: in a forked child it would never return
                 ForkGuard.check()
