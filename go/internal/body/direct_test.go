@@ -221,21 +221,26 @@ func TestAReadThatMustNotWaitHandsTheBodyToThePump(t *testing.T) {
 func TestWhichBodiesAreReadDirectly(t *testing.T) {
 	deadline := func(time.Time) error { return nil }
 	for _, c := range []struct {
-		name   string
-		proto  string
-		length int64
-		coded  bool
-		direct bool
+		name      string
+		proto     string
+		length    int64
+		coded     bool
+		onReaders bool // the exchange ran on the reader's thread
+		direct    bool
 	}{
-		{"h1 long", "h1", 1 << 20, false, true},
-		{"h1 chunked", "h1", -1, false, false},
-		{"h1 coded", "h1", 1 << 20, true, false},
-		{"h1 short", "h1", directMinLength, false, false},
-		{"h2 long", "h2", 1 << 20, false, true},
-		{"h2 short", "h2", directMinLength, false, false},
-		{"h2 of unknown length", "h2", -1, false, false},
-		{"h2 coded", "h2", 1 << 20, true, false},
-		{"h3", "h3", 1 << 20, false, false},
+		{"h1 long", "h1", 1 << 20, false, false, true},
+		{"h1 chunked", "h1", -1, false, false, false},
+		{"h1 coded", "h1", 1 << 20, true, false, false},
+		{"h1 short", "h1", directMinLength, false, false, false},
+		{"h1 short, on the reader's thread", "h1", 1, false, true, true},
+		{"h1 chunked, on the reader's thread", "h1", -1, false, true, false},
+		{"h2 long", "h2", 1 << 20, false, false, true},
+		{"h2 short", "h2", directMinLength, false, false, false},
+		{"h2 short, on the reader's thread", "h2", 1, false, true, true},
+		{"h2 of unknown length", "h2", -1, false, false, false},
+		{"h2 coded", "h2", 1 << 20, true, false, false},
+		{"h3", "h3", 1 << 20, false, false, false},
+		{"h3 short, on the reader's thread", "h3", 1, false, true, false},
 	} {
 		raw := NewCounter(io.NopCloser(&slowBody{err: io.EOF}), c.length)
 		var decoded io.ReadCloser = raw
@@ -245,6 +250,7 @@ func TestWhichBodiesAreReadDirectly(t *testing.T) {
 		in := NewIncoming(IncomingSpec{
 			Ctx: context.Background(), Cancel: func(error) {}, Decoded: decoded, Raw: raw,
 			Proto: c.proto, Length: c.length, Wake: func() {}, SetReadDeadline: deadline,
+			OnReadersThread: c.onReaders,
 		})
 		if direct := in.direct != nil && in.pump.Load() == nil; direct != c.direct {
 			t.Errorf("%s: read directly = %v, want %v", c.name, direct, c.direct)

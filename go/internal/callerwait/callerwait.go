@@ -65,6 +65,24 @@ func callerOf(ctx context.Context) *caller {
 // Here reports whether ctx's exchange runs on its caller's thread.
 func Here(ctx context.Context) bool { return callerOf(ctx) != nil }
 
+// off is ctx for work that Do runs on a goroutine: its waits are not the caller's (the
+// caller waits in slices meanwhile), and must not run the caller's check.
+func off(ctx context.Context) context.Context {
+	return context.WithValue(ctx, key{}, (*caller)(nil))
+}
+
+// Slices is ctx's exchange's wait slices for a wait the engine leaves to a library (the
+// shape of fhttp's http2.WaitSlices): each slice as long as SliceFor says, Interrupted at
+// its end.
+type Slices struct{ ctx context.Context }
+
+// SlicesOf is the wait slices of ctx's exchange on its caller's thread.
+func SlicesOf(ctx context.Context) Slices { return Slices{ctx} }
+
+func (s Slices) Next() time.Duration { return SliceFor(s.ctx) }
+
+func (s Slices) Check() { Interrupted(s.ctx) }
+
 // SliceFor is how long a wait of ctx's exchange may go before it calls Interrupted: Slice,
 // or less when its deadline comes sooner.
 func SliceFor(ctx context.Context) time.Duration {
@@ -141,9 +159,10 @@ func wait(ctx context.Context, done <-chan struct{}, elapsed <-chan time.Time) e
 }
 
 // Do runs work on a goroutine while the caller waits in slices: for the waits this
-// package cannot slice itself (a dial, another protocol's round trip). A result that
-// comes after the caller gave up goes to discard.
-func Do[T any](ctx context.Context, work func() (T, error), discard func(T)) (T, error) {
+// package cannot slice itself (a dial, another protocol's round trip). work gets ctx no
+// longer marked as on the caller's thread. A result that comes after the caller gave up
+// goes to discard.
+func Do[T any](ctx context.Context, work func(ctx context.Context) (T, error), discard func(T)) (T, error) {
 	var (
 		result    T
 		err       error
@@ -154,7 +173,7 @@ func Do[T any](ctx context.Context, work func() (T, error), discard func(T)) (T,
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r, e := work()
+		r, e := work(off(ctx))
 		mu.Lock()
 		result, err, finished = r, e, true
 		late := abandoned

@@ -51,7 +51,7 @@ func TestDoDiscardsALateResult(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		cancel(errors.New("gave up"))
 	}()
-	_, err := Do(ctx, func() (int, error) { <-release; return 7, nil }, func(v int) { discarded <- v })
+	_, err := Do(ctx, func(context.Context) (int, error) { <-release; return 7, nil }, func(v int) { discarded <- v })
 	if err == nil {
 		t.Fatal("Do returned no error after its context ended")
 	}

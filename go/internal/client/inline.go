@@ -21,11 +21,12 @@ const (
 	runNever                // closed before it started
 )
 
-// mayRunInline: a plain http:// request without a body and without a redirect hook (whose
-// decisions come from the caller's thread), while an interrupt check is registered.
+// mayRunInline: a request without a body and without a redirect hook (whose decisions
+// come from the caller's thread), while an interrupt check is registered. What the engine
+// cannot wait for in slices (a first contact, HTTP/3) runs on a goroutine meanwhile.
 func mayRunInline(spec *Request) bool {
-	return callerwait.Registered() && spec.URL.Scheme == "http" && spec.Body == nil &&
-		spec.Upload == nil && !spec.RedirectHook
+	return callerwait.Registered() && (spec.URL.Scheme == "http" || spec.URL.Scheme == "https") &&
+		spec.Body == nil && spec.Upload == nil && !spec.RedirectHook
 }
 
 // start runs the exchange on a goroutine, unless it was started (or closed) already. Every

@@ -174,7 +174,7 @@ func (s *Session) roundTrip(ctx context.Context, out *engine.Request) (*engine.R
 	if !callerwait.Here(ctx) || s.engine.WaitsInSlices(out) {
 		return s.engine.RoundTrip(ctx, out)
 	}
-	return callerwait.Do(ctx, func() (*engine.Response, error) { return s.engine.RoundTrip(ctx, out) },
+	return callerwait.Do(ctx, func(ctx context.Context) (*engine.Response, error) { return s.engine.RoundTrip(ctx, out) },
 		func(resp *engine.Response) { _ = resp.Body.Close() })
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"httpcloakpy/internal/callerwait"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/ticketcache"
 
@@ -86,6 +87,11 @@ func (e *autoEngine) RoundTrip(ctx context.Context, out *Request) (*Response, er
 	}
 	origin := originAddress(out.URL.Scheme, out.URL.Host)
 	if alt, ok := e.alt.lookup(origin, time.Now()); ok {
+		if callerwait.Here(ctx) {
+			// HTTP/3's waits are not sliced: on a goroutine, the caller waiting in slices.
+			return callerwait.Do(ctx, func(ctx context.Context) (*Response, error) { return e.RoundTrip(ctx, out) },
+				func(resp *Response) { _ = resp.Body.Close() })
+		}
 		if q := e.quicTo(alt, out.URL.Hostname()); q != nil {
 			resp, err := e.h3.roundTripOn(ctx, q.cc, out)
 			if err == nil {
@@ -117,6 +123,16 @@ func (e *autoEngine) RoundTrip(ctx context.Context, out *Request) (*Response, er
 		e.alt.learn(origin, headerValues(resp.Headers, "alt-svc"), time.Now())
 	}
 	return resp, err
+}
+
+// WaitsInSlices: as over TCP, unless the origin has an HTTP/3 alternative.
+func (e *autoEngine) WaitsInSlices(req *Request) bool {
+	if req.URL.Scheme == "https" {
+		if _, ok := e.alt.lookup(originAddress("https", req.URL.Host), time.Now()); ok {
+			return false
+		}
+	}
+	return e.tcpEngine.WaitsInSlices(req)
 }
 
 // quicTo is the QUIC connection to alt when it is up; otherwise it starts one (if none is

@@ -10,6 +10,8 @@ import (
 	"github.com/bogdanfinn/fhttp/http2"
 	tls "github.com/bogdanfinn/utls"
 	"golang.org/x/net/idna"
+
+	"httpcloakpy/internal/callerwait"
 )
 
 // connPool holds the engine's connections per origin (an engine has one proxy, so this is
@@ -105,13 +107,7 @@ func (p *connPool) connect(ctx context.Context, addr string) (*http2.ClientConn,
 	}
 	call.waiters++
 	p.mu.Unlock()
-	select {
-	case <-call.done:
-		p.mu.Lock()
-		call.waiters--
-		p.mu.Unlock()
-		return call.cc, call.err
-	case <-ctx.Done():
+	if err := waitDone(ctx, call.done); err != nil {
 		p.mu.Lock()
 		call.waiters--
 		if call.waiters == 0 && p.dials[addr] == call {
@@ -120,7 +116,24 @@ func (p *connPool) connect(ctx context.Context, addr string) (*http2.ClientConn,
 			call.cancel()
 		}
 		p.mu.Unlock()
-		return nil, ctx.Err()
+		return nil, err
+	}
+	p.mu.Lock()
+	call.waiters--
+	p.mu.Unlock()
+	return call.cc, call.err
+}
+
+// waitDone waits for done, in slices on a caller's thread; ctx's error if it ends first.
+func waitDone(ctx context.Context, done <-chan struct{}) error {
+	if callerwait.Here(ctx) {
+		return callerwait.Wait(ctx, done)
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

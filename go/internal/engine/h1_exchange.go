@@ -44,8 +44,12 @@ func (x *h1Exchanges) takes(req *http.Request) bool {
 // bareExchange is the rule of what h1Exchanges sends; has reports whether a header
 // (lower-case name) is in the request.
 func bareExchange(scheme, method string, hasBody bool, has func(name string) bool) bool {
-	return h1ExchangesHere && scheme == "http" && method != "CONNECT" && !hasBody &&
-		!has("expect") && !has("upgrade")
+	return h1ExchangesHere && scheme == "http" && bareRequest(method, hasBody, has)
+}
+
+// bareRequest: no body, no Expect: 100-continue, no protocol upgrade, not a tunnel.
+func bareRequest(method string, hasBody bool, has func(name string) bool) bool {
+	return method != "CONNECT" && !hasBody && !has("expect") && !has("upgrade")
 }
 
 func (x *h1Exchanges) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -78,9 +82,9 @@ func (x *h1Exchanges) RoundTrip(req *http.Request) (*http.Response, error) {
 // dialFor opens a connection to addr; on a caller's thread the dial (name lookup, proxy)
 // runs on a goroutine while the caller waits in slices.
 func (x *h1Exchanges) dialFor(ctx context.Context, addr string) (net.Conn, error) {
-	dial := func() (net.Conn, error) { return x.dial(ctx, "tcp", addr) }
+	dial := func(ctx context.Context) (net.Conn, error) { return x.dial(ctx, "tcp", addr) }
 	if !callerwait.Here(ctx) {
-		return dial()
+		return dial(ctx)
 	}
 	return callerwait.Do(ctx, dial, func(conn net.Conn) { _ = conn.Close() })
 }

@@ -46,6 +46,14 @@ func (p *connPool) GetClientConn(req *http.Request, addr string) (*http2.ClientC
 	return cc, nil
 }
 
+// takesH2Now reports whether a request to addr would go on an HTTP/2 connection already
+// open: none to dial, no HTTP/1.1.
+func (p *connPool) takesH2Now(addr string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.proto[addr] == "h2" && slices.ContainsFunc(p.h2s[addr], (*http2.ClientConn).CanTakeNewRequest)
+}
+
 // claimLocked moves req's exchange onto cc (a retry may move it); p.mu is held.
 func (p *connPool) claimLocked(req *http.Request, cc *http2.ClientConn) {
 	ex, _ := req.Context().Value(exchangeKey{}).(*exchange)

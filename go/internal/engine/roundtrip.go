@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"httpcloakpy/internal/callerwait"
 	"httpcloakpy/internal/errs"
 	"httpcloakpy/internal/fingerprint"
 	"httpcloakpy/internal/ticketcache"
@@ -163,12 +164,21 @@ func TunnelDialer(cfg Config) (*proxyDialer, error) {
 
 func (e *tcpEngine) PresetHeaders() [][2]string { return e.headers }
 
-// WaitsInSlices: the requests h1Exchanges sends (plain http://, no body).
+// WaitsInSlices: a request without a body that h1Exchanges sends (plain http://), or that
+// goes on an HTTP/2 connection already open to its origin (fhttp patch 0010 slices its
+// waits). Not a first contact (a dial and a handshake), nor HTTP/1.1 over TLS.
 func (e *tcpEngine) WaitsInSlices(req *Request) bool {
-	return bareExchange(req.URL.Scheme, req.Method, sizeOf(req.Body) > 0 || req.Stream != nil,
-		func(name string) bool {
-			return slices.ContainsFunc(req.Headers, func(h [2]string) bool { return strings.EqualFold(h[0], name) })
-		})
+	bare := bareRequest(req.Method, sizeOf(req.Body) > 0 || req.Stream != nil, func(name string) bool {
+		return slices.ContainsFunc(req.Headers, func(h [2]string) bool { return strings.EqualFold(h[0], name) })
+	})
+	switch {
+	case !bare:
+		return false
+	case req.URL.Scheme == "https":
+		return e.pool.takesH2Now(originAddress("https", req.URL.Host))
+	default:
+		return h1ExchangesHere && req.URL.Scheme == "http"
+	}
 }
 
 func (e *tcpEngine) TicketStore() *ticketcache.Cache { return e.tickets }
@@ -178,6 +188,9 @@ func (e *tcpEngine) Close() { e.pool.CloseIdleConnections() }
 func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
 	ex := &exchange{}
 	var carrier atomic.Pointer[net.Conn] // the HTTP/1.1 connection the response came on
+	if callerwait.Here(ctx) {
+		ctx = http2.ContextWithWaitSlices(ctx, callerwait.SlicesOf(ctx)) // an HTTP/2 exchange's waits
+	}
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
 		carrier.Store(&info.Conn)
 	}})
