@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"httpcloakpy/internal/errs"
+	"httpcloakpy/internal/wake"
 )
 
 // Slice is the longest a wait on the caller's thread goes without running the check (a
@@ -72,16 +73,24 @@ func off(ctx context.Context) context.Context {
 }
 
 // Slices is ctx's exchange's wait slices for a wait the engine leaves to a library (the
-// shape of fhttp's http2.WaitSlices): each slice as long as SliceFor says, Interrupted at
-// its end.
-type Slices struct{ ctx context.Context }
+// shape of fhttp's http2.SleepingWaitSlices): each slice as long as SliceFor says,
+// Interrupted at its end, and the waiting thread asleep in poll(2) meanwhile (package
+// wake), woken by Notify.
+type Slices struct {
+	ctx  context.Context
+	slot wake.Slot
+}
 
 // SlicesOf is the wait slices of ctx's exchange on its caller's thread.
-func SlicesOf(ctx context.Context) Slices { return Slices{ctx} }
+func SlicesOf(ctx context.Context) *Slices { return &Slices{ctx: ctx} }
 
-func (s Slices) Next() time.Duration { return SliceFor(s.ctx) }
+func (s *Slices) Next() time.Duration { return SliceFor(s.ctx) }
 
-func (s Slices) Check() { Interrupted(s.ctx) }
+func (s *Slices) Check() { Interrupted(s.ctx) }
+
+func (s *Slices) Sleep(ready func() bool, d time.Duration) bool { return s.slot.Sleep(ready, d) }
+
+func (s *Slices) Notify() { s.slot.Notify() }
 
 // SliceFor is how long a wait of ctx's exchange may go before it calls Interrupted: Slice,
 // or less when its deadline comes sooner.

@@ -300,16 +300,6 @@ func TestH1ExchangesCloseIdleReachesConnectionsInUse(t *testing.T) {
 	}
 }
 
-// withSlicesOfAMinute makes the waits on a caller's thread go in slices of a minute, with
-// a check that never reports an interrupt: a wait that ends sooner ended on its own cue.
-func withSlicesOfAMinute(t *testing.T) {
-	t.Helper()
-	slice := callerwait.Slice
-	callerwait.Slice = time.Minute
-	callerwait.SetCheck(func() bool { return false })
-	t.Cleanup(func() { callerwait.Slice = slice; callerwait.SetCheck(nil) })
-}
-
 // startStallingH1 is a server that reads a request, writes first (the start of an answer,
 // or nothing) and then nothing more while the test runs.
 func startStallingH1(t *testing.T, first string) *rawH1Server {

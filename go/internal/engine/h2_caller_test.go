@@ -147,3 +147,64 @@ func TestHTTP2StreamSlotWaitOnTheCallersThreadChecksForInterrupts(t *testing.T) 
 	interruptOnThirdCheck(t)
 	roundTripOnCaller(t, eng, h2Get(server, "/"))
 }
+
+// withSlicesOfAMinute makes the waits on a caller's thread go in slices of a minute, with
+// a check that never reports an interrupt: a wait that ends sooner ended on its own cue.
+func withSlicesOfAMinute(t *testing.T) {
+	t.Helper()
+	slice := callerwait.Slice
+	callerwait.Slice = time.Minute
+	callerwait.SetCheck(func() bool { return false })
+	t.Cleanup(func() { callerwait.Slice = slice; callerwait.SetCheck(nil) })
+}
+
+// The wait for the response on the caller's thread ends on each of its cues, not at the end
+// of a slice: the answer, a stream reset, the connection's end, a cancel from elsewhere.
+func TestHTTP2ResponseWaitOnTheCallersThreadEndsOnItsCue(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		path   string
+		answer bool                                              // the wait ends with a response
+		during func(server *httptest.Server, cancel func(error)) // 200 ms into the wait
+	}{
+		{"the answer", "/slow", true, func(*httptest.Server, func(error)) {}},
+		{"a stream reset", "/reset", false, func(*httptest.Server, func(error)) {}},
+		{"the connection's end", "/hold", false, func(s *httptest.Server, _ func(error)) { s.CloseClientConnections() }},
+		{"a cancel", "/hold", false, func(_ *httptest.Server, cancel func(error)) { cancel(errors.New("cancelled")) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/slow":
+					time.Sleep(200 * time.Millisecond)
+				case "/reset":
+					time.Sleep(200 * time.Millisecond)
+					panic(http.ErrAbortHandler) // RST_STREAM
+				case "/hold":
+					<-r.Context().Done()
+				}
+				_, _ = io.WriteString(w, "done")
+			}))
+			server.EnableHTTP2 = true
+			server.StartTLS()
+			t.Cleanup(server.Close)
+			eng := tlsEngine(t)
+			openConnection(t, eng, server)
+			withSlicesOfAMinute(t)
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			time.AfterFunc(200*time.Millisecond, func() { c.during(server, cancel) })
+			started := time.Now()
+			resp, err := eng.RoundTrip(callerwait.OnCaller(ctx, cancel, time.Time{}, nil), h2Get(server, c.path))
+			if err == nil {
+				_ = resp.Body.Close()
+			}
+			if waited := time.Since(started); waited > 5*time.Second {
+				t.Fatalf("the wait ended after %v, at a slice's end", waited)
+			}
+			if (err == nil) != c.answer {
+				t.Fatalf("ended with %v", err)
+			}
+		})
+	}
+}
