@@ -19,13 +19,15 @@ import (
 	"httpcloakpy/internal/callerwait"
 )
 
-// startHeldH2 is an HTTP/2 server that answers /hold only once release is closed, and
-// opens at most maxStreams streams per connection.
-func startHeldH2(t *testing.T, maxStreams int) (server *httptest.Server, release chan struct{}) {
+// startHeldH2 is an HTTP/2 server that answers /hold only once the test ends (telling
+// arrived of each /hold it got), and opens at most maxStreams streams per connection.
+func startHeldH2(t *testing.T, maxStreams int) (server *httptest.Server, arrived <-chan struct{}) {
 	t.Helper()
-	release = make(chan struct{})
+	release := make(chan struct{})
+	holds := make(chan struct{}, 16)
 	server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hold" {
+			holds <- struct{}{}
 			select {
 			case <-release:
 			case <-r.Context().Done():
@@ -37,7 +39,7 @@ func startHeldH2(t *testing.T, maxStreams int) (server *httptest.Server, release
 	server.Config.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: maxStreams}
 	server.StartTLS()
 	t.Cleanup(func() { close(release); server.Close() })
-	return server, release
+	return server, holds
 }
 
 func h2Get(server *httptest.Server, path string) *Request {
@@ -131,19 +133,21 @@ func TestHTTP2ResponseWaitOnTheCallersThreadChecksForInterrupts(t *testing.T) {
 
 // The wait for a stream slot on a full connection runs the check between slices too.
 func TestHTTP2StreamSlotWaitOnTheCallersThreadChecksForInterrupts(t *testing.T) {
-	server, _ := startHeldH2(t, 1)
+	server, arrived := startHeldH2(t, 1)
 	eng := tlsEngine(t)
 	openConnection(t, eng, server) // the server's SETTINGS: one stream at a time
-	held := make(chan error, 1)
 	go func() {
-		resp, err := eng.RoundTrip(context.Background(), h2Get(server, "/hold"))
-		if err == nil {
-			_, err = io.Copy(io.Discard, resp.Body)
+		// Holds the connection's one stream until the test ends.
+		if resp, err := eng.RoundTrip(context.Background(), h2Get(server, "/hold")); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 		}
-		held <- err
 	}()
-	time.Sleep(200 * time.Millisecond) // the held request has the connection's one stream
+	select {
+	case <-arrived:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request to hold the connection's stream never reached the server")
+	}
 	interruptOnThirdCheck(t)
 	roundTripOnCaller(t, eng, h2Get(server, "/"))
 }
