@@ -168,17 +168,14 @@ func (e *tcpEngine) PresetHeaders() [][2]string { return e.headers }
 // goes on an HTTP/2 connection already open to its origin (fhttp patch 0010 slices its
 // waits). Not a first contact (a dial and a handshake), nor HTTP/1.1 over TLS.
 func (e *tcpEngine) WaitsInSlices(req *Request) bool {
-	bare := bareRequest(req.Method, sizeOf(req.Body) > 0 || req.Stream != nil, func(name string) bool {
+	hasBody := sizeOf(req.Body) > 0 || req.Stream != nil
+	has := func(name string) bool {
 		return slices.ContainsFunc(req.Headers, func(h [2]string) bool { return strings.EqualFold(h[0], name) })
-	})
-	switch {
-	case !bare:
-		return false
-	case req.URL.Scheme == "https":
-		return e.pool.takesH2Now(originAddress("https", req.URL.Host))
-	default:
-		return h1ExchangesHere && req.URL.Scheme == "http"
 	}
+	if req.URL.Scheme == "https" {
+		return bareRequest(req.Method, hasBody, has) && e.pool.takesH2Now(originAddress("https", req.URL.Host))
+	}
+	return bareExchange(req.URL.Scheme, req.Method, hasBody, has)
 }
 
 func (e *tcpEngine) TicketStore() *ticketcache.Cache { return e.tickets }
@@ -188,7 +185,7 @@ func (e *tcpEngine) Close() { e.pool.CloseIdleConnections() }
 func (e *tcpEngine) RoundTrip(ctx context.Context, out *Request) (*Response, error) {
 	ex := &exchange{}
 	var carrier atomic.Pointer[net.Conn] // the HTTP/1.1 connection the response came on
-	if callerwait.Here(ctx) {
+	if out.URL.Scheme == "https" && callerwait.Here(ctx) {
 		ctx = http2.ContextWithWaitSlices(ctx, callerwait.SlicesOf(ctx)) // an HTTP/2 exchange's waits
 	}
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
