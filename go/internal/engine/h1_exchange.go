@@ -109,18 +109,22 @@ func (pc *h1Conn) readInSlices(ctx context.Context, p []byte) (int, error) {
 	}
 }
 
-// poll is pollReadable on pc's connection, marked as polling meanwhile: a cancel then shuts
-// the socket's read side to end the poll (exchange's AfterFunc).
-func (pc *h1Conn) poll(d time.Duration) (readable, polled bool, err error) {
+// poll is pollReadable (or pollMoreBody, for a body's bytes) on pc's connection, marked as
+// polling meanwhile: a cancel then shuts the socket's read side to end the poll
+// (exchange's AfterFunc).
+func (pc *h1Conn) poll(d time.Duration, forBody bool) (readable, polled bool, err error) {
 	pc.polling.Store(true)
 	defer pc.polling.Store(false)
+	if forBody {
+		return pollMoreBody(pc.conn, d)
+	}
 	return pollReadable(pc.conn, d)
 }
 
 // readWithin reads into p what comes within d: after poll(2) on the socket, or under a
 // read deadline where there is no socket to poll. 0 bytes and no error: nothing came.
 func (pc *h1Conn) readWithin(p []byte, d time.Duration) (int, error) {
-	readable, polled, err := pc.poll(d)
+	readable, polled, err := pc.poll(d, false)
 	if polled {
 		if err != nil || !readable {
 			return 0, err
@@ -305,7 +309,7 @@ func (b *h1Body) waitReadable(d time.Duration) (bool, error) {
 	if b.pc.br.Buffered() > 0 {
 		return true, nil
 	}
-	readable, _, err := b.pc.poll(d)
+	readable, _, err := b.pc.poll(d, true)
 	return readable, err
 }
 

@@ -36,7 +36,7 @@ func (r *countingReader) Read(p []byte) (n int, err error) {
 	if r.sliced != nil {
 		n, err = r.sliced(p)
 	} else {
-		n, err = r.conn.Read(p)
+		n, err = readAckingFirst(r.conn, p)
 	}
 	r.n += int64(n)
 	return n, err
