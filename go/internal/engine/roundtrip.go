@@ -347,6 +347,9 @@ func orderedHeaderPairs(h http.Header, names []string) ([][2]string, []string) {
 			taken[key] = i + 1
 		}
 	}
+	if len(pairs) == valueCount(h) {
+		return pairs, wire // the usual case: every field was received as it is
+	}
 	for _, rest := range headerPairs(h) {
 		key := http.CanonicalHeaderKey(rest[0])
 		if taken[key] < len(h[key]) {
@@ -375,6 +378,14 @@ func reasonOf(status string) string {
 		return reason
 	}
 	return ""
+}
+
+func valueCount(h http.Header) int {
+	n := 0
+	for _, values := range h {
+		n += len(values)
+	}
+	return n
 }
 
 // headerPairs flattens a header map; Go keeps no order across names, so names are sorted
