@@ -121,6 +121,35 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 	return 1
 }
 
+//export hc_stream_trailers
+func hc_stream_trailers(handle C.int64_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
+	defer guard(cerr, &ret, -1)
+	if out == nil || outLen == nil {
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out or out_len is NULL"))
+		return -1
+	}
+	st, ok := liveStream(handle, cerr)
+	if !ok {
+		return -1
+	}
+	pairs, err := st.Trailers()
+	if err != nil {
+		setError(cerr, err)
+		return -1
+	}
+	setError(cerr, nil)
+	if len(pairs) == 0 {
+		return 0
+	}
+	data, err := json.Marshal(pairs)
+	if err != nil {
+		setError(cerr, errs.New(errs.KindInternal, "encoding trailers: %v", err))
+		return -1
+	}
+	*outLen = handOut(data, out)
+	return 1
+}
+
 //export hc_stream_read
 func hc_stream_read(handle C.int64_t, buf *C.uint8_t, capacity C.int64_t, waitMs C.int32_t, cerr *C.hc_error) (ret C.int64_t) {
 	defer guard(cerr, &ret, readError)

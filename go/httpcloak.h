@@ -14,8 +14,8 @@
  *    sets err->kind = HC_OK. err may not be NULL.
  *  - Byte strings cross as (pointer, length): JSON for options and metadata, raw bytes for
  *    bodies. Nothing is NUL-terminated but err->message.
- *  - Memory handed out by Go (only *out of hc_stream_meta, hc_session_call, hc_call and
- *    hc_local_proxy_call) is freed
+ *  - Memory handed out by Go (only *out of hc_stream_meta, hc_stream_trailers,
+ *    hc_session_call, hc_call and hc_local_proxy_call) is freed
  *    exactly once with hc_free. Nothing else is ever freed by the caller.
  *  - No call blocks longer than its wait_ms argument (plus scheduling noise), so the caller
  *    keeps control: it can answer Ctrl-C or cancel from another thread between calls. The
@@ -30,7 +30,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 10
+#define HC_ABI_VERSION 11
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -165,6 +165,12 @@ int32_t hc_stream_meta(int64_t stream, int32_t wait_ms, char **out, int64_t *out
  * A failure is never reported as EOF. */
 int64_t hc_stream_read(int64_t stream, uint8_t *buf, int64_t cap, int32_t wait_ms,
                        hc_error *err);
+
+/* The trailer fields of a response whose body was read to its end (hc_stream_read
+ * returned HC_READ_EOF): 1 with JSON [[name, value], ...] in *out (free *out with hc_free),
+ * 0 when it has none (*out untouched: most responses, so no JSON either way), -1 with err
+ * set (the body was not read to its end, or the stream is closed). */
+int32_t hc_stream_trailers(int64_t stream, char **out, int64_t *out_len, hc_error *err);
 
 /* Queue len bytes of a streamed request body (copied), waiting up to wait_ms for room.
  * Returns len when taken, HC_READ_PENDING when there was no room within wait_ms,

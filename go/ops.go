@@ -192,17 +192,6 @@ var sessionOps = ops[*client.Session]{what: "session operation", table: map[stri
 
 // processOps are hc_call's operations.
 var processOps = ops[struct{}]{what: "operation", table: map[string]op[struct{}]{
-	// stream.trailers {stream}: the trailer fields [[name, value], ...] of a response
-	// whose body was read to its end (hc_stream_read returned HC_READ_EOF).
-	"stream.trailers": withArgs(func(_ struct{}, a struct {
-		Stream int64 `json:"stream"`
-	}) (any, error) {
-		st, ok := streams.get(a.Stream)
-		if !ok {
-			return nil, errs.New(errs.KindClosed, "the stream is closed (by close(), or with its session)")
-		}
-		return st.Trailers()
-	}),
 	// redirect.decide {stream, follow}: the answer to the redirect hc_stream_meta returned
 	// for a stream opened with on_redirect: follow it, or stop there (the 3xx is the
 	// response). To fail the request instead, close the stream.

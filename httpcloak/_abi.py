@@ -88,8 +88,9 @@ def error_slot() -> Any:
 
 
 def _meta_slots() -> tuple[Any, Any]:
-    """A per-thread pair of out-parameters for hc_stream_meta (the JSON and its length),
-    reused as error_slot is: the library fills them just before it returns."""
+    """A per-thread pair of out-parameters for hc_stream_meta and hc_stream_trailers (the
+    JSON and its length), reused as error_slot is: the library fills them just before it
+    returns."""
     slots = _local.meta
     if slots is None:
         slots = _local.meta = (ffi.new("char **"), ffi.new("int64_t *"))
@@ -641,7 +642,13 @@ class NativeStream:
 
     def trailers(self) -> list[list[str]]:
         """The trailer fields, once a read returned the end of the body."""
-        pairs: list[list[str]] = process_call("stream.trailers", stream=self._live())
+        check_not_forked()
+        out, out_len = _meta_slots()
+        err = error_slot()
+        found = lib.hc_stream_trailers(self._live(), out, out_len, err)
+        if found < 0:
+            raise_error(err)
+        pairs: list[list[str]] = take_json(out[0], out_len[0]) if found else []
         return pairs
 
     def decide_redirect(self, follow: bool) -> None:
