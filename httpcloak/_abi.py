@@ -162,6 +162,19 @@ writable_target = partial(ffi.from_buffer, _BYTES, require_writable=True)
 release_target = ffi.release
 
 
+# A body iterator's buffer is not cleared first: a read returns how many bytes the library
+# wrote, and only those are copied out (clearing 64 KiB cost more than the rest of a short
+# body's reads).
+_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+
+
+def read_buffer(size: int) -> tuple[Any, Any]:
+    """A buffer for a body iterator's reads: the cdata to read into, and its ffi.buffer,
+    whose slices are bytes copied out of it."""
+    target = _uncleared("uint8_t[]", size)
+    return target, ffi.buffer(target)
+
+
 def _release_buffer(buffer: Any) -> None:
     if buffer != ffi.NULL:
         ffi.release(buffer)

@@ -55,9 +55,7 @@ class AsyncStreamResponse(StreamBase):
             return
         self._check_not_consumed()
         size = read_size(chunk_size)
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        target = _abi.buffer_target(buffer)
+        target, view = _abi.read_buffer(size)
         notifier = self._notifier
         # The reads are inlined here, not a coroutine of their own: one layer less to resume
         # per chunk, which an event loop serving many streams pays for every event.
@@ -72,7 +70,7 @@ class AsyncStreamResponse(StreamBase):
                 raise replacement from None
             if not self._account(n):
                 return
-            yield bytes(view[:n])
+            yield view[:n]
 
     async def _adrive(
         self, pipeline: Pipeline[T], chunk_size: int | None = None

@@ -85,9 +85,10 @@ class _ResponseBase:
         # Trailer fields (HTTP/1.1 chunked, HTTP/2): filled when the body is read to its end.
         self.trailers = Headers()
         self.method = method
-        self.history: list[Response] = [
-            Response.from_hop(hop, method) for hop in meta.get("history") or []
-        ]
+        hops = meta.get("history")
+        self.history: list[Response] = (
+            [Response.from_hop(hop, method) for hop in hops] if hops else []
+        )
         self._encoding: str | None = None
 
     def _take_metadata(self, streamed: _ResponseBase) -> None:
@@ -548,11 +549,9 @@ class StreamResponse(StreamBase, _SyncIterators, AsyncNamesRefused):
             return
         self._check_not_consumed()
         size = read_size(chunk_size)
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        target = _abi.buffer_target(buffer)
+        target, view = _abi.read_buffer(size)
         while n := self._readinto(target, size):
-            yield bytes(view[:n])
+            yield view[:n]
 
     def read(self) -> bytes:
         """The rest of the body, read to its end (and kept for .content/.text/.json());
