@@ -398,6 +398,8 @@ def request_switches(switches: RequestSwitches) -> RequestSpec:
     """A request's fingerprint switches as the engine takes them (only those turned on;
     on_redirect is the caller's, not the engine's)."""
     out: dict[str, Any] = {}
+    if not switches:
+        return cast(RequestSpec, out)  # most requests: none given
     for name in _SWITCH_FLAGS:
         value = switches.get(name, False)
         if not isinstance(value, bool):

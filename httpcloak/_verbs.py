@@ -124,8 +124,10 @@ class BoundVerb:
     def __call__(
         self, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse:
-        named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
-        options: RequestOptions = {**self._defaults, **named, **kwargs}  # type: ignore[typeddict-item]
+        if args:
+            named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
+            kwargs = {**named, **kwargs}  # type: ignore[typeddict-item]
+        options: RequestOptions = {**self._defaults, **kwargs}
         session = self._session if isinstance(self._session, BaseSession) else self._session()
         return session.request(self._method, url, stream=stream, **options)
 
@@ -174,8 +176,10 @@ class AsyncBoundVerb:
     async def __call__(
         self, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | AsyncStreamResponse:
-        named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
-        options: RequestOptions = {**self._defaults, **named, **kwargs}  # type: ignore[typeddict-item]
+        if args:
+            named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
+            kwargs = {**named, **kwargs}  # type: ignore[typeddict-item]
+        options: RequestOptions = {**self._defaults, **kwargs}
         return await self._session.request(self._method, url, stream=stream, **options)
 
 
