@@ -30,8 +30,7 @@ PEERS = (
         "upstream-httpcloak",
         "httpcloak 1.7.3 (PyPI)",
         "client_upstream.py",
-        # Its wheel declares no dependencies, yet it loads its library with cffi.
-        ("httpcloak==1.7.3", "cffi==2.1.1"),
+        ("httpcloak==1.7.3",),
         'Session(preset="chrome-latest", http_version="h2" on TLS), get(stream=True), '
         "iter_content(65536), iter_lines; CA via SSL_CERT_FILE",
     ),
