@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +47,24 @@ def _last_json(text: str) -> dict[str, Any] | None:
     return None
 
 
+def _env(client: Client) -> dict[str, str]:
+    """The client's environment: a peer never gets PYTHONPATH, which may point at a tree of
+    ours to measure (the upstream binding's module is also called httpcloak)."""
+    env = dict(os.environ)
+    if client.kind == "peer":
+        env.pop("PYTHONPATH", None)
+    return env
+
+
 def run(client: Client, job: dict[str, Any], timeout: float, cwd: Path) -> Sample:
     try:
         done = subprocess.run(
-            _argv(client, job), capture_output=True, text=True, timeout=timeout, cwd=cwd
+            _argv(client, job),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+            env=_env(client),
         )
     except subprocess.TimeoutExpired:
         return Sample(error=f"no answer within {timeout:.0f} s")
