@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -32,8 +33,15 @@ def run_client(name: str, job: dict[str, Any]) -> dict[str, Any]:
     if not Path(python).exists():
         return {"skip": f"{python} missing: run `python bench/run.py --quick` once to make it"}
     path = Path(__file__).parent / "async_clients" / script
+    env = dict(os.environ)
+    if not name.startswith("httpcloak"):
+        env.pop("PYTHONPATH", None)  # a tree of ours to measure: never a peer's import path
     done = subprocess.run(
-        [python, str(path), json.dumps(job), *extra], capture_output=True, text=True, timeout=900
+        [python, str(path), json.dumps(job), *extra],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
     )
     if done.returncode != 0:
         return {"skip": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
