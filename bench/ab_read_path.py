@@ -13,8 +13,9 @@ voluntary context switches per GiB (``strace -f -c -e trace=futex`` slows the ru
 speeds are not comparable with the plain ones). --peer runs primp from that Python too (a
 venv of bench/run.py's peers, .venv-bench/primp/bin/python) as the reference of a client that
 reads on the calling thread, --goread the Go engine alone. --gets N measures N sequential
-64 KiB GETs (/bytes/65536, one session) per sample instead: requests per second, and CPU
-seconds and switches per thousand requests. --nginx reads from nginx (sendfile, little CPU
+64 KiB GETs (/bytes/65536, one session, stream=True and iter_content as figure 2 reads
+them) per sample instead: requests per second, and CPU seconds and switches per thousand
+requests. --nginx reads from nginx (sendfile, little CPU
 of its own; bench/harness/nginx.py) instead of the test server. The tree's library must be built
 (``python build_go.py`` there).
 """
@@ -62,10 +63,17 @@ OURS_GETS = """
 import json, resource, sys, time, httpcloak
 url, ca, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with httpcloak.Session(verify=ca, without_conditional_cache=True) as s:  # nginx sends validators
-    s.get(url).content  # the connection, outside the timing
+    def one():  # as figure 2 reads them
+        received = 0
+        with s.get(url, stream=True) as r:
+            for piece in r.iter_content(65536):
+                received += len(piece)
+        assert received == 65536
+    for _ in range(20):  # the connection, outside the timing
+        one()
     start = time.perf_counter()
     for _ in range(n):
-        assert len(s.get(url).content) == 65536
+        one()
     took = time.perf_counter() - start
 u = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"requests": n, "seconds": took, "cpu": u.ru_utime + u.ru_stime,
@@ -228,7 +236,9 @@ def main() -> None:
                 extra: list[str] = []
                 if args.gets:
                     url, extra = f"{bases[proto]}{small}", [str(args.gets)]
-                for label, python, script, tree in contenders:
+                # Alternate who goes first: a machine whose speed drifts favours neither.
+                order = contenders if rnd % 2 == 0 else [*contenders[1::-1], *contenders[2:]]
+                for label, python, script, tree in order:
                     row = sample(python, script, tree, url, ca, args.strace, *extra)
                     results.setdefault((proto, label), []).append(row)
                     print(f"round {rnd + 1} {proto} {label:5}: {summary([row])}", file=sys.stderr)
@@ -241,10 +251,20 @@ def main() -> None:
     for (proto, label), rows in results.items():
         print(f"{proto} {label:5}: {summary(rows)}")
     speed = "rps" if args.gets else "mibs"
+    cpu = "cpu_per_k" if args.gets else "cpu_per_gib"
     for proto in args.protocols.split(","):
-        base = statistics.median(r[speed] for r in results[(proto, "base")])
-        new = statistics.median(r[speed] for r in results[(proto, "this")])
-        print(f"{proto} this/base speed ratio: {new / base:.2f}x")
+        before, after = results[(proto, "base")], results[(proto, "this")]
+        base = statistics.median(r[speed] for r in before)
+        new = statistics.median(r[speed] for r in after)
+        # Each round's pair ran back to back: its ratio is spared the drift between rounds.
+        paired = statistics.median(a[speed] / b[speed] for b, a in zip(before, after, strict=True))
+        cpu_ratio = statistics.median(r[cpu] for r in after) / statistics.median(
+            r[cpu] for r in before
+        )
+        print(
+            f"{proto} this/base speed ratio: {new / base:.2f}x (paired {paired:.2f}x), "
+            f"CPU ratio {cpu_ratio:.3f}"
+        )
 
 
 if __name__ == "__main__":
