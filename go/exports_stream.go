@@ -85,14 +85,20 @@ func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, stream
 	return C.int64_t(streams.add(st))
 }
 
+// streamWithOut is the live stream of a call that hands out JSON in out and outLen, which
+// must not be NULL.
+func streamWithOut(handle C.int64_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (*client.Stream, bool) {
+	if out == nil || outLen == nil {
+		setError(cerr, errs.New(errs.KindInvalidArgument, "out or out_len is NULL"))
+		return nil, false
+	}
+	return liveStream(handle, cerr)
+}
+
 //export hc_stream_meta
 func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	defer guard(cerr, &ret, -1)
-	if out == nil || outLen == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "out or out_len is NULL"))
-		return -1
-	}
-	st, ok := liveStream(handle, cerr)
+	st, ok := streamWithOut(handle, out, outLen, cerr)
 	if !ok {
 		return -1
 	}
@@ -124,11 +130,7 @@ func hc_stream_meta(handle C.int64_t, waitMs C.int32_t, out **C.char, outLen *C.
 //export hc_stream_trailers
 func hc_stream_trailers(handle C.int64_t, out **C.char, outLen *C.int64_t, cerr *C.hc_error) (ret C.int32_t) {
 	defer guard(cerr, &ret, -1)
-	if out == nil || outLen == nil {
-		setError(cerr, errs.New(errs.KindInvalidArgument, "out or out_len is NULL"))
-		return -1
-	}
-	st, ok := liveStream(handle, cerr)
+	st, ok := streamWithOut(handle, out, outLen, cerr)
 	if !ok {
 		return -1
 	}
