@@ -163,8 +163,7 @@ release_target = ffi.release
 
 
 # A body iterator's buffer is not cleared first: a read returns how many bytes the library
-# wrote, and only those are copied out (clearing 64 KiB cost more than the rest of a short
-# body's reads).
+# wrote, and only those are copied out (clearing 64 KiB was about 1 % of a 64 KiB GET).
 _uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 
 

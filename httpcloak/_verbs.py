@@ -82,6 +82,17 @@ def by_name(
     return named
 
 
+def verb_options(
+    method: str, defaults: RequestOptions, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> RequestOptions:
+    """A verb call's options: its defaults, then its positional arguments by name (only
+    when there are any), then its keyword arguments."""
+    if args:
+        named = by_name(method.lower(), POSITIONAL.get(method, ()), args, kwargs)
+        return {**defaults, **named, **kwargs}  # type: ignore[typeddict-item]
+    return {**defaults, **kwargs}  # type: ignore[typeddict-item]
+
+
 def positional_params_data(args: tuple[Any, ...], params: Any, data: Any) -> tuple[Any, Any]:
     """request(method, url, params, data): the positional ones, refused twice over."""
     given = {"params": params, "data": data}
@@ -124,10 +135,7 @@ class BoundVerb:
     def __call__(
         self, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | StreamResponse:
-        if args:
-            named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
-            kwargs = {**named, **kwargs}  # type: ignore[typeddict-item]
-        options: RequestOptions = {**self._defaults, **kwargs}
+        options = verb_options(self._method, self._defaults, args, kwargs)
         session = self._session if isinstance(self._session, BaseSession) else self._session()
         return session.request(self._method, url, stream=stream, **options)
 
@@ -176,10 +184,7 @@ class AsyncBoundVerb:
     async def __call__(
         self, url: str, *args: Any, stream: bool = False, **kwargs: Unpack[RequestOptions]
     ) -> Response | AsyncStreamResponse:
-        if args:
-            named = by_name(self._method.lower(), POSITIONAL.get(self._method, ()), args, kwargs)
-            kwargs = {**named, **kwargs}  # type: ignore[typeddict-item]
-        options: RequestOptions = {**self._defaults, **kwargs}
+        options = verb_options(self._method, self._defaults, args, kwargs)
         return await self._session.request(self._method, url, stream=stream, **options)
 
 
