@@ -59,7 +59,8 @@ DEFAULT_CHUNK_SIZE = 64 * 1024
 _STREAM_METADATA = (
     "status_code",
     "reason",
-    "headers",
+    "_header_pairs",
+    "_headers",
     "url",
     "protocol",
     "content_length",
@@ -77,7 +78,9 @@ class _ResponseBase:
     def __init__(self, meta: ResponseMeta, method: str) -> None:
         self.status_code: int = meta["status"]
         self.reason: str = meta["reason"]
-        self.headers = Headers.from_pairs(meta["headers"])
+        # Checked and indexed on first use: most streamed responses are read without a look.
+        self._header_pairs: list[list[str]] | None = meta["headers"]
+        self._headers: Headers | None = None
         self.url: str = meta["url"]
         self.protocol: str = meta["proto"]
         self.content_length: int = meta["content_length"]
@@ -107,6 +110,19 @@ class _ResponseBase:
     elapsed: timedelta = timedelta(0)
 
     # ---- metadata -------------------------------------------------------------------
+
+    @property
+    def headers(self) -> Headers:
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers.from_pairs(self._header_pairs or [])
+            self._header_pairs = None
+        return headers
+
+    @headers.setter
+    def headers(self, headers: Headers) -> None:
+        self._headers = headers
+        self._header_pairs = None
 
     @property
     def ok(self) -> bool:
