@@ -129,6 +129,12 @@ func parseRequest(raw []byte, payload *body.Held, streamed bool, sess *client.Se
 	if err := wire.DecodeStrict(raw, &in); err != nil {
 		return nil, err
 	}
+	return requestOf(in, payload, streamed, sess)
+}
+
+// requestOf validates a decoded request for sess (hc_stream_open's JSON, or the arguments
+// of hc_stream_open_plain).
+func requestOf(in requestJSON, payload *body.Held, streamed bool, sess *client.Session) (*client.Request, error) {
 	t, err := in.Timeout.resolve()
 	if err != nil {
 		return nil, err

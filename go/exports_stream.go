@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"unsafe"
 
 	"httpcloakpy/internal/body"
@@ -76,6 +77,66 @@ func startStream(handle C.int64_t, request *C.char, requestLen C.int64_t, stream
 		setError(cerr, err)
 		return 0
 	}
+	return openStream(sess, spec, cerr)
+}
+
+//export hc_stream_open_plain
+func hc_stream_open_plain(handle C.int64_t, method *C.char, methodLen C.int64_t, url *C.char, urlLen C.int64_t, connect, read, total C.double, allowRedirects C.int32_t, maxRedirects C.int64_t, cerr *C.hc_error) (ret C.int64_t) {
+	defer guard(cerr, &ret, 0)
+	sess, ok := liveSession(handle, cerr)
+	if !ok {
+		return 0
+	}
+	in, err := plainRequest(method, methodLen, url, urlLen, connect, read, total, allowRedirects, maxRedirects)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	spec, err := requestOf(in, body.Copied(nil), false, sess)
+	if err != nil {
+		setError(cerr, err)
+		return 0
+	}
+	return openStream(sess, spec, cerr)
+}
+
+// plainRequest is the request hc_stream_open_plain's arguments describe, as hc_stream_open
+// would have decoded it from JSON; a negative timeout is one not given (JSON's null).
+func plainRequest(method *C.char, methodLen C.int64_t, url *C.char, urlLen C.int64_t, connect, read, total C.double, allowRedirects C.int32_t, maxRedirects C.int64_t) (requestJSON, error) {
+	name, err := goBytes(unsafe.Pointer(method), methodLen, "method")
+	if err != nil {
+		return requestJSON{}, err
+	}
+	target, err := goBytes(unsafe.Pointer(url), urlLen, "url")
+	if err != nil {
+		return requestJSON{}, err
+	}
+	if allowRedirects != 0 && allowRedirects != 1 {
+		return requestJSON{}, errs.New(errs.KindInvalidArgument, "allow_redirects must be 0 or 1, got %d", int32(allowRedirects))
+	}
+	if maxRedirects < 0 || maxRedirects > math.MaxInt32 {
+		return requestJSON{}, errs.New(errs.KindInvalidArgument, "max_redirects must be a non-negative int32, got %d", int64(maxRedirects))
+	}
+	follow, hops := allowRedirects == 1, int(maxRedirects)
+	return requestJSON{
+		Method: string(name), URL: string(target),
+		Timeout:        &timeoutJSON{Connect: givenSeconds(connect), Read: givenSeconds(read), Total: givenSeconds(total)},
+		AllowRedirects: &follow, MaxRedirects: &hops,
+	}, nil
+}
+
+// givenSeconds is a plain request's timeout as JSON would give it: nil when negative
+// (none); any other value is checked where every request's timeouts are.
+func givenSeconds(s C.double) *float64 {
+	if s < 0 {
+		return nil
+	}
+	v := float64(s)
+	return &v
+}
+
+// openStream starts a parsed request on its session and hands out the stream's handle.
+func openStream(sess *client.Session, spec *client.Request, cerr *C.hc_error) C.int64_t {
 	st, err := client.OpenStream(sess, spec)
 	if err != nil {
 		setError(cerr, err)

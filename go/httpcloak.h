@@ -30,7 +30,7 @@
 /* HC_CDEF_BEGIN */
 
 /* Bumped whenever a declaration below changes meaning or shape. */
-#define HC_ABI_VERSION 11
+#define HC_ABI_VERSION 12
 
 /* Error kinds: stable numbers shared with httpcloak/_ffi.py. */
 enum hc_kind {
@@ -131,6 +131,17 @@ int32_t hc_local_proxy_close(int64_t proxy, hc_error *err);
  * it in the library). Closing or cancelling such a stream before that sends nothing. */
 int64_t hc_stream_open(int64_t session, char *request_json, int64_t request_len,
                        uint8_t *body, int64_t body_len, hc_error *err);
+
+/* hc_stream_open of the most common request, without JSON: no body, no headers or switches
+ * of its own. method/method_len and url/url_len are UTF-8 (not NUL-terminated);
+ * connect_s, read_s and total_s the timeouts in seconds as "timeout" gives them, a
+ * negative one meaning none (null); allow_redirects 0 or 1; max_redirects >= 0. The same
+ * as hc_stream_open of {"method","url","headers":[],"timeout":{...},"allow_redirects",
+ * "max_redirects"} with body_len 0, and the same errors. */
+int64_t hc_stream_open_plain(int64_t session, char *method, int64_t method_len, char *url,
+                             int64_t url_len, double connect_s, double read_s,
+                             double total_s, int32_t allow_redirects, int64_t max_redirects,
+                             hc_error *err);
 
 /* hc_stream_open without the copy, for large bodies: the engine reads body (body_len > 0
  * bytes, never HC_BODY_STREAMED) from the caller's memory, from its start again for a

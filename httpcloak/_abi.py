@@ -566,6 +566,50 @@ def raise_pending() -> None:
 # ---- streams ----------------------------------------------------------------------------
 
 
+# The fields of a request that hc_stream_open_plain takes without JSON (with no headers).
+_PLAIN_FIELDS = {"method", "url", "headers", "timeout", "allow_redirects", "max_redirects"}
+_NO_TIMEOUT = -1.0  # hc_stream_open_plain's null
+
+
+def _is_plain(request: RequestSpec) -> bool:
+    """True for a request hc_stream_open_plain sends as hc_stream_open would: no headers or
+    switches of its own, and text and numbers its arguments carry unchanged (non-ASCII
+    and out-of-range values go as JSON, which decides what they mean)."""
+    return (
+        request.keys() == _PLAIN_FIELDS
+        and not request["headers"]
+        and request["method"].isascii()
+        and request["url"].isascii()
+        and 0 <= request["max_redirects"] < _INT32_LIMIT
+    )
+
+
+_INT32_LIMIT = 1 << 31
+
+
+def _open_plain(session: int, request: RequestSpec, err: Any) -> int:
+    method, url = request["method"].encode(), request["url"].encode()
+    timeout = request["timeout"]
+    handle: int = lib.hc_stream_open_plain(
+        session,
+        method,
+        len(method),
+        url,
+        len(url),
+        _seconds_or_none(timeout["connect"]),
+        _seconds_or_none(timeout["read"]),
+        _seconds_or_none(timeout["total"]),
+        request["allow_redirects"],
+        request["max_redirects"],
+        err,
+    )
+    return handle
+
+
+def _seconds_or_none(seconds: float | None) -> float:
+    return _NO_TIMEOUT if seconds is None else seconds
+
+
 class NativeStream:
     """One stream handle: open, wait for headers, read into caller buffers, close.
 
@@ -578,9 +622,22 @@ class NativeStream:
         """Start the request; body None means it will be written with write()/end_body().
         A large body is lent to the library, not copied: it stays exported until close()."""
         check_not_forked()
-        encoded = encode_json(request)
         err = error_slot()
         self._borrowed: Any = None
+        if body is not None and not body and _is_plain(request):
+            handle = _open_plain(session, request, err)
+        else:
+            handle = self._open(session, request, body, err)
+        if handle == 0:
+            raise_error(err)
+        self._owned = OwnedHandle(handle, lib.hc_stream_close)
+        # For a request opened with on_redirect: decides each hop the blocking waits meet
+        # (True: follow). Async readers answer hops themselves (meta_or_redirect).
+        self.on_redirect: Callable[[PendingRedirect], bool] | None = None
+
+    def _open(self, session: int, request: RequestSpec, body: InlineBody | None, err: Any) -> int:
+        """hc_stream_open (or _borrowed) of the request as JSON: the handle, or 0."""
+        encoded = encode_json(request)
         open_stream = lib.hc_stream_open  # copies the body before it returns
         if body is None:
             body_ptr, body_len = ffi.NULL, lib.HC_BODY_STREAMED
@@ -590,19 +647,14 @@ class NativeStream:
             if body_len >= BORROW_MIN_SIZE:
                 open_stream = lib.hc_stream_open_borrowed
                 self._borrowed = body_ptr
-        handle = 0
+        handle: int = 0
         try:
             handle = open_stream(session, encoded, len(encoded), body_ptr, body_len, err)
         finally:
             if handle == 0 or self._borrowed is None:
                 self._borrowed = None
                 _release_buffer(body_ptr)
-        if handle == 0:
-            raise_error(err)
-        self._owned = OwnedHandle(handle, lib.hc_stream_close)
-        # For a request opened with on_redirect: decides each hop the blocking waits meet
-        # (True: follow). Async readers answer hops themselves (meta_or_redirect).
-        self.on_redirect: Callable[[PendingRedirect], bool] | None = None
+        return handle
 
     @property
     def handle(self) -> int:

@@ -17,7 +17,7 @@ from cffi import FFI
 from . import _exceptions as exc
 from ._library_name import goos, library_name
 
-ABI_VERSION = 11
+ABI_VERSION = 12
 NATIVE_DIR = Path(__file__).parent / "_native"
 HEADER_PATH = NATIVE_DIR / "httpcloak.h"
 LIBRARY_PATH = NATIVE_DIR / library_name(goos())
