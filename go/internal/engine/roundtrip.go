@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"io"
 	"net"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"sort"
@@ -279,16 +280,25 @@ func fhttpRequest(ctx context.Context, out *Request) (*http.Request, error) {
 		req.ContentLength = n
 		req.GetBody = func() (io.ReadCloser, error) { return out.Body.Reader(), nil }
 	}
+	// Sized for every field and the four the writers add (Host, User-Agent,
+	// Content-Length, the order key): a map that grows while it is filled allocates
+	// most of a plain GET's request.
+	req.Header = make(http.Header, len(out.Headers)+4)
 	// Browsers send Host first on HTTP/1.1.
 	order := append(make([]string, 0, len(out.Headers)+1), "host")
-	for _, h := range out.Headers {
+	values := make([]string, len(out.Headers)) // one backing array for single values
+	for i, h := range out.Headers {
 		name := strings.ToLower(h[0])
-		switch name {
-		case "host":
+		if name == "host" {
 			req.Host = h[1]
 			continue
-		default:
-			req.Header.Add(h[0], h[1])
+		}
+		key := textproto.CanonicalMIMEHeaderKey(h[0])
+		if held, ok := req.Header[key]; ok {
+			req.Header[key] = append(held, h[1])
+		} else {
+			values[i] = h[1]
+			req.Header[key] = values[i : i+1 : i+1]
 		}
 		order = append(order, name)
 	}
