@@ -165,12 +165,13 @@ release_target = ffi.release
 # A body iterator's buffer is not cleared first: a read returns how many bytes the library
 # wrote, and only those are copied out (clearing 64 KiB was about 1 % of a 64 KiB GET).
 _uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+_BYTES = ffi.typeof("uint8_t[]")  # looked up once, not at every allocation
 
 
 def read_buffer(size: int) -> tuple[Any, Any]:
     """A buffer for a body iterator's reads: the cdata to read into, and its ffi.buffer,
     whose slices are bytes copied out of it."""
-    target = _uncleared("uint8_t[]", size)
+    target = _uncleared(_BYTES, size)
     return target, ffi.buffer(target)
 
 

@@ -233,7 +233,8 @@ class BaseSession(CookieJarMixin, SessionStateMixin, RuntimeSettings, Certificat
         }
         if dropped:
             spec["drop_headers"] = dropped
-        spec.update(request_switches(switches))
+        if switches:
+            spec.update(request_switches(switches))
         if isinstance(body, StreamedBody) and body.length is not None:
             spec["content_length"] = body.length
         on_redirect = switches.get("on_redirect")
@@ -398,8 +399,6 @@ def request_switches(switches: RequestSwitches) -> RequestSpec:
     """A request's fingerprint switches as the engine takes them (only those turned on;
     on_redirect is the caller's, not the engine's)."""
     out: dict[str, Any] = {}
-    if not switches:
-        return cast(RequestSpec, out)  # most requests: none given
     for name in _SWITCH_FLAGS:
         value = switches.get(name, False)
         if not isinstance(value, bool):

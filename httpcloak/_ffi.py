@@ -8,6 +8,7 @@ second list.
 from __future__ import annotations
 
 import json
+import json.scanner
 import re
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,21 @@ KIND_TO_ERROR: dict[int, type[exc.HTTPCloakError]] = {
 
 # The library's JSON is UTF-8: decoded as json.loads does, without its encoding sniffing.
 _decode = json.JSONDecoder().decode
+# Its C scanner alone, for the compact JSON Go writes (no whitespace around it): the same
+# values without decode()'s Python frames and whitespace matches, on every response.
+# (typeshed declares the scanner's argument wrongly: it is the decoder to take settings from.)
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def take_json(pointer: Any, length: int) -> Any:
     """Decode JSON that Go handed out, and free it: the only place hc_free is called."""
     try:
-        return _decode(ffi.unpack(pointer, length).decode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
+        text = ffi.buffer(pointer, length)[:].decode("utf-8", "surrogatepass")
     finally:
         lib.hc_free(pointer)
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        end = -1
+    # Anything else (whitespace, a second value, malformed text): decode() says what.
+    return value if end == len(text) else _decode(text)
