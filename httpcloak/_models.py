@@ -79,7 +79,7 @@ class _ResponseBase:
         self.status_code: int = meta["status"]
         self.reason: str = meta["reason"]
         # Checked and indexed on first use: most streamed responses are read without a look.
-        self._header_pairs: list[list[str]] | None = meta["headers"]
+        self._header_pairs: list[list[str]] = meta["headers"]
         self._headers: Headers | None = None
         self.url: str = meta["url"]
         self.protocol: str = meta["proto"]
@@ -113,16 +113,15 @@ class _ResponseBase:
 
     @property
     def headers(self) -> Headers:
+        # The pairs stay: two threads that both look first each build the same headers.
         headers = self._headers
         if headers is None:
-            headers = self._headers = Headers.from_pairs(self._header_pairs or [])
-            self._header_pairs = None
+            headers = self._headers = Headers.from_pairs(self._header_pairs)
         return headers
 
     @headers.setter
     def headers(self, headers: Headers) -> None:
         self._headers = headers
-        self._header_pairs = None
 
     @property
     def ok(self) -> bool:

@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from ._abi_types import TimeoutJSON
 from ._exceptions import InvalidArgument
 
+# An int past this is refused before math.isnan makes it a float (it would overflow).
+_LONGEST_SECONDS = 10**300
+
 
 def _check_seconds(name: str, value: object) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidArgument(f"{name} must be a number of seconds or None, got {value!r}")
+    if isinstance(value, int) and value > _LONGEST_SECONDS:  # math.isnan would overflow
+        raise InvalidArgument(f"{name} must be a finite number of seconds, got an int that large")
     if math.isnan(value) or math.isinf(value) or value <= 0:
         raise InvalidArgument(f"{name} must be a positive, finite number of seconds, got {value!r}")
 

@@ -247,7 +247,9 @@ def test_bad_urls_are_invalid_arguments(
         session.get(url, stream=True)
 
 
-@pytest.mark.parametrize("timeout", [-1, 0, float("nan"), float("inf"), "5", (1, 2, 3)])
+@pytest.mark.parametrize(
+    "timeout", [-1, 0, float("nan"), float("inf"), 10**400, (10**5000, 5), "5", (1, 2, 3)]
+)
 def test_bad_timeouts_are_refused(timeout: object) -> None:
     with pytest.raises(httpcloak.InvalidArgument):
         httpcloak.Session(timeout=timeout)  # type: ignore[arg-type]
