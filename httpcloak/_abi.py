@@ -570,6 +570,7 @@ def raise_pending() -> None:
 # The fields of a request that hc_stream_open_plain takes without JSON (with no headers).
 _PLAIN_FIELDS = {"method", "url", "headers", "timeout", "allow_redirects", "max_redirects"}
 _NO_TIMEOUT = -1.0  # hc_stream_open_plain's null
+_INT32_LIMIT = 1 << 31  # max_redirects must stay below it
 
 
 def _is_plain(request: RequestSpec) -> bool:
@@ -583,9 +584,6 @@ def _is_plain(request: RequestSpec) -> bool:
         and request["url"].isascii()
         and 0 <= request["max_redirects"] < _INT32_LIMIT
     )
-
-
-_INT32_LIMIT = 1 << 31
 
 
 def _open_plain(session: int, request: RequestSpec, err: Any) -> int:
